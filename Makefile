@@ -1,0 +1,142 @@
+# drivr-console — build, test, install.
+#
+#   make            build drivr-console (and drivr-sim once it exists)
+#   make deps       install the Debian packages that are missing (apt-get)
+#   make test       deps if needed, then every test layer, then test-asan
+#   make test-asan  the same tests under AddressSanitizer + UBSan
+#   make demo       deps if needed, then the console against the built-in demo
+#   make install PREFIX=/usr/local
+#
+# Objects go to $(BUILD) (build/ or build-asan/), never next to the sources.
+
+PREFIX  ?= /usr/local
+BUILD   ?= build
+SAN     ?= 0
+CC      ?= cc
+VERSION := 0.1.0
+
+# Debian packages the build, the tests and the demo need.
+DEB_PKGS := build-essential pkg-config libncurses-dev libpaho-mqtt-dev libssl-dev \
+	libcjson-dev libmsgpack-dev libcmocka-dev mosquitto mosquitto-clients tmux \
+	openssl valgrind
+
+PKGS := ncursesw libcjson msgpack openssl
+# Feature macros are ours; pkg-config's -D flags would clash with them.
+PKG_CFLAGS = $(shell pkg-config --cflags-only-I $(PKGS) 2>/dev/null)
+PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+
+CFLAGS_WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+	-Wno-missing-field-initializers
+CFLAGS  ?= -O2 -g
+ALL_CFLAGS = -std=c11 -D_DEFAULT_SOURCE -D_XOPEN_SOURCE=700 $(CFLAGS_WARN) $(CFLAGS) \
+	-Iinclude $(PKG_CFLAGS) -DDRIVR_VERSION='"$(VERSION)"' -MMD -MP
+ALL_LDLIBS = $(PKG_LIBS) -lpaho-mqtt3as -lpthread -lm
+
+ifeq ($(SAN),1)
+ALL_CFLAGS  += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+ALL_LDFLAGS += -fsanitize=address,undefined
+endif
+
+# Every src/*.c except the program entry points is library code.
+CORE_SRCS := $(filter-out src/main.c src/sim/%,$(wildcard src/*.c src/ui/*.c))
+CORE_OBJS := $(CORE_SRCS:%.c=$(BUILD)/%.o)
+SIM_SRCS  := $(wildcard src/sim/*.c)
+SIM_OBJS  := $(SIM_SRCS:%.c=$(BUILD)/%.o)
+
+# Unit tests: tests/unit/test_<name>.c, each linked with only the modules it
+# needs (so one module's breakage does not hide another's results).
+deps_test_util     := util
+deps_test_topics   := topics util
+deps_test_decode   := decode topics util
+deps_test_store    := store hashmap decode topics util
+deps_test_ingest   := ingest store hashmap decode topics util
+deps_test_sanitize := sanitize util
+UNIT_TESTS := $(patsubst tests/unit/%.c,%,$(wildcard tests/unit/test_*.c))
+UNIT_BINS  := $(UNIT_TESTS:%=$(BUILD)/tests/%)
+
+PROGRAMS := $(BUILD)/drivr-console $(if $(SIM_SRCS),$(BUILD)/drivr-sim)
+
+.PHONY: all deps deps-ensure build test test-asan test-run test-unit test-integration \
+	demo install clean fuzz bench print-version
+
+all: deps-ensure
+	@$(MAKE) --no-print-directory build
+
+build: $(PROGRAMS)
+	@ln -sf $(BUILD)/drivr-console drivr-console
+	@$(if $(SIM_SRCS),ln -sf $(BUILD)/drivr-sim drivr-sim,true)
+
+$(BUILD)/drivr-console: $(BUILD)/src/main.o $(CORE_OBJS)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(ALL_LDLIBS)
+
+$(BUILD)/drivr-sim: $(SIM_OBJS) $(filter-out $(BUILD)/src/ui/%,$(CORE_OBJS))
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(ALL_LDLIBS)
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+.SECONDEXPANSION:
+$(BUILD)/tests/test_%: $(BUILD)/tests/unit/test_%.o $$(patsubst %,$(BUILD)/src/%.o,$$(deps_test_$$*))
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(ALL_LDLIBS) -lcmocka
+
+# --- dependencies --------------------------------------------------------
+# apt-get as root, sudo otherwise; only what is missing.
+deps:
+	@missing=$$(for p in $(DEB_PKGS); do \
+		dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'ok installed' || echo $$p; done); \
+	if [ -z "$$missing" ]; then echo "deps: all packages present"; exit 0; fi; \
+	echo "deps: installing$$(echo $$missing | sed 's/^/ /')"; \
+	if [ "$$(id -u)" = 0 ]; then sudo=; else sudo=sudo; fi; \
+	$$sudo env DEBIAN_FRONTEND=noninteractive apt-get update -q && \
+	$$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $$missing
+
+deps-ensure:
+	@for p in $(DEB_PKGS); do \
+		dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'ok installed' || \
+		{ $(MAKE) --no-print-directory deps; exit $$?; }; done
+
+# --- tests ---------------------------------------------------------------
+# `make test` = every layer with the normal build, then again under ASan/UBSan.
+test: deps-ensure
+	@$(MAKE) --no-print-directory test-run
+	@$(MAKE) --no-print-directory test-asan
+
+test-asan: deps-ensure
+	@$(MAKE) --no-print-directory BUILD=build-asan SAN=1 CFLAGS='-O1 -g' test-run
+
+test-run: build $(UNIT_BINS)
+	@echo "== unit tests ($(BUILD))"
+	@fail=0; for t in $(UNIT_BINS); do \
+		echo "-- $$t"; \
+		CMOCKA_MESSAGE_OUTPUT=stdout ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
+			./$$t || fail=1; \
+	done; \
+	if [ -d tests/integration ] && ls tests/integration/test_*.sh >/dev/null 2>&1; then \
+		echo "== integration tests ($(BUILD))"; \
+		for t in tests/integration/test_*.sh; do \
+			echo "-- $$t"; BUILD=$(BUILD) $$t || fail=1; \
+		done; \
+	fi; \
+	if [ $$fail -ne 0 ]; then echo "== FAILED ($(BUILD))"; exit 1; fi; \
+	echo "== all tests passed ($(BUILD))"
+
+# --- demo ----------------------------------------------------------------
+demo: deps-ensure
+	@$(MAKE) --no-print-directory build
+	@if [ -x tests/demo.sh ]; then exec tests/demo.sh; \
+	else echo "demo arrives with the simulator (drivr-sim); the console is built: ./drivr-console --help"; fi
+
+# --- install -------------------------------------------------------------
+install: build
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/drivr-console/themes
+	install -m 0755 $(PROGRAMS) $(DESTDIR)$(PREFIX)/bin/
+	$(if $(wildcard themes/*.theme),install -m 0644 themes/*.theme $(DESTDIR)$(PREFIX)/share/drivr-console/themes/,true)
+
+clean:
+	rm -rf build build-asan drivr-console drivr-sim
+
+print-version:
+	@echo $(VERSION)
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
