@@ -45,7 +45,7 @@ SIM_OBJS  := $(SIM_SRCS:%.c=$(BUILD)/%.o)
 
 # Unit tests: tests/unit/test_<name>.c, each linked with only the modules it
 # needs (so one module's breakage does not hide another's results).
-deps_test_util     := util
+deps_test_util     := util hashmap
 deps_test_topics   := topics util
 deps_test_decode   := decode topics util
 deps_test_store    := store hashmap decode topics util
@@ -77,7 +77,7 @@ $(BUILD)/%.o: %.c
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
 .SECONDEXPANSION:
-$(BUILD)/tests/test_%: $(BUILD)/tests/unit/test_%.o $$(patsubst %,$(BUILD)/src/%.o,$$(deps_test_$$*))
+$(BUILD)/tests/test_%: $(BUILD)/tests/unit/test_%.o $$(addprefix $(BUILD)/src/,$$(addsuffix .o,$$(deps_test_$$*)))
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(ALL_LDLIBS) -lcmocka
 
 # --- dependencies --------------------------------------------------------

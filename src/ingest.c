@@ -1,0 +1,25 @@
+/* ingest — see include/ingest.h. */
+#include "ingest.h"
+
+#include <string.h>
+
+void ingest_init(struct ingest *ingest, const struct topic_table *topics, struct store *store)
+{
+	memset(ingest, 0, sizeof(*ingest));
+	ingest->topics = topics;
+	ingest->store = store;
+	decode_limits_default(&ingest->limits);
+}
+
+void ingest_message(struct ingest *ingest, const struct message_meta *msg)
+{
+	struct topic_match match;
+	struct decode_result result;
+
+	topic_match(ingest->topics, msg->topic, msg->topic_len, &match);
+	decode_payload(&match, msg->payload, msg->payload_len, &ingest->limits, &result);
+	store_apply(ingest->store, msg, &match, &result);
+	if (ingest->observer)
+		ingest->observer(ingest->observer_ctx, msg, &match, &result);
+	decode_result_free(&result);
+}
