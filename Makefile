@@ -48,7 +48,7 @@ SIM_OBJS  := $(SIM_SRCS:%.c=$(BUILD)/%.o)
 deps_test_util     := util hashmap
 deps_test_topics   := topics util
 deps_test_decode   := decode topics util
-deps_test_store    := store hashmap decode topics util
+deps_test_store    := store hashmap topics util
 deps_test_ingest   := ingest store hashmap decode topics util
 deps_test_sanitize := sanitize util
 UNIT_TESTS := $(patsubst tests/unit/%.c,%,$(wildcard tests/unit/test_*.c))
