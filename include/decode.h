@@ -212,6 +212,12 @@ struct decode_result {
 	 * ("expected string, got number", "invalid JSON near byte 17"). */
 	char error_field[96];
 	char error_message[160];
+	/* A message that decoded but carries something suspicious (invalid
+	 * UTF-8, control characters or escape sequences in a string): the first
+	 * such field.  Kept and applied (the UI sanitises every string) but also
+	 * reported, so hostile or broken devices are visible.  "" when none. */
+	char warning_field[96];
+	char warning_message[160];
 	/* Owned internals; released by decode_result_free(). */
 	struct cJSON *root;
 	char *scratch; /* NUL-terminated copy for text/state payloads, code text */
