@@ -49,8 +49,9 @@ deps_test_util     := util hashmap
 deps_test_topics   := topics util
 deps_test_decode   := decode topics util
 deps_test_store    := store hashmap topics util
-deps_test_ingest   := ingest store hashmap decode topics util
+deps_test_ingest   := ingest snapshot sanitize store hashmap decode topics util
 deps_test_sanitize := sanitize util
+deps_test_config   := config util
 UNIT_TESTS := $(patsubst tests/unit/%.c,%,$(wildcard tests/unit/test_*.c))
 UNIT_BINS  := $(UNIT_TESTS:%=$(BUILD)/tests/%)
 

@@ -183,6 +183,7 @@ struct error_record {
 	uint64_t seq; /* increasing; newest has the highest */
 	double time;
 	enum error_record_kind kind;
+	bool warning; /* decoded and applied, but something in it was suspicious */
 	char *topic;
 	enum topic_family family;         /* of the topic (ERROR_REPLY for replies) */
 	char *answers_topic;              /* replies: the input topic answered */
@@ -205,7 +206,7 @@ struct unclassified_topic {
 struct store_counters {
 	uint64_t messages, bytes;
 	uint64_t by_family[TOPIC_FAMILY_COUNT];
-	uint64_t decode_errors, error_replies, unclassified_messages, deletions;
+	uint64_t decode_errors, decode_warnings, error_replies, unclassified_messages, deletions;
 	uint64_t series_evicted, errors_evicted, unclassified_dropped, inputs_evicted;
 	uint64_t payloads_truncated, payloads_not_kept;
 	size_t payload_bytes; /* raw payload bytes currently kept */

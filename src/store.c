@@ -1214,6 +1214,23 @@ static void add_decode_error(struct store *store, const char *topic, const struc
 	store->counters.decode_errors++;
 }
 
+/* A message that was applied but carried something suspicious. */
+static void add_decode_warning(struct store *store, const char *topic,
+			       const struct message_meta *msg, const struct topic_match *m,
+			       const struct decode_result *res)
+{
+	struct error_record *r = error_record_new(store, msg, ERROR_RECORD_DECODE, topic);
+	r->family = m->family;
+	r->warning = true;
+	char id[TOPIC_ID_MAX + 1];
+	const char *system = topic_id(m, TOPIC_ID_SYSTEM_UUID, id, sizeof(id));
+	if (system)
+		r->system_uuid = xstrdup(system);
+	r->field = dup_field(res->warning_field);
+	r->message = dup_field(res->warning_message);
+	store->counters.decode_warnings++;
+}
+
 static void add_unclassified(struct store *store, const char *topic, const struct message_meta *msg,
 			     const struct topic_match *m)
 {
@@ -1388,6 +1405,9 @@ void store_apply(struct store *store, const struct message_meta *msg,
 			break;
 		}
 	}
+	if (r->ok && r->warning_message[0] && m->family != TOPIC_ERROR_REPLY &&
+	    m->family != TOPIC_UNCLASSIFIED)
+		add_decode_warning(store, topic, msg, m, r);
 	if (topic != small)
 		free(topic);
 }

@@ -1,0 +1,119 @@
+/* config — every option of drivr-console in one table, read from the config
+ * file's profiles and from the command line (the command line wins).
+ *
+ * The table (CONFIG_OPTION_LIST) drives parsing, --help and docs: an option
+ * is added in one place.  Config file (docs/configuration.md):
+ *
+ *     # top-level keys apply to every profile
+ *     slug = adam
+ *     [profile prod]
+ *     url = mqtts://mqtt.drivr.cloud:8883
+ *     cafile = ~/drivr/ca.pem
+ *     [topics]
+ *     setpoint_input = drivr/v1/{slug}/input/setpoint/{systemUuid}/{fmt}
+ *
+ * Keys are the long option names.  Pure module except config_load_file(). */
+#ifndef DRIVR_CONFIG_H
+#define DRIVR_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+enum config_mode { MODE_CONSOLE, MODE_LOG, MODE_SNAPSHOT, MODE_PRINT_TOPICS };
+
+/* X(field, long name, short char or 0, kind, argument name, help)
+ * kind: STR (string), INT (integer), NUM (seconds, may have a fraction),
+ * FLAG (no argument, sets true). */
+#define CONFIG_OPTION_LIST(X)                                                                   \
+	X(host, "host", 'h', STR, "HOST", "broker host (default localhost)")                   \
+	X(port, "port", 'p', INT, "PORT", "broker port (default 1883, 8883 with TLS)")         \
+	X(url, "url", 'L', STR, "URL", "broker as mqtt://host:port or mqtts://host:port")      \
+	X(client_id, "id", 'i', STR, "ID", "client id (default drivr-console-<host>-<pid>)")   \
+	X(protocol, "protocol-version", 'V', STR, "311|5", "MQTT version (default 311)")       \
+	X(slug, "slug", 's', STR, "SLUG", "DRIVR domain slug (topics drivr/v1/<slug>/...)")    \
+	X(cafile, "cafile", 0, STR, "FILE", "CA certificate(s) to verify the broker (PEM)")    \
+	X(capath, "capath", 0, STR, "DIR", "directory of CA certificates")                     \
+	X(cert, "cert", 0, STR, "FILE", "client certificate (PEM)")                            \
+	X(key, "key", 0, STR, "FILE", "client private key (PEM, may be encrypted)")            \
+	X(key_pass_file, "key-pass-file", 0, STR, "FILE",                                      \
+	  "file holding the key passphrase (or env DRIVR_KEY_PASSPHRASE)")                     \
+	X(insecure, "insecure", 0, FLAG, NULL,                                                 \
+	  "do not verify the broker's certificate and host name")                              \
+	X(will_topic, "will-topic", 0, STR, "TOPIC", "register a Last Will on this topic")     \
+	X(will_payload, "will-payload", 0, STR, "TEXT", "payload of the Last Will")            \
+	X(profile, "profile", 0, STR, "NAME", "use [profile NAME] of the config file")         \
+	X(config_file, "config", 0, STR, "FILE",                                               \
+	  "config file (default $XDG_CONFIG_HOME/drivr-console/config)")                       \
+	X(topics_file, "topics", 0, STR, "FILE", "topic pattern overrides (docs/topics.md)")   \
+	X(log, "log", 0, FLAG, NULL, "headless: print each message as one JSON line")          \
+	X(snapshot, "snapshot", 0, FLAG, NULL, "headless: print the settled store as JSON")    \
+	X(print_topics, "print-topics", 0, FLAG, NULL, "print the topic table and exit")       \
+	X(count, "count", 'C', INT, "N", "--log: stop after N messages")                       \
+	X(timeout, "timeout", 'W', NUM, "SECONDS",                                             \
+	  "--log: stop after S s without traffic; --snapshot: wait at most S s")               \
+	X(settle, "settle", 0, NUM, "SECONDS",                                                 \
+	  "--snapshot: quiet time that means the retained state is in (default 0.5)")          \
+	X(history, "history", 0, INT, "N", "samples kept per series (default 120)")            \
+	X(max_series, "max-series", 0, INT, "N", "series kept before evicting (default 200000)")
+
+enum config_kind { CONFIG_STR, CONFIG_INT, CONFIG_NUM, CONFIG_FLAG };
+
+struct config {
+	char *host;
+	long port;
+	char *url;
+	char *client_id;
+	char *protocol;
+	char *slug;
+	char *cafile, *capath, *cert, *key, *key_pass_file;
+	bool insecure;
+	char *will_topic, *will_payload;
+	char *profile, *config_file, *topics_file;
+	bool log, snapshot, print_topics;
+	long count;
+	double timeout, settle;
+	long history, max_series;
+	/* Which fields the command line set (so the file does not override). */
+	bool set_on_command_line[64];
+	/* [topics] lines from the config file, applied by the caller:
+	 * topic_overrides[i] = { row, pattern, "file:line" }. */
+	size_t topic_override_count;
+	struct config_topic_override {
+		char *row, *pattern, *where;
+	} *topic_overrides;
+	bool help, version;
+};
+
+/* Defaults; free with config_free(). */
+void config_init(struct config *config);
+void config_free(struct config *config);
+
+/* Parses argv.  Returns false with a one-line message in err for an unknown
+ * option, a missing or malformed argument. */
+bool config_parse_args(struct config *config, int argc, char **argv, char *err, size_t err_size);
+
+/* Applies a config file's text: top-level keys, then [profile <config->profile>]
+ * keys, never overriding what the command line set; collects [topics] lines.
+ * Returns false with "file:line: reason" in err. */
+bool config_parse_text(struct config *config, const char *text, const char *filename, char *err,
+		       size_t err_size);
+
+/* Reads config->config_file, or the XDG default if that exists.  A missing
+ * default file is fine; a missing explicit one, or a missing profile, is an
+ * error. */
+bool config_load_file(struct config *config, char *err, size_t err_size);
+
+/* Checks combinations (slug required, port range, url scheme, count/timeout
+ * values).  Fills host/port from url.  Returns false with a message. */
+bool config_validate(struct config *config, char *err, size_t err_size);
+
+/* True when the connection must use TLS (mqtts:// or any TLS file given). */
+bool config_uses_tls(const struct config *config);
+
+enum config_mode config_mode(const struct config *config);
+
+/* Writes the --help text (generated from the table) to a stream. */
+void config_print_help(const char *program, FILE *stream);
+
+#endif

@@ -1,0 +1,208 @@
+/* Unit tests: config — command line, profiles, precedence, errors. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "config.h"
+
+static bool parse(struct config *c, char *err, int argc, ...)
+{
+	char *argv[32] = { "drivr-console" };
+	va_list ap;
+	va_start(ap, argc);
+	for (int i = 1; i <= argc; i++)
+		argv[i] = va_arg(ap, char *);
+	va_end(ap);
+	return config_parse_args(c, argc + 1, argv, err, 256);
+}
+
+static void test_command_line(void **state)
+{
+	(void)state;
+	struct config c;
+	char err[256] = "";
+	config_init(&c);
+	/* A trailing option without its value is refused. */
+	assert_false(parse(&c, err, 9, "-h", "broker.local", "-p", "1884", "-s", "adam", "--log",
+			   "--count=5", "-i"));
+	assert_string_equal(err, "--id needs a value (ID)");
+	config_free(&c);
+	config_init(&c);
+	assert_true(parse(&c, err, 9, "-h", "broker.local", "-p", "1884", "-s", "adam", "--log",
+			  "--count=5", "--timeout", "2.5"));
+	assert_true(config_validate(&c, err, sizeof(err)));
+	assert_string_equal(c.host, "broker.local");
+	assert_int_equal(c.port, 1884);
+	assert_string_equal(c.slug, "adam");
+	assert_true(c.log);
+	assert_int_equal(c.count, 5);
+	assert_true(c.timeout == 2.5);
+	assert_int_equal(config_mode(&c), MODE_LOG);
+	assert_false(config_uses_tls(&c));
+	config_free(&c);
+}
+
+static void test_bad_options_one_line(void **state)
+{
+	(void)state;
+	struct config c;
+	char err[256];
+	config_init(&c);
+	assert_false(parse(&c, err, 1, "--bogus"));
+	assert_non_null(strstr(err, "--bogus"));
+	assert_null(strchr(err, '\n'));
+	config_free(&c);
+	config_init(&c);
+	assert_false(parse(&c, err, 1, "-p"));
+	assert_non_null(strstr(err, "needs a value"));
+	config_free(&c);
+	config_init(&c);
+	assert_false(parse(&c, err, 2, "-p", "eighty"));
+	assert_non_null(strstr(err, "eighty"));
+	config_free(&c);
+	config_init(&c);
+	assert_false(parse(&c, err, 1, "--insecure=yes"));
+	config_free(&c);
+	/* Valid syntax, invalid combination. */
+	config_init(&c);
+	assert_true(parse(&c, err, 1, "--log"));
+	assert_false(config_validate(&c, err, sizeof(err)));
+	assert_non_null(strstr(err, "--slug"));
+	config_free(&c);
+	config_init(&c);
+	assert_true(parse(&c, err, 4, "-s", "a/b", "-L", "mqtt://x:1"));
+	assert_false(config_validate(&c, err, sizeof(err)));
+	config_free(&c);
+	config_init(&c);
+	assert_true(parse(&c, err, 4, "-s", "adam", "--cert", "c.pem"));
+	assert_false(config_validate(&c, err, sizeof(err)));
+	assert_non_null(strstr(err, "--key"));
+	config_free(&c);
+}
+
+static void test_url(void **state)
+{
+	(void)state;
+	struct config c;
+	char err[256];
+	config_init(&c);
+	assert_true(parse(&c, err, 4, "-L", "mqtts://mqtt.drivr.cloud", "-s", "adam"));
+	assert_true(config_validate(&c, err, sizeof(err)));
+	assert_string_equal(c.host, "mqtt.drivr.cloud");
+	assert_int_equal(c.port, 8883);
+	assert_true(config_uses_tls(&c));
+	config_free(&c);
+	config_init(&c);
+	assert_true(parse(&c, err, 4, "-L", "mqtt://127.0.0.1:18830", "-s", "adam"));
+	assert_true(config_validate(&c, err, sizeof(err)));
+	assert_string_equal(c.host, "127.0.0.1");
+	assert_int_equal(c.port, 18830);
+	config_free(&c);
+	config_init(&c);
+	assert_true(parse(&c, err, 4, "-L", "http://x", "-s", "adam"));
+	assert_false(config_validate(&c, err, sizeof(err)));
+	assert_non_null(strstr(err, "mqtt://"));
+	config_free(&c);
+}
+
+static const char *FILE_TEXT = "# drivr-console config\n"
+			       "slug = everywhere\n"
+			       "history = 60\n"
+			       "\n"
+			       "[profile prod]\n"
+			       "url = mqtts://mqtt.drivr.cloud:8883\n"
+			       "slug = adam\n"
+			       "insecure = false\n"
+			       "[profile lab]\n"
+			       "host = lab.local\n"
+			       "[topics]\n"
+			       "setpoint_input = drivr/v1/{slug}/input/sp/{systemUuid}/{fmt}\n";
+
+static void test_profiles_and_precedence(void **state)
+{
+	(void)state;
+	struct config c;
+	char err[256];
+	config_init(&c);
+	assert_true(parse(&c, err, 4, "--profile", "prod", "-s", "from-cli"));
+	assert_true(config_parse_text(&c, FILE_TEXT, "config", err, sizeof(err)));
+	assert_true(config_validate(&c, err, sizeof(err)));
+	assert_string_equal(c.slug, "from-cli"); /* the command line wins */
+	assert_string_equal(c.host, "mqtt.drivr.cloud");
+	assert_int_equal(c.history, 60);          /* top-level key */
+	assert_int_equal(c.topic_override_count, 1);
+	assert_string_equal(c.topic_overrides[0].row, "setpoint_input");
+	assert_string_equal(c.topic_overrides[0].where, "config:12");
+	config_free(&c);
+
+	config_init(&c);
+	assert_true(parse(&c, err, 2, "--profile", "lab"));
+	assert_true(config_parse_text(&c, FILE_TEXT, "config", err, sizeof(err)));
+	assert_string_equal(c.slug, "everywhere");
+	assert_string_equal(c.host, "lab.local");
+	config_free(&c);
+
+	config_init(&c);
+	assert_true(parse(&c, err, 2, "--profile", "missing"));
+	assert_false(config_parse_text(&c, FILE_TEXT, "config", err, sizeof(err)));
+	assert_non_null(strstr(err, "missing"));
+	config_free(&c);
+}
+
+static void test_file_errors_name_the_line(void **state)
+{
+	(void)state;
+	struct config c;
+	char err[256];
+	config_init(&c);
+	assert_false(config_parse_text(&c, "slug = a\nnonsense\n", "cfg", err, sizeof(err)));
+	assert_string_equal(err, "cfg:2: expected \"key = value\"");
+	config_free(&c);
+	config_init(&c);
+	assert_false(config_parse_text(&c, "\n\ncolour = red\n", "cfg", err, sizeof(err)));
+	assert_string_equal(err, "cfg:3: unknown key \"colour\"");
+	config_free(&c);
+	config_init(&c);
+	assert_false(config_parse_text(&c, "[weird]\n", "cfg", err, sizeof(err)));
+	assert_non_null(strstr(err, "cfg:1: unknown section"));
+	config_free(&c);
+	config_init(&c);
+	assert_false(config_parse_text(&c, "history = many\n", "cfg", err, sizeof(err)));
+	assert_non_null(strstr(err, "cfg:1: --history"));
+	config_free(&c);
+}
+
+static void test_help_lists_every_option(void **state)
+{
+	(void)state;
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	config_print_help("drivr-console", f);
+	fclose(f);
+	const char *expect[] = { "--host", "--url", "--cafile", "--key-pass-file", "--insecure",
+				 "--slug", "--profile", "--log", "--snapshot", "--count",
+				 "--timeout", "--help", "--version", "-L," };
+	for (size_t i = 0; i < sizeof(expect) / sizeof(*expect); i++)
+		if (!strstr(buf, expect[i]))
+			fail_msg("help lacks %s", expect[i]);
+	free(buf);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_command_line),
+		cmocka_unit_test(test_bad_options_one_line),
+		cmocka_unit_test(test_url),
+		cmocka_unit_test(test_profiles_and_precedence),
+		cmocka_unit_test(test_file_errors_name_the_line),
+		cmocka_unit_test(test_help_lists_every_option),
+	};
+	return cmocka_run_group_tests_name("config", tests, NULL, NULL);
+}
