@@ -33,7 +33,7 @@ static void test_command_line(void **state)
 	assert_string_equal(err, "--id needs a value (ID)");
 	config_free(&c);
 	config_init(&c);
-	assert_true(parse(&c, err, 9, "-h", "broker.local", "-p", "1884", "-s", "adam", "--log",
+	assert_true(parse(&c, err, 10, "-h", "broker.local", "-p", "1884", "-s", "adam", "--log",
 			  "--count=5", "--timeout", "2.5"));
 	assert_true(config_validate(&c, err, sizeof(err)));
 	assert_string_equal(c.host, "broker.local");
