@@ -133,6 +133,7 @@ struct topic_match {
 	struct strview answers_topic;
 	enum topic_family answers_family;
 	struct strview answers_ids[TOPIC_ID_COUNT];
+	/* answers_* are empty / TOPIC_UNCLASSIFIED for every other family. */
 	/* For TOPIC_UNCLASSIFIED: why nothing matched (static string). */
 	const char *unclassified_reason;
 };
@@ -151,8 +152,11 @@ bool topics_override(struct topic_table *table, const char *row_name, const char
 		     char *err, size_t err_size);
 
 /* Reads "row_name = pattern" lines (docs/topics.md); blank lines and lines
- * starting with ';' or '#' followed by a space are comments; an optional
- * "[topics]" header is accepted.  On error, err names the file and line. */
+ * starting with ';', or '#' alone or followed by blank space, are comments;
+ * an optional "[topics]" header is accepted and lines of other [sections] are
+ * skipped (the file may be the general config file).  The last line for a
+ * row wins.  All or nothing: on error no line is applied and err names the
+ * file and line. */
 bool topics_load_file(struct topic_table *table, const char *path, char *err, size_t err_size);
 
 /* Matches a received topic (not NUL-terminated: topic + len). Never fails:
