@@ -174,7 +174,10 @@ struct upd_jwks {
 
 /* An /error reply.  The format is undocumented: message/code are picked from
  * a JSON object when there is one ("message", "error", "description",
- * "detail"; "code"), else the payload is text or, if not UTF-8, binary. */
+ * "detail", "reason", also nested as {"error": {"message"}} or GraphQL-style
+ * {"errors": [{"message"}]}; "code"), else the payload is text or, if not
+ * UTF-8 (or holding NUL), binary.  Replies to .../msgpack inputs are tried as
+ * MessagePack first. */
 enum error_payload_kind { ERROR_PAYLOAD_JSON, ERROR_PAYLOAD_TEXT, ERROR_PAYLOAD_BINARY };
 struct upd_error_reply {
 	enum error_payload_kind kind;
@@ -226,7 +229,8 @@ struct decode_result {
 
 struct decode_limits {
 	size_t max_payload_bytes; /* larger payloads fail with "payload too large" */
-	int max_depth;            /* deeper nesting fails (cJSON caps at 1000) */
+	int max_depth;            /* deeper nesting fails (cJSON caps at 1000;
+				   * msgpack-c's own stack at 32 levels) */
 };
 
 /* 256 KiB and depth 64 unless a caller needs otherwise. */
