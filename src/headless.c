@@ -1,0 +1,467 @@
+/* headless — see include/headless.h. */
+#include "headless.h"
+
+#include <cJSON.h>
+#include <errno.h>
+#include <math.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "ingest.h"
+#include "mqtt.h"
+#include "sanitize.h"
+#include "snapshot.h"
+#include "util.h"
+
+/* ---- one log line -------------------------------------------------------- */
+
+static void add_clean_string(cJSON *obj, const char *name, const char *value)
+{
+	char *clean = sanitize_json_dup(value);
+	cJSON_AddStringToObject(obj, name, clean);
+	free(clean);
+}
+
+static void add_view(cJSON *obj, const char *name, struct strview v)
+{
+	char *copy = xstrndup(v.ptr, v.len);
+	add_clean_string(obj, name, copy);
+	free(copy);
+}
+
+/* Replaces a string cJSON owns with its sanitised form, if it needs one. */
+static void clean_cjson_string(char **s)
+{
+	if (!*s || sanitize_is_clean(*s, strlen(*s)))
+		return;
+	char *clean = sanitize_json_dup(*s);
+	size_t n = strlen(clean) + 1;
+	char *owned = cJSON_malloc(n);
+	memcpy(owned, clean, n);
+	free(clean);
+	cJSON_free(*s);
+	*s = owned;
+}
+
+/* Device strings in a decoded tree, keys included, made safe to print. */
+static void sanitize_tree(cJSON *item)
+{
+	for (; item; item = item->next) {
+		if (item->string && !(item->type & cJSON_StringIsConst))
+			clean_cjson_string(&item->string);
+		if (cJSON_IsString(item) && !(item->type & cJSON_IsReference))
+			clean_cjson_string(&item->valuestring);
+		if (item->child)
+			sanitize_tree(item->child);
+	}
+}
+
+static const char *format_name(enum payload_format format)
+{
+	switch (format) {
+	case FORMAT_JSON:
+		return "json";
+	case FORMAT_MSGPACK:
+		return "msgpack";
+	case FORMAT_STATE:
+		return "state";
+	case FORMAT_OPAQUE:
+		return "opaque";
+	}
+	return "?";
+}
+
+cJSON *headless_log_object(const struct message_meta *msg, const struct topic_match *match,
+			   const struct decode_result *result)
+{
+	cJSON *o = cJSON_CreateObject();
+	char when[40];
+	time_format_iso8601(msg->received_at, when, sizeof(when));
+	cJSON_AddStringToObject(o, "time", when);
+	add_view(o, "topic", sv_make(msg->topic, msg->topic_len));
+	cJSON_AddStringToObject(o, "family", topic_family_name(match->family));
+	cJSON_AddBoolToObject(o, "retained", msg->retained);
+	cJSON_AddNumberToObject(o, "bytes", (double)msg->payload_len);
+
+	if (match->family == TOPIC_UNCLASSIFIED) {
+		cJSON_AddStringToObject(o, "reason", match->unclassified_reason
+							     ? match->unclassified_reason
+							     : "no pattern matches");
+		return o;
+	}
+	cJSON_AddStringToObject(o, "format", format_name(match->format));
+	cJSON *ids = cJSON_AddObjectToObject(o, "ids");
+	for (int i = 0; i < TOPIC_ID_COUNT; i++)
+		if (match->ids[i].ptr)
+			add_view(ids, topic_id_name((enum topic_id)i), match->ids[i]);
+	if (match->family == TOPIC_ERROR_REPLY) {
+		cJSON *answers = cJSON_AddObjectToObject(o, "answers");
+		add_view(answers, "topic", match->answers_topic);
+		cJSON_AddStringToObject(answers, "family", topic_family_name(match->answers_family));
+	}
+	if (!result->ok) {
+		cJSON *err = cJSON_AddObjectToObject(o, "error");
+		add_clean_string(err, "field", result->error_field);
+		add_clean_string(err, "message", result->error_message);
+		return o;
+	}
+	if (result->deleted) {
+		cJSON_AddBoolToObject(o, "deleted", true);
+		return o;
+	}
+	if (result->warning_message[0]) {
+		cJSON *w = cJSON_AddObjectToObject(o, "warning");
+		add_clean_string(w, "field", result->warning_field);
+		add_clean_string(w, "message", result->warning_message);
+	}
+	if (match->family == TOPIC_ERROR_REPLY) {
+		const struct upd_error_reply *e = &result->u.error_reply;
+		cJSON *d = cJSON_AddObjectToObject(o, "decoded");
+		static const char *const kinds[] = { "json", "text", "binary" };
+		cJSON_AddStringToObject(d, "kind", kinds[e->kind]);
+		if (e->message)
+			add_clean_string(d, "message", e->message);
+		if (e->code)
+			add_clean_string(d, "code", e->code);
+	} else if (match->format == FORMAT_STATE) {
+		cJSON *d = cJSON_AddObjectToObject(o, "decoded");
+		add_clean_string(d, "state", result->u.state.state);
+	} else if (result->root) {
+		/* The decoded tree (MessagePack arrives here as JSON too). */
+		cJSON *copy = cJSON_Duplicate(result->root, true);
+		if (copy) {
+			if (copy->child)
+				sanitize_tree(copy->child);
+			else
+				sanitize_tree(copy);
+			cJSON_AddItemToObject(o, "decoded", copy);
+		}
+	}
+	return o;
+}
+
+/* ---- running ------------------------------------------------------------- */
+
+static volatile sig_atomic_t stop_requested;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	stop_requested = 1;
+}
+
+char *headless_key_passphrase(const struct config *config, char *err, size_t err_size, bool *failed)
+{
+	*failed = false;
+	if (config->key_pass_file) {
+		FILE *f = fopen(config->key_pass_file, "r");
+		if (!f) {
+			snprintf(err, err_size, "--key-pass-file %s: %s", config->key_pass_file,
+				 strerror(errno));
+			*failed = true;
+			return NULL;
+		}
+		char buf[1024];
+		size_t n = fread(buf, 1, sizeof(buf) - 1, f);
+		fclose(f);
+		buf[n] = '\0';
+		/* One line: the trailing newline an editor adds is not part of it. */
+		buf[strcspn(buf, "\r\n")] = '\0';
+		return xstrdup(buf);
+	}
+	const char *env = getenv("DRIVR_KEY_PASSPHRASE");
+	return env ? xstrdup(env) : NULL;
+}
+
+struct run {
+	const struct config *config;
+	enum config_mode mode;
+	struct store *store;
+	struct ingest ingest;
+	struct mqtt *mqtt;
+	struct mqtt_status status;
+	uint64_t received;
+	double last_traffic;   /* monotonic time of the last message (or of connecting) */
+	double started;        /* monotonic */
+	bool ever_connected;
+	bool done;
+	int exit_status;
+};
+
+static void print_line(cJSON *o)
+{
+	char *text = cJSON_PrintUnformatted(o);
+	if (text) {
+		fputs(text, stdout);
+		fputc('\n', stdout);
+		cJSON_free(text);
+	}
+}
+
+static void log_observer(void *ctx, const struct message_meta *msg, const struct topic_match *match,
+			 const struct decode_result *result)
+{
+	(void)ctx;
+	cJSON *o = headless_log_object(msg, match, result);
+	print_line(o);
+	cJSON_Delete(o);
+}
+
+/* Connection events as log lines: {"time", "event", ...}. */
+static void log_event(struct run *run, const struct inbox_item *item)
+{
+	if (run->mode != MODE_LOG)
+		return;
+	cJSON *o = cJSON_CreateObject();
+	char when[40];
+	time_format_iso8601(item->time, when, sizeof(when));
+	cJSON_AddStringToObject(o, "time", when);
+	cJSON_AddStringToObject(o, "event", inbox_kind_name(item->kind));
+	switch (item->kind) {
+	case INBOX_CONNECTED:
+		cJSON_AddBoolToObject(o, "reconnect", item->u.connected.reconnect);
+		cJSON_AddStringToObject(o, "broker", mqtt_server_uri(run->mqtt));
+		break;
+	case INBOX_CONNECT_FAILED:
+	case INBOX_CONNECTION_LOST:
+		cJSON_AddStringToObject(o, "reason", item->u.failure.reason);
+		break;
+	case INBOX_RECONNECTING:
+		cJSON_AddNumberToObject(o, "attempt", item->u.reconnecting.attempt);
+		break;
+	case INBOX_SUBSCRIBED: {
+		cJSON_AddBoolToObject(o, "fallback", item->u.subscribed.fallback);
+		cJSON *granted = cJSON_AddArrayToObject(o, "granted");
+		cJSON *refused = cJSON_AddArrayToObject(o, "refused");
+		for (size_t i = 0; i < item->u.subscribed.count; i++) {
+			const struct inbox_sub_filter *f = &item->u.subscribed.filters[i];
+			cJSON_AddItemToArray(f->qos == INBOX_SUB_REFUSED ? refused : granted,
+					     cJSON_CreateString(f->filter));
+		}
+		if (item->u.subscribed.error)
+			cJSON_AddStringToObject(o, "error", item->u.subscribed.error);
+		break;
+	}
+	default:
+		break;
+	}
+	print_line(o);
+	cJSON_Delete(o);
+	fflush(stdout);
+}
+
+/* What an event means for a headless run beyond the log line. */
+static void handle_event(struct run *run, const struct inbox_item *item)
+{
+	mqtt_status_apply(&run->status, item);
+	log_event(run, item);
+	switch (item->kind) {
+	case INBOX_CONNECTED:
+		run->ever_connected = true;
+		break;
+	case INBOX_CONNECT_FAILED:
+		/* Before the first connection a failure is final: the operator
+		 * wants the reason now, not Paho retrying a wrong CA forever. */
+		if (!run->ever_connected) {
+			fprintf(stderr, "drivr-console: cannot connect to %s: %s\n",
+				mqtt_server_uri(run->mqtt), item->u.failure.reason);
+			run->exit_status = 1;
+			run->done = true;
+		}
+		break;
+	case INBOX_CONNECTION_LOST:
+		if (run->mode != MODE_LOG)
+			fprintf(stderr, "drivr-console: connection lost: %s\n", item->u.failure.reason);
+		break;
+	case INBOX_SUBSCRIBED:
+		if (item->u.subscribed.refused) {
+			fprintf(stderr, "drivr-console: the broker refused %zu subscription(s):",
+				item->u.subscribed.refused);
+			for (size_t i = 0; i < item->u.subscribed.count; i++)
+				if (item->u.subscribed.filters[i].qos == INBOX_SUB_REFUSED)
+					fprintf(stderr, " %s", item->u.subscribed.filters[i].filter);
+			fprintf(stderr, "%s\n", item->u.subscribed.fallback ? " (using fallback filters)" : "");
+		}
+		if (item->u.subscribed.error)
+			fprintf(stderr, "drivr-console: subscribe failed: %s\n", item->u.subscribed.error);
+		/* The settle clock of --snapshot starts when the retained
+		 * messages can start arriving. */
+		run->last_traffic = time_monotonic();
+		break;
+	default:
+		break;
+	}
+}
+
+static void drain_inbox(struct run *run)
+{
+	struct inbox_item *list = inbox_take_all(mqtt_inbox(run->mqtt), NULL);
+	struct inbox_item *item = list;
+	for (; item && !run->done; item = item->next) {
+		if (item->kind != INBOX_MESSAGE) {
+			handle_event(run, item);
+			continue;
+		}
+		struct message_meta meta;
+		inbox_message_meta(item, &meta);
+		ingest_message(&run->ingest, &meta);
+		run->received++;
+		run->last_traffic = time_monotonic();
+		if (run->mode == MODE_LOG && run->config->count > 0 &&
+		    run->received >= (uint64_t)run->config->count)
+			run->done = true;
+	}
+	inbox_list_free(list);
+}
+
+/* Milliseconds poll() may sleep before a deadline needs checking. */
+static int next_wait_ms(const struct run *run, double now)
+{
+	double wait = 3600;
+	const struct config *c = run->config;
+	if (run->mode == MODE_LOG && c->timeout > 0)
+		wait = fmin(wait, run->last_traffic + c->timeout - now);
+	if (run->mode == MODE_SNAPSHOT) {
+		if (run->status.subscribed)
+			wait = fmin(wait, run->last_traffic + c->settle - now);
+		if (c->timeout > 0)
+			wait = fmin(wait, run->started + c->timeout - now);
+	}
+	return wait <= 0 ? 0 : (int)ceil(wait * 1000.0);
+}
+
+static void check_deadlines(struct run *run, double now)
+{
+	const struct config *c = run->config;
+	if (run->mode == MODE_LOG && c->timeout > 0 && now - run->last_traffic >= c->timeout)
+		run->done = true;
+	if (run->mode != MODE_SNAPSHOT)
+		return;
+	if (run->status.subscribed && now - run->last_traffic >= c->settle)
+		run->done = true;
+	if (c->timeout > 0 && now - run->started >= c->timeout) {
+		if (!run->ever_connected) {
+			fprintf(stderr, "drivr-console: no connection to %s within %.1f s\n",
+				mqtt_server_uri(run->mqtt), c->timeout);
+			run->exit_status = 1;
+		} else if (!run->status.subscribed) {
+			fprintf(stderr, "drivr-console: not subscribed within %.1f s\n", c->timeout);
+			run->exit_status = 1;
+		}
+		run->done = true;
+	}
+}
+
+static bool fill_options(const struct config *c, struct mqtt_options *o, char **passphrase)
+{
+	char err[512];
+	bool failed;
+	mqtt_options_default(o);
+	o->host = c->host;
+	o->port = (int)c->port;
+	o->tls = config_uses_tls(c);
+	o->client_id = c->client_id;
+	o->cafile = c->cafile;
+	o->capath = c->capath;
+	o->cert = c->cert;
+	o->key = c->key;
+	o->insecure = c->insecure;
+	o->mqtt_version = c->protocol && strchr(c->protocol, '5') ? 5 : 4;
+	o->will_topic = c->will_topic;
+	o->will_payload = c->will_payload;
+	o->slug = c->slug;
+	*passphrase = headless_key_passphrase(c, err, sizeof(err), &failed);
+	if (failed) {
+		fprintf(stderr, "drivr-console: %s\n", err);
+		return false;
+	}
+	o->key_password = *passphrase;
+	return true;
+}
+
+static void install_signals(void)
+{
+	struct sigaction sa;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+}
+
+int headless_run(const struct config *config, const struct topic_table *topics)
+{
+	struct run run;
+	memset(&run, 0, sizeof(run));
+	run.config = config;
+	run.mode = config_mode(config);
+
+	struct mqtt_options opts;
+	char *passphrase = NULL;
+	if (!fill_options(config, &opts, &passphrase))
+		return 1;
+	char err[512];
+	enum mqtt_error e;
+	run.mqtt = mqtt_new(&opts, &e, err, sizeof(err));
+	if (!run.mqtt) {
+		fprintf(stderr, "drivr-console: %s\n", err);
+		free(passphrase);
+		return e == MQTT_ERR_INVALID || e == MQTT_ERR_URL ? 2 : 1;
+	}
+
+	struct store_limits limits;
+	store_limits_default(&limits);
+	limits.history_len = (size_t)config->history;
+	limits.max_series = (size_t)config->max_series;
+	run.store = store_new(&limits);
+	ingest_init(&run.ingest, topics, run.store);
+	if (run.mode == MODE_LOG)
+		run.ingest.observer = log_observer;
+	mqtt_status_init(&run.status);
+	install_signals();
+
+	run.started = run.last_traffic = time_monotonic();
+	e = mqtt_connect(run.mqtt, err, sizeof(err));
+	if (e != MQTT_OK) {
+		fprintf(stderr, "drivr-console: %s\n", err);
+		run.exit_status = 1;
+		run.done = true;
+	}
+	/* Full buffering when piped (fast), flushed whenever the feed pauses. */
+	while (!run.done && !stop_requested) {
+		struct pollfd pfd = { inbox_fd(mqtt_inbox(run.mqtt)), POLLIN, 0 };
+		int ready = poll(&pfd, 1, next_wait_ms(&run, time_monotonic()));
+		if (ready < 0 && errno != EINTR) {
+			fprintf(stderr, "drivr-console: poll: %s\n", strerror(errno));
+			run.exit_status = 1;
+			break;
+		}
+		if (ready > 0)
+			drain_inbox(&run);
+		else
+			fflush(stdout);
+		check_deadlines(&run, time_monotonic());
+	}
+
+	if (run.mode == MODE_SNAPSHOT && run.exit_status == 0) {
+		struct snapshot_options so = { false, false };
+		cJSON *doc = snapshot_build(run.store, &so);
+		cJSON_AddStringToObject(doc, "broker", mqtt_server_uri(run.mqtt));
+		char *text = cJSON_Print(doc);
+		puts(text);
+		cJSON_free(text);
+		cJSON_Delete(doc);
+	}
+	fflush(stdout);
+	if (run.ever_connected)
+		mqtt_disconnect(run.mqtt, 1000, err, sizeof(err));
+	mqtt_free(run.mqtt);
+	store_free(run.store);
+	free(passphrase);
+	return run.exit_status;
+}

@@ -1,0 +1,95 @@
+/* drivr-console — entry point: options, topic table, then one mode. */
+#include <locale.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config.h"
+#include "headless.h"
+#include "topics.h"
+
+/* Exit statuses shared by every mode. */
+enum { EXIT_OK = 0, EXIT_CONNECTION = 1, EXIT_USAGE = 2 };
+
+static void print_topics(const struct topic_table *topics)
+{
+	static const char *const directions[] = { "SUB", "PUB" };
+	static const char *const encodings[] = { "json", "json|msgpack", "state", "opaque" };
+	printf("%-22s %-4s %-13s %-11s %s\n", "row", "dir", "encoding", "confidence", "pattern");
+	for (int f = 0; f < TOPIC_UNCLASSIFIED; f++) {
+		enum topic_family family = (enum topic_family)f;
+		printf("%-22s %-4s %-13s %-11s %s\n", topic_family_name(family),
+		       directions[topic_family_direction(family)],
+		       encodings[topic_family_encoding(family)],
+		       topic_confidence_name(topic_family_confidence(family)),
+		       topics_pattern(topics, family));
+	}
+}
+
+/* Applies --topics FILE and the config file's [topics] lines. */
+static bool load_topic_overrides(struct topic_table *topics, const struct config *config)
+{
+	char err[512];
+	for (size_t i = 0; i < config->topic_override_count; i++) {
+		const struct config_topic_override *o = &config->topic_overrides[i];
+		if (!topics_override(topics, o->row, o->pattern, err, sizeof(err))) {
+			fprintf(stderr, "drivr-console: %s: %s\n", o->where, err);
+			return false;
+		}
+	}
+	if (config->topics_file && !topics_load_file(topics, config->topics_file, err, sizeof(err))) {
+		fprintf(stderr, "drivr-console: %s\n", err);
+		return false;
+	}
+	return true;
+}
+
+int main(int argc, char **argv)
+{
+	setlocale(LC_ALL, "");
+	struct config config;
+	char err[512];
+	config_init(&config);
+	int status = EXIT_OK;
+	if (!config_parse_args(&config, argc, argv, err, sizeof(err))) {
+		fprintf(stderr, "drivr-console: %s\n", err);
+		config_free(&config);
+		return EXIT_USAGE;
+	}
+	if (config.help || config.version) {
+		if (config.help)
+			config_print_help("drivr-console", stdout);
+		else
+			printf("drivr-console %s\n", DRIVR_VERSION);
+		config_free(&config);
+		return EXIT_OK;
+	}
+	if (!config_load_file(&config, err, sizeof(err)) ||
+	    !config_validate(&config, err, sizeof(err))) {
+		fprintf(stderr, "drivr-console: %s\n", err);
+		config_free(&config);
+		return EXIT_USAGE;
+	}
+	struct topic_table *topics = topics_new();
+	if (!load_topic_overrides(topics, &config)) {
+		status = EXIT_USAGE;
+	} else {
+		switch (config_mode(&config)) {
+		case MODE_PRINT_TOPICS:
+			print_topics(topics);
+			break;
+		case MODE_LOG:
+		case MODE_SNAPSHOT:
+			status = headless_run(&config, topics);
+			break;
+		case MODE_CONSOLE:
+			fprintf(stderr, "drivr-console: the full-screen console is not built yet; "
+					"use --log or --snapshot\n");
+			status = EXIT_USAGE;
+			break;
+		}
+	}
+	topics_free(topics);
+	config_free(&config);
+	return status;
+}
