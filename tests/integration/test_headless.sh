@@ -1,0 +1,196 @@
+#!/usr/bin/env bash
+# Integration: drivr-console --log and --snapshot against a real mosquitto on
+# loopback, over plain TCP and over TLS with client certificates; connection
+# failures; broker restart mid-stream.  Started processes are stopped on exit.
+set -u
+cd "$(dirname "$0")/../.."
+. tests/integration/lib.sh
+
+CONSOLE=${BUILD:-build}/drivr-console
+[ -x "$CONSOLE" ] || { echo "missing $CONSOLE (run make)"; exit 1; }
+SLUG=company-example
+FIX=tests/fixtures
+
+# fixture NAME → prints "topic<TAB>payload" (payload as compact JSON)
+fixture() {
+	python3 - "$FIX/$1.json" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+print(d["topic"] + "\t" + json.dumps(d["payload"], separators=(",", ":")))
+PY
+}
+
+# pub ARGS... NAME [retained] — publish a fixture, rewriting its slug to ours.
+pub_fixture() {
+	local args=$1 name=$2 retain=${3:-} line topic payload
+	line=$(fixture "$name") || return 1
+	topic=${line%%	*}
+	payload=${line#*	}
+	topic=$(echo "$topic" | sed -E "s#^drivr/v1/[^/]+#drivr/v1/$SLUG#")
+	# shellcheck disable=SC2086
+	timeout 10 mosquitto_pub $args -q 1 $retain -t "$topic" -m "$payload"
+}
+
+# check_json FILE PYTHON-EXPRESSION... — each expression over `d` must be true.
+check_json() {
+	local file=$1
+	shift
+	python3 - "$file" "$@" <<'PY'
+import json, sys
+text = open(sys.argv[1]).read()
+try:
+    d = json.loads(text)
+except ValueError:
+    d = [json.loads(l) for l in text.splitlines() if l.strip()]
+bad = [e for e in sys.argv[2:] if not eval(e, {"d": d})]
+for e in bad:
+    print("    failed: " + e)
+sys.exit(1 if bad else 0)
+PY
+}
+
+RETAINED="domain-state organization system component-model component event-model event setpoint jwks local-api-token"
+
+# --- plain TCP: snapshot of the retained state --------------------------------
+broker_start --tls || { echo "broker did not start"; exit 1; }
+PLAIN=$(broker_plain_args)
+for f in $RETAINED; do pub_fixture "$PLAIN" "$f" -r || it_fail "publish $f"; done
+
+timeout 20 "$CONSOLE" $PLAIN -s "$SLUG" --snapshot --settle 0.5 --timeout 10 >"$IT_TMP/snap.json" 2>"$IT_TMP/snap.err"
+it_check "--snapshot exits 0 over TCP" [ $? -eq 0 ]
+it_check "--snapshot has every retained entity, field by field" check_json "$IT_TMP/snap.json" \
+	'len(d["systems"]) >= 1' \
+	'any(s["uuid"] == "24ee14a3-f1c8-49aa-95fc-ad0432e23b99" and s["name"] == "World domination device" and s["connectionState"] == "CONNECTED" and s["retained"] for s in d["systems"])' \
+	'any(c["code"] == "smart-meter" and c["uuid"] == "00f80405-55a3-4d8e-91c3-14a10f028cf9" and c["connectionState"] == "CONNECTED" for c in d["components"])' \
+	'd["componentModels"][0]["code"] == "my-component-model" and d["componentModels"][0]["isConnective"] is True' \
+	'd["eventModels"][0]["code"] == "FIRE-ALARM" and d["eventModels"][0]["eventLevel"] == "ERROR"' \
+	'd["events"][0]["status"] == "RESOLVED" and d["events"][0]["acknowledged"] is False and d["events"][0]["endTime"].startswith("2022-01-01T01:00:00")' \
+	'd["setpoints"][0]["receiptId"] == "0f4c2a9e-3d71-4b8a-a6e5-9c2b1d7f8e30" and d["setpoints"][0]["state"] == "CREATED" and d["setpoints"][0]["value"] == 30' \
+	'd["organizations"][0]["name"] == "Acme Ltd"' \
+	'd["domain"]["state"] == "ACTIVATED"' \
+	'd["jwks"][0]["kid"] == "1" and d["jwks"][0]["kty"] == "RSA"' \
+	'd["tokens"][0]["tokens"][0]["subjectName"] == "Ada Lovelace" and d["tokens"][0]["tokens"][0]["roles"] == "System Maintainer"' \
+	'd["counters"]["decodeErrors"] == 0 and d["counters"]["messages"] == 10' \
+	'd["errors"] == [] and d["unclassified"] == []'
+it_check "--snapshot never prints token secrets" bash -c "! grep -q CLOUD- '$IT_TMP/snap.json'"
+
+# --- plain TCP: --log of live (non-retained) traffic ---------------------------
+"$CONSOLE" $PLAIN -s "$SLUG" --log --count 5 --timeout 15 >"$IT_TMP/log.ndjson" 2>"$IT_TMP/log.err" &
+LOG_PID=$!
+_it_pids="$_it_pids $LOG_PID"
+# Wait until it subscribed (its log says so), bounded.
+for i in $(seq 1 100); do grep -q '"event":"subscribed"' "$IT_TMP/log.ndjson" 2>/dev/null && break; sleep 0.05; done
+# The 10 retained messages arrive at once: --count 5 stops after five of them.
+wait "$LOG_PID"
+rc=$?
+it_check "--log --count 5 stops by itself with status 0" [ $rc -eq 0 ]
+it_check "--log printed exactly 5 message lines" \
+	[ "$(grep -c '"topic"' "$IT_TMP/log.ndjson")" -eq 5 ]
+
+"$CONSOLE" $PLAIN -s "$SLUG" --log --timeout 3 >"$IT_TMP/live.ndjson" 2>"$IT_TMP/live.err" &
+LOG_PID=$!
+_it_pids="$_it_pids $LOG_PID"
+for i in $(seq 1 100); do grep -q '"event":"subscribed"' "$IT_TMP/live.ndjson" 2>/dev/null && break; sleep 0.05; done
+pub_fixture "$PLAIN" datapoint
+pub_fixture "$PLAIN" setpoint-ack
+pub_fixture "$PLAIN" error
+timeout 5 mosquitto_pub $PLAIN -t "drivr/v1/$SLUG/systems/x" -m '{"uuid":"x","name":42}'
+timeout 5 mosquitto_pub $PLAIN -t "drivr/v1/$SLUG/mystery/topic" -m 'hello'
+wait "$LOG_PID"
+it_check "--log --timeout ends after the traffic stops, status 0" [ $? -eq 0 ]
+it_check "--log lines carry time, topic, family, ids, retained and decoded fields or the error" \
+	check_json "$IT_TMP/live.ndjson" \
+	'any(l.get("family") == "datapoint_input" and l["ids"]["systemUuid"] == "792b6149-1daa-488f-b07a-f684503b0586" and l["decoded"]["value"] == "20V" and l["retained"] is False and "time" in l for l in d)' \
+	'any(l.get("family") == "setpoint_ack" and l["decoded"]["state"] == "ACCEPTED" for l in d)' \
+	'any(l.get("family") == "error" and l["answers"]["family"] == "system_input" and "PLACEHOLDER" in l["decoded"]["message"] for l in d)' \
+	'any(l.get("family") == "system" and l.get("error", {}).get("field") == "name" and "expected string" in l["error"]["message"] for l in d)' \
+	'any(l.get("family") == "unclassified" and l["topic"].endswith("mystery/topic") for l in d)' \
+	'all(("event" in l) or ("topic" in l and "family" in l and "retained" in l) for l in d)'
+
+# --- TLS with client certificates ----------------------------------------------
+TLS=$(broker_tls_args)
+timeout 20 "$CONSOLE" $TLS -s "$SLUG" --snapshot --settle 0.5 --timeout 10 >"$IT_TMP/tls.json" 2>"$IT_TMP/tls.err"
+it_check "--snapshot over TLS with a client certificate" [ $? -eq 0 ]
+it_check "TLS snapshot has the same retained systems" check_json "$IT_TMP/tls.json" \
+	'any(s["name"] == "World domination device" for s in d["systems"])' \
+	'd["broker"].startswith("ssl://")'
+
+ENC="-h 127.0.0.1 -p $BROKER_TLS_PORT --cafile $IT_CERTS/ca.crt --cert $IT_CERTS/client.crt --key $IT_CERTS/client.enc.key"
+timeout 20 "$CONSOLE" $ENC --key-pass-file "$IT_CERTS/client.pass" -s "$SLUG" --snapshot --settle 0.3 --timeout 10 >"$IT_TMP/enc.json" 2>"$IT_TMP/enc.err"
+it_check "encrypted client key with --key-pass-file" [ $? -eq 0 ]
+DRIVR_KEY_PASSPHRASE="$IT_KEY_PASS" timeout 20 "$CONSOLE" $ENC -s "$SLUG" --snapshot --settle 0.3 --timeout 10 >/dev/null 2>"$IT_TMP/enc2.err"
+it_check "encrypted client key with DRIVR_KEY_PASSPHRASE" [ $? -eq 0 ]
+
+# expect_failure NAME PATTERN console-args... — exit 1 within 10 s, one line naming the cause
+expect_failure() {
+	local name=$1 pattern=$2 start end rc lines
+	shift 2
+	start=$(date +%s)
+	timeout 20 "$CONSOLE" "$@" -s "$SLUG" --snapshot --timeout 15 >/dev/null 2>"$IT_TMP/fail.err"
+	rc=$?
+	end=$(date +%s)
+	lines=$(grep -c . "$IT_TMP/fail.err")
+	if [ $rc -eq 1 ] && [ $((end - start)) -le 10 ] && [ "$lines" -eq 1 ] &&
+		grep -qiE "$pattern" "$IT_TMP/fail.err"; then
+		it_ok "$name fails fast: $(cat "$IT_TMP/fail.err")"
+	else
+		it_fail "$name: rc=$rc after $((end - start)) s, $lines line(s): $(cat "$IT_TMP/fail.err")"
+	fi
+}
+
+expect_failure "wrong CA" "verify failed|certificate" \
+	-h 127.0.0.1 -p "$BROKER_TLS_PORT" --cafile "$IT_CERTS/wrong-ca.crt" --cert "$IT_CERTS/client.crt" --key "$IT_CERTS/client.key"
+expect_failure "missing client certificate" "certificate|handshake|alert" \
+	-h 127.0.0.1 -p "$BROKER_TLS_PORT" --cafile "$IT_CERTS/ca.crt"
+expect_failure "wrong key passphrase" "passphrase|password" \
+	$ENC --key-pass-file /dev/null
+expect_failure "client certificate file that does not exist" "no-such.pem" \
+	-h 127.0.0.1 -p "$BROKER_TLS_PORT" --cafile "$IT_CERTS/ca.crt" --cert "$IT_CERTS/no-such.pem" --key "$IT_CERTS/client.key"
+expect_failure "nothing listening" "refused|connect" -h 127.0.0.1 -p "$(it_free_port)"
+broker_stop
+
+# Wrong host name: a broker whose certificate names another host.
+broker_start --tls-cert badname || { it_fail "badname broker"; it_summary; exit 1; }
+expect_failure "wrong host name" "host ?name|verify|mismatch" $(broker_tls_args)
+timeout 20 "$CONSOLE" $(broker_tls_args) --insecure -s "$SLUG" --snapshot --settle 0.3 --timeout 10 >/dev/null 2>&1
+it_check "--insecure skips the host name check (explicitly)" [ $? -eq 0 ]
+broker_stop
+
+# --- broker killed and restarted mid-stream -----------------------------------
+broker_start || { it_fail "restart broker"; it_summary; exit 1; }
+PLAIN=$(broker_plain_args)
+"$CONSOLE" $PLAIN -s "$SLUG" --log --timeout 30 >"$IT_TMP/restart.ndjson" 2>"$IT_TMP/restart.err" &
+LOG_PID=$!
+_it_pids="$_it_pids $LOG_PID"
+for i in $(seq 1 100); do grep -q '"event":"subscribed"' "$IT_TMP/restart.ndjson" 2>/dev/null && break; sleep 0.05; done
+timeout 5 mosquitto_pub $PLAIN -q 1 -t "drivr/v1/$SLUG/state" -m 'ACTIVATED'
+broker_kill
+sleep 0.5
+broker_restart || it_fail "broker came back"
+# Publish until the console has re-subscribed and received it (bounded).
+for i in $(seq 1 100); do
+	if [ "$(grep -c '"event":"subscribed"' "$IT_TMP/restart.ndjson")" -ge 2 ]; then break; fi
+	sleep 0.1
+done
+timeout 5 mosquitto_pub $PLAIN -q 1 -t "drivr/v1/$SLUG/state" -m 'DEACTIVATED'
+for i in $(seq 1 50); do grep -q 'DEACTIVATED' "$IT_TMP/restart.ndjson" && break; sleep 0.1; done
+it_stop "$LOG_PID"
+it_check "the log shows the connection lost, the reconnect and the re-subscription" check_json "$IT_TMP/restart.ndjson" \
+	'any(l.get("event") == "connection_lost" for l in d)' \
+	'any(l.get("event") == "connected" and l["reconnect"] for l in d)' \
+	'len([l for l in d if l.get("event") == "subscribed"]) >= 2'
+it_check "a message published after the restart arrives" check_json "$IT_TMP/restart.ndjson" \
+	'any(l.get("family") == "domain_state" and l["decoded"]["state"] == "DEACTIVATED" for l in d)'
+
+# --- leaks: valgrind on --log --count (normal build only; ASan covers its own) --
+if [ "${BUILD:-build}" = build ] && command -v valgrind >/dev/null; then
+	for f in system component datapoint; do pub_fixture "$PLAIN" "$f" -r; done
+	timeout 60 valgrind -q --leak-check=full --errors-for-leak-kinds=definite,indirect \
+		--error-exitcode=99 "$CONSOLE" $PLAIN -s "$SLUG" --log --count 3 --timeout 20 \
+		>/dev/null 2>"$IT_TMP/valgrind.err"
+	rc=$?
+	it_check "no leaks under valgrind for --log --count 3 (rc=$rc)" [ $rc -eq 0 ]
+	[ $rc -eq 0 ] || head -30 "$IT_TMP/valgrind.err"
+fi
+
+it_summary
