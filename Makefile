@@ -18,7 +18,7 @@ VERSION := 0.1.0
 # Debian packages the build, the tests and the demo need.
 DEB_PKGS := build-essential pkg-config libncurses-dev libpaho-mqtt-dev libssl-dev \
 	libcjson-dev libmsgpack-dev libcmocka-dev mosquitto mosquitto-clients tmux \
-	openssl valgrind
+	openssl valgrind python3
 
 PKGS := ncursesw libcjson msgpack openssl
 # Feature macros are ours; pkg-config's -D flags would clash with them.
@@ -52,6 +52,7 @@ deps_test_store    := store hashmap topics util
 deps_test_ingest   := ingest snapshot sanitize store hashmap decode topics util
 deps_test_sanitize := sanitize util
 deps_test_config   := config util
+deps_test_inbox    := inbox util
 UNIT_TESTS := $(patsubst tests/unit/%.c,%,$(wildcard tests/unit/test_*.c))
 UNIT_BINS  := $(UNIT_TESTS:%=$(BUILD)/tests/%)
 
@@ -122,6 +123,21 @@ test-run: build $(UNIT_BINS)
 	if [ $$fail -ne 0 ]; then echo "== FAILED ($(BUILD))"; exit 1; fi; \
 	echo "== all tests passed ($(BUILD))"
 
+# --- fuzzing (clang + libFuzzer; not part of `make test`) ----------------
+# make fuzz FUZZ_SECONDS=300 — seeds the corpus from tests/fixtures.
+FUZZ_SECONDS ?= 60
+FUZZ_SRCS := $(addprefix src/,ingest.c snapshot.c sanitize.c store.c hashmap.c decode.c topics.c util.c)
+fuzz: deps-ensure
+	@$(MAKE) --no-print-directory deps-ensure DEB_PKGS="clang libclang-rt-14-dev"
+	@mkdir -p build-fuzz/corpus
+	clang -std=c11 -D_DEFAULT_SOURCE -D_XOPEN_SOURCE=700 -g -O1 -Iinclude $(PKG_CFLAGS) \
+		-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
+		-o build-fuzz/fuzz_ingest tests/fuzz/fuzz_ingest.c $(FUZZ_SRCS) $(PKG_LIBS) -lm
+	@i=0; for f in tests/fixtures/*.json; do i=$$((i+1)); \
+		python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); sys.stdout.buffer.write(bytes([255])+d["topic"].encode()+bytes([0])+json.dumps(d["payload"]).encode())' $$f \
+		> build-fuzz/corpus/fixture-$$i; done
+	build-fuzz/fuzz_ingest -max_total_time=$(FUZZ_SECONDS) -max_len=65536 -timeout=10 build-fuzz/corpus
+
 # --- demo ----------------------------------------------------------------
 demo: deps-ensure
 	@$(MAKE) --no-print-directory build
@@ -135,7 +151,7 @@ install: build
 	$(if $(wildcard themes/*.theme),install -m 0644 themes/*.theme $(DESTDIR)$(PREFIX)/share/drivr-console/themes/,true)
 
 clean:
-	rm -rf build build-asan drivr-console drivr-sim
+	rm -rf build build-asan build-fuzz drivr-console drivr-sim
 
 print-version:
 	@echo $(VERSION)
