@@ -18,7 +18,7 @@ VERSION := 0.1.0
 # Debian packages the build, the tests and the demo need.
 DEB_PKGS := build-essential pkg-config libncurses-dev libpaho-mqtt-dev libssl-dev \
 	libcjson-dev libmsgpack-dev libcmocka-dev mosquitto mosquitto-clients tmux \
-	openssl valgrind python3
+	openssl valgrind python3 mosquitto-dev libmosquitto-dev
 
 PKGS := ncursesw libcjson msgpack openssl
 # Feature macros are ours; pkg-config's -D flags would clash with them.

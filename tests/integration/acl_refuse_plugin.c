@@ -1,0 +1,56 @@
+/* A mosquitto plugin for tests: refuses SUBSCRIBE to the filters given as
+ * plugin_opt_deny (space separated), allows everything else. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <mosquitto.h>
+#include <mosquitto_broker.h>
+#include <mosquitto_plugin.h>
+
+static mosquitto_plugin_id_t *plugin_id;
+static char *denied;
+
+static int on_acl_check(int event, void *event_data, void *userdata)
+{
+	struct mosquitto_evt_acl_check *ed = event_data;
+	(void)event;
+	(void)userdata;
+	if (ed->access != MOSQ_ACL_SUBSCRIBE || !denied)
+		return MOSQ_ERR_SUCCESS;
+	char *copy = strdup(denied), *save = NULL;
+	int rc = MOSQ_ERR_SUCCESS;
+	for (char *f = strtok_r(copy, " ", &save); f; f = strtok_r(NULL, " ", &save))
+		if (strcmp(f, ed->topic) == 0)
+			rc = MOSQ_ERR_ACL_DENIED;
+	free(copy);
+	return rc;
+}
+
+int mosquitto_plugin_version(int supported_version_count, const int *supported_versions)
+{
+	for (int i = 0; i < supported_version_count; i++)
+		if (supported_versions[i] == 5)
+			return 5;
+	return -1;
+}
+
+int mosquitto_plugin_init(mosquitto_plugin_id_t *identifier, void **user_data,
+			  struct mosquitto_opt *opts, int opt_count)
+{
+	(void)user_data;
+	plugin_id = identifier;
+	for (int i = 0; i < opt_count; i++)
+		if (strcmp(opts[i].key, "deny") == 0)
+			denied = strdup(opts[i].value);
+	return mosquitto_callback_register(plugin_id, MOSQ_EVT_ACL_CHECK, on_acl_check, NULL, NULL);
+}
+
+int mosquitto_plugin_cleanup(void *user_data, struct mosquitto_opt *opts, int opt_count)
+{
+	(void)user_data;
+	(void)opts;
+	(void)opt_count;
+	free(denied);
+	return mosquitto_callback_unregister(plugin_id, MOSQ_EVT_ACL_CHECK, on_acl_check, NULL);
+}
