@@ -1,0 +1,189 @@
+/* mqtt — the console's transport: a wrapper over Paho's async client.
+ *
+ * One client per struct mqtt.  Everything Paho reports (messages, connection
+ * state, subscription results, delivery outcomes) arrives on the inbox
+ * (mqtt_inbox()), in order; the main loop polls inbox_fd() and feeds the
+ * events to mqtt_status_apply().  No function here blocks on the network.
+ *
+ * What the wrapper guarantees:
+ *  - TLS verifies the server certificate *and* its host name unless
+ *    insecure is set (Paho's initializer leaves the host name check off).
+ *  - TLS files are checked before connecting, naming the file at fault
+ *    (missing, unreadable, not PEM, wrong key passphrase, key not matching the
+ *    certificate).  A failed handshake is explained in one line: OpenSSL's
+ *    reason ("certificate verify failed", from ssl_error_cb), the broker's
+ *    alert (client certificate missing or refused) or a host name mismatch
+ *    (both read from Paho's protocol trace during TLS attempts; OpenSSL
+ *    queues no error for them).  OpenSSL never prompts for a passphrase.
+ *  - CONNECT_FAILED is the failure of the first attempt of mqtt_connect();
+ *    once connected, a loss is CONNECTION_LOST and the attempts after it are
+ *    RECONNECTING events (with last_error when the previous TLS attempt
+ *    left a reason).
+ *  - Automatic reconnect (Paho's own back-off); every connection, first or
+ *    not, re-subscribes from Paho's connected callback.
+ *  - Subscriptions: drivr/v1/<slug>/# at QoS 1; when the broker refuses it,
+ *    the per-family fallback filters of topics_fallback_filters(), and a
+ *    SUBSCRIBED event saying which filters were granted and refused.
+ *  - mqtt_publish() refuses until a subscription round succeeded on the
+ *    current connection ("always subscribe before publishing").
+ *  - Paho's trace never reaches the terminal: MQTT_C_CLIENT_TRACE is removed
+ *    from the environment before Paho initialises (it would print to stdout);
+ *    the only trace consumer is our callback, which prints nothing.
+ *  - Paho callbacks only hand over to the inbox; they never block, never
+ *    query Paho's state, never touch the UI.
+ *
+ * Ownership: mqtt_new() copies every string of the options; the inbox is
+ * owned by the struct mqtt and freed by mqtt_free(). */
+#ifndef DRIVR_MQTT_H
+#define DRIVR_MQTT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "inbox.h"
+
+/* Errors: enum suffix, message.  mqtt_strerror() gives the message; the
+ * err buffer of each call gives the detail (which file, which option). */
+#define MQTT_ERROR_LIST(X)                                                 \
+	X(OK, "success")                                                   \
+	X(INVALID, "invalid option")                                       \
+	X(URL, "bad broker URL")                                           \
+	X(FILE, "cannot use a TLS file")                                   \
+	X(KEY_PASSWORD, "wrong or missing passphrase for the private key") \
+	X(KEY, "unusable private key")                                     \
+	X(CERT, "unusable certificate")                                    \
+	X(STATE, "not possible in the current state")                      \
+	X(NOT_READY, "not connected and subscribed")                       \
+	X(PAHO, "MQTT client library error")
+
+enum mqtt_error {
+#define X(id, msg) MQTT_ERR_##id,
+	MQTT_ERROR_LIST(X)
+#undef X
+	MQTT_ERR_COUNT
+};
+#define MQTT_OK MQTT_ERR_OK
+
+const char *mqtt_strerror(enum mqtt_error error);
+
+struct mqtt_options {
+	/* Where: either url ("mqtt://host:port", "mqtts://host:port"; also
+	 * tcp:// and ssl://, and [v6addr]) or host + port. */
+	const char *url;
+	const char *host; /* default "localhost" */
+	int port;         /* 0: 1883, or 8883 with TLS */
+	bool tls;         /* also on with mqtts://, cafile, capath or cert */
+
+	const char *client_id; /* NULL: "drivr-console-<hostname>-<pid>" */
+
+	/* TLS.  key_password is the passphrase itself: the caller reads it from
+	 * a file or the environment, never from the command line. */
+	const char *cafile, *capath, *cert, *key, *key_password;
+	bool insecure; /* skip server certificate and host name checks */
+
+	int mqtt_version;      /* 4 = 3.1.1 (default), 5 = MQTT 5 */
+	int keepalive_s;       /* 30 */
+	int connect_timeout_s; /* 10 */
+	int retry_min_s;       /* automatic reconnect back-off: 1 ... */
+	int retry_max_s;       /* ... doubling up to 30 */
+
+	/* Last Will: off unless will_topic is set (a presence topic of the
+	 * operator's own).  A topic under drivr/ is refused unless will_on_drivr
+	 * is set: the broker would publish it when the console goes away, as if
+	 * real equipment had. */
+	const char *will_topic, *will_payload;
+	int will_qos;
+	bool will_retain;
+	bool will_on_drivr;
+
+	const char *slug; /* required: subscriptions are drivr/v1/<slug>/... */
+
+	size_t inbox_cap; /* messages queued before dropping; 0: the inbox default */
+};
+
+void mqtt_options_default(struct mqtt_options *opts);
+
+/* Connection states, in the order a connection usually goes through them. */
+#define MQTT_STATE_LIST(X)             \
+	X(IDLE, "idle")                \
+	X(CONNECTING, "connecting")    \
+	X(CONNECTED, "connected")      \
+	X(FAILED, "connect failed")    \
+	X(LOST, "connection lost")     \
+	X(RECONNECTING, "reconnecting") \
+	X(DISCONNECTED, "disconnected")
+
+enum mqtt_state {
+#define X(id, name) MQTT_STATE_##id,
+	MQTT_STATE_LIST(X)
+#undef X
+	MQTT_STATE_COUNT
+};
+
+const char *mqtt_state_name(enum mqtt_state state);
+
+/* The connection as the main loop knows it, rebuilt from inbox events in
+ * order (so it always agrees with the messages already processed). */
+struct mqtt_status {
+	enum mqtt_state state;
+	char reason[256];     /* FAILED / LOST / RECONNECTING: the last failure */
+	double since;         /* wall clock of the last state change */
+	unsigned attempt;     /* RECONNECTING: attempts since the loss */
+	double next_retry_at; /* FAILED / LOST / RECONNECTING: when Paho tries next (estimate, 0: never) */
+	bool subscribed;      /* a subscription round succeeded on this connection */
+	bool fallback;        /* ... with the fallback filters */
+	unsigned connections; /* successful connections so far */
+};
+
+void mqtt_status_init(struct mqtt_status *status);
+/* Applies one inbox item (messages and delivery events change nothing).
+ * Returns true when the status changed. */
+bool mqtt_status_apply(struct mqtt_status *status, const struct inbox_item *item);
+/* One line for a status bar or a log: "connected", "connection lost: ...,
+ * reconnecting in 4 s", "reconnecting (attempt 3)". now: wall clock. */
+void mqtt_status_format(const struct mqtt_status *status, double now, char *buf, size_t size);
+
+struct mqtt;
+
+/* Validates and copies the options, creates the Paho client (no network
+ * yet).  NULL on error: *error (optional) and err say why. */
+struct mqtt *mqtt_new(const struct mqtt_options *opts, enum mqtt_error *error, char *err,
+		      size_t err_size);
+/* Destroys the Paho client (its threads are stopped when this returns), then
+ * the inbox with whatever it still holds.  For a clean DISCONNECT call
+ * mqtt_disconnect() first and wait (bounded) for the DISCONNECTED event. */
+void mqtt_free(struct mqtt *m);
+
+/* Checks the TLS files (readable, PEM, passphrase, key matches certificate)
+ * and starts connecting.  Returns at once; the outcome arrives as CONNECTED
+ * or CONNECT_FAILED.  After a failure Paho keeps retrying with back-off
+ * (RECONNECTING events) until mqtt_disconnect(). */
+enum mqtt_error mqtt_connect(struct mqtt *m, char *err, size_t err_size);
+
+/* Publishes at QoS 1 (payload copied).  *token (optional) receives the
+ * token that the DELIVERED or PUBLISH_FAILED event will carry; that event is
+ * queued after this returns, never before.  NOT_READY when not connected
+ * and subscribed. */
+enum mqtt_error mqtt_publish(struct mqtt *m, const char *topic, const void *payload, size_t len,
+			     bool retain, int *token, char *err, size_t err_size);
+
+/* Stops automatic reconnect and disconnects, letting in-flight messages
+ * finish for up to timeout_ms.  A DISCONNECTED event follows. */
+enum mqtt_error mqtt_disconnect(struct mqtt *m, int timeout_ms, char *err, size_t err_size);
+
+/* The inbox to poll and drain; owned by m. */
+struct inbox *mqtt_inbox(struct mqtt *m);
+
+const char *mqtt_client_id(const struct mqtt *m);
+const char *mqtt_server_uri(const struct mqtt *m); /* as given to Paho: "ssl://host:8883" */
+const char *mqtt_filter(const struct mqtt *m);     /* "drivr/v1/<slug>/#" */
+
+/* The TLS file checks of mqtt_connect(), alone (for --check style use). */
+enum mqtt_error mqtt_check_tls_files(const struct mqtt_options *opts, char *err, size_t err_size);
+
+/* Splits a broker URL.  tls: mqtts:// or ssl://; port 0 when absent.  host
+ * is written without brackets. */
+enum mqtt_error mqtt_parse_url(const char *url, bool *tls, char *host, size_t host_size, int *port,
+			       char *err, size_t err_size);
+
+#endif

@@ -1,0 +1,256 @@
+/* inbox — see include/inbox.h. */
+#include "inbox.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+#include "store.h"
+#include "util.h"
+
+#define INBOX_DEFAULT_CAP 100000
+
+struct inbox {
+	pthread_mutex_t lock;
+	struct inbox_item *head, *tail; /* guarded by lock */
+	size_t queued;                  /* messages in the list; guarded by lock */
+	size_t cap;
+	int efd;
+	/* Counters, guarded by lock. */
+	size_t high_water;
+	uint64_t pushed, dropped, events, wakeups;
+};
+
+struct inbox *inbox_new(size_t cap)
+{
+	int efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	if (efd < 0)
+		return NULL;
+	struct inbox *inbox = xcalloc(1, sizeof(*inbox));
+	pthread_mutex_init(&inbox->lock, NULL);
+	inbox->cap = cap ? cap : INBOX_DEFAULT_CAP;
+	inbox->efd = efd;
+	return inbox;
+}
+
+void inbox_free(struct inbox *inbox)
+{
+	if (!inbox)
+		return;
+	inbox_list_free(inbox->head);
+	close(inbox->efd);
+	pthread_mutex_destroy(&inbox->lock);
+	free(inbox);
+}
+
+int inbox_fd(const struct inbox *inbox)
+{
+	return inbox->efd;
+}
+
+/* Appends under the lock.  The eventfd is written only on the empty →
+ * non-empty transition, and while the lock is held, so "one write per batch"
+ * is exact: take_all drains the fd under the same lock. */
+static void append_locked(struct inbox *inbox, struct inbox_item *item)
+{
+	bool was_empty = inbox->head == NULL;
+
+	item->next = NULL;
+	if (inbox->tail)
+		inbox->tail->next = item;
+	else
+		inbox->head = item;
+	inbox->tail = item;
+	if (was_empty) {
+		uint64_t one = 1;
+		/* Cannot block (EFD_NONBLOCK) and cannot overflow in practice:
+		 * the counter is reset by every take_all. */
+		ssize_t w = write(inbox->efd, &one, sizeof(one));
+		(void)w;
+		inbox->wakeups++;
+	}
+}
+
+/* Queues a MESSAGE item or, when the inbox is full, frees it and counts it. */
+static bool push_message_item(struct inbox *inbox, struct inbox_item *item)
+{
+	pthread_mutex_lock(&inbox->lock);
+	if (inbox->queued >= inbox->cap) {
+		inbox->dropped++;
+		pthread_mutex_unlock(&inbox->lock);
+		inbox_item_free(item); /* outside the lock: frees Paho's topic and message */
+		return false;
+	}
+	inbox->queued++;
+	inbox->pushed++;
+	if (inbox->queued > inbox->high_water)
+		inbox->high_water = inbox->queued;
+	append_locked(inbox, item);
+	pthread_mutex_unlock(&inbox->lock);
+	return true;
+}
+
+bool inbox_push_message(struct inbox *inbox, char *topic, int topic_len, MQTTAsync_message *msg)
+{
+	/* Allocated before taking the lock, so the consumer never waits on
+	 * malloc; wasted only when the message is dropped, which is rare. */
+	struct inbox_item *item = xcalloc(1, sizeof(*item));
+	item->kind = INBOX_MESSAGE;
+	item->time = time_now();
+	item->u.message.topic = topic;
+	item->u.message.topic_len = topic_len > 0 ? (size_t)topic_len : (topic ? strlen(topic) : 0);
+	item->u.message.msg = msg;
+	return push_message_item(inbox, item);
+}
+
+struct inbox_item *inbox_event_new(enum inbox_kind kind)
+{
+	struct inbox_item *item = xcalloc(1, sizeof(*item));
+	item->kind = kind;
+	item->time = time_now();
+	return item;
+}
+
+void inbox_push(struct inbox *inbox, struct inbox_item *item)
+{
+	if (item->kind == INBOX_MESSAGE) {
+		push_message_item(inbox, item); /* so the cap holds */
+		return;
+	}
+	pthread_mutex_lock(&inbox->lock);
+	inbox->events++;
+	append_locked(inbox, item);
+	pthread_mutex_unlock(&inbox->lock);
+}
+
+void inbox_push_failure(struct inbox *inbox, enum inbox_kind kind, int code, const char *reason)
+{
+	struct inbox_item *item = inbox_event_new(kind);
+	item->u.failure.code = code;
+	item->u.failure.reason = xstrdup(reason ? reason : "");
+	inbox_push(inbox, item);
+}
+
+void inbox_push_delivery(struct inbox *inbox, enum inbox_kind kind, int token, int code,
+			 const char *reason)
+{
+	struct inbox_item *item = inbox_event_new(kind);
+	item->u.delivery.token = token;
+	item->u.delivery.code = code;
+	item->u.delivery.reason = reason ? xstrdup(reason) : NULL;
+	inbox_push(inbox, item);
+}
+
+struct inbox_item *inbox_take_all(struct inbox *inbox, size_t *count)
+{
+	struct inbox_item *list;
+	uint64_t n;
+
+	pthread_mutex_lock(&inbox->lock);
+	list = inbox->head;
+	inbox->head = inbox->tail = NULL;
+	inbox->queued = 0;
+	/* Drain under the lock: a push after this sees an empty list and
+	 * writes again, so no wake-up is lost and none is left stale. */
+	while (read(inbox->efd, &n, sizeof(n)) < 0 && errno == EINTR)
+		;
+	pthread_mutex_unlock(&inbox->lock);
+
+	if (count) {
+		size_t c = 0;
+		for (struct inbox_item *it = list; it; it = it->next)
+			c++;
+		*count = c;
+	}
+	return list;
+}
+
+void inbox_item_free(struct inbox_item *item)
+{
+	if (!item)
+		return;
+	switch (item->kind) {
+	case INBOX_MESSAGE:
+		if (item->u.message.msg)
+			MQTTAsync_freeMessage(&item->u.message.msg);
+		if (item->u.message.topic)
+			MQTTAsync_free(item->u.message.topic);
+		break;
+	case INBOX_CONNECT_FAILED:
+	case INBOX_CONNECTION_LOST:
+		free(item->u.failure.reason);
+		break;
+	case INBOX_SUBSCRIBED:
+		for (size_t i = 0; i < item->u.subscribed.count; i++)
+			free(item->u.subscribed.filters[i].filter);
+		free(item->u.subscribed.filters);
+		free(item->u.subscribed.error);
+		break;
+	case INBOX_DELIVERED:
+	case INBOX_PUBLISH_FAILED:
+		free(item->u.delivery.reason);
+		break;
+	case INBOX_RECONNECTING:
+		free(item->u.reconnecting.last_error);
+		break;
+	case INBOX_CONNECTING:
+	case INBOX_CONNECTED:
+	case INBOX_DISCONNECTED:
+	case INBOX_KIND_COUNT:
+		break;
+	}
+	free(item);
+}
+
+void inbox_list_free(struct inbox_item *list)
+{
+	while (list) {
+		struct inbox_item *next = list->next;
+		inbox_item_free(list);
+		list = next;
+	}
+}
+
+void inbox_message_meta(const struct inbox_item *item, struct message_meta *meta)
+{
+	const MQTTAsync_message *msg = item->u.message.msg;
+
+	meta->topic = item->u.message.topic;
+	meta->topic_len = item->u.message.topic_len;
+	meta->payload = msg ? msg->payload : NULL;
+	meta->payload_len = msg && msg->payloadlen > 0 ? (size_t)msg->payloadlen : 0;
+	meta->retained = msg && msg->retained;
+	meta->received_at = item->time;
+}
+
+void inbox_get_stats(struct inbox *inbox, struct inbox_stats *stats)
+{
+	pthread_mutex_lock(&inbox->lock);
+	stats->queued = inbox->queued;
+	stats->high_water = inbox->high_water;
+	stats->pushed = inbox->pushed;
+	stats->dropped = inbox->dropped;
+	stats->events = inbox->events;
+	stats->wakeups = inbox->wakeups;
+	pthread_mutex_unlock(&inbox->lock);
+}
+
+const char *inbox_kind_name(enum inbox_kind kind)
+{
+	static const char *const names[INBOX_KIND_COUNT] = {
+		[INBOX_MESSAGE] = "message",
+		[INBOX_CONNECTING] = "connecting",
+		[INBOX_CONNECTED] = "connected",
+		[INBOX_CONNECT_FAILED] = "connect_failed",
+		[INBOX_CONNECTION_LOST] = "connection_lost",
+		[INBOX_RECONNECTING] = "reconnecting",
+		[INBOX_SUBSCRIBED] = "subscribed",
+		[INBOX_DELIVERED] = "delivered",
+		[INBOX_PUBLISH_FAILED] = "publish_failed",
+		[INBOX_DISCONNECTED] = "disconnected",
+	};
+	return (unsigned)kind < INBOX_KIND_COUNT ? names[kind] : "unknown";
+}
