@@ -21,7 +21,7 @@ PLAIN=$(broker_plain_args)
 
 "$CONSOLE" $PLAIN -s "$SLUG" --log --timeout 3 >"$IT_TMP/log.ndjson" 2>"$IT_TMP/log.err" &
 PID=$!
-_it_pids="$_it_pids $PID"
+it_track "$PID"
 for i in $(seq 1 100); do grep -q '"event":"subscribed"' "$IT_TMP/log.ndjson" 2>/dev/null && break; sleep 0.05; done
 timeout 5 mosquitto_pub $PLAIN -q 1 -t "drivr/v1/$SLUG/systems/s1" -m '{"uuid":"s1","name":"reachable"}'
 wait "$PID"

@@ -77,7 +77,7 @@ it_check "--snapshot never prints token secrets" bash -c "! grep -q CLOUD- '$IT_
 # --- plain TCP: --log of live (non-retained) traffic ---------------------------
 "$CONSOLE" $PLAIN -s "$SLUG" --log --count 5 --timeout 15 >"$IT_TMP/log.ndjson" 2>"$IT_TMP/log.err" &
 LOG_PID=$!
-_it_pids="$_it_pids $LOG_PID"
+it_track "$LOG_PID"
 # Wait until it subscribed (its log says so), bounded.
 for i in $(seq 1 100); do grep -q '"event":"subscribed"' "$IT_TMP/log.ndjson" 2>/dev/null && break; sleep 0.05; done
 # The 10 retained messages arrive at once: --count 5 stops after five of them.
@@ -89,7 +89,7 @@ it_check "--log printed exactly 5 message lines" \
 
 "$CONSOLE" $PLAIN -s "$SLUG" --log --timeout 3 >"$IT_TMP/live.ndjson" 2>"$IT_TMP/live.err" &
 LOG_PID=$!
-_it_pids="$_it_pids $LOG_PID"
+it_track "$LOG_PID"
 for i in $(seq 1 100); do grep -q '"event":"subscribed"' "$IT_TMP/live.ndjson" 2>/dev/null && break; sleep 0.05; done
 pub_fixture "$PLAIN" datapoint
 pub_fixture "$PLAIN" setpoint-ack
@@ -161,7 +161,7 @@ broker_start || { it_fail "restart broker"; it_summary; exit 1; }
 PLAIN=$(broker_plain_args)
 "$CONSOLE" $PLAIN -s "$SLUG" --log --timeout 30 >"$IT_TMP/restart.ndjson" 2>"$IT_TMP/restart.err" &
 LOG_PID=$!
-_it_pids="$_it_pids $LOG_PID"
+it_track "$LOG_PID"
 for i in $(seq 1 100); do grep -q '"event":"subscribed"' "$IT_TMP/restart.ndjson" 2>/dev/null && break; sleep 0.05; done
 timeout 5 mosquitto_pub $PLAIN -q 1 -t "drivr/v1/$SLUG/state" -m 'ACTIVATED'
 broker_kill
