@@ -15,6 +15,7 @@
 #include "mqtt.h"
 #include "sanitize.h"
 #include "snapshot.h"
+#include "tlsprobe.h"
 #include "util.h"
 
 /* ---- one log line -------------------------------------------------------- */
@@ -183,6 +184,7 @@ struct run {
 	struct store *store;
 	struct ingest ingest;
 	struct mqtt *mqtt;
+	struct mqtt_options opts; /* borrowed strings from config */
 	struct mqtt_status status;
 	uint64_t received;
 	double last_traffic;   /* monotonic time of the last message (or of connecting) */
@@ -254,6 +256,15 @@ static void log_event(struct run *run, const struct inbox_item *item)
 	fflush(stdout);
 }
 
+/* Paho often says no more than "connect failure" about TLS; one handshake
+ * of our own names the cause.  True when it found one. */
+static bool tls_explain(const struct mqtt_options *o, char *reason, size_t size)
+{
+	struct tlsprobe_target t = { o->host, o->port ? o->port : 8883, o->cafile, o->capath,
+				     o->cert, o->key, o->key_password, o->insecure, 3000 };
+	return !tlsprobe_run(&t, reason, size);
+}
+
 /* What an event means for a headless run beyond the log line. */
 static void handle_event(struct run *run, const struct inbox_item *item)
 {
@@ -267,8 +278,12 @@ static void handle_event(struct run *run, const struct inbox_item *item)
 		/* Before the first connection a failure is final: the operator
 		 * wants the reason now, not Paho retrying a wrong CA forever. */
 		if (!run->ever_connected) {
+			const char *reason = item->u.failure.reason;
+			char probed[512];
+			if (run->opts.tls && tls_explain(&run->opts, probed, sizeof(probed)))
+				reason = probed;
 			fprintf(stderr, "drivr-console: cannot connect to %s: %s\n",
-				mqtt_server_uri(run->mqtt), item->u.failure.reason);
+				mqtt_server_uri(run->mqtt), reason);
 			run->exit_status = 1;
 			run->done = true;
 		}
@@ -405,6 +420,7 @@ int headless_run(const struct config *config, const struct topic_table *topics)
 	char *passphrase = NULL;
 	if (!fill_options(config, &opts, &passphrase))
 		return 1;
+	run.opts = opts;
 	char err[512];
 	enum mqtt_error e;
 	run.mqtt = mqtt_new(&opts, &e, err, sizeof(err));
