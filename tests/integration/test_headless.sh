@@ -74,6 +74,47 @@ it_check "--snapshot has every retained entity, field by field" check_json "$IT_
 	'd["errors"] == [] and d["unclassified"] == []'
 it_check "--snapshot never prints token secrets" bash -c "! grep -q CLOUD- '$IT_TMP/snap.json'"
 
+# --- MQTT 5, profiles, bad options -------------------------------------------
+timeout 20 "$CONSOLE" $PLAIN -V 5 -s "$SLUG" --snapshot --settle 0.3 --timeout 10 >"$IT_TMP/v5.json" 2>"$IT_TMP/v5.err"
+it_check "-V 5 (MQTT 5) snapshot has the same systems" check_json "$IT_TMP/v5.json" \
+	'any(s["name"] == "World domination device" for s in d["systems"])'
+
+mkdir -p "$IT_TMP/xdg/drivr-console"
+cat >"$IT_TMP/xdg/drivr-console/config" <<CONF
+# written by test_headless.sh
+[profile it]
+host = 127.0.0.1
+port = $BROKER_PORT
+slug = $SLUG
+settle = 0.3
+CONF
+XDG_CONFIG_HOME="$IT_TMP/xdg" timeout 20 "$CONSOLE" --profile it --snapshot --timeout 10 >"$IT_TMP/profile.json" 2>"$IT_TMP/profile.err"
+it_check "--profile reads host, port and slug from \$XDG_CONFIG_HOME/drivr-console/config" \
+	check_json "$IT_TMP/profile.json" 'len(d["systems"]) >= 1'
+
+# usage_error DESCRIPTION args... — exit status 2 and exactly one line on stderr
+usage_error() {
+	local what=$1 rc lines
+	shift
+	XDG_CONFIG_HOME="$IT_TMP/xdg" timeout 5 "$CONSOLE" "$@" >/dev/null 2>"$IT_TMP/usage.err"
+	rc=$?
+	lines=$(grep -c . "$IT_TMP/usage.err")
+	if [ $rc -eq 2 ] && [ "$lines" -eq 1 ]; then
+		it_ok "$what: exit 2, $(cat "$IT_TMP/usage.err")"
+	else
+		it_fail "$what: rc=$rc, $lines line(s): $(cat "$IT_TMP/usage.err")"
+	fi
+}
+usage_error "unknown option" --bogus
+usage_error "missing slug" --log -p "$BROKER_PORT"
+usage_error "port without a value" -s "$SLUG" -p
+usage_error "unknown profile" --profile nope --log
+usage_error "bad URL scheme" -L http://127.0.0.1 -s "$SLUG" --log
+"$CONSOLE" --version | grep -qE '^drivr-console [0-9]+\.[0-9]+\.[0-9]+$'
+it_check "--version prints the version" [ $? -eq 0 ]
+"$CONSOLE" --help | grep -q -- '--cafile'
+it_check "--help lists the options" [ $? -eq 0 ]
+
 # --- plain TCP: --log of live (non-retained) traffic ---------------------------
 "$CONSOLE" $PLAIN -s "$SLUG" --log --count 5 --timeout 15 >"$IT_TMP/log.ndjson" 2>"$IT_TMP/log.err" &
 LOG_PID=$!
