@@ -1,0 +1,154 @@
+/* requests — everything an operator sends, followed to its end.
+ *
+ * Lifecycle of a request:
+ *
+ *   draft ─validate→ queued ─publish→ sent ─PUBACK→ delivered ─┬→ confirmed
+ *            │          │ (outbox while          │             ├→ rejected  (device said no)
+ *            ✗ refused  │  disconnected)         │             ├→ error     (/error reply)
+ *              before   └→ cancelled             └→ failed     ├→ timed out
+ *              sending                              (no resend) └→ cancelled
+ *
+ * What confirms each kind (correlation, from the messages the store sees):
+ *  - setpoint: the platform publishes a setpoint in state CREATED for the
+ *    same stream address and value after we sent ours (we adopt its receipt
+ *    id: state "pending device"), then its state ACCEPTED (confirmed) or
+ *    REJECTED (rejected, with the device's message);
+ *  - event acknowledgement: the event is republished with acknowledged=true;
+ *  - token issue (GraphQL over HTTPS, see graphql.h): the token's uuid shows
+ *    up in the system's token list topic.
+ * An /error reply on <our input topic>/error, arriving while a request on
+ * that topic waits, ends the oldest such request as "error" with the
+ * platform's message (the reply carries no request id: FIFO per topic).
+ *
+ * Pure module: no I/O (the caller publishes and feeds back what happened),
+ * no globals.  Time is passed in. */
+#ifndef DRIVR_REQUESTS_H
+#define DRIVR_REQUESTS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "decode.h"
+#include "payload.h"
+#include "store.h"
+#include "topics.h"
+
+#define REQUEST_STATE_LIST(X)                            \
+	X(QUEUED, "queued", false)                       \
+	X(SENT, "sent", false)                           \
+	X(DELIVERED, "delivered", false)                 \
+	X(PENDING_DEVICE, "pending device", false)       \
+	X(CONFIRMED, "confirmed", true)                  \
+	X(REJECTED, "rejected", true)                    \
+	X(ERROR, "error", true)                          \
+	X(FAILED, "failed", true)                        \
+	X(TIMED_OUT, "timed out", true)                  \
+	X(CANCELLED, "cancelled", true)
+
+enum request_state {
+#define X(id, name, final) REQUEST_##id,
+	REQUEST_STATE_LIST(X)
+#undef X
+	REQUEST_STATE_COUNT
+};
+
+enum request_kind { REQUEST_SETPOINT, REQUEST_EVENT_ACK, REQUEST_TOKEN };
+
+/* What the operator asks for a setpoint. */
+struct setpoint_draft {
+	const char *system_uuid, *component_code, *service_code, *characteristic_code;
+	const char *value_text; /* as typed */
+	/* The characteristic as the catalogue knows it; NULL when unknown (then
+	 * the value is sent as typed: number if it parses, else string). */
+	const struct payload_characteristic *characteristic;
+	enum payload_format format; /* FORMAT_JSON (default) or FORMAT_MSGPACK */
+};
+
+struct token_draft {
+	const char *system_uuid, *requested_device;
+	const char *duration; /* "1D", ...; NULL or "" for a permanent token */
+};
+
+struct request {
+	uint32_t id; /* 1, 2, ... in creation order */
+	enum request_kind kind;
+	enum request_state state;
+	char *topic;             /* MQTT requests: the input topic */
+	char *payload;           /* what is sent (JSON text, or the GraphQL body) */
+	size_t payload_len;
+	enum payload_format format;
+	char *summary;           /* one line for lists: "set heat-pump/…/flow = 45" */
+	char *detail;            /* the outcome: device message, error reply, reason */
+	char *error_code;        /* /error reply "code" */
+	char *receipt_id;        /* setpoint: adopted from the platform's CREATED */
+	char *target;            /* event uuid / token uuid (once known) */
+	/* for correlation */
+	char *system_uuid, *component_code, *service_code, *characteristic_code;
+	struct stored_value value;
+	int token; /* Paho delivery token while sent */
+	double created_at, sent_at, changed_at, deadline;
+};
+
+struct request_timeouts {
+	double delivery; /* PUBACK after publish; default 10 s */
+	double platform; /* a CREATED setpoint / the ack / the token after PUBACK; 20 s */
+	double device;   /* ACCEPTED/REJECTED after CREATED; 60 s */
+};
+
+struct requests;
+
+/* topics is borrowed; slug names the domain requests are built for. */
+struct requests *requests_new(const struct topic_table *topics, const char *slug);
+void requests_free(struct requests *r);
+void requests_set_timeouts(struct requests *r, const struct request_timeouts *t);
+
+/* Parses and checks a typed value against a characteristic (type, SELECT
+ * options, min/max/step).  Pure; used by the editor to refuse before
+ * sending.  Returns false with a one-line reason. */
+bool requests_parse_value(const char *text, const struct payload_characteristic *c,
+			  struct value *out, struct cJSON **json_owned, char *err, size_t err_size);
+
+/* Validates and queues.  NULL with a one-line reason when refused. */
+struct request *requests_add_setpoint(struct requests *r, const struct setpoint_draft *d,
+				      double now, char *err, size_t err_size);
+struct request *requests_add_event_ack(struct requests *r, const char *system_uuid,
+				       const char *event_uuid, double now, char *err,
+				       size_t err_size);
+/* Token requests go over HTTP: the caller sends request->payload (the
+ * GraphQL body) and reports back with requests_token_response(). */
+struct request *requests_add_token(struct requests *r, const struct token_draft *d, double now,
+				   char *err, size_t err_size);
+
+/* Transport feedback. */
+void requests_mark_sent(struct requests *r, struct request *req, int token, double now);
+void requests_on_delivered(struct requests *r, int token, double now);
+/* A refused publish is final: never resent automatically. */
+void requests_on_publish_failed(struct requests *r, int token, const char *reason, double now);
+/* GraphQL answer for a token request: the token uuid (confirmation then
+ * waits for the token list) or the error message. */
+void requests_token_response(struct requests *r, struct request *req, const char *token_uuid,
+			     const char *error, double now);
+
+/* Correlates one received message (call after store_apply). */
+void requests_observe(struct requests *r, const struct topic_match *match,
+		      const struct decode_result *result, double now);
+/* Time-outs.  Returns the next deadline (0 when nothing waits). */
+double requests_tick(struct requests *r, double now);
+bool requests_cancel(struct requests *r, uint32_t id, double now);
+
+/* The next queued MQTT request to publish (oldest first), or NULL. */
+struct request *requests_next_queued(struct requests *r);
+
+size_t requests_count(const struct requests *r);
+const struct request *requests_at(const struct requests *r, size_t index); /* oldest first */
+struct request *requests_find(struct requests *r, uint32_t id);
+size_t requests_pending(const struct requests *r); /* not final */
+/* Bumped on every state change, for views. */
+uint64_t requests_stamp(const struct requests *r);
+
+const char *request_state_name(enum request_state state);
+bool request_state_final(enum request_state state);
+const char *request_kind_name(enum request_kind kind); /* "set-setpoint", "ack-event", "issue-token" */
+
+#endif

@@ -1,0 +1,717 @@
+/* requests — see include/requests.h. */
+#include "requests.h"
+
+#include <cJSON.h>
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "util.h"
+
+struct requests {
+	const struct topic_table *topics;
+	char *slug;
+	struct request_timeouts timeouts;
+	struct request **items; /* oldest first; bounded by REQUESTS_MAX */
+	size_t count, capacity;
+	uint32_t next_id;
+	uint64_t stamp;
+};
+
+/* Finished requests beyond this many are forgotten, oldest first. */
+#define REQUESTS_MAX 512
+
+static const struct {
+	const char *name;
+	bool final;
+} state_info[] = {
+#define X(id, name, final) { name, final },
+	REQUEST_STATE_LIST(X)
+#undef X
+};
+
+const char *request_state_name(enum request_state state)
+{
+	return state < REQUEST_STATE_COUNT ? state_info[state].name : "?";
+}
+
+bool request_state_final(enum request_state state)
+{
+	return state < REQUEST_STATE_COUNT && state_info[state].final;
+}
+
+const char *request_kind_name(enum request_kind kind)
+{
+	switch (kind) {
+	case REQUEST_SETPOINT:
+		return "set-setpoint";
+	case REQUEST_EVENT_ACK:
+		return "ack-event";
+	case REQUEST_TOKEN:
+		return "issue-token";
+	}
+	return "?";
+}
+
+struct requests *requests_new(const struct topic_table *topics, const char *slug)
+{
+	struct requests *r = xcalloc(1, sizeof(*r));
+	r->topics = topics;
+	r->slug = xstrdup(slug);
+	r->timeouts.delivery = 10;
+	r->timeouts.platform = 20;
+	r->timeouts.device = 60;
+	r->next_id = 1;
+	return r;
+}
+
+static void request_free(struct request *q)
+{
+	free(q->topic);
+	free(q->payload);
+	free(q->summary);
+	free(q->detail);
+	free(q->error_code);
+	free(q->receipt_id);
+	free(q->target);
+	free(q->system_uuid);
+	free(q->component_code);
+	free(q->service_code);
+	free(q->characteristic_code);
+	free(q->value.text);
+	free(q);
+}
+
+void requests_free(struct requests *r)
+{
+	if (!r)
+		return;
+	for (size_t i = 0; i < r->count; i++)
+		request_free(r->items[i]);
+	free(r->items);
+	free(r->slug);
+	free(r);
+}
+
+void requests_set_timeouts(struct requests *r, const struct request_timeouts *t)
+{
+	r->timeouts = *t;
+}
+
+static char *dup_or_null(const char *s)
+{
+	return s ? xstrdup(s) : NULL;
+}
+
+static void set_text(char **field, const char *text)
+{
+	free(*field);
+	*field = dup_or_null(text);
+}
+
+static void set_state(struct requests *r, struct request *q, enum request_state state, double now)
+{
+	q->state = state;
+	q->changed_at = now;
+	switch (state) {
+	case REQUEST_SENT:
+		q->deadline = now + r->timeouts.delivery;
+		break;
+	case REQUEST_DELIVERED:
+		q->deadline = now + r->timeouts.platform;
+		break;
+	case REQUEST_PENDING_DEVICE:
+		q->deadline = now + r->timeouts.device;
+		break;
+	default:
+		q->deadline = 0; /* queued requests wait for the connection, not a clock */
+		break;
+	}
+	r->stamp++;
+}
+
+/* Appends a request, forgetting the oldest finished one when full. */
+static struct request *add(struct requests *r, enum request_kind kind, double now)
+{
+	if (r->count >= REQUESTS_MAX) {
+		for (size_t i = 0; i < r->count; i++) {
+			if (request_state_final(r->items[i]->state)) {
+				request_free(r->items[i]);
+				memmove(&r->items[i], &r->items[i + 1],
+					(r->count - i - 1) * sizeof(*r->items));
+				r->count--;
+				break;
+			}
+		}
+	}
+	if (r->count == r->capacity) {
+		r->capacity = r->capacity ? r->capacity * 2 : 16;
+		r->items = xrealloc(r->items, r->capacity * sizeof(*r->items));
+	}
+	struct request *q = xcalloc(1, sizeof(*q));
+	q->id = r->next_id++;
+	q->kind = kind;
+	q->created_at = q->changed_at = now;
+	q->format = FORMAT_JSON;
+	r->items[r->count++] = q;
+	r->stamp++;
+	return q;
+}
+
+/* ---- values ------------------------------------------------------------- */
+
+static bool parse_number(const char *text, double *out)
+{
+	char *end;
+	errno = 0;
+	double v = strtod(text, &end);
+	while (*end == ' ')
+		end++;
+	if (errno || end == text || *end || !isfinite(v))
+		return false;
+	*out = v;
+	return true;
+}
+
+static bool check_limits(double v, const struct payload_characteristic *c, char *err, size_t size)
+{
+	if (!isnan(c->min) && v < c->min) {
+		snprintf(err, size, "%g is below the minimum %g", v, c->min);
+		return false;
+	}
+	if (!isnan(c->max) && v > c->max) {
+		snprintf(err, size, "%g is above the maximum %g", v, c->max);
+		return false;
+	}
+	if (!isnan(c->step) && c->step > 0) {
+		double base = isnan(c->min) ? 0.0 : c->min;
+		double steps = (v - base) / c->step;
+		if (fabs(steps - nearbyint(steps)) > 1e-6) {
+			snprintf(err, size, "%g is not a multiple of the step %g from %g", v, c->step,
+				 base);
+			return false;
+		}
+	}
+	return true;
+}
+
+bool requests_parse_value(const char *text, const struct payload_characteristic *c,
+			  struct value *out, cJSON **json_owned, char *err, size_t size)
+{
+	memset(out, 0, sizeof(*out));
+	*json_owned = NULL;
+	if (!text) {
+		snprintf(err, size, "no value");
+		return false;
+	}
+	enum payload_data_type type = c ? c->data_type : DATA_TYPE_COUNT;
+	double v;
+	switch (type) {
+	case DATA_TYPE_FLOAT:
+	case DATA_TYPE_INTEGER:
+		if (!parse_number(text, &v)) {
+			snprintf(err, size, "\"%s\" is not a number", text);
+			return false;
+		}
+		if (type == DATA_TYPE_INTEGER && v != floor(v)) {
+			snprintf(err, size, "%s is not an integer", text);
+			return false;
+		}
+		if (!check_limits(v, c, err, size))
+			return false;
+		out->type = VALUE_NUMBER;
+		out->number = v;
+		out->is_integer = type == DATA_TYPE_INTEGER;
+		return true;
+	case DATA_TYPE_BOOLEAN:
+		out->type = VALUE_BOOL;
+		if (!strcasecmp(text, "true") || !strcasecmp(text, "on") || !strcmp(text, "1")) {
+			out->boolean = true;
+			return true;
+		}
+		if (!strcasecmp(text, "false") || !strcasecmp(text, "off") || !strcmp(text, "0"))
+			return true;
+		snprintf(err, size, "\"%s\" is not a boolean (true/false)", text);
+		return false;
+	case DATA_TYPE_SELECT:
+		for (size_t i = 0; i < c->valid_value_count; i++) {
+			if (strcmp(text, c->valid_values[i]) == 0) {
+				out->type = VALUE_STRING;
+				out->text = text;
+				return true;
+			}
+		}
+		snprintf(err, size, "\"%s\" is not one of the %zu options", text, c->valid_value_count);
+		return false;
+	case DATA_TYPE_JSON:
+		*json_owned = cJSON_Parse(text);
+		if (!*json_owned) {
+			snprintf(err, size, "not valid JSON");
+			return false;
+		}
+		out->type = VALUE_JSON;
+		out->json = *json_owned;
+		return true;
+	case DATA_TYPE_STRING:
+		out->type = VALUE_STRING;
+		out->text = text;
+		return true;
+	case DATA_TYPE_COUNT:
+		/* Unknown characteristic: a number if it reads as one. */
+		if (parse_number(text, &v)) {
+			out->type = VALUE_NUMBER;
+			out->number = v;
+			out->is_integer = v == floor(v) && fabs(v) < 9007199254740992.0;
+		} else {
+			out->type = VALUE_STRING;
+			out->text = text;
+		}
+		return true;
+	}
+	return false;
+}
+
+static void stored_from_value(struct stored_value *dst, const struct value *v)
+{
+	memset(dst, 0, sizeof(*dst));
+	dst->type = v->type;
+	dst->number = v->number;
+	dst->boolean = v->boolean;
+	dst->is_integer = v->is_integer;
+	if (v->type == VALUE_STRING && v->text)
+		dst->text = xstrdup(v->text);
+	else if (v->type == VALUE_JSON && v->json) {
+		char *p = cJSON_PrintUnformatted(v->json);
+		dst->text = xstrdup(p ? p : "null");
+		cJSON_free(p);
+	}
+}
+
+/* Same value as one the platform reports?  Numbers with a tolerance (JSON
+ * round trips), text exactly. */
+static bool value_matches(const struct stored_value *want, const struct value *got)
+{
+	switch (want->type) {
+	case VALUE_NUMBER:
+		return got->type == VALUE_NUMBER &&
+		       fabs(got->number - want->number) <= 1e-9 * fmax(1.0, fabs(want->number));
+	case VALUE_BOOL:
+		return got->type == VALUE_BOOL && got->boolean == want->boolean;
+	case VALUE_STRING:
+		return got->type == VALUE_STRING && got->text && strcmp(got->text, want->text) == 0;
+	case VALUE_JSON: {
+		if (got->type != VALUE_JSON || !got->json)
+			return false;
+		char *p = cJSON_PrintUnformatted(got->json);
+		bool same = p && strcmp(p, want->text) == 0;
+		cJSON_free(p);
+		return same;
+	}
+	default:
+		return false;
+	}
+}
+
+/* ---- adding --------------------------------------------------------------- */
+
+static bool build_topic(struct requests *r, enum topic_family family, const struct topic_ids *ids,
+			enum payload_format format, char **out, char *err, size_t size)
+{
+	char buf[1024];
+	int n = topic_build(r->topics, family, ids, format, buf, sizeof(buf));
+	if (n < 0) {
+		snprintf(err, size, "cannot build the %s topic (missing or invalid id)",
+			 topic_family_name(family));
+		return false;
+	}
+	*out = xstrdup(buf);
+	return true;
+}
+
+static void set_payload(struct request *q, cJSON *root)
+{
+	struct payload_buf buf = { NULL, 0, 0 };
+	payload_serialize(root, q->format, &buf);
+	q->payload = xmalloc(buf.len + 1);
+	memcpy(q->payload, buf.data, buf.len);
+	q->payload[buf.len] = '\0';
+	q->payload_len = buf.len;
+	payload_buf_free(&buf);
+}
+
+static bool missing(const char *what, const char *value, char *err, size_t size)
+{
+	if (value && *value)
+		return false;
+	snprintf(err, size, "missing %s", what);
+	return true;
+}
+
+struct request *requests_add_setpoint(struct requests *r, const struct setpoint_draft *d,
+				      double now, char *err, size_t size)
+{
+	if (missing("system", d->system_uuid, err, size) ||
+	    missing("component", d->component_code, err, size) ||
+	    missing("service", d->service_code, err, size) ||
+	    missing("characteristic", d->characteristic_code, err, size))
+		return NULL;
+	if (d->characteristic && d->characteristic->kind != CHARACTERISTIC_SETTING) {
+		snprintf(err, size, "%s is a measurement, not a setting", d->characteristic_code);
+		return NULL;
+	}
+	struct value value;
+	cJSON *json_value = NULL;
+	if (!requests_parse_value(d->value_text, d->characteristic, &value, &json_value, err, size))
+		return NULL;
+
+	enum payload_format format = d->format == FORMAT_MSGPACK ? FORMAT_MSGPACK : FORMAT_JSON;
+	struct topic_ids ids = { { 0 } };
+	ids.v[TOPIC_ID_SLUG] = r->slug;
+	ids.v[TOPIC_ID_SYSTEM_UUID] = d->system_uuid;
+	char *topic;
+	if (!build_topic(r, TOPIC_SETPOINT_INPUT, &ids, format, &topic, err, size)) {
+		cJSON_Delete(json_value);
+		return NULL;
+	}
+	struct upd_setpoint_input in;
+	memset(&in, 0, sizeof(in));
+	in.addr.system_uuid = d->system_uuid;
+	in.addr.component_code = d->component_code;
+	in.addr.service_code = d->service_code;
+	in.addr.characteristic_code = d->characteristic_code;
+	in.addr.service_index = -1;
+	in.value = value;
+
+	struct request *q = add(r, REQUEST_SETPOINT, now);
+	q->topic = topic;
+	q->format = format;
+	cJSON *root = payload_build_setpoint_input(&in);
+	set_payload(q, root);
+	cJSON_Delete(root);
+	q->system_uuid = xstrdup(d->system_uuid);
+	q->component_code = xstrdup(d->component_code);
+	q->service_code = xstrdup(d->service_code);
+	q->characteristic_code = xstrdup(d->characteristic_code);
+	stored_from_value(&q->value, &value);
+	char summary[512];
+	snprintf(summary, sizeof(summary), "set %s/%s/%s = %s", d->component_code, d->service_code,
+		 d->characteristic_code, d->value_text);
+	q->summary = xstrdup(summary);
+	cJSON_Delete(json_value);
+	set_state(r, q, REQUEST_QUEUED, now);
+	return q;
+}
+
+struct request *requests_add_event_ack(struct requests *r, const char *system_uuid,
+				       const char *event_uuid, double now, char *err, size_t size)
+{
+	if (missing("event", event_uuid, err, size))
+		return NULL;
+	struct topic_ids ids = { { 0 } };
+	ids.v[TOPIC_ID_SLUG] = r->slug;
+	ids.v[TOPIC_ID_EVENT_UUID] = event_uuid;
+	ids.v[TOPIC_ID_SYSTEM_UUID] = system_uuid;
+	char *topic;
+	if (!build_topic(r, TOPIC_EVENT_ACK, &ids, FORMAT_JSON, &topic, err, size))
+		return NULL;
+	struct request *q = add(r, REQUEST_EVENT_ACK, now);
+	q->topic = topic;
+	struct upd_event_ack ack = { event_uuid };
+	cJSON *root = payload_build_event_ack(&ack);
+	set_payload(q, root);
+	cJSON_Delete(root);
+	q->target = xstrdup(event_uuid);
+	q->system_uuid = dup_or_null(system_uuid);
+	char summary[256];
+	snprintf(summary, sizeof(summary), "acknowledge event %.36s", event_uuid);
+	q->summary = xstrdup(summary);
+	set_state(r, q, REQUEST_QUEUED, now);
+	return q;
+}
+
+struct request *requests_add_token(struct requests *r, const struct token_draft *d, double now,
+				   char *err, size_t size)
+{
+	if (missing("system", d->system_uuid, err, size) ||
+	    missing("requested device", d->requested_device, err, size))
+		return NULL;
+	bool permanent = !d->duration || !*d->duration;
+	cJSON *body = cJSON_CreateObject();
+	cJSON_AddStringToObject(
+		body, "query",
+		permanent ? "mutation Issue($systemUuid: UUID!, $requestedDevice: String!) { "
+			    "createPermanentLocalApiToken(systemUuid: $systemUuid, requestedDevice: "
+			    "$requestedDevice) { jwt uuid } }"
+			  : "mutation Issue($systemUuid: UUID!, $requestedDevice: String!, $duration: "
+			    "String!) { createLocalApiToken(systemUuid: $systemUuid, requestedDevice: "
+			    "$requestedDevice, duration: $duration) { jwt uuid } }");
+	cJSON *vars = cJSON_AddObjectToObject(body, "variables");
+	cJSON_AddStringToObject(vars, "systemUuid", d->system_uuid);
+	cJSON_AddStringToObject(vars, "requestedDevice", d->requested_device);
+	if (!permanent)
+		cJSON_AddStringToObject(vars, "duration", d->duration);
+	struct request *q = add(r, REQUEST_TOKEN, now);
+	char *text = cJSON_PrintUnformatted(body);
+	q->payload = xstrdup(text);
+	q->payload_len = strlen(text);
+	cJSON_free(text);
+	cJSON_Delete(body);
+	q->system_uuid = xstrdup(d->system_uuid);
+	char summary[256];
+	snprintf(summary, sizeof(summary), "issue %s token for %s", permanent ? "permanent" : d->duration,
+		 d->requested_device);
+	q->summary = xstrdup(summary);
+	set_state(r, q, REQUEST_QUEUED, now);
+	return q;
+}
+
+/* ---- transport feedback ------------------------------------------------- */
+
+void requests_mark_sent(struct requests *r, struct request *q, int token, double now)
+{
+	q->token = token;
+	q->sent_at = now;
+	set_state(r, q, REQUEST_SENT, now);
+}
+
+static struct request *find_by_token(struct requests *r, int token)
+{
+	for (size_t i = 0; i < r->count; i++)
+		if (r->items[i]->state == REQUEST_SENT && r->items[i]->token == token)
+			return r->items[i];
+	return NULL;
+}
+
+void requests_on_delivered(struct requests *r, int token, double now)
+{
+	struct request *q = find_by_token(r, token);
+	if (q)
+		set_state(r, q, REQUEST_DELIVERED, now);
+}
+
+void requests_on_publish_failed(struct requests *r, int token, const char *reason, double now)
+{
+	struct request *q = find_by_token(r, token);
+	if (!q)
+		return;
+	set_text(&q->detail, reason ? reason : "publish failed");
+	set_state(r, q, REQUEST_FAILED, now);
+}
+
+void requests_token_response(struct requests *r, struct request *q, const char *token_uuid,
+			     const char *error, double now)
+{
+	if (error || !token_uuid) {
+		set_text(&q->detail, error ? error : "no token in the answer");
+		set_state(r, q, REQUEST_ERROR, now);
+		return;
+	}
+	set_text(&q->target, token_uuid);
+	if (q->sent_at == 0)
+		q->sent_at = now;
+	/* Issued: now wait for the token list to show it. */
+	set_state(r, q, REQUEST_DELIVERED, now);
+}
+
+/* ---- correlation ---------------------------------------------------------- */
+
+static bool waiting(const struct request *q)
+{
+	return q->state == REQUEST_SENT || q->state == REQUEST_DELIVERED ||
+	       q->state == REQUEST_PENDING_DEVICE;
+}
+
+static bool view_equals(struct strview v, const char *s)
+{
+	return s && v.ptr && sv_equal_cstr(v, s);
+}
+
+static bool eq(const char *a, const char *b)
+{
+	return a && b && strcmp(a, b) == 0;
+}
+
+static void observe_setpoint(struct requests *r, const struct topic_match *m,
+			     const struct upd_setpoint *u, double now)
+{
+	const char *receipt = u->receipt_id ? u->receipt_id : u->uuid;
+	for (size_t i = 0; i < r->count; i++) {
+		struct request *q = r->items[i];
+		if (q->kind != REQUEST_SETPOINT || !waiting(q))
+			continue;
+		bool ours = q->receipt_id && eq(q->receipt_id, receipt);
+		if (!ours && !q->receipt_id) {
+			/* Adopt the first new setpoint for our stream and value. */
+			const char *system = u->addr.system_uuid;
+			bool same_system = system ? eq(system, q->system_uuid)
+						  : view_equals(m->ids[TOPIC_ID_SYSTEM_UUID], q->system_uuid);
+			ours = same_system && eq(u->addr.component_code, q->component_code) &&
+			       eq(u->addr.service_code, q->service_code) &&
+			       eq(u->addr.characteristic_code, q->characteristic_code) &&
+			       value_matches(&q->value, &u->value);
+			if (ours && receipt)
+				q->receipt_id = xstrdup(receipt);
+		}
+		if (!ours)
+			continue;
+		enum setpoint_state s = setpoint_state_parse(u->state ? u->state : "CREATED");
+		if (s == SETPOINT_ACCEPTED) {
+			set_text(&q->detail, u->message);
+			set_state(r, q, REQUEST_CONFIRMED, now);
+		} else if (s == SETPOINT_REJECTED) {
+			set_text(&q->detail, u->message ? u->message : "rejected by the device");
+			set_state(r, q, REQUEST_REJECTED, now);
+		} else if (q->state != REQUEST_PENDING_DEVICE) {
+			set_state(r, q, REQUEST_PENDING_DEVICE, now);
+		}
+		return;
+	}
+}
+
+static void observe_error(struct requests *r, const struct topic_match *m,
+			  const struct upd_error_reply *e, double now)
+{
+	/* The oldest request waiting on the topic the reply answers. */
+	for (size_t i = 0; i < r->count; i++) {
+		struct request *q = r->items[i];
+		if (!q->topic || !waiting(q) || !view_equals(m->answers_topic, q->topic))
+			continue;
+		set_text(&q->detail, e->message ? e->message : "error reply");
+		set_text(&q->error_code, e->code);
+		set_state(r, q, REQUEST_ERROR, now);
+		return;
+	}
+}
+
+static void observe_event(struct requests *r, const struct upd_event *e, const char *uuid,
+			  double now)
+{
+	if (e->acknowledged != 1)
+		return;
+	for (size_t i = 0; i < r->count; i++) {
+		struct request *q = r->items[i];
+		if (q->kind == REQUEST_EVENT_ACK && waiting(q) && eq(q->target, uuid)) {
+			set_state(r, q, REQUEST_CONFIRMED, now);
+			return;
+		}
+	}
+}
+
+static void observe_tokens(struct requests *r, const struct upd_tokens *t, double now)
+{
+	for (size_t i = 0; i < r->count; i++) {
+		struct request *q = r->items[i];
+		if (q->kind != REQUEST_TOKEN || q->state != REQUEST_DELIVERED || !q->target)
+			continue;
+		for (size_t k = 0; k < t->count; k++) {
+			if (eq(t->items[k].uuid, q->target)) {
+				set_state(r, q, REQUEST_CONFIRMED, now);
+				break;
+			}
+		}
+	}
+}
+
+void requests_observe(struct requests *r, const struct topic_match *m,
+		      const struct decode_result *res, double now)
+{
+	if (!res->ok || res->deleted)
+		return;
+	switch (m->family) {
+	case TOPIC_SETPOINT:
+		observe_setpoint(r, m, &res->u.setpoint, now);
+		break;
+	case TOPIC_ERROR_REPLY:
+		observe_error(r, m, &res->u.error_reply, now);
+		break;
+	case TOPIC_EVENT: {
+		char uuid[TOPIC_ID_MAX + 1];
+		const char *id = m->ids[TOPIC_ID_EVENT_UUID].ptr
+					 ? sv_copy(m->ids[TOPIC_ID_EVENT_UUID], uuid, sizeof(uuid))
+					 : res->u.event.uuid;
+		if (id)
+			observe_event(r, &res->u.event, id, now);
+		break;
+	}
+	case TOPIC_LOCAL_API_TOKENS:
+		observe_tokens(r, &res->u.tokens, now);
+		break;
+	default:
+		break;
+	}
+}
+
+double requests_tick(struct requests *r, double now)
+{
+	double next = 0;
+	for (size_t i = 0; i < r->count; i++) {
+		struct request *q = r->items[i];
+		if (!waiting(q) || q->deadline <= 0)
+			continue;
+		if (now >= q->deadline) {
+			static const char *const what[] = {
+				[REQUEST_SENT] = "no PUBACK from the broker",
+				[REQUEST_DELIVERED] = "no answer from the platform",
+				[REQUEST_PENDING_DEVICE] = "the device did not acknowledge",
+			};
+			set_text(&q->detail, what[q->state]);
+			set_state(r, q, REQUEST_TIMED_OUT, now);
+		} else if (next == 0 || q->deadline < next) {
+			next = q->deadline;
+		}
+	}
+	return next;
+}
+
+bool requests_cancel(struct requests *r, uint32_t id, double now)
+{
+	struct request *q = requests_find(r, id);
+	if (!q || request_state_final(q->state))
+		return false;
+	set_text(&q->detail, q->state == REQUEST_QUEUED ? "cancelled before sending"
+							: "cancelled; the platform may still act on it");
+	set_state(r, q, REQUEST_CANCELLED, now);
+	return true;
+}
+
+struct request *requests_next_queued(struct requests *r)
+{
+	for (size_t i = 0; i < r->count; i++)
+		if (r->items[i]->state == REQUEST_QUEUED && r->items[i]->kind != REQUEST_TOKEN)
+			return r->items[i];
+	return NULL;
+}
+
+size_t requests_count(const struct requests *r)
+{
+	return r->count;
+}
+
+const struct request *requests_at(const struct requests *r, size_t index)
+{
+	return index < r->count ? r->items[index] : NULL;
+}
+
+struct request *requests_find(struct requests *r, uint32_t id)
+{
+	for (size_t i = 0; i < r->count; i++)
+		if (r->items[i]->id == id)
+			return r->items[i];
+	return NULL;
+}
+
+size_t requests_pending(const struct requests *r)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < r->count; i++)
+		n += !request_state_final(r->items[i]->state);
+	return n;
+}
+
+uint64_t requests_stamp(const struct requests *r)
+{
+	return r->stamp;
+}

@@ -1,0 +1,315 @@
+/* Unit tests: requests — validation, building, and following each request
+ * to its end from the messages the platform publishes (no broker). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <cJSON.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "requests.h"
+
+static const char *SYS = "792b6149-1daa-488f-b07a-f684503b0586";
+
+static const struct payload_characteristic FLOW = {
+	"flow-temperature-setpoint", "Flow temperature", DATA_TYPE_FLOAT, CHARACTERISTIC_SETTING,
+	"°C", 25, 60, 0.5, NULL, 0,
+};
+static const char *const MODES[] = { "OFF", "HEATING", "AUTO" };
+static const struct payload_characteristic MODE = {
+	"operating-mode", "Mode", DATA_TYPE_SELECT, CHARACTERISTIC_SETTING, NULL,
+	NAN, NAN, NAN, MODES, 3,
+};
+static const struct payload_characteristic POWER = {
+	"power", "Power", DATA_TYPE_FLOAT, CHARACTERISTIC_MEASUREMENT, "W", NAN, NAN, NAN, NULL, 0,
+};
+
+struct fixture {
+	struct topic_table *topics;
+	struct requests *r;
+};
+
+static int setup(void **state)
+{
+	struct fixture *f = calloc(1, sizeof(*f));
+	f->topics = topics_new();
+	f->r = requests_new(f->topics, "adam");
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fixture *f = *state;
+	requests_free(f->r);
+	topics_free(f->topics);
+	free(f);
+	return 0;
+}
+
+/* A message from the platform, through the real topic match and decoder. */
+static void feed(struct fixture *f, const char *topic, const char *payload, double now)
+{
+	struct topic_match m;
+	struct decode_result res;
+	struct decode_limits limits;
+	decode_limits_default(&limits);
+	topic_match(f->topics, topic, strlen(topic), &m);
+	decode_payload(&m, payload, strlen(payload), &limits, &res);
+	assert_true(res.ok);
+	requests_observe(f->r, &m, &res, now);
+	decode_result_free(&res);
+}
+
+static struct request *add_flow(struct fixture *f, const char *value, char *err)
+{
+	struct setpoint_draft d = { SYS, "heat-pump", "heating", "flow-temperature-setpoint",
+				    value, &FLOW, FORMAT_JSON };
+	return requests_add_setpoint(f->r, &d, 100.0, err, 256);
+}
+
+static void test_parse_value_by_type(void **state)
+{
+	(void)state;
+	struct value v;
+	cJSON *json;
+	char err[256];
+	assert_true(requests_parse_value("45.5", &FLOW, &v, &json, err, sizeof(err)));
+	assert_true(v.type == VALUE_NUMBER && v.number == 45.5);
+	assert_false(requests_parse_value("61", &FLOW, &v, &json, err, sizeof(err)));
+	assert_non_null(strstr(err, "above the maximum 60"));
+	assert_false(requests_parse_value("24.5", &FLOW, &v, &json, err, sizeof(err)));
+	assert_non_null(strstr(err, "below the minimum 25"));
+	assert_false(requests_parse_value("45.3", &FLOW, &v, &json, err, sizeof(err)));
+	assert_non_null(strstr(err, "step 0.5"));
+	assert_false(requests_parse_value("warm", &FLOW, &v, &json, err, sizeof(err)));
+	assert_non_null(strstr(err, "not a number"));
+
+	struct payload_characteristic integer = FLOW;
+	integer.data_type = DATA_TYPE_INTEGER;
+	integer.step = 1;
+	assert_false(requests_parse_value("30.5", &integer, &v, &json, err, sizeof(err)));
+	assert_true(requests_parse_value("30", &integer, &v, &json, err, sizeof(err)));
+	assert_true(v.is_integer);
+
+	assert_true(requests_parse_value("AUTO", &MODE, &v, &json, err, sizeof(err)));
+	assert_string_equal(v.text, "AUTO");
+	assert_false(requests_parse_value("auto", &MODE, &v, &json, err, sizeof(err)));
+
+	struct payload_characteristic flag = MODE;
+	flag.data_type = DATA_TYPE_BOOLEAN;
+	assert_true(requests_parse_value("on", &flag, &v, &json, err, sizeof(err)));
+	assert_true(v.type == VALUE_BOOL && v.boolean);
+	assert_false(requests_parse_value("maybe", &flag, &v, &json, err, sizeof(err)));
+
+	struct payload_characteristic blob = MODE;
+	blob.data_type = DATA_TYPE_JSON;
+	assert_true(requests_parse_value("{\"a\":[1,2]}", &blob, &v, &json, err, sizeof(err)));
+	assert_int_equal(v.type, VALUE_JSON);
+	cJSON_Delete(json);
+	assert_false(requests_parse_value("{oops", &blob, &v, &json, err, sizeof(err)));
+
+	/* Unknown characteristic: a number when it reads as one. */
+	assert_true(requests_parse_value("12", NULL, &v, &json, err, sizeof(err)));
+	assert_int_equal(v.type, VALUE_NUMBER);
+	assert_true(requests_parse_value("eco", NULL, &v, &json, err, sizeof(err)));
+	assert_int_equal(v.type, VALUE_STRING);
+}
+
+static void test_setpoint_built_from_the_table(void **state)
+{
+	struct fixture *f = *state;
+	char err[256];
+	struct request *q = add_flow(f, "45", err);
+	assert_non_null(q);
+	assert_int_equal(q->state, REQUEST_QUEUED);
+	assert_string_equal(q->topic, "drivr/v1/adam/input/setpoint/792b6149-1daa-488f-b07a-f684503b0586/json");
+	/* The payload reads back through the console's own decoder. */
+	struct topic_match m;
+	struct decode_result res;
+	struct decode_limits limits;
+	decode_limits_default(&limits);
+	topic_match(f->topics, q->topic, strlen(q->topic), &m);
+	assert_int_equal(m.family, TOPIC_SETPOINT_INPUT);
+	assert_true(decode_payload(&m, q->payload, q->payload_len, &limits, &res));
+	assert_string_equal(res.u.setpoint_input.addr.component_code, "heat-pump");
+	assert_string_equal(res.u.setpoint_input.addr.characteristic_code, "flow-temperature-setpoint");
+	assert_true(res.u.setpoint_input.value.number == 45.0);
+	decode_result_free(&res);
+	assert_ptr_equal(requests_next_queued(f->r), q);
+
+	/* Refused before sending: out of range, and a measurement. */
+	assert_null(add_flow(f, "99", err));
+	assert_non_null(strstr(err, "maximum"));
+	struct setpoint_draft d = { SYS, "meter", "electricity", "power", "5", &POWER, FORMAT_JSON };
+	assert_null(requests_add_setpoint(f->r, &d, 1.0, err, sizeof(err)));
+	assert_non_null(strstr(err, "measurement"));
+	d.characteristic_code = "";
+	assert_null(requests_add_setpoint(f->r, &d, 1.0, err, sizeof(err)));
+	assert_string_equal(err, "missing characteristic");
+	assert_int_equal(requests_count(f->r), 1);
+}
+
+static const char *CREATED =
+	"{\"uuid\":\"sp1\",\"receiptId\":\"r1\",\"type\":\"FLOAT\",\"value\":45,\"state\":\"CREATED\","
+	"\"systemUuid\":\"792b6149-1daa-488f-b07a-f684503b0586\",\"componentCode\":\"heat-pump\","
+	"\"serviceCode\":\"heating\",\"characteristicCode\":\"flow-temperature-setpoint\"}";
+static const char *SETPOINTS = "drivr/v1/adam/systems/792b6149-1daa-488f-b07a-f684503b0586/setpoints";
+
+static void test_setpoint_accepted(void **state)
+{
+	struct fixture *f = *state;
+	char err[256];
+	struct request *q = add_flow(f, "45", err);
+	requests_mark_sent(f->r, q, 7, 101.0);
+	assert_int_equal(q->state, REQUEST_SENT);
+	assert_null(requests_next_queued(f->r));
+	requests_on_delivered(f->r, 7, 101.1);
+	assert_int_equal(q->state, REQUEST_DELIVERED);
+	/* Someone else's setpoint (other value) is not ours. */
+	feed(f, SETPOINTS,
+	     "{\"receiptId\":\"other\",\"value\":30,\"state\":\"CREATED\",\"componentCode\":\"heat-pump\","
+	     "\"serviceCode\":\"heating\",\"characteristicCode\":\"flow-temperature-setpoint\"}",
+	     101.5);
+	assert_int_equal(q->state, REQUEST_DELIVERED);
+	feed(f, SETPOINTS, CREATED, 102.0);
+	assert_int_equal(q->state, REQUEST_PENDING_DEVICE);
+	assert_string_equal(q->receipt_id, "r1");
+	feed(f, SETPOINTS,
+	     "{\"uuid\":\"sp1\",\"receiptId\":\"r1\",\"value\":45,\"state\":\"ACCEPTED\",\"message\":\"applied\"}",
+	     103.0);
+	assert_int_equal(q->state, REQUEST_CONFIRMED);
+	assert_string_equal(q->detail, "applied");
+	assert_int_equal(requests_pending(f->r), 0);
+}
+
+static void test_setpoint_rejected_with_message(void **state)
+{
+	struct fixture *f = *state;
+	char err[256];
+	struct request *q = add_flow(f, "45", err);
+	requests_mark_sent(f->r, q, 1, 101.0);
+	requests_on_delivered(f->r, 1, 101.0);
+	feed(f, SETPOINTS, CREATED, 102.0);
+	feed(f, SETPOINTS,
+	     "{\"receiptId\":\"r1\",\"value\":45,\"state\":\"REJECTED\",\"message\":\"compressor locked\"}",
+	     103.0);
+	assert_int_equal(q->state, REQUEST_REJECTED);
+	assert_string_equal(q->detail, "compressor locked");
+}
+
+static void test_error_reply_ends_the_oldest_on_that_topic(void **state)
+{
+	struct fixture *f = *state;
+	char err[256];
+	struct request *a = add_flow(f, "45", err), *b = add_flow(f, "50", err);
+	requests_mark_sent(f->r, a, 1, 101.0);
+	requests_mark_sent(f->r, b, 2, 101.0);
+	requests_on_delivered(f->r, 1, 101.0);
+	requests_on_delivered(f->r, 2, 101.0);
+	char topic[256];
+	snprintf(topic, sizeof(topic), "%s/error", a->topic);
+	feed(f, topic, "{\"message\":\"characteristic is locked\",\"code\":\"LOCKED\"}", 102.0);
+	assert_int_equal(a->state, REQUEST_ERROR);
+	assert_string_equal(a->detail, "characteristic is locked");
+	assert_string_equal(a->error_code, "LOCKED");
+	assert_int_equal(b->state, REQUEST_DELIVERED);
+	/* A reply for another system's topic touches nothing. */
+	feed(f, "drivr/v1/adam/input/setpoint/other/json/error", "{\"message\":\"x\"}", 103.0);
+	assert_int_equal(b->state, REQUEST_DELIVERED);
+}
+
+static void test_event_ack_confirmed_by_republish(void **state)
+{
+	struct fixture *f = *state;
+	char err[256];
+	struct request *q = requests_add_event_ack(f->r, SYS, "ev-1", 100.0, err, sizeof(err));
+	assert_non_null(q);
+	assert_string_equal(q->topic, "drivr/v1/adam/input/event/ack/ev-1/json");
+	assert_non_null(strstr(q->payload, "\"ev-1\""));
+	requests_mark_sent(f->r, q, 3, 100.0);
+	requests_on_delivered(f->r, 3, 100.1);
+	char topic[256];
+	snprintf(topic, sizeof(topic), "drivr/v1/adam/systems/%s/events/ev-1", SYS);
+	feed(f, topic, "{\"uuid\":\"ev-1\",\"status\":\"ACTIVE\",\"acknowledged\":false}", 100.5);
+	assert_int_equal(q->state, REQUEST_DELIVERED);
+	feed(f, topic, "{\"uuid\":\"ev-1\",\"status\":\"ACTIVE\",\"acknowledged\":true}", 101.0);
+	assert_int_equal(q->state, REQUEST_CONFIRMED);
+}
+
+static void test_token_confirmed_by_token_list(void **state)
+{
+	struct fixture *f = *state;
+	char err[256];
+	struct token_draft d = { SYS, "smart-bulb", "1D" };
+	struct request *q = requests_add_token(f->r, &d, 100.0, err, sizeof(err));
+	assert_non_null(q);
+	assert_non_null(strstr(q->payload, "createLocalApiToken"));
+	assert_non_null(strstr(q->payload, "\"duration\":\"1D\""));
+	/* Token requests go over HTTP, not through the MQTT outbox. */
+	assert_null(requests_next_queued(f->r));
+	requests_token_response(f->r, q, "tok-9", NULL, 101.0);
+	assert_int_equal(q->state, REQUEST_DELIVERED);
+	char topic[256];
+	snprintf(topic, sizeof(topic), "drivr/v1/adam/authorization/localApiTokens/%s", SYS);
+	feed(f, topic, "[{\"uuid\":\"tok-1\"}]", 101.5);
+	assert_int_equal(q->state, REQUEST_DELIVERED);
+	feed(f, topic, "[{\"uuid\":\"tok-1\"},{\"uuid\":\"tok-9\"}]", 102.0);
+	assert_int_equal(q->state, REQUEST_CONFIRMED);
+
+	struct token_draft perm = { SYS, "gateway", NULL };
+	q = requests_add_token(f->r, &perm, 103.0, err, sizeof(err));
+	assert_non_null(strstr(q->payload, "createPermanentLocalApiToken"));
+	requests_token_response(f->r, q, NULL, "not authorized", 104.0);
+	assert_int_equal(q->state, REQUEST_ERROR);
+	assert_string_equal(q->detail, "not authorized");
+}
+
+static void test_timeouts_and_failures(void **state)
+{
+	struct fixture *f = *state;
+	char err[256];
+	struct request *q = add_flow(f, "45", err);
+	requests_mark_sent(f->r, q, 5, 100.0);
+	assert_true(requests_tick(f->r, 105.0) == 110.0);
+	assert_int_equal(q->state, REQUEST_SENT);
+	requests_tick(f->r, 110.0);
+	assert_int_equal(q->state, REQUEST_TIMED_OUT);
+	assert_string_equal(q->detail, "no PUBACK from the broker");
+
+	struct request *p = add_flow(f, "40", err);
+	requests_mark_sent(f->r, p, 6, 120.0);
+	requests_on_publish_failed(f->r, 6, "not authorized", 120.5);
+	assert_int_equal(p->state, REQUEST_FAILED);
+	/* Never re-sent automatically. */
+	assert_null(requests_next_queued(f->r));
+
+	struct request *c = add_flow(f, "35", err);
+	assert_true(requests_cancel(f->r, c->id, 121.0));
+	assert_int_equal(c->state, REQUEST_CANCELLED);
+	assert_false(requests_cancel(f->r, c->id, 122.0));
+	assert_null(requests_next_queued(f->r));
+	assert_int_equal(requests_pending(f->r), 0);
+	assert_string_equal(request_state_name(REQUEST_PENDING_DEVICE), "pending device");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_parse_value_by_type),
+		cmocka_unit_test_setup_teardown(test_setpoint_built_from_the_table, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_setpoint_accepted, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_setpoint_rejected_with_message, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_error_reply_ends_the_oldest_on_that_topic, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_event_ack_confirmed_by_republish, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_token_confirmed_by_token_list, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_timeouts_and_failures, setup, teardown),
+	};
+	return cmocka_run_group_tests_name("requests", tests, NULL, NULL);
+}
