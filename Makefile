@@ -54,6 +54,7 @@ deps_test_sanitize := sanitize util
 deps_test_config   := config util
 deps_test_mqtt     := mqtt inbox topics util
 deps_test_requests := requests payload store hashmap decode topics util
+deps_test_jwt      := jwt util
 deps_test_inbox    := inbox util
 deps_test_payload  := payload decode topics util
 UNIT_TESTS := $(patsubst tests/unit/%.c,%,$(wildcard tests/unit/test_*.c))
