@@ -18,9 +18,9 @@ VERSION := 0.1.0
 # Debian packages the build, the tests and the demo need.
 DEB_PKGS := build-essential pkg-config libncurses-dev libpaho-mqtt-dev libssl-dev \
 	libcjson-dev libmsgpack-dev libcmocka-dev mosquitto mosquitto-clients tmux \
-	openssl valgrind python3 mosquitto-dev libmosquitto-dev
+	openssl valgrind python3 mosquitto-dev libmosquitto-dev libcurl4-openssl-dev
 
-PKGS := ncursesw libcjson msgpack openssl
+PKGS := ncursesw libcjson msgpack openssl libcurl
 # Feature macros are ours; pkg-config's -D flags would clash with them.
 PKG_CFLAGS = $(shell pkg-config --cflags-only-I $(PKGS) 2>/dev/null)
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
