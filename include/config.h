@@ -55,7 +55,14 @@ enum config_mode { MODE_CONSOLE, MODE_LOG, MODE_SNAPSHOT, MODE_PRINT_TOPICS };
 	X(settle, "settle", 0, NUM, "SECONDS",                                                 \
 	  "--snapshot: quiet time that means the retained state is in (default 0.5)")          \
 	X(history, "history", 0, INT, "N", "samples kept per series (default 120)")            \
-	X(max_series, "max-series", 0, INT, "N", "series kept before evicting (default 200000)")
+	X(max_series, "max-series", 0, INT, "N", "series kept before evicting (default 200000)") \
+	X(read_only, "read-only", 0, FLAG, NULL, "refuse every action (setpoints, acks, tokens)") \
+	X(graphql_url, "graphql-url", 0, STR, "URL",                                           \
+	  "GraphQL endpoint for tokens (default https://<slug>.api.drivr.cloud/graphql)")      \
+	X(user_token_file, "user-token-file", 0, STR, "FILE",                                  \
+	  "file holding the user API token (or env DRIVR_USER_TOKEN)")                         \
+	X(audit_log, "audit-log", 0, STR, "FILE",                                              \
+	  "audit log (default $XDG_STATE_HOME/drivr-console/audit.log)")
 
 enum config_kind { CONFIG_STR, CONFIG_INT, CONFIG_NUM, CONFIG_FLAG };
 
@@ -74,6 +81,8 @@ struct config {
 	long count;
 	double timeout, settle;
 	long history, max_series;
+	bool read_only;
+	char *graphql_url, *user_token_file, *audit_log;
 	/* Which fields the command line set (so the file does not override). */
 	bool set_on_command_line[64];
 	/* [topics] lines from the config file, applied by the caller:
