@@ -122,6 +122,12 @@ bool config_uses_tls(const struct config *config);
 
 enum config_mode config_mode(const struct config *config);
 
+struct topic_table;
+/* Applies the config file's [topics] lines, then --topics FILE, to table.
+ * False with "file:line: reason" in err. */
+bool config_apply_topic_overrides(const struct config *config, struct topic_table *table,
+				  char *err, size_t err_size);
+
 /* Writes the --help text (generated from the table) to a stream. */
 void config_print_help(const char *program, FILE *stream);
 

@@ -30,4 +30,10 @@ struct cJSON *headless_log_object(const struct message_meta *msg, const struct t
  * NULL and writes a message to err. */
 char *headless_key_passphrase(const struct config *config, char *err, size_t err_size, bool *failed);
 
+struct mqtt_options;
+/* Connection options from the configuration; *passphrase (owned by the
+ * caller, may be NULL) backs opts->key_password.  False after printing why. */
+bool headless_mqtt_options(const struct config *config, struct mqtt_options *opts,
+			   char **passphrase);
+
 #endif

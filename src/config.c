@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "topics.h"
 #include "util.h"
 
 enum option_index {
@@ -469,4 +470,20 @@ void config_print_help(const char *program, FILE *out)
 	fprintf(out, "  %-34s %s\n  %-34s %s\n", "    --help", "show this help and exit",
 		"    --version", "show the version and exit");
 	fprintf(out, "\nExit status: 0 ok, 1 connection failed, 2 bad options.\n");
+}
+
+bool config_apply_topic_overrides(const struct config *config, struct topic_table *table,
+				  char *err, size_t err_size)
+{
+	char why[512];
+	for (size_t i = 0; i < config->topic_override_count; i++) {
+		const struct config_topic_override *o = &config->topic_overrides[i];
+		if (!topics_override(table, o->row, o->pattern, why, sizeof(why))) {
+			snprintf(err, err_size, "%s: %s", o->where, why);
+			return false;
+		}
+	}
+	if (config->topics_file && !topics_load_file(table, config->topics_file, err, err_size))
+		return false;
+	return true;
 }

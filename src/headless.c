@@ -371,7 +371,7 @@ static void check_deadlines(struct run *run, double now)
 	}
 }
 
-static bool fill_options(const struct config *c, struct mqtt_options *o, char **passphrase)
+bool headless_mqtt_options(const struct config *c, struct mqtt_options *o, char **passphrase)
 {
 	char err[512];
 	bool failed;
@@ -418,7 +418,7 @@ int headless_run(const struct config *config, const struct topic_table *topics)
 
 	struct mqtt_options opts;
 	char *passphrase = NULL;
-	if (!fill_options(config, &opts, &passphrase))
+	if (!headless_mqtt_options(config, &opts, &passphrase))
 		return 1;
 	run.opts = opts;
 	char err[512];

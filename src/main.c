@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "actions.h"
 #include "config.h"
 #include "headless.h"
 #include "topics.h"
@@ -26,27 +27,11 @@ static void print_topics(const struct topic_table *topics)
 	}
 }
 
-/* Applies --topics FILE and the config file's [topics] lines. */
-static bool load_topic_overrides(struct topic_table *topics, const struct config *config)
-{
-	char err[512];
-	for (size_t i = 0; i < config->topic_override_count; i++) {
-		const struct config_topic_override *o = &config->topic_overrides[i];
-		if (!topics_override(topics, o->row, o->pattern, err, sizeof(err))) {
-			fprintf(stderr, "drivr-console: %s: %s\n", o->where, err);
-			return false;
-		}
-	}
-	if (config->topics_file && !topics_load_file(topics, config->topics_file, err, sizeof(err))) {
-		fprintf(stderr, "drivr-console: %s\n", err);
-		return false;
-	}
-	return true;
-}
-
 int main(int argc, char **argv)
 {
 	setlocale(LC_ALL, "");
+	if (argc > 1 && actions_is_action(argv[1]))
+		return actions_main(argc, argv);
 	struct config config;
 	char err[512];
 	config_init(&config);
@@ -71,7 +56,8 @@ int main(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	struct topic_table *topics = topics_new();
-	if (!load_topic_overrides(topics, &config)) {
+	if (!config_apply_topic_overrides(&config, topics, err, sizeof(err))) {
+		fprintf(stderr, "drivr-console: %s\n", err);
 		status = EXIT_USAGE;
 	} else {
 		switch (config_mode(&config)) {

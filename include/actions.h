@@ -1,0 +1,38 @@
+/* actions — the operator's actions without the UI, for technicians' scripts:
+ *
+ *   drivr-console set-setpoint --system UUID --component CODE --service CODE
+ *                 --characteristic CODE --value V [--wait] [connection options]
+ *   drivr-console ack-event --event UUID [--system UUID] [--wait] [...]
+ *   drivr-console issue-token --system UUID --device NAME
+ *                 (--duration 1D | --permanent) [--token-out FILE] [--wait] [...]
+ *
+ * Same path as the console: topic table, payload builders, validation
+ * against the characteristic catalogue, requests followed to their end,
+ * audit log.  Prints one outcome line; exit status (ACTION_EXIT_*):
+ * 0 confirmed (or delivered without --wait), 1 connection failed,
+ * 2 bad options or refused before sending, 3 rejected, 4 error reply,
+ * 5 timed out, 6 refused by --read-only. */
+#ifndef DRIVR_ACTIONS_H
+#define DRIVR_ACTIONS_H
+
+#include <stdbool.h>
+
+#include "topics.h"
+
+enum {
+	ACTION_EXIT_OK = 0,
+	ACTION_EXIT_CONNECTION = 1,
+	ACTION_EXIT_USAGE = 2,
+	ACTION_EXIT_REJECTED = 3,
+	ACTION_EXIT_ERROR_REPLY = 4,
+	ACTION_EXIT_TIMEOUT = 5,
+	ACTION_EXIT_READ_ONLY = 6,
+};
+
+/* True when argv[1] names an action. */
+bool actions_is_action(const char *word);
+
+/* Runs the action argv[1] with the rest of argv; returns the exit status. */
+int actions_main(int argc, char **argv);
+
+#endif

@@ -1,0 +1,34 @@
+/* graphql — the one HTTPS call the console makes: DRIVR issues Local API
+ * Tokens only through its GraphQL API (createLocalApiToken /
+ * createPermanentLocalApiToken).  libcurl, bearer authentication with a user
+ * API token read from a file or the environment — never from the command
+ * line, never logged. */
+#ifndef DRIVR_GRAPHQL_H
+#define DRIVR_GRAPHQL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* Reads the user API token from `file` (first line) or, when file is NULL,
+ * the environment variable DRIVR_USER_TOKEN.  New string or NULL with a
+ * reason in err. */
+char *graphql_read_user_token(const char *file, char *err, size_t err_size);
+
+struct graphql_token_result {
+	char *jwt;   /* "CLOUD-..." ; owned */
+	char *uuid;  /* owned */
+	char *error; /* owned: transport, HTTP or GraphQL error */
+};
+
+/* POSTs body (the GraphQL request JSON) to url with the bearer token and
+ * reads {"data": {"<mutation>": {"jwt", "uuid"}}} or {"errors": [...]}.
+ * cafile (optional) verifies an https:// endpoint.  Blocking, bounded by
+ * timeout_s.  Returns true when jwt and uuid came back. */
+bool graphql_issue_token(const char *url, const char *user_token, const char *body,
+			 const char *cafile, long timeout_s, struct graphql_token_result *out);
+void graphql_token_result_free(struct graphql_token_result *r);
+
+/* Parses a GraphQL answer body (pure; used by graphql_issue_token). */
+bool graphql_parse_token_answer(const char *body, size_t len, struct graphql_token_result *out);
+
+#endif

@@ -1,0 +1,465 @@
+/* actions — see include/actions.h. */
+#include "actions.h"
+
+#include <cJSON.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "audit.h"
+#include "config.h"
+#include "graphql.h"
+#include "headless.h"
+#include "ingest.h"
+#include "mqtt.h"
+#include "payload.h"
+#include "requests.h"
+#include "util.h"
+
+/* The options only actions take; everything else is a connection option. */
+struct action_args {
+	const char *name;
+	const char *system, *component, *service, *characteristic, *value;
+	const char *event, *device, *duration, *token_out;
+	bool permanent, wait, msgpack;
+};
+
+static const struct {
+	const char *flag;
+	size_t offset; /* into struct action_args; (size_t)-1 for booleans below */
+} value_flags[] = {
+	{ "--system", offsetof(struct action_args, system) },
+	{ "--component", offsetof(struct action_args, component) },
+	{ "--service", offsetof(struct action_args, service) },
+	{ "--characteristic", offsetof(struct action_args, characteristic) },
+	{ "--value", offsetof(struct action_args, value) },
+	{ "--event", offsetof(struct action_args, event) },
+	{ "--device", offsetof(struct action_args, device) },
+	{ "--duration", offsetof(struct action_args, duration) },
+	{ "--token-out", offsetof(struct action_args, token_out) },
+};
+
+static const char *const action_names[] = { "set-setpoint", "ack-event", "issue-token" };
+
+bool actions_is_action(const char *word)
+{
+	for (size_t i = 0; word && i < ARRAY_LEN(action_names); i++)
+		if (strcmp(word, action_names[i]) == 0)
+			return true;
+	return false;
+}
+
+/* Takes the action's own flags out of argv; the rest goes to config.
+ * rest[0] is the program name. */
+static bool split_args(int argc, char **argv, struct action_args *a, char **rest, int *rest_count)
+{
+	*rest_count = 0;
+	rest[(*rest_count)++] = argv[0];
+	a->name = argv[1];
+	for (int i = 2; i < argc; i++) {
+		bool taken = false;
+		for (size_t k = 0; k < ARRAY_LEN(value_flags) && !taken; k++) {
+			if (strcmp(argv[i], value_flags[k].flag) != 0)
+				continue;
+			if (i + 1 >= argc) {
+				fprintf(stderr, "drivr-console: %s needs a value\n", argv[i]);
+				return false;
+			}
+			*(const char **)((char *)a + value_flags[k].offset) = argv[++i];
+			taken = true;
+		}
+		if (taken)
+			continue;
+		if (strcmp(argv[i], "--wait") == 0)
+			a->wait = true;
+		else if (strcmp(argv[i], "--permanent") == 0)
+			a->permanent = true;
+		else if (strcmp(argv[i], "--msgpack") == 0)
+			a->msgpack = true;
+		else
+			rest[(*rest_count)++] = argv[i];
+	}
+	return true;
+}
+
+/* ---- the run ----------------------------------------------------------------- */
+
+struct action_run {
+	const struct config *config;
+	const struct action_args *args;
+	struct topic_table *topics;
+	struct store *store;
+	struct ingest ingest;
+	struct requests *requests;
+	struct mqtt *mqtt;
+	struct mqtt_status status;
+	struct request *request;
+	char *audit_path;
+	bool ever_connected, connection_failed;
+	double last_message; /* monotonic */
+};
+
+static void observe(void *ctx, const struct message_meta *msg, const struct topic_match *match,
+		    const struct decode_result *result)
+{
+	struct action_run *run = ctx;
+	(void)msg;
+	requests_observe(run->requests, match, result, time_now());
+}
+
+static void audit(struct action_run *run, const char *outcome)
+{
+	const struct request *q = run->request;
+	const char *target = q->kind == REQUEST_TOKEN ? (run->config->graphql_url ? run->config->graphql_url : "graphql")
+						       : q->topic;
+	/* The token body holds no secret (the user token is a header). */
+	struct audit_entry e = { time_now(), run->config->profile, request_kind_name(q->kind), target,
+				 q->payload, outcome, q->id };
+	char err[512];
+	if (run->audit_path && !audit_append(run->audit_path, &e, err, sizeof(err)))
+		fprintf(stderr, "drivr-console: audit log: %s\n", err);
+}
+
+/* Handles one inbox batch; returns false when the run must stop. */
+static void drain(struct action_run *run)
+{
+	struct inbox_item *list = inbox_take_all(mqtt_inbox(run->mqtt), NULL);
+	double now = time_now();
+	for (struct inbox_item *item = list; item; item = item->next) {
+		switch (item->kind) {
+		case INBOX_MESSAGE: {
+			struct message_meta meta;
+			inbox_message_meta(item, &meta);
+			ingest_message(&run->ingest, &meta);
+			run->last_message = time_monotonic();
+			break;
+		}
+		case INBOX_CONNECTED:
+			run->ever_connected = true;
+			break;
+		case INBOX_CONNECT_FAILED:
+			if (!run->ever_connected) {
+				fprintf(stderr, "drivr-console: cannot connect to %s: %s\n",
+					mqtt_server_uri(run->mqtt), item->u.failure.reason);
+				run->connection_failed = true;
+			}
+			break;
+		case INBOX_CONNECTION_LOST:
+			fprintf(stderr, "drivr-console: connection lost (%s); the request waits in the outbox\n",
+				item->u.failure.reason);
+			break;
+		case INBOX_SUBSCRIBED:
+			run->last_message = time_monotonic();
+			break;
+		case INBOX_DELIVERED:
+			requests_on_delivered(run->requests, item->u.delivery.token, now);
+			break;
+		case INBOX_PUBLISH_FAILED:
+			requests_on_publish_failed(run->requests, item->u.delivery.token,
+						   item->u.delivery.reason, now);
+			break;
+		default:
+			break;
+		}
+		mqtt_status_apply(&run->status, item);
+	}
+	inbox_list_free(list);
+}
+
+static void pump(struct action_run *run, int wait_ms)
+{
+	struct pollfd pfd = { inbox_fd(mqtt_inbox(run->mqtt)), POLLIN, 0 };
+	if (poll(&pfd, 1, wait_ms) > 0)
+		drain(run);
+}
+
+/* Connected, subscribed, and the retained state has settled (so the
+ * characteristic catalogue and the entities are known). */
+static bool wait_ready(struct action_run *run, double deadline)
+{
+	while (!run->connection_failed && time_monotonic() < deadline) {
+		if (run->status.subscribed && time_monotonic() - run->last_message >= run->config->settle)
+			return true;
+		pump(run, 50);
+	}
+	if (!run->connection_failed)
+		fprintf(stderr, "drivr-console: not connected to %s in time\n", mqtt_server_uri(run->mqtt));
+	return false;
+}
+
+/* The catalogue entry of the characteristic, from the component's model. */
+static const struct payload_characteristic *
+find_characteristic(const struct store *store, const struct action_args *a,
+		    struct payload_catalogue *catalogue, cJSON **model_tree)
+{
+	const struct component *c = store_find_component(store, a->system, a->component);
+	const struct component_model *m =
+		c ? store_find_component_model(store, c->component_model_uuid) : NULL;
+	if (!m || !m->meta.raw.bytes || m->meta.raw.truncated)
+		return NULL;
+	*model_tree = cJSON_ParseWithLength(m->meta.raw.bytes, m->meta.raw.len);
+	if (!*model_tree || !payload_catalogue_read(*model_tree, catalogue))
+		return NULL;
+	for (size_t s = 0; s < catalogue->service_count; s++) {
+		const struct payload_service *svc = &catalogue->services[s];
+		if (!svc->code || strcmp(svc->code, a->service) != 0)
+			continue;
+		for (size_t k = 0; k < svc->characteristic_count; k++)
+			if (svc->characteristics[k].code &&
+			    strcmp(svc->characteristics[k].code, a->characteristic) == 0)
+				return &svc->characteristics[k];
+	}
+	return NULL;
+}
+
+static int exit_for(const struct request *q, bool wait)
+{
+	switch (q->state) {
+	case REQUEST_CONFIRMED:
+		return ACTION_EXIT_OK;
+	case REQUEST_DELIVERED:
+	case REQUEST_PENDING_DEVICE:
+		return wait ? ACTION_EXIT_TIMEOUT : ACTION_EXIT_OK;
+	case REQUEST_REJECTED:
+		return ACTION_EXIT_REJECTED;
+	case REQUEST_ERROR:
+		return ACTION_EXIT_ERROR_REPLY;
+	case REQUEST_TIMED_OUT:
+		return ACTION_EXIT_TIMEOUT;
+	default:
+		return ACTION_EXIT_CONNECTION;
+	}
+}
+
+/* Sends the queued MQTT request whenever connected and subscribed; follows
+ * it until final (or delivered, without --wait), or the deadline. */
+static void follow_mqtt(struct action_run *run, double deadline)
+{
+	struct request *q = run->request;
+	while (time_monotonic() < deadline && !request_state_final(q->state)) {
+		if (!run->args->wait && q->state != REQUEST_QUEUED && q->state != REQUEST_SENT)
+			break;
+		if (q->state == REQUEST_QUEUED && run->status.subscribed) {
+			int token = 0;
+			char err[256];
+			if (mqtt_publish(run->mqtt, q->topic, q->payload, q->payload_len, false, &token,
+					 err, sizeof(err)) == MQTT_OK)
+				requests_mark_sent(run->requests, q, token, time_now());
+		}
+		requests_tick(run->requests, time_now());
+		pump(run, 50);
+	}
+	if (!request_state_final(q->state) && run->args->wait) {
+		free(q->detail);
+		q->detail = xstrdup(q->state == REQUEST_QUEUED ? "still queued: not connected"
+							       : "no final answer in time");
+		q->state = REQUEST_TIMED_OUT;
+	}
+}
+
+static void print_outcome(const struct request *q)
+{
+	printf("%s: %s", request_state_name(q->state), q->summary);
+	if (q->receipt_id)
+		printf(" (receipt %s)", q->receipt_id);
+	if (q->detail)
+		printf(": %s", q->detail);
+	if (q->error_code)
+		printf(" [%s]", q->error_code);
+	printf("\n");
+}
+
+/* Writes the JWT to a new file readable by the owner only. */
+static bool write_secret(const char *path, const char *jwt)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		fprintf(stderr, "drivr-console: %s: %s\n", path, strerror(errno));
+		return false;
+	}
+	fchmod(fd, 0600);
+	size_t len = strlen(jwt);
+	bool ok = write(fd, jwt, len) == (ssize_t)len && write(fd, "\n", 1) == 1;
+	close(fd);
+	return ok;
+}
+
+static void issue_token(struct action_run *run, double deadline)
+{
+	struct request *q = run->request;
+	char err[512];
+	char *user_token = graphql_read_user_token(run->config->user_token_file, err, sizeof(err));
+	if (!user_token) {
+		requests_token_response(run->requests, q, NULL, err, time_now());
+		return;
+	}
+	char url[512];
+	if (run->config->graphql_url)
+		snprintf(url, sizeof(url), "%s", run->config->graphql_url);
+	else
+		snprintf(url, sizeof(url), "https://%s.api.drivr.cloud/graphql", run->config->slug);
+	requests_mark_sent(run->requests, q, 0, time_now());
+	struct graphql_token_result res;
+	graphql_issue_token(url, user_token, q->payload, run->config->cafile, 20, &res);
+	memset(user_token, 0, strlen(user_token));
+	free(user_token);
+	requests_token_response(run->requests, q, res.uuid, res.error, time_now());
+	if (res.jwt) {
+		/* Shown once: to the file the operator named, else to stdout. */
+		if (run->args->token_out) {
+			if (write_secret(run->args->token_out, res.jwt))
+				fprintf(stderr, "drivr-console: token written to %s (mode 0600)\n",
+					run->args->token_out);
+		} else {
+			printf("%s\n", res.jwt);
+		}
+	}
+	graphql_token_result_free(&res);
+	while (run->args->wait && q->state == REQUEST_DELIVERED && time_monotonic() < deadline) {
+		requests_tick(run->requests, time_now());
+		pump(run, 50);
+	}
+}
+
+static struct request *build_request(struct action_run *run, char *err, size_t size)
+{
+	const struct action_args *a = run->args;
+	double now = time_now();
+	if (strcmp(a->name, "set-setpoint") == 0) {
+		struct payload_catalogue catalogue;
+		memset(&catalogue, 0, sizeof(catalogue));
+		cJSON *model = NULL;
+		const struct payload_characteristic *c =
+			a->system && a->component && a->service && a->characteristic
+				? find_characteristic(run->store, a, &catalogue, &model)
+				: NULL;
+		if (!c && a->characteristic)
+			fprintf(stderr, "drivr-console: %s/%s/%s is not in the catalogue of the component's "
+					"model; sending the value as typed\n",
+				a->component ? a->component : "?", a->service ? a->service : "?",
+				a->characteristic);
+		struct setpoint_draft d = { a->system, a->component, a->service, a->characteristic,
+					    a->value, c, a->msgpack ? FORMAT_MSGPACK : FORMAT_JSON };
+		struct request *q = requests_add_setpoint(run->requests, &d, now, err, size);
+		payload_catalogue_free(&catalogue);
+		cJSON_Delete(model);
+		return q;
+	}
+	if (strcmp(a->name, "ack-event") == 0) {
+		const char *system = a->system;
+		const struct event *e = a->event ? store_find_event(run->store, a->event) : NULL;
+		if (!system && e)
+			system = e->system_uuid;
+		return requests_add_event_ack(run->requests, system, a->event, now, err, size);
+	}
+	if (!a->permanent && !a->duration) {
+		snprintf(err, size, "give --duration (e.g. 1D) or --permanent");
+		return NULL;
+	}
+	struct token_draft d = { a->system, a->device, a->permanent ? NULL : a->duration };
+	return requests_add_token(run->requests, &d, now, err, size);
+}
+
+static int run_action(struct action_run *run)
+{
+	char err[512];
+	double timeout = run->config->timeout > 0 ? run->config->timeout : 60;
+	double deadline = time_monotonic() + timeout;
+	if (mqtt_connect(run->mqtt, err, sizeof(err)) != MQTT_OK) {
+		fprintf(stderr, "drivr-console: %s\n", err);
+		return ACTION_EXIT_CONNECTION;
+	}
+	if (!wait_ready(run, deadline))
+		return ACTION_EXIT_CONNECTION;
+	run->request = build_request(run, err, sizeof(err));
+	if (!run->request) {
+		fprintf(stderr, "drivr-console: refused before sending: %s\n", err);
+		return ACTION_EXIT_USAGE;
+	}
+	audit(run, "queued");
+	if (run->request->kind == REQUEST_TOKEN)
+		issue_token(run, deadline);
+	else
+		follow_mqtt(run, deadline);
+	print_outcome(run->request);
+	char outcome[1024];
+	snprintf(outcome, sizeof(outcome), "%s%s%s", request_state_name(run->request->state),
+		 run->request->detail ? ": " : "", run->request->detail ? run->request->detail : "");
+	audit(run, outcome);
+	return exit_for(run->request, run->args->wait);
+}
+
+int actions_main(int argc, char **argv)
+{
+	struct action_args args;
+	memset(&args, 0, sizeof(args));
+	char **rest = xcalloc((size_t)argc + 1, sizeof(*rest));
+	int rest_count, status = ACTION_EXIT_USAGE;
+	struct config config;
+	config_init(&config);
+	char err[512];
+	struct action_run run;
+	memset(&run, 0, sizeof(run));
+	char *passphrase = NULL;
+
+	if (!split_args(argc, argv, &args, rest, &rest_count))
+		goto out;
+	if (!config_parse_args(&config, rest_count, rest, err, sizeof(err)) ||
+	    !config_load_file(&config, err, sizeof(err)) ||
+	    !config_validate(&config, err, sizeof(err))) {
+		fprintf(stderr, "drivr-console: %s\n", err);
+		goto out;
+	}
+	if (config.read_only) {
+		fprintf(stderr, "drivr-console: %s refused: read-only mode\n", args.name);
+		status = ACTION_EXIT_READ_ONLY;
+		goto out;
+	}
+	run.config = &config;
+	run.args = &args;
+	run.topics = topics_new();
+	if (!config_apply_topic_overrides(&config, run.topics, err, sizeof(err))) {
+		fprintf(stderr, "drivr-console: %s\n", err);
+		goto out;
+	}
+	struct mqtt_options opts;
+	if (!headless_mqtt_options(&config, &opts, &passphrase)) {
+		status = ACTION_EXIT_CONNECTION;
+		goto out;
+	}
+	enum mqtt_error e;
+	run.mqtt = mqtt_new(&opts, &e, err, sizeof(err));
+	if (!run.mqtt) {
+		fprintf(stderr, "drivr-console: %s\n", err);
+		status = ACTION_EXIT_CONNECTION;
+		goto out;
+	}
+	run.store = store_new(NULL);
+	run.requests = requests_new(run.topics, config.slug);
+	ingest_init(&run.ingest, run.topics, run.store);
+	run.ingest.observer = observe;
+	run.ingest.observer_ctx = &run;
+	mqtt_status_init(&run.status);
+	run.audit_path = config.audit_log ? xstrdup(config.audit_log) : audit_default_path();
+	status = run_action(&run);
+out:
+	if (run.mqtt) {
+		if (run.ever_connected)
+			mqtt_disconnect(run.mqtt, 1000, err, sizeof(err));
+		mqtt_free(run.mqtt);
+	}
+	requests_free(run.requests);
+	store_free(run.store);
+	topics_free(run.topics);
+	free(run.audit_path);
+	free(passphrase);
+	free(rest);
+	config_free(&config);
+	return status;
+}

@@ -1,0 +1,91 @@
+/* audit — see include/audit.h. */
+#include "audit.h"
+
+#include <cJSON.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "sanitize.h"
+#include "util.h"
+
+char *audit_default_path(void)
+{
+	const char *state = getenv("XDG_STATE_HOME"), *home = getenv("HOME");
+	char path[4096];
+	if (state && *state)
+		snprintf(path, sizeof(path), "%s/drivr-console/audit.log", state);
+	else if (home && *home)
+		snprintf(path, sizeof(path), "%s/.local/state/drivr-console/audit.log", home);
+	else
+		return NULL;
+	return xstrdup(path);
+}
+
+/* mkdir -p of the file's directory, each level 0700 when we create it. */
+static bool make_parents(const char *path, char *err, size_t size)
+{
+	char *copy = xstrdup(path);
+	for (char *p = copy + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(copy, 0700) < 0 && errno != EEXIST) {
+			snprintf(err, size, "cannot create %s: %s", copy, strerror(errno));
+			free(copy);
+			return false;
+		}
+		*p = '/';
+	}
+	free(copy);
+	return true;
+}
+
+static void add_str(cJSON *o, const char *name, const char *value)
+{
+	if (!value) {
+		cJSON_AddNullToObject(o, name);
+		return;
+	}
+	char *clean = sanitize_json_dup(value);
+	cJSON_AddStringToObject(o, name, clean);
+	free(clean);
+}
+
+bool audit_append(const char *path, const struct audit_entry *e, char *err, size_t size)
+{
+	if (!make_parents(path, err, size))
+		return false;
+	int fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		snprintf(err, size, "cannot open %s: %s", path, strerror(errno));
+		return false;
+	}
+	/* An existing log keeps being private even if someone loosened it. */
+	fchmod(fd, 0600);
+	cJSON *o = cJSON_CreateObject();
+	char when[40];
+	time_format_iso8601(e->time, when, sizeof(when));
+	cJSON_AddStringToObject(o, "time", when);
+	add_str(o, "profile", e->profile ? e->profile : "-");
+	add_str(o, "action", e->action);
+	cJSON_AddNumberToObject(o, "request", e->request_id);
+	add_str(o, "topic", e->topic);
+	add_str(o, "payload", e->payload);
+	add_str(o, "outcome", e->outcome);
+	char *text = cJSON_PrintUnformatted(o);
+	cJSON_Delete(o);
+	size_t len = strlen(text);
+	text[len] = '\n'; /* replace the NUL: one write(2), so lines never interleave */
+	ssize_t n = write(fd, text, len + 1);
+	bool ok = n == (ssize_t)(len + 1);
+	if (!ok)
+		snprintf(err, size, "cannot write %s: %s", path, n < 0 ? strerror(errno) : "short write");
+	cJSON_free(text);
+	close(fd);
+	return ok;
+}

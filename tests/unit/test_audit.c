@@ -1,0 +1,119 @@
+/* Unit tests: audit log (private file, one JSON line per action) and the
+ * GraphQL answer parser. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <cJSON.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "audit.h"
+#include "graphql.h"
+
+static void test_audit_lines_and_mode(void **state)
+{
+	(void)state;
+	char dir[] = "/tmp/drivr-audit-XXXXXX";
+	assert_non_null(mkdtemp(dir));
+	char path[256];
+	snprintf(path, sizeof(path), "%s/state/drivr-console/audit.log", dir);
+	struct audit_entry e = { 1640995200.0, "prod", "set-setpoint",
+				 "drivr/v1/adam/input/setpoint/s1/json", "{\"value\":45}", "queued", 7 };
+	char err[256];
+	assert_true(audit_append(path, &e, err, sizeof(err)));
+	e.outcome = "rejected: compressor \x1b[2J locked";
+	assert_true(audit_append(path, &e, err, sizeof(err)));
+	struct stat st;
+	assert_int_equal(stat(path, &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0600);
+	char parent[256];
+	snprintf(parent, sizeof(parent), "%s/state/drivr-console", dir);
+	assert_int_equal(stat(parent, &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0700);
+
+	FILE *f = fopen(path, "r");
+	char line[1024];
+	int lines = 0;
+	while (fgets(line, sizeof(line), f)) {
+		cJSON *o = cJSON_Parse(line);
+		assert_non_null(o);
+		assert_string_equal(cJSON_GetObjectItem(o, "time")->valuestring, "2022-01-01T00:00:00.000Z");
+		assert_string_equal(cJSON_GetObjectItem(o, "profile")->valuestring, "prod");
+		assert_string_equal(cJSON_GetObjectItem(o, "action")->valuestring, "set-setpoint");
+		assert_string_equal(cJSON_GetObjectItem(o, "payload")->valuestring, "{\"value\":45}");
+		assert_int_equal(cJSON_GetObjectItem(o, "request")->valueint, 7);
+		lines++;
+		cJSON_Delete(o);
+	}
+	fclose(f);
+	assert_int_equal(lines, 2);
+	/* Escape sequences are escaped in the file, never raw. */
+	f = fopen(path, "r");
+	int c;
+	while ((c = fgetc(f)) != EOF)
+		assert_int_not_equal(c, 0x1b);
+	fclose(f);
+	char cmd[300];
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	assert_int_equal(system(cmd), 0);
+}
+
+static void test_graphql_answers(void **state)
+{
+	(void)state;
+	struct graphql_token_result r;
+	memset(&r, 0, sizeof(r));
+	const char *ok = "{\"data\":{\"createLocalApiToken\":{\"jwt\":\"CLOUD-a.b.c\",\"uuid\":\"u1\"}}}";
+	assert_true(graphql_parse_token_answer(ok, strlen(ok), &r));
+	assert_string_equal(r.jwt, "CLOUD-a.b.c");
+	assert_string_equal(r.uuid, "u1");
+	graphql_token_result_free(&r);
+	const char *refused = "{\"errors\":[{\"message\":\"not authorized\"}],\"data\":null}";
+	assert_false(graphql_parse_token_answer(refused, strlen(refused), &r));
+	assert_string_equal(r.error, "not authorized");
+	graphql_token_result_free(&r);
+	assert_false(graphql_parse_token_answer("<html>", 6, &r));
+	assert_non_null(strstr(r.error, "JSON"));
+	graphql_token_result_free(&r);
+	const char *empty = "{\"data\":{\"createLocalApiToken\":null}}";
+	assert_false(graphql_parse_token_answer(empty, strlen(empty), &r));
+	graphql_token_result_free(&r);
+}
+
+static void test_user_token_sources(void **state)
+{
+	(void)state;
+	char err[256];
+	char path[] = "/tmp/drivr-token-XXXXXX";
+	int fd = mkstemp(path);
+	assert_true(write(fd, "secret-user-token\n", 18) == 18);
+	close(fd);
+	char *t = graphql_read_user_token(path, err, sizeof(err));
+	assert_string_equal(t, "secret-user-token");
+	free(t);
+	unlink(path);
+	assert_null(graphql_read_user_token(path, err, sizeof(err)));
+	assert_non_null(strstr(err, path));
+	setenv("DRIVR_USER_TOKEN", "from-env", 1);
+	t = graphql_read_user_token(NULL, err, sizeof(err));
+	assert_string_equal(t, "from-env");
+	free(t);
+	unsetenv("DRIVR_USER_TOKEN");
+	assert_null(graphql_read_user_token(NULL, err, sizeof(err)));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_audit_lines_and_mode),
+		cmocka_unit_test(test_graphql_answers),
+		cmocka_unit_test(test_user_token_sources),
+	};
+	return cmocka_run_group_tests_name("audit", tests, NULL, NULL);
+}
