@@ -56,6 +56,25 @@ enum config_mode { MODE_CONSOLE, MODE_LOG, MODE_SNAPSHOT, MODE_PRINT_TOPICS };
 	  "--snapshot: quiet time that means the retained state is in (default 0.5)")          \
 	X(history, "history", 0, INT, "N", "samples kept per series (default 120)")            \
 	X(max_series, "max-series", 0, INT, "N", "series kept before evicting (default 200000)") \
+	X(theme, "theme", 0, STR, "NAME",                                                      \
+	  "console colours: default, light, high-contrast, mono (docs/ui.md)")                 \
+	X(no_color, "no-color", 0, FLAG, NULL, "console: attributes only, no colour (also NO_COLOR)") \
+	X(ascii, "ascii", 0, FLAG, NULL,                                                       \
+	  "console: ASCII symbols only (automatic when the locale is not UTF-8)")              \
+	X(no_mouse, "no-mouse", 0, FLAG, NULL, "console: ignore the mouse")                    \
+	X(fps, "fps", 0, INT, "N", "console: at most N frames per second (default 20)")        \
+	X(stale, "stale", 0, NUM, "SECONDS",                                                   \
+	  "console: dim series without an update for S s (default 300, 0: never)")             \
+	X(stuck, "stuck", 0, NUM, "SECONDS",                                                   \
+	  "console: flag setpoints still CREATED after S s (default 60, 0: never)")            \
+	X(replay, "replay", 0, STR, "FILE",                                                    \
+	  "console: show the messages of FILE (--log NDJSON or fixtures), no broker")          \
+	X(keys, "keys", 0, STR, "FILE", "console: run the key script FILE first (screen tests)") \
+	X(dump_screen, "dump-screen", 0, STR, "FILE",                                          \
+	  "console without a terminal: --replay, --keys, write the screen to FILE, exit")      \
+	X(size, "size", 0, STR, "COLSxROWS", "--dump-screen: the screen size (default 80x24)") \
+	X(clock, "clock", 0, STR, "TIME",                                                      \
+	  "console: fix \"now\" (ISO-8601) for reproducible screens") \
 	X(read_only, "read-only", 0, FLAG, NULL, "refuse every action (setpoints, acks, tokens)") \
 	X(graphql_url, "graphql-url", 0, STR, "URL",                                           \
 	  "GraphQL endpoint for tokens (default https://<slug>.api.drivr.cloud/graphql)")      \
@@ -81,6 +100,13 @@ struct config {
 	long count;
 	double timeout, settle;
 	long history, max_series;
+	/* the console (docs/ui.md) */
+	char *theme;
+	bool no_color, ascii, no_mouse;
+	long fps;
+	double stale, stuck;
+	char *replay, *keys, *dump_screen, *size, *clock;
+	int size_cols, size_rows; /* --size, parsed by config_validate */
 	bool read_only;
 	char *graphql_url, *user_token_file, *audit_log;
 	/* Which fields the command line set (so the file does not override). */

@@ -44,6 +44,9 @@ void config_init(struct config *config)
 	config->settle = 0.5;
 	config->history = 120;
 	config->max_series = 200000;
+	config->fps = 20;
+	config->stale = 300;
+	config->stuck = 60;
 }
 
 void config_free(struct config *config)
@@ -393,6 +396,37 @@ bool config_uses_tls(const struct config *config)
 	       config->capath || config->cert || config->key;
 }
 
+/* The console's options: frame rate, --size, --clock, --dump-screen. */
+static bool validate_console(struct config *config, char *err, size_t err_size)
+{
+	if (config->fps < 1 || config->fps > 1000) {
+		snprintf(err, err_size, "--fps: %ld is not between 1 and 1000", config->fps);
+		return false;
+	}
+	config->size_cols = config->size_rows = 0;
+	if (config->size) {
+		char *x = strchr(config->size, 'x'), *end;
+		long cols = strtol(config->size, &end, 10);
+		long rows = x && end == x ? strtol(x + 1, &end, 10) : 0;
+		if (!x || *end || cols < 20 || rows < 6 || cols > 1000 || rows > 1000) {
+			snprintf(err, err_size, "--size: \"%s\" is not COLSxROWS (20x6 to 1000x1000)",
+				 config->size);
+			return false;
+		}
+		config->size_cols = (int)cols;
+		config->size_rows = (int)rows;
+	}
+	if (config->clock && time_parse_iso8601(config->clock) == TIME_UNKNOWN) {
+		snprintf(err, err_size, "--clock: \"%s\" is not an ISO-8601 time", config->clock);
+		return false;
+	}
+	if (config->dump_screen && !config->replay) {
+		snprintf(err, err_size, "--dump-screen needs --replay (it runs without a broker)");
+		return false;
+	}
+	return true;
+}
+
 bool config_validate(struct config *config, char *err, size_t err_size)
 {
 	if (config->url && !apply_url(config, err, err_size))
@@ -410,12 +444,14 @@ bool config_validate(struct config *config, char *err, size_t err_size)
 		snprintf(err, err_size, "--protocol-version: \"%s\" (use 311 or 5)", config->protocol);
 		return false;
 	}
+	if (!validate_console(config, err, err_size))
+		return false;
 	int modes = config->log + config->snapshot + config->print_topics;
 	if (modes > 1) {
 		snprintf(err, err_size, "--log, --snapshot and --print-topics exclude each other");
 		return false;
 	}
-	if (!config->slug && !config->print_topics) {
+	if (!config->slug && !config->print_topics && !config->replay) {
 		snprintf(err, err_size, "missing --slug (the DRIVR domain, e.g. -s adam)");
 		return false;
 	}

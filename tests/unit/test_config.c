@@ -187,11 +187,76 @@ static void test_help_lists_every_option(void **state)
 	fclose(f);
 	const char *expect[] = { "--host", "--url", "--cafile", "--key-pass-file", "--insecure",
 				 "--slug", "--profile", "--log", "--snapshot", "--count",
-				 "--timeout", "--help", "--version", "-L," };
+				 "--timeout", "--help", "--version", "-L,", "--theme",
+				 "--no-color", "--ascii", "--no-mouse", "--fps", "--stale",
+				 "--replay", "--dump-screen", "--clock" };
 	for (size_t i = 0; i < sizeof(expect) / sizeof(*expect); i++)
 		if (!strstr(buf, expect[i]))
 			fail_msg("help lacks %s", expect[i]);
 	free(buf);
+}
+
+static void test_console_options(void **state)
+{
+	(void)state;
+	struct config c;
+	char err[256];
+	/* defaults */
+	config_init(&c);
+	assert_int_equal(c.fps, 20);
+	assert_true(c.stale == 300);
+	assert_true(c.stuck == 60);
+	assert_null(c.theme);
+	config_free(&c);
+
+	config_init(&c);
+	assert_true(parse(&c, err, 16, "-s", "adam", "--theme", "mono", "--no-color", "--ascii",
+			  "--no-mouse", "--fps", "5", "--stale", "30", "--stuck=2.5", "--clock",
+			  "2024-05-01T12:00:00Z", "--size", "100x30"));
+	assert_true(config_validate(&c, err, sizeof(err)));
+	assert_string_equal(c.theme, "mono");
+	assert_true(c.no_color && c.ascii && c.no_mouse);
+	assert_int_equal(c.fps, 5);
+	assert_true(c.stale == 30 && c.stuck == 2.5);
+	assert_int_equal(c.size_cols, 100);
+	assert_int_equal(c.size_rows, 30);
+	assert_int_equal(config_mode(&c), MODE_CONSOLE);
+	config_free(&c);
+
+	/* --replay needs no slug (no broker); --dump-screen needs --replay */
+	config_init(&c);
+	assert_true(parse(&c, err, 4, "--replay", "f.json", "--dump-screen", "out.txt"));
+	assert_true(config_validate(&c, err, sizeof(err)));
+	config_free(&c);
+	config_init(&c);
+	assert_true(parse(&c, err, 4, "-s", "adam", "--dump-screen", "out.txt"));
+	assert_false(config_validate(&c, err, sizeof(err)));
+	assert_non_null(strstr(err, "--replay"));
+	config_free(&c);
+
+	/* bad values: one line naming the option */
+	const char *bad[][2] = { { "--fps", "0" },	  { "--size", "80" },
+				 { "--size", "10x10" }, { "--size", "80x24x" },
+				 { "--clock", "noon" } };
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		config_init(&c);
+		assert_true(parse(&c, err, 4, "-s", "adam", bad[i][0], bad[i][1]));
+		assert_false(config_validate(&c, err, sizeof(err)));
+		if (!strstr(err, bad[i][0]))
+			fail_msg("%s %s: %s", bad[i][0], bad[i][1], err);
+		assert_null(strchr(err, '\n'));
+		config_free(&c);
+	}
+
+	/* from the config file, and the command line still wins */
+	config_init(&c);
+	assert_true(parse(&c, err, 2, "--theme", "light"));
+	assert_true(config_parse_text(&c, "theme = mono\nascii = yes\nfps = 10\n", "cfg", err,
+				      sizeof(err)));
+	assert_string_equal(c.theme, "light");
+	assert_true(c.ascii);
+	assert_int_equal(c.fps, 10);
+	config_free(&c);
 }
 
 int main(void)
@@ -203,6 +268,7 @@ int main(void)
 		cmocka_unit_test(test_profiles_and_precedence),
 		cmocka_unit_test(test_file_errors_name_the_line),
 		cmocka_unit_test(test_help_lists_every_option),
+		cmocka_unit_test(test_console_options),
 	};
 	return cmocka_run_group_tests_name("config", tests, NULL, NULL);
 }
