@@ -29,7 +29,8 @@ CFLAGS_WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prot
 	-Wno-missing-field-initializers
 CFLAGS  ?= -O2 -g
 ALL_CFLAGS = -std=c11 -D_DEFAULT_SOURCE -D_XOPEN_SOURCE=700 $(CFLAGS_WARN) $(CFLAGS) \
-	-Iinclude $(PKG_CFLAGS) -DDRIVR_VERSION='"$(VERSION)"' -MMD -MP
+	-Iinclude $(PKG_CFLAGS) -DDRIVR_VERSION='"$(VERSION)"' -MMD -MP \
+	-DDRIVR_THEME_DIR='"$(PREFIX)/share/drivr-console/themes"'
 ALL_LDLIBS = $(PKG_LIBS) -lpaho-mqtt3as -lpthread -lm
 
 ifeq ($(SAN),1)
@@ -58,6 +59,9 @@ deps_test_jwt      := jwt util
 deps_test_audit    := audit graphql sanitize util
 deps_test_inbox    := inbox util
 deps_test_payload  := payload decode topics util
+deps_test_ui_theme  := ui/theme util
+deps_test_ui_keyscript := ui/keyscript util
+deps_test_ui_table  := ui/table ui/screen ui/theme sanitize util
 UNIT_TESTS := $(patsubst tests/unit/%.c,%,$(wildcard tests/unit/test_*.c))
 UNIT_BINS  := $(UNIT_TESTS:%=$(BUILD)/tests/%)
 
