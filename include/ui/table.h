@@ -1,0 +1,108 @@
+/* table — the generic list widget every view is built on (after tmux's
+ * mode-tree): columns with priorities that drop on narrow terminals, sorting
+ * by any column, a substring or field:value filter, and a selection held by
+ * a stable row id so it survives re-sorting and live updates.
+ *
+ * The table knows nothing about the store: a view supplies the row ids and
+ * formats one cell at a time (table_source).  Only visible rows are drawn. */
+#ifndef DRIVR_UI_TABLE_H
+#define DRIVR_UI_TABLE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ui/screen.h"
+#include "ui/theme.h"
+
+#define TABLE_MAX_COLUMNS 12
+#define TABLE_CELL_MAX 512
+#define TABLE_FILTER_MAX 128
+
+struct table_column {
+	const char *name;   /* header; also the field name of "field:value" filters */
+	int min_width;      /* columns are never drawn narrower */
+	int max_width;      /* 0: takes the space left over */
+	int priority;       /* 0: always shown; higher numbers are dropped first */
+	bool right;         /* right-aligned (numbers, ages) */
+	bool numeric;       /* sorts by cell.num (ages, counts) */
+	bool desc_first;    /* first sort on it is descending (counts, levels) */
+};
+
+struct table_cell {
+	char text[TABLE_CELL_MAX]; /* raw (the table sanitises when drawing) */
+	enum ui_role role;         /* UI_ROLE_DEFAULT: the row's role */
+	double num;                /* sort key of numeric columns */
+	bool trusted;              /* text is ours (glyphs, sparklines): still sanitised, but
+				    * never filtered on */
+};
+
+struct table;
+
+struct table_source {
+	void *ctx;
+	/* Adds every row (table_add_row) in the view's natural order. */
+	void (*rows)(void *ctx, struct table *t);
+	/* Formats one cell; width is the drawn width (0 when sorting/filtering). */
+	void (*cell)(void *ctx, uint64_t id, size_t col, int width, struct table_cell *out);
+	/* The role of the whole row (stale, stuck...), or UI_ROLE_DEFAULT. */
+	enum ui_role (*row_role)(void *ctx, uint64_t id);
+};
+
+struct table {
+	const struct table_column *cols;
+	size_t ncols;
+	struct table_source src;
+	/* rows after filtering and sorting */
+	uint64_t *ids;
+	size_t count, cap;
+	size_t total; /* before filtering */
+	/* selection and scrolling */
+	size_t sel, top;
+	uint64_t sel_id;
+	bool has_sel;
+	/* sort: -1 = the view's natural order */
+	int sort_col;
+	bool sort_desc;
+	char filter[TABLE_FILTER_MAX];
+	/* layout of the last draw */
+	int widths[TABLE_MAX_COLUMNS];
+	int x[TABLE_MAX_COLUMNS];
+	int y, height; /* first row line (after the header) and rows shown */
+};
+
+void table_init(struct table *t, const struct table_column *cols, size_t ncols,
+		const struct table_source *src);
+void table_free(struct table *t);
+
+/* For source->rows(). */
+void table_add_row(struct table *t, uint64_t id);
+
+/* Re-reads the rows, filters, sorts, and finds the selected id again. */
+void table_rebuild(struct table *t);
+
+/* Draws header + visible rows into w at rows y .. y+height-1. */
+void table_draw(struct table *t, const struct ui_screen *scr, WINDOW *w, int y, int height,
+		int width);
+
+/* Navigation: moves the selection by delta rows (clamped). */
+void table_move(struct table *t, long delta);
+void table_select_index(struct table *t, size_t index);
+/* The selected row's id; false when the table is empty. */
+bool table_selected(const struct table *t, uint64_t *id);
+
+/* Sort: next shown column (cycling back to the natural order), or reverse. */
+void table_sort_next(struct table *t);
+void table_sort_reverse(struct table *t);
+void table_set_filter(struct table *t, const char *filter);
+
+/* Rows a page holds (for PgUp/PgDn, Ctrl-d/u). */
+size_t table_page(const struct table *t);
+
+/* Which row a click on screen line `line` of the window hits; false if none. */
+bool table_row_at_line(const struct table *t, int line, size_t *index);
+
+/* Does the row pass the current filter? (exposed for tests) */
+bool table_row_matches(const struct table *t, uint64_t id);
+
+#endif
