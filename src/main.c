@@ -8,6 +8,7 @@
 #include "config.h"
 #include "headless.h"
 #include "topics.h"
+#include "ui/ui.h"
 
 /* Exit statuses shared by every mode. */
 enum { EXIT_OK = 0, EXIT_CONNECTION = 1, EXIT_USAGE = 2 };
@@ -69,9 +70,7 @@ int main(int argc, char **argv)
 			status = headless_run(&config, topics);
 			break;
 		case MODE_CONSOLE:
-			fprintf(stderr, "drivr-console: the full-screen console is not built yet; "
-					"use --log or --snapshot\n");
-			status = EXIT_USAGE;
+			status = ui_run(&config, topics);
 			break;
 		}
 	}

@@ -1,0 +1,28 @@
+/* app — the console's state machine between the loop (ui.c) and the views:
+ * windows and layout, one frame, keys, mouse.  Main thread only. */
+#ifndef DRIVR_UI_APP_H
+#define DRIVR_UI_APP_H
+
+#include "ui/view.h"
+
+/* Views, breadcrumb and defaults; the store, screen and source are set by
+ * the caller. */
+void app_init(struct ui *ui);
+void app_free(struct ui *ui);
+/* (Re)creates the windows for the current terminal size. */
+void app_layout(struct ui *ui);
+/* The wall clock the console shows (--clock fixes it). */
+double app_clock(const struct ui *ui);
+/* Draws one frame (rebuilds the current view's rows, then doupdate). */
+void app_draw(struct ui *ui);
+/* Esc: back to where the operator drilled from. */
+void app_back(struct ui *ui);
+/* One key; returns KEY_* flags. */
+int app_key(struct ui *ui, int key);
+/* A click at screen row/column, or the wheel (dir -1 up, +1 down). */
+void app_click(struct ui *ui, int row, int col);
+void app_wheel(struct ui *ui, int dir);
+/* Counts one received message for msgs/s. */
+void app_count_message(struct ui *ui, double when);
+
+#endif

@@ -1,0 +1,186 @@
+/* view — what every view of the console has in common, and the console's
+ * shared state (struct ui) that views read.
+ *
+ * A view is a table over one store collection (systems, components, ...) or,
+ * for the inspector, a text pane.  Its ops format cells and answer keys; the
+ * key handler returns flags like htop's Panel (handled / redraw / quit).
+ * Views keep no copies of store data: rows are stable store indices (or
+ * sequence numbers), re-read on every draw. */
+#ifndef DRIVR_UI_VIEW_H
+#define DRIVR_UI_VIEW_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "config.h"
+#include "ingest.h"
+#include "mqtt.h"
+#include "store.h"
+#include "topics.h"
+#include "ui/screen.h"
+#include "ui/table.h"
+
+/* X(enum suffix, tab title, key) — the order of Tab and of the number keys. */
+#define UI_VIEW_LIST(X)                          \
+	X(SYSTEMS, "Systems", '1')               \
+	X(COMPONENTS, "Components", '2')         \
+	X(DATAPOINTS, "Datapoints", '3')         \
+	X(SETPOINTS, "Setpoints", '4')           \
+	X(EVENTS, "Events", '5')                 \
+	X(ERRORS, "Errors", '6')                 \
+	X(TOKENS, "Tokens", '7')                 \
+	X(UNCLASSIFIED, "Unclassified", '8')     \
+	X(INSPECTOR, "Inspector", '9')
+
+enum view_id {
+#define X(id, title, key) VIEW_##id,
+	UI_VIEW_LIST(X)
+#undef X
+	VIEW_COUNT
+};
+
+/* Key handler results (combinable). */
+enum { KEY_UNHANDLED = 0, KEY_HANDLED = 1, KEY_REDRAW = 2, KEY_QUIT = 4 };
+
+/* A drill-down context: which system / component a view is limited to. */
+struct view_context {
+	char system[256];    /* system uuid, "" = all */
+	char component[256]; /* component code within system, "" = all */
+};
+
+/* What the inspector shows. */
+enum inspect_kind {
+	INSPECT_NONE,
+	INSPECT_SYSTEM,
+	INSPECT_COMPONENT,
+	INSPECT_SERIES,
+	INSPECT_SETPOINT,
+	INSPECT_EVENT,
+	INSPECT_TOKENS,
+	INSPECT_ERROR,
+	INSPECT_UNCLASSIFIED,
+};
+
+struct inspect_target {
+	enum inspect_kind kind;
+	size_t index;  /* store index (errors: sequence number) */
+};
+
+/* One line of help: the keys, what they do, and whether the key-hint bar
+ * shows it. */
+struct key_help {
+	const char *keys;
+	const char *what;
+	bool hint;
+};
+
+struct view;
+struct ui;
+
+struct view_ops {
+	enum view_id id;
+	const struct table_column *cols;
+	size_t ncols;
+	/* table views */
+	void (*rows)(struct view *v, struct table *t);
+	void (*cell)(struct view *v, uint64_t id, size_t col, int width, struct table_cell *out);
+	enum ui_role (*row_role)(struct view *v, uint64_t id); /* optional */
+	/* Enter: drill into the row (false: nothing below it). Optional. */
+	bool (*drill)(struct view *v, uint64_t id);
+	/* The inspector's target for a row (false: nothing to inspect). */
+	bool (*inspect)(struct view *v, uint64_t id, struct inspect_target *out);
+	/* Lines drawn under the table (tokens: JWKS keys); returns lines used. */
+	int (*footer)(struct view *v, WINDOW *w, int y, int width, bool draw);
+	/* text views (the inspector) replace the table */
+	void (*draw)(struct view *v, WINDOW *w, int y, int height, int width);
+	int (*key)(struct view *v, int key);
+	const struct key_help *keys; /* view-specific keys, NULL-terminated */
+};
+
+struct view {
+	const struct view_ops *ops;
+	struct ui *ui;
+	struct table table;
+	struct view_context ctx;
+	size_t scroll; /* text views */
+	int text_lines; /* text views: lines of the last draw */
+};
+
+/* One step of the breadcrumb. */
+struct nav_step {
+	enum view_id view;
+	struct view_context ctx;
+	char label[160]; /* what was drilled into ("" for a top view) */
+};
+
+#define UI_NAV_MAX 8
+#define UI_RATE_BUCKETS 8
+
+enum input_mode { INPUT_NORMAL, INPUT_FILTER, INPUT_HELP, INPUT_CONFIRM_QUIT };
+
+struct ui {
+	const struct config *config;
+	const struct topic_table *topics;
+	struct store *store;
+	struct ingest ingest;
+	struct ui_screen scr;
+	struct view views[VIEW_COUNT];
+	struct nav_step nav[UI_NAV_MAX];
+	int nav_depth; /* nav[nav_depth - 1] is the current view */
+	struct inspect_target inspect;
+
+	/* time */
+	double clock_fixed; /* --clock (epoch s), or < 0: the real clock */
+	double now;         /* wall clock of the frame being drawn */
+	double stale_s, stuck_s, flash_s;
+	double deadline;    /* set while drawing: the earliest wall time the screen
+			     * changes by itself (flash ends, a series goes stale) */
+
+	/* source */
+	struct mqtt *mqtt;   /* NULL in replay mode */
+	struct mqtt_status status;
+	const char *broker;  /* for the status bar */
+	bool tls;
+	char replay_label[160];
+	uint64_t dropped;    /* inbox drops */
+	/* messages per second: counts per wall-clock second */
+	uint64_t rate_count[UI_RATE_BUCKETS];
+	long rate_second[UI_RATE_BUCKETS];
+	double last_message_at;
+
+	/* input */
+	enum input_mode mode;
+	char filter_edit[TABLE_FILTER_MAX];
+	char filter_before[TABLE_FILTER_MAX];
+	char flash_message[160]; /* one-line notice in the hint bar */
+	double flash_until;
+	bool quit;
+	/* windows */
+	WINDOW *w_status, *w_crumb, *w_main, *w_alerts, *w_hints;
+	int alert_lines;
+};
+
+/* Every view's ops (one file each). */
+extern const struct view_ops view_systems_ops, view_components_ops, view_datapoints_ops,
+	view_setpoints_ops, view_events_ops, view_errors_ops, view_tokens_ops,
+	view_unclassified_ops, view_inspector_ops;
+
+const char *view_title(enum view_id id);
+char view_key(enum view_id id);
+/* The current view. */
+struct view *ui_current(struct ui *ui);
+/* Opens a view: drill-down pushes (label says what was entered), a
+ * top-level switch replaces the breadcrumb. */
+void ui_open_view(struct ui *ui, enum view_id id, const struct view_context *ctx,
+		  const char *label, bool push);
+/* Opens the inspector on a target. */
+void ui_open_inspector(struct ui *ui, const struct inspect_target *target, const char *label);
+/* Notes the time at which the screen changes by itself (views, while drawing). */
+void ui_note_deadline(struct ui *ui, double when);
+/* A short notice in the hint bar for a few seconds. */
+void ui_notice(struct ui *ui, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Requests that would be lost by quitting (the requests issue fills this in). */
+size_t ui_pending_requests(const struct ui *ui);
+
+#endif

@@ -1,0 +1,399 @@
+/* bars — see include/ui/bars.h. */
+#include "ui/bars.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "ui/fmt.h"
+#include "util.h"
+
+const struct key_help bars_global_keys[] = {
+	{ "q", "quit (asks when requests are pending)", true },
+	{ "?", "help: every key of this view", true },
+	{ "Tab S-Tab", "next / previous view", true },
+	{ "1-9", "switch view (1 Systems ... 9 Inspector)", false },
+	{ "Esc Bksp", "back to where you drilled from", false },
+	{ "/", "filter: substring, or field:value for one column", true },
+	{ "s S", "sort by the next column / reverse the order", true },
+	{ "i", "inspect the selected row (topic, payload)", false },
+	{ "j k Up Down", "move the selection", false },
+	{ "g G Home End", "first / last row", false },
+	{ "PgUp PgDn", "page up / down", false },
+	{ "C-u C-d", "half a page up / down", false },
+	{ "mouse", "click selects, the wheel scrolls (--no-mouse: off)", false },
+	{ "C-l", "redraw the screen", false },
+	{ NULL, NULL, false },
+};
+
+unsigned long bars_rate(const struct ui *ui)
+{
+	long second = (long)floor(ui->now) - 1;
+	for (int i = 0; i < UI_RATE_BUCKETS; i++)
+		if (ui->rate_second[i] == second)
+			return (unsigned long)ui->rate_count[i];
+	return 0;
+}
+
+/* Appends one segment if it fits; returns the new x. */
+static int segment(struct ui *ui, WINDOW *w, int x, int limit, const char *text, enum ui_role role)
+{
+	char clean[512];
+	struct sanitize_result r = sanitize_text(text, strlen(text), ui->scr.smode, clean,
+						 sizeof(clean), 0);
+	if (x + (int)r.columns > limit)
+		return x;
+	screen_put(&ui->scr, w, 0, x, (int)r.columns, text, screen_attr(&ui->scr, role), false, false);
+	return x + (int)r.columns;
+}
+
+void bars_draw_status(struct ui *ui, WINDOW *w, int width)
+{
+	const struct ui_glyphs *g = ui->scr.g;
+	attr_t bar = screen_attr(&ui->scr, UI_ROLE_STATUS_BAR);
+	wattrset(w, bar);
+	mvwhline(w, 0, 0, ' ', width);
+
+	char clock[16] = "";
+	time_t t = (time_t)ui->now;
+	struct tm tm;
+	localtime_r(&t, &tm);
+	strftime(clock, sizeof(clock), "%H:%M", &tm);
+	int limit = width - (int)strlen(clock) - 1;
+
+	char buf[512];
+	enum ui_role role;
+	const char *sym;
+	if (!ui->mqtt) {
+		snprintf(buf, sizeof(buf), " %s replay %s ", g->conn_connected, ui->replay_label);
+		role = UI_ROLE_STATUS_OK;
+	} else {
+		char state[300];
+		mqtt_status_format(&ui->status, ui->now, state, sizeof(state));
+		switch (ui->status.state) {
+		case MQTT_STATE_CONNECTED:
+			role = ui->status.subscribed ? UI_ROLE_STATUS_OK : UI_ROLE_STATUS_WARN;
+			sym = g->conn_connected;
+			break;
+		case MQTT_STATE_CONNECTING:
+		case MQTT_STATE_RECONNECTING:
+		case MQTT_STATE_IDLE:
+			role = UI_ROLE_STATUS_WARN;
+			sym = g->conn_partial;
+			break;
+		default:
+			role = UI_ROLE_STATUS_BAD;
+			sym = g->conn_disconnected;
+			break;
+		}
+		snprintf(buf, sizeof(buf), " %s %s ", sym, state);
+	}
+	int x = 0;
+	char head[600];
+	if (ui->broker) {
+		snprintf(head, sizeof(head), " %s TLS:%s ", ui->broker, ui->tls ? "yes" : "no");
+		x = segment(ui, w, x, limit, head, UI_ROLE_STATUS_BAR);
+	}
+	int after = segment(ui, w, x, limit, buf, role);
+	if (after == x) /* too narrow: the state goes first, cut */ {
+		screen_put(&ui->scr, w, 0, x, limit - x, buf, screen_attr(&ui->scr, role), false, false);
+		after = limit;
+	}
+	x = after;
+	const struct store_counters *c = store_counters(ui->store);
+	uint64_t evicted = c->series_evicted + c->errors_evicted + c->unclassified_dropped;
+	char part[128];
+	snprintf(part, sizeof(part), " %lu msg/s", bars_rate(ui));
+	x = segment(ui, w, x, limit, part, UI_ROLE_STATUS_BAR);
+	snprintf(part, sizeof(part), " total %llu", (unsigned long long)c->messages);
+	x = segment(ui, w, x, limit, part, UI_ROLE_STATUS_BAR);
+	snprintf(part, sizeof(part), " decode-err %llu",
+		 (unsigned long long)c->decode_errors);
+	x = segment(ui, w, x, limit, part, c->decode_errors ? UI_ROLE_STATUS_WARN : UI_ROLE_STATUS_BAR);
+	snprintf(part, sizeof(part), " dropped %llu", (unsigned long long)ui->dropped);
+	x = segment(ui, w, x, limit, part, ui->dropped ? UI_ROLE_STATUS_WARN : UI_ROLE_STATUS_BAR);
+	snprintf(part, sizeof(part), " evicted %llu", (unsigned long long)evicted);
+	segment(ui, w, x, limit, part, evicted ? UI_ROLE_STATUS_WARN : UI_ROLE_STATUS_BAR);
+	screen_put(&ui->scr, w, 0, width - (int)strlen(clock) - 1, (int)strlen(clock), clock, bar,
+		   false, false);
+}
+
+void bars_draw_tabs(struct ui *ui, WINDOW *w, int y, int width)
+{
+	enum view_id cur = ui_current(ui)->ops->id;
+	/* Full titles when they fit, else their first four letters. */
+	int full = 0;
+	for (int v = 0; v < VIEW_COUNT; v++)
+		full += (int)strlen(view_title((enum view_id)v)) + 4;
+	bool shorten = full > width;
+	attr_t plain = screen_attr(&ui->scr, UI_ROLE_TAB);
+	wattrset(w, plain);
+	mvwhline(w, y, 0, ' ', width);
+	int x = 0;
+	for (int v = 0; v < VIEW_COUNT && x < width; v++) {
+		char tab[64];
+		bool active = v == (int)cur;
+		snprintf(tab, sizeof(tab), "%c%c %.*s%c", active ? '[' : ' ', view_key((enum view_id)v),
+			 shorten ? 4 : 40, view_title((enum view_id)v), active ? ']' : ' ');
+		int n = (int)strlen(tab);
+		if (x + n > width)
+			break;
+		screen_put(&ui->scr, w, y, x, n, tab,
+			   screen_attr(&ui->scr, active ? UI_ROLE_TAB_ACTIVE : UI_ROLE_TAB), false, false);
+		x += n;
+	}
+}
+
+void bars_draw_crumb(struct ui *ui, WINDOW *w, int y, int width)
+{
+	char crumb[1024];
+	size_t used = 0;
+	for (int i = 0; i < ui->nav_depth && used < sizeof(crumb); i++) {
+		const struct nav_step *s = &ui->nav[i];
+		if (i)
+			used += (size_t)snprintf(crumb + used, sizeof(crumb) - used, "%s", ui->scr.g->crumb);
+		if (s->label[0])
+			used += (size_t)snprintf(crumb + used, sizeof(crumb) - used, "%s%s", s->label,
+						 ui->scr.g->crumb);
+		if (used < sizeof(crumb))
+			used += (size_t)snprintf(crumb + used, sizeof(crumb) - used, "%s",
+						 view_title(s->view));
+	}
+	struct view *v = ui_current(ui);
+	char info[256] = "";
+	if (v->ops->rows) {
+		const struct table *t = &v->table;
+		size_t n = (size_t)snprintf(info, sizeof(info), "%zu", t->count);
+		if (t->count != t->total)
+			n += (size_t)snprintf(info + n, sizeof(info) - n, "/%zu", t->total);
+		n += (size_t)snprintf(info + n, sizeof(info) - n, " rows");
+		if (t->filter[0])
+			n += (size_t)snprintf(info + n, sizeof(info) - n, "  /%s", t->filter);
+		if (t->sort_col >= 0)
+			snprintf(info + n, sizeof(info) - n, "  sort %s%s", t->cols[t->sort_col].name,
+				 t->sort_desc ? ui->scr.g->sort_desc : ui->scr.g->sort_asc);
+	}
+	attr_t a = screen_attr(&ui->scr, UI_ROLE_CRUMB);
+	wattrset(w, a);
+	mvwhline(w, y, 0, ' ', width);
+	/* The info (rows, filter, sort) is right-aligned and wins over a long crumb. */
+	char clean[512];
+	struct sanitize_result r = sanitize_text(info, strlen(info), ui->scr.smode, clean,
+						 sizeof(clean), (size_t)(width / 2));
+	int info_w = (int)r.columns;
+	screen_put(&ui->scr, w, y, 0, width - info_w - 1, crumb, a, true, false);
+	screen_put(&ui->scr, w, y, width - info_w, info_w, info, screen_attr(&ui->scr, UI_ROLE_MUTED),
+		   false, false);
+}
+
+int bars_alert_lines(const struct ui *ui, int rows)
+{
+	(void)ui;
+	int want = rows >= 40 ? 5 : rows >= 24 ? 3 : rows >= 16 ? 1 : 0;
+	return want + 1; /* + the title line */
+}
+
+/* The `max` most severe active events, newest first within a level. */
+static size_t active_events(const struct store *st, size_t *out, size_t max, unsigned counts[LEVEL_COUNT])
+{
+	size_t n = 0, total = store_events_count(st);
+	memset(counts, 0, LEVEL_COUNT * sizeof(*counts));
+	for (size_t i = 0; i < total; i++) {
+		const struct event *e = store_event_at(st, i);
+		if (e->meta.deleted || !e->status || strcmp(e->status, "ACTIVE"))
+			continue;
+		enum event_level l = store_event_level(st, e);
+		counts[l]++;
+		/* insertion into the top-max list */
+		size_t pos = n;
+		while (pos > 0) {
+			const struct event *o = store_event_at(st, out[pos - 1]);
+			enum event_level ol = store_event_level(st, o);
+			if (ol > l || (ol == l && o->time >= e->time))
+				break;
+			pos--;
+		}
+		if (pos >= max)
+			continue;
+		size_t end = n < max ? n : max - 1;
+		memmove(out + pos + 1, out + pos, (end - pos) * sizeof(*out));
+		out[pos] = i;
+		if (n < max)
+			n++;
+	}
+	return n;
+}
+
+void bars_draw_alerts(struct ui *ui, WINDOW *w, int height, int width)
+{
+	if (height <= 0)
+		return;
+	const struct ui_glyphs *g = ui->scr.g;
+	size_t idx[16];
+	unsigned counts[LEVEL_COUNT];
+	size_t max = (size_t)(height - 1) < ARRAY_LEN(idx) ? (size_t)(height - 1) : ARRAY_LEN(idx);
+	size_t n = active_events(ui->store, idx, max, counts);
+	unsigned total = 0;
+	for (int l = 0; l < LEVEL_COUNT; l++)
+		total += counts[l];
+	char title[256];
+	size_t used = (size_t)snprintf(title, sizeof(title), "%s%s Alerts: ", g->hline, g->hline);
+	if (!total) {
+		snprintf(title + used, sizeof(title) - used, "no active events ");
+	} else {
+		used += (size_t)snprintf(title + used, sizeof(title) - used, "%u active", total);
+		for (int l = LEVEL_COUNT - 1; l >= 0; l--)
+			if (counts[l])
+				used += (size_t)snprintf(title + used, sizeof(title) - used, ", %s %u %s",
+							 g->level[l], counts[l], event_level_name((enum event_level)l));
+		snprintf(title + used, sizeof(title) - used, " ");
+	}
+	attr_t ta = screen_attr(&ui->scr, UI_ROLE_ALERT_TITLE);
+	wattrset(w, ta);
+	mvwhline(w, 0, 0, ' ', width);
+	int tw = screen_put(&ui->scr, w, 0, 0, width, title, ta, false, false);
+	for (int x = tw; x < width; x++)
+		mvwaddstr(w, 0, x, g->hline);
+	for (int line = 1; line < height; line++) {
+		size_t k = (size_t)line - 1;
+		if (k >= n) {
+			wattrset(w, screen_attr(&ui->scr, UI_ROLE_DEFAULT));
+			mvwhline(w, line, 0, ' ', width);
+			continue;
+		}
+		const struct event *e = store_event_at(ui->store, idx[k]);
+		const struct event_model *m =
+			e->event_model_uuid ? store_find_event_model(ui->store, e->event_model_uuid) : NULL;
+		char level[32], entity[256], age[16], text[1024];
+		enum event_level lv = store_event_level(ui->store, e);
+		enum ui_role role = fmt_level_role(lv);
+		/* padded by hand: the glyph is one column but several bytes */
+		snprintf(level, sizeof(level), "%s %-7s", g->level[lv < LEVEL_COUNT ? lv : 0],
+			 event_level_name(lv));
+		fmt_event_entity(ui->store, e, entity, sizeof(entity));
+		fmt_age(ui->now, e->time, age, sizeof(age));
+		/* Device strings (model code, message, entity) are sanitised by screen_put. */
+		snprintf(text, sizeof(text), "%s  %s  %.200s  %s  %s ago%s", level,
+			 m && m->code ? m->code : "?", m && m->message ? m->message : "", entity, age,
+			 e->acknowledged ? "  acknowledged" : "");
+		screen_put(&ui->scr, w, line, 0, width, text, screen_attr(&ui->scr, role), true, false);
+	}
+}
+
+/* Appends "key what" pairs while they fit. */
+static int hint(struct ui *ui, WINDOW *w, int x, int width, const char *key, const char *what)
+{
+	int need = (int)strlen(key) + (int)strlen(what) + 3;
+	if (x + need > width)
+		return x;
+	x += screen_put(&ui->scr, w, 0, x, (int)strlen(key) + 2, key,
+			screen_attr(&ui->scr, UI_ROLE_KEY_HINT_KEY), false, false);
+	x += screen_put(&ui->scr, w, 0, x + 1, (int)strlen(what), what,
+			screen_attr(&ui->scr, UI_ROLE_KEY_HINT_TEXT), false, false) + 2;
+	return x;
+}
+
+/* The first word of a help text, for the hint bar. */
+static void short_what(const char *what, char *buf, size_t size)
+{
+	size_t n = strcspn(what, " :(,");
+	snprintf(buf, size, "%.*s", (int)n, what);
+	if (buf[0] >= 'a' && buf[0] <= 'z')
+		buf[0] = (char)(buf[0] - 'a' + 'A');
+}
+
+void bars_draw_hints(struct ui *ui, WINDOW *w, int width)
+{
+	attr_t a = screen_attr(&ui->scr, UI_ROLE_KEY_HINT_TEXT);
+	wattrset(w, a);
+	mvwhline(w, 0, 0, ' ', width);
+	if (ui->mode == INPUT_FILTER) {
+		char line[512];
+		snprintf(line, sizeof(line), "Filter: %s_   (Enter keep, Esc clear, field:value for one column)",
+			 ui->filter_edit);
+		screen_put(&ui->scr, w, 0, 0, width, line, screen_attr(&ui->scr, UI_ROLE_PROMPT), true, false);
+		return;
+	}
+	if (ui->mode == INPUT_CONFIRM_QUIT) {
+		char line[256];
+		snprintf(line, sizeof(line), "%zu request(s) still pending: quit anyway? (y/n)",
+			 ui_pending_requests(ui));
+		screen_put(&ui->scr, w, 0, 0, width, line, screen_attr(&ui->scr, UI_ROLE_PROMPT), true, false);
+		return;
+	}
+	if (ui->flash_message[0] && ui->now < ui->flash_until) {
+		screen_put(&ui->scr, w, 0, 0, width, ui->flash_message,
+			   screen_attr(&ui->scr, UI_ROLE_PROMPT), true, false);
+		ui_note_deadline(ui, ui->flash_until);
+		return;
+	}
+	struct view *v = ui_current(ui);
+	bool table = v->ops->rows != NULL;
+	int x = 0;
+	x = hint(ui, w, x, width, "q", "Quit");
+	x = hint(ui, w, x, width, "?", "Help");
+	x = hint(ui, w, x, width, "Tab", "View");
+	if (ui->nav_depth > 1)
+		x = hint(ui, w, x, width, "Esc", "Back");
+	char what[64];
+	for (const struct key_help *k = v->ops->keys; k && k->keys; k++)
+		if (k->hint && (!table || v->table.count > 0)) {
+			short_what(k->what, what, sizeof(what));
+			x = hint(ui, w, x, width, k->keys, what);
+		}
+	if (table) {
+		x = hint(ui, w, x, width, "/", "Filter");
+		x = hint(ui, w, x, width, "s", "Sort");
+	}
+}
+
+static int help_lines(const struct key_help *k)
+{
+	int n = 0;
+	for (; k && k->keys; k++)
+		n++;
+	return n;
+}
+
+void bars_draw_help(struct ui *ui, int rows, int cols)
+{
+	struct view *v = ui_current(ui);
+	bool table = v->ops->rows != NULL;
+	int lines = help_lines(v->ops->keys) + help_lines(bars_global_keys) + 4;
+	int h = lines < rows - 2 ? lines : rows - 2;
+	int wdt = cols > 72 ? 70 : cols - 2;
+	WINDOW *win = newwin(h, wdt, (rows - h) / 2, (cols - wdt) / 2);
+	if (!win)
+		return;
+	attr_t a = screen_attr(&ui->scr, UI_ROLE_HELP), ka = screen_attr(&ui->scr, UI_ROLE_HELP_KEY);
+	wattrset(win, a);
+	for (int y = 0; y < h; y++)
+		mvwhline(win, y, 0, ' ', wdt);
+	char title[128];
+	snprintf(title, sizeof(title), "Keys of %s (any key closes)", view_title(v->ops->id));
+	screen_put(&ui->scr, win, 0, 1, wdt - 2, title, ka, false, false);
+	int y = 1;
+	const struct key_help *sets[2] = { v->ops->keys, bars_global_keys };
+	for (int s = 0; s < 2; s++)
+		for (const struct key_help *k = sets[s]; k && k->keys && y < h - 1; k++) {
+			/* table keys mean nothing in a text view and vice versa */
+			if (!table && (strcmp(k->keys, "/") == 0 || strcmp(k->keys, "s S") == 0 ||
+				       strcmp(k->keys, "i") == 0))
+				continue;
+			screen_put(&ui->scr, win, ++y, 2, 14, k->keys, ka, false, false);
+			screen_put(&ui->scr, win, y, 17, wdt - 19, k->what, a, false, false);
+		}
+	/* a frame drawn with plain characters: no ACS, so ASCII stays ASCII */
+	for (int x = 0; x < wdt; x++) {
+		mvwaddstr(win, 0, x, x == 0 || x == wdt - 1 ? "+" : "-");
+		mvwaddstr(win, h - 1, x, x == 0 || x == wdt - 1 ? "+" : "-");
+	}
+	for (int yy = 1; yy < h - 1; yy++) {
+		mvwaddstr(win, yy, 0, "|");
+		mvwaddstr(win, yy, wdt - 1, "|");
+	}
+	screen_put(&ui->scr, win, 0, 2, wdt - 4, title, ka, false, false);
+	wnoutrefresh(win);
+	delwin(win);
+}

@@ -1,0 +1,115 @@
+/* view_components — components of the drilled-into system (or of all):
+ * code, name, model, connection state, status, last datapoint.  Enter drills
+ * into the component's datapoints. */
+#include <stdio.h>
+#include <string.h>
+
+#include "ui/fmt.h"
+#include "ui/view.h"
+
+enum { COL_SYSTEM, COL_CODE, COL_NAME, COL_MODEL, COL_CONN, COL_STATUS, COL_AGE };
+
+static const struct table_column columns[] = {
+	[COL_SYSTEM] = { "system", 10, 24, 3, false, false, false },
+	[COL_CODE] = { "code", 10, 24, 0, false, false, false },
+	[COL_NAME] = { "name", 10, 0, 2, false, false, false },
+	[COL_MODEL] = { "model", 8, 20, 4, false, false, false },
+	[COL_CONN] = { "connection", 13, 15, 0, false, false, false },
+	[COL_STATUS] = { "status", 9, 11, 5, false, false, false },
+	[COL_AGE] = { "datapoint", 9, 9, 1, true, true, false },
+};
+
+static void rows(struct view *v, struct table *t)
+{
+	size_t n = store_components_count(v->ui->store);
+	for (size_t i = 0; i < n; i++) {
+		const struct component *c = store_component_at(v->ui->store, i);
+		if (c->meta.deleted)
+			continue;
+		if (v->ctx.system[0] && (!c->system_uuid || strcmp(c->system_uuid, v->ctx.system)))
+			continue;
+		table_add_row(t, i);
+	}
+}
+
+static void cell(struct view *v, uint64_t id, size_t col, int width, struct table_cell *out)
+{
+	(void)width;
+	const struct ui *ui = v->ui;
+	const struct component *c = store_component_at(ui->store, (size_t)id);
+	switch (col) {
+	case COL_SYSTEM:
+		snprintf(out->text, sizeof(out->text), "%s", fmt_system_name(ui->store, c->system_uuid));
+		break;
+	case COL_CODE:
+		snprintf(out->text, sizeof(out->text), "%s", c->code ? c->code : "");
+		if (!c->meta.known)
+			out->role = UI_ROLE_MUTED;
+		break;
+	case COL_NAME:
+		snprintf(out->text, sizeof(out->text), "%s", c->name ? c->name : "");
+		break;
+	case COL_MODEL: {
+		const struct component_model *m =
+			c->component_model_uuid
+				? store_find_component_model(ui->store, c->component_model_uuid)
+				: NULL;
+		snprintf(out->text, sizeof(out->text), "%s",
+			 m && m->code ? m->code
+			 : c->component_model_uuid ? c->component_model_uuid
+						   : "");
+		break;
+	}
+	case COL_CONN:
+		out->role = fmt_connection(ui->scr.g, c->connection_state, out->text, sizeof(out->text));
+		break;
+	case COL_STATUS:
+		snprintf(out->text, sizeof(out->text), "%s", c->status ? c->status : "");
+		break;
+	case COL_AGE:
+		fmt_age(ui->now, c->last_datapoint_at, out->text, sizeof(out->text));
+		out->num = c->last_datapoint_at > 0 ? ui->now - c->last_datapoint_at : 1e18;
+		break;
+	}
+}
+
+static bool drill(struct view *v, uint64_t id)
+{
+	const struct component *c = store_component_at(v->ui->store, (size_t)id);
+	struct view_context ctx;
+	memset(&ctx, 0, sizeof(ctx));
+	snprintf(ctx.system, sizeof(ctx.system), "%s", c->system_uuid ? c->system_uuid : "");
+	snprintf(ctx.component, sizeof(ctx.component), "%s", c->code ? c->code : "");
+	char label[160];
+	if (v->ctx.system[0])
+		snprintf(label, sizeof(label), "%s", c->code ? c->code : "?");
+	else
+		snprintf(label, sizeof(label), "%.70s/%.70s", fmt_system_name(v->ui->store, c->system_uuid),
+			 c->code ? c->code : "?");
+	ui_open_view(v->ui, VIEW_DATAPOINTS, &ctx, label, true);
+	return true;
+}
+
+static bool inspect(struct view *v, uint64_t id, struct inspect_target *out)
+{
+	(void)v;
+	out->kind = INSPECT_COMPONENT;
+	out->index = (size_t)id;
+	return true;
+}
+
+static const struct key_help keys[] = {
+	{ "Enter", "datapoints of the component", true },
+	{ NULL, NULL, false },
+};
+
+const struct view_ops view_components_ops = {
+	.id = VIEW_COMPONENTS,
+	.cols = columns,
+	.ncols = sizeof(columns) / sizeof(columns[0]),
+	.rows = rows,
+	.cell = cell,
+	.drill = drill,
+	.inspect = inspect,
+	.keys = keys,
+};

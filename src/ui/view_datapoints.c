@@ -1,0 +1,169 @@
+/* view_datapoints — one row per series (a datapoint time stream): where it
+ * comes from, the last value and its type, age, a sparkline of the history
+ * ring and the update rate.  Numeric values that just changed flash (role
+ * VALUE_CHANGED) for flash_s; series without an update for --stale seconds
+ * are dimmed (VALUE_STALE, and the age column says "stale"). */
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "ui/fmt.h"
+#include "ui/view.h"
+
+enum { COL_SYSTEM, COL_COMPONENT, COL_SERVICE, COL_CHAR, COL_VALUE, COL_TYPE, COL_AGE, COL_TREND,
+       COL_RATE };
+
+static const struct table_column columns[] = {
+	[COL_SYSTEM] = { "system", 8, 20, 3, false, false, false },
+	[COL_COMPONENT] = { "component", 9, 18, 2, false, false, false },
+	[COL_SERVICE] = { "service", 7, 14, 4, false, false, false },
+	[COL_CHAR] = { "characteristic", 10, 0, 0, false, false, false },
+	[COL_VALUE] = { "value", 8, 16, 0, true, false, false },
+	[COL_TYPE] = { "type", 4, 4, 5, false, false, false },
+	[COL_AGE] = { "age", 5, 6, 1, true, true, false },
+	[COL_TREND] = { "trend", 8, 24, 2, false, false, false },
+	[COL_RATE] = { "rate", 7, 8, 6, true, true, true },
+};
+
+static bool in_context(const struct view *v, const struct series *s)
+{
+	if (v->ctx.system[0] && strcmp(s->system, v->ctx.system)) {
+		/* datapoints may name their system by code */
+		const struct system *sys = store_find_system(v->ui->store, v->ctx.system);
+		if (!sys || !sys->code || strcmp(s->system, sys->code))
+			return false;
+	}
+	return !v->ctx.component[0] || strcmp(s->component, v->ctx.component) == 0;
+}
+
+static void rows(struct view *v, struct table *t)
+{
+	size_t n = store_series_slots(v->ui->store);
+	for (size_t i = 0; i < n; i++) {
+		const struct series *s = store_series_at(v->ui->store, i);
+		if (s->live && in_context(v, s))
+			table_add_row(t, i);
+	}
+}
+
+static bool is_stale(const struct ui *ui, const struct series *s)
+{
+	return ui->stale_s > 0 && ui->now - s->received_at >= ui->stale_s;
+}
+
+/* Updates per second over the history ring (its oldest to newest sample). */
+static double rate_per_s(const struct series *s)
+{
+	struct sample buf[512];
+	size_t got = series_history(s, buf, sizeof(buf) / sizeof(buf[0]));
+	if (got < 2)
+		return 0;
+	double span = buf[got - 1].time - buf[0].time;
+	return span > 0 ? (double)(got - 1) / span : 0;
+}
+
+static void cell(struct view *v, uint64_t id, size_t col, int width, struct table_cell *out)
+{
+	struct ui *ui = v->ui;
+	const struct series *s = store_series_at(ui->store, (size_t)id);
+	switch (col) {
+	case COL_SYSTEM:
+		snprintf(out->text, sizeof(out->text), "%s", fmt_system_name(ui->store, s->system));
+		break;
+	case COL_COMPONENT:
+		snprintf(out->text, sizeof(out->text), "%s", s->component);
+		break;
+	case COL_SERVICE:
+		snprintf(out->text, sizeof(out->text), "%s", s->service);
+		break;
+	case COL_CHAR:
+		snprintf(out->text, sizeof(out->text), "%s",
+			 s->characteristic[0] ? s->characteristic : s->time_stream_uuid);
+		break;
+	case COL_VALUE: {
+		fmt_value(&s->last, out->text, sizeof(out->text));
+		bool changed = s->last.type == VALUE_NUMBER && s->updates > 1 &&
+			       s->prev_number != s->last.number;
+		if (changed && ui->now - s->received_at < ui->flash_s) {
+			out->role = UI_ROLE_VALUE_CHANGED;
+			if (width > 0)
+				ui_note_deadline(ui, s->received_at + ui->flash_s);
+		}
+		break;
+	}
+	case COL_TYPE:
+		snprintf(out->text, sizeof(out->text), "%s", fmt_value_type(&s->last));
+		break;
+	case COL_AGE:
+		if (is_stale(ui, s))
+			snprintf(out->text, sizeof(out->text), "stale");
+		else
+			fmt_age(ui->now, s->received_at, out->text, sizeof(out->text));
+		out->num = ui->now - s->received_at;
+		break;
+	case COL_TREND: {
+		struct sample buf[64];
+		size_t want = width > 0 && width < 64 ? (size_t)width : 64;
+		size_t n = series_history(s, buf, want);
+		fmt_sparkline(ui->scr.g, buf, n, width > 0 ? width : 0, out->text, sizeof(out->text));
+		out->role = UI_ROLE_SPARKLINE;
+		out->trusted = true;
+		break;
+	}
+	case COL_RATE: {
+		double r = rate_per_s(s);
+		out->num = r;
+		if (r <= 0)
+			snprintf(out->text, sizeof(out->text), "-");
+		else if (r >= 1)
+			snprintf(out->text, sizeof(out->text), "%.1f/s", r);
+		else
+			snprintf(out->text, sizeof(out->text), "%.1f/m", r * 60);
+		break;
+	}
+	}
+}
+
+static enum ui_role row_role(struct view *v, uint64_t id)
+{
+	struct ui *ui = v->ui;
+	const struct series *s = store_series_at(ui->store, (size_t)id);
+	if (is_stale(ui, s))
+		return UI_ROLE_VALUE_STALE;
+	if (ui->stale_s > 0)
+		ui_note_deadline(ui, s->received_at + ui->stale_s);
+	return UI_ROLE_DEFAULT;
+}
+
+static bool inspect(struct view *v, uint64_t id, struct inspect_target *out)
+{
+	(void)v;
+	out->kind = INSPECT_SERIES;
+	out->index = (size_t)id;
+	return true;
+}
+
+static bool drill(struct view *v, uint64_t id)
+{
+	struct inspect_target t = { INSPECT_SERIES, (size_t)id };
+	const struct series *s = store_series_at(v->ui->store, (size_t)id);
+	ui_open_inspector(v->ui, &t, s->characteristic[0] ? s->characteristic : "series");
+	return true;
+}
+
+static const struct key_help keys[] = {
+	{ "Enter", "inspect the series", true },
+	{ NULL, NULL, false },
+};
+
+const struct view_ops view_datapoints_ops = {
+	.id = VIEW_DATAPOINTS,
+	.cols = columns,
+	.ncols = sizeof(columns) / sizeof(columns[0]),
+	.rows = rows,
+	.cell = cell,
+	.row_role = row_role,
+	.drill = drill,
+	.inspect = inspect,
+	.keys = keys,
+};

@@ -1,0 +1,100 @@
+/* view_events — every event: level (through its model), model code and
+ * message, the entity it concerns, start and end, status, acknowledged.
+ * The alert pane (bars.c) shows the active ones from every view. */
+#include <stdio.h>
+#include <string.h>
+
+#include "ui/fmt.h"
+#include "ui/view.h"
+
+enum { COL_LEVEL, COL_MODEL, COL_MESSAGE, COL_ENTITY, COL_START, COL_END, COL_STATUS, COL_ACK };
+
+static const struct table_column columns[] = {
+	[COL_LEVEL] = { "level", 9, 9, 0, false, true, true },
+	[COL_MODEL] = { "model", 8, 18, 2, false, false, false },
+	[COL_MESSAGE] = { "message", 10, 0, 1, false, false, false },
+	[COL_ENTITY] = { "entity", 10, 24, 0, false, false, false },
+	[COL_START] = { "start", 19, 19, 4, false, true, true },
+	[COL_END] = { "end", 19, 19, 5, false, true, true },
+	[COL_STATUS] = { "status", 8, 10, 0, false, false, false },
+	[COL_ACK] = { "ack", 3, 3, 3, false, false, false },
+};
+
+static void rows(struct view *v, struct table *t)
+{
+	size_t n = store_events_count(v->ui->store);
+	for (size_t i = 0; i < n; i++) {
+		const struct event *e = store_event_at(v->ui->store, i);
+		if (e->meta.deleted)
+			continue;
+		if (v->ctx.system[0] && (!e->system_uuid || strcmp(e->system_uuid, v->ctx.system)))
+			continue;
+		table_add_row(t, i);
+	}
+}
+
+static void cell(struct view *v, uint64_t id, size_t col, int width, struct table_cell *out)
+{
+	(void)width;
+	struct ui *ui = v->ui;
+	const struct event *e = store_event_at(ui->store, (size_t)id);
+	const struct event_model *m =
+		e->event_model_uuid ? store_find_event_model(ui->store, e->event_model_uuid) : NULL;
+	switch (col) {
+	case COL_LEVEL: {
+		enum event_level l = store_event_level(ui->store, e);
+		out->role = fmt_level(ui->scr.g, l, out->text, sizeof(out->text));
+		out->num = l;
+		break;
+	}
+	case COL_MODEL:
+		snprintf(out->text, sizeof(out->text), "%s",
+			 m && m->code ? m->code : e->event_model_uuid ? e->event_model_uuid : "-");
+		break;
+	case COL_MESSAGE:
+		snprintf(out->text, sizeof(out->text), "%s", m && m->message ? m->message : "");
+		break;
+	case COL_ENTITY:
+		fmt_event_entity(ui->store, e, out->text, sizeof(out->text));
+		break;
+	case COL_START:
+		fmt_time(e->time, out->text, sizeof(out->text));
+		out->num = e->time;
+		break;
+	case COL_END:
+		fmt_time(e->end_time, out->text, sizeof(out->text));
+		out->num = e->end_time;
+		break;
+	case COL_STATUS:
+		snprintf(out->text, sizeof(out->text), "%s", e->status ? e->status : "");
+		if (e->status && strcmp(e->status, "ACTIVE") == 0)
+			out->role = fmt_level_role(store_event_level(ui->store, e));
+		break;
+	case COL_ACK:
+		snprintf(out->text, sizeof(out->text), "%s", e->acknowledged ? "yes" : "no");
+		break;
+	}
+}
+
+static bool inspect(struct view *v, uint64_t id, struct inspect_target *out)
+{
+	(void)v;
+	out->kind = INSPECT_EVENT;
+	out->index = (size_t)id;
+	return true;
+}
+
+static const struct key_help keys[] = {
+	{ "Enter", "inspect the event", true },
+	{ NULL, NULL, false },
+};
+
+const struct view_ops view_events_ops = {
+	.id = VIEW_EVENTS,
+	.cols = columns,
+	.ncols = sizeof(columns) / sizeof(columns[0]),
+	.rows = rows,
+	.cell = cell,
+	.inspect = inspect,
+	.keys = keys,
+};
