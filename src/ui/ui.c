@@ -342,9 +342,11 @@ int ui_run(const struct config *c, const struct topic_table *topics)
 		if (!run_script_event(&ui, &script.events[i], &dumps))
 			status = 2;
 	if (c->dump_screen) {
-		if (status == 0 && dumps == 0) {
+		/* the final screen, after any <Dump> the script asked for */
+		if (status == 0) {
 			app_draw(&ui);
-			if (!screen_dump(&ui.scr, c->dump_screen, false, "screen", err, sizeof(err))) {
+			if (!screen_dump(&ui.scr, c->dump_screen, dumps > 0, dumps ? "final" : "screen",
+					 err, sizeof(err))) {
 				screen_close(&ui.scr);
 				fprintf(stderr, "drivr-console: %s\n", err);
 				status = 2;

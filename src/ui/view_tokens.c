@@ -17,7 +17,7 @@ static const struct table_column columns[] = {
 	[COL_TYPE] = { "type", 6, 10, 4, false, false, false },
 	[COL_ROLES] = { "roles", 8, 0, 1, false, false, false },
 	[COL_NOT_BEFORE] = { "not before", 19, 19, 5, false, true, false },
-	[COL_EXPIRES] = { "expires", 12, 18, 0, false, true, false },
+	[COL_EXPIRES] = { "expires", 16, 18, 0, false, true, false },
 	[COL_STATUS] = { "status", 8, 10, 3, false, false, false },
 	[COL_SIGNATURE] = { "signature", 10, 10, 6, false, false, false },
 };
