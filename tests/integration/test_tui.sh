@@ -1,0 +1,140 @@
+#!/usr/bin/env bash
+# tmux smoke tests of the full-screen console against a real broker: it
+# starts, shows the systems within 2 s, survives a resize from 120x40 to
+# 80x24, quits with q and leaves the terminal as it found it; and it sleeps
+# when nothing arrives (main-thread wake-ups counted over 5 s).
+#
+# Data: drivr-sim when it is built (build/drivr-sim), else the screen tests'
+# fleet published as retained messages.  A private tmux server (its own
+# socket in the test's temp dir) is killed at the end.
+set -u
+cd "$(dirname "$0")/../.."
+. tests/integration/lib.sh
+
+CONSOLE=$(pwd)/${BUILD:-build}/drivr-console
+SIM=$(pwd)/${BUILD:-build}/drivr-sim
+[ -x "$CONSOLE" ] || { echo "missing $CONSOLE (run make)"; exit 1; }
+for tool in tmux mosquitto mosquitto_pub python3; do
+	command -v "$tool" >/dev/null 2>&1 || { echo "test_tui: $tool is missing (make deps)" >&2; exit 1; }
+done
+
+broker_start || { echo "broker did not start"; exit 1; }
+
+# --- data ------------------------------------------------------------------
+if [ -x "$SIM" ]; then
+	SLUG=demo
+	it_spawn sim "$SIM" -h 127.0.0.1 -p "$BROKER_PORT" -s "$SLUG" --systems 3 --rate 5 --seed 7
+	it_ok "data: drivr-sim (pid $IT_PID)"
+else
+	SLUG=acme
+	python3 - "$BROKER_PORT" <<'PY' || it_fail "publish the fleet"
+import json, subprocess, sys
+for line in open("tests/screen/fleet.json"):
+    o = json.loads(line)
+    if "payload" in o and o.get("retained"):
+        subprocess.run(["timeout", "10", "mosquitto_pub", "-h", "127.0.0.1", "-p", sys.argv[1],
+                        "-q", "1", "-r", "-t", o["topic"], "-m", json.dumps(o["payload"])],
+                       check=True)
+PY
+	it_ok "data: the fleet fixtures, retained (drivr-sim not built)"
+fi
+
+# --- a private tmux server --------------------------------------------------
+SOCK="$IT_TMP/tmux.sock"
+T() { tmux -S "$SOCK" -f /dev/null "$@"; }
+ENVS="TERM=xterm-256color LC_ALL=C.UTF-8 TZ=UTC"
+# The pane runs a shell: terminal modes before, the console, its status and
+# the modes after — so we can see the terminal was left sane (stty -g: the
+# modes without the size, which the resize changes on purpose).
+cat >"$IT_TMP/pane.sh" <<EOF
+stty -g >"$IT_TMP/stty.before"
+env $ENVS "$CONSOLE" -h 127.0.0.1 -p $BROKER_PORT -s $SLUG --no-mouse 2>"$IT_TMP/console.err"
+echo "CONSOLE-EXIT=\$?"
+stty -g >"$IT_TMP/stty.after"
+echo PROMPT-BACK
+exec sleep 120
+EOF
+T new-session -d -s tui -x 120 -y 40 "bash $IT_TMP/pane.sh" || { it_fail "tmux starts"; it_summary; exit 1; }
+TMUX_PID=$(T display -p '#{pid}')
+it_track "$TMUX_PID"
+trap 'T kill-server 2>/dev/null; _it_rc=$?; _it_cleanup; exit $_it_rc' EXIT
+
+screen_text() { T capture-pane -p -t tui; }
+
+# wait_screen REGEX SECONDS — until the pane shows REGEX
+wait_screen() {
+	local i
+	for i in $(seq 1 $(($2 * 20))); do
+		screen_text | grep -Eq "$1" && return 0
+		sleep 0.05
+	done
+	return 1
+}
+
+start=$(date +%s.%N)
+if wait_screen '^Systems .* [1-9][0-9]* rows' 2; then
+	it_ok "systems shown within 2 s ($(python3 -c "import time; print(round(time.time() - $start, 2))") s)"
+else
+	it_fail "systems shown within 2 s"
+	screen_text | head -8 | sed 's/^/    /'
+fi
+it_check "status bar: broker, TLS no, connected" wait_screen "tcp://127.0.0.1:$BROKER_PORT TLS:no +● connected" 2
+it_check "key-hint bar on the last line" bash -c "tmux -S '$SOCK' -f /dev/null capture-pane -p -t tui | tail -1 | grep -q '^q Quit ? Help'"
+
+# --- keys -----------------------------------------------------------------------
+T send-keys -t tui '?'
+it_check "? opens the help of the current view" wait_screen 'Keys of Systems' 2
+T send-keys -t tui Escape
+T send-keys -t tui Enter
+it_check "Enter drills into the system's components" wait_screen '^Systems › .* › Components' 2
+T send-keys -t tui Escape
+it_check "Esc goes back" wait_screen '^Systems  +.*rows' 2
+
+# --- resize 120x40 → 80x24 ---------------------------------------------------
+T resize-window -t tui -x 80 -y 24
+sleep 0.5
+it_check "after the resize the screen is 80x24" [ "$(T display -p -t tui '#{pane_width}x#{pane_height}')" = 80x24 ]
+screen_text >"$IT_TMP/small.txt"
+it_check "after the resize: systems, alert pane and hints are laid out again" \
+	bash -c "grep -Eq '^Systems .* rows' '$IT_TMP/small.txt' &&
+		 grep -q 'Alerts' '$IT_TMP/small.txt' &&
+		 tail -1 '$IT_TMP/small.txt' | grep -q '^q Quit' &&
+		 [ \$(wc -l < '$IT_TMP/small.txt') -le 24 ]"
+it_check "nothing wider than 80 columns" \
+	python3 -c "import sys; sys.exit(any(len(l.rstrip('\n')) > 80 for l in open('$IT_TMP/small.txt', encoding='utf-8')))"
+T resize-window -t tui -x 120 -y 40
+sleep 0.3
+T resize-window -t tui -x 80 -y 24
+it_check "still running after resizes" wait_screen '^Systems .* rows' 2
+
+# --- quit ----------------------------------------------------------------------
+T send-keys -t tui q
+it_check "q quits with status 0" wait_screen 'CONSOLE-EXIT=0' 3
+it_check "the shell gets the terminal back" wait_screen 'PROMPT-BACK' 2
+it_check "the pane is alive (nothing crashed the terminal)" [ "$(T display -p -t tui '#{pane_dead}')" = 0 ]
+it_check "terminal modes after = before (stty -g: echo, icanon, ...)" cmp -s "$IT_TMP/stty.before" "$IT_TMP/stty.after"
+it_check "nothing on stderr" [ ! -s "$IT_TMP/console.err" ]
+
+# --- idle: connected, no traffic ------------------------------------------------
+# A slug nobody publishes on; the pane runs the console itself (pane_pid).
+T new-window -d -t tui -n idle "exec env $ENVS '$CONSOLE' -h 127.0.0.1 -p $BROKER_PORT -s quiet-$$"
+IDLE_PID=$(T display -p -t tui:idle '#{pane_pid}')
+for _ in $(seq 1 40); do
+	T capture-pane -p -t tui:idle | grep -q '● connected' && break
+	sleep 0.05
+done
+sleep 1.5 # the first frames after connecting, msgs/s back to 0
+ctx() { awk '/^voluntary_ctxt_switches/ { print $2 }' "/proc/$IDLE_PID/task/$IDLE_PID/status"; }
+if [ -r "/proc/$IDLE_PID/task/$IDLE_PID/status" ]; then
+	a=$(ctx)
+	sleep 5
+	b=$(ctx)
+	wakeups=$((b - a))
+	echo "    main-thread wake-ups in 5 s idle: $wakeups"
+	it_check "idle: at most 2 wake-ups of the main thread in 5 s (got $wakeups)" [ "$wakeups" -le 2 ]
+else
+	it_fail "idle: cannot read /proc/$IDLE_PID"
+fi
+
+T kill-server 2>/dev/null
+it_summary
