@@ -99,6 +99,16 @@ struct mqtt_options {
 	const char *slug; /* required: subscriptions are drivr/v1/<slug>/... */
 
 	size_t inbox_cap; /* messages queued before dropping; 0: the inbox default */
+
+	/* Subscriptions other than the default (drivr-sim): with filters set,
+	 * exactly these filter_count filters at QoS 1 (no fallback; the
+	 * SUBSCRIBED event lists them, mqtt_filter() names the first); with
+	 * no_subscribe, none at all: publishing is allowed as soon as the
+	 * connection is up (an empty SUBSCRIBED round says so).  Both unset:
+	 * drivr/v1/<slug>/# with fallback, as described above. */
+	const char *const *filters;
+	size_t filter_count;
+	bool no_subscribe;
 };
 
 void mqtt_options_default(struct mqtt_options *opts);
@@ -166,6 +176,24 @@ enum mqtt_error mqtt_connect(struct mqtt *m, char *err, size_t err_size);
  * and subscribed. */
 enum mqtt_error mqtt_publish(struct mqtt *m, const char *topic, const void *payload, size_t len,
 			     bool retain, int *token, char *err, size_t err_size);
+
+/* mqtt_publish() with a QoS (0..2) and, with track false, no DELIVERED /
+ * PUBLISH_FAILED event: the outcome is only counted (mqtt_get_publish_stats),
+ * so a high-rate publisher (drivr-sim's stream and flood) does not fill the
+ * inbox.  Paho copies the payload and sends from its own thread; this never
+ * waits for the network. */
+enum mqtt_error mqtt_publish_qos(struct mqtt *m, const char *topic, const void *payload, size_t len,
+				 int qos, bool retain, bool track, int *token, char *err,
+				 size_t err_size);
+
+/* Publishes handed to Paho (sent) and their outcomes, tracked or not.
+ * sent - completed - failed is what Paho still holds (QoS 0: not yet
+ * written to the socket; QoS 1: not yet acknowledged): wait for it to reach
+ * 0 before disconnecting and nothing queued is lost. */
+struct mqtt_publish_stats {
+	unsigned long long sent, completed, failed;
+};
+void mqtt_get_publish_stats(struct mqtt *m, struct mqtt_publish_stats *stats);
 
 /* Stops automatic reconnect and disconnects, letting in-flight messages
  * finish for up to timeout_ms.  A DISCONNECTED event follows. */

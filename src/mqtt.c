@@ -53,12 +53,23 @@ struct mqtt {
 	char *fallback[FALLBACK_MAX];
 	int fallback_qos[FALLBACK_MAX];
 
+	/* Subscriptions chosen by the caller (mqtt_options.filters /
+	 * no_subscribe) instead of the default filter; read-only after
+	 * mqtt_new().  custom[] points into custom_buf. */
+	enum { SUB_DEFAULT, SUB_CUSTOM, SUB_NONE } sub_mode;
+	size_t custom_count;
+	char *custom_buf;
+	char **custom;
+	int *custom_qos;
+
 	/* Shared with Paho's threads. */
 	atomic_bool ready;       /* a subscription round succeeded on this connection */
 	atomic_uint connections; /* CONNECTED events so far */
 	atomic_uint attempts;    /* automatic reconnect attempts since the last success */
 	atomic_int primary_code; /* the broker's answer to the default filter this round */
 	atomic_bool started;     /* mqtt_connect() done, no mqtt_disconnect() since */
+	/* Publish outcomes, tracked or not (mqtt_get_publish_stats). */
+	atomic_ullong pub_sent, pub_completed, pub_failed;
 
 	/* What we learn about the current TLS attempt, guarded by ssl_lock:
 	 * OpenSSL's queued errors (ssl_error_cb) and, from Paho's protocol
@@ -407,7 +418,10 @@ bool mqtt_status_apply(struct mqtt_status *s, const struct inbox_item *item)
 		s->next_retry_at = item->time + item->u.reconnecting.next_delay_s;
 		break;
 	case INBOX_SUBSCRIBED:
-		s->subscribed = item->u.subscribed.granted > 0 && !item->u.subscribed.error;
+		/* count 0: the client subscribes to nothing (no_subscribe) and
+		 * is ready as soon as it is connected. */
+		s->subscribed = (item->u.subscribed.granted > 0 || item->u.subscribed.count == 0) &&
+				!item->u.subscribed.error;
 		s->fallback = item->u.subscribed.fallback;
 		break;
 	case INBOX_DISCONNECTED:
@@ -825,6 +839,8 @@ static int on_reconnect_attempt(void *ctx, MQTTAsync_connectData *data)
 }
 
 static void subscribe_primary(struct mqtt *m);
+static void subscribe_custom(struct mqtt *m);
+static void subscribe_none(struct mqtt *m);
 
 static void on_connected(void *ctx, char *cause)
 {
@@ -842,7 +858,12 @@ static void on_connected(void *ctx, char *cause)
 	inbox_push(m->inbox, item);
 
 	/* Every connection starts clean (clean session): subscribe again. */
-	subscribe_primary(m);
+	if (m->sub_mode == SUB_CUSTOM)
+		subscribe_custom(m);
+	else if (m->sub_mode == SUB_NONE)
+		subscribe_none(m);
+	else
+		subscribe_primary(m);
 }
 
 /* --- subscriptions ------------------------------------------------------ */
@@ -1055,11 +1076,131 @@ static void subscribe_primary(struct mqtt *m)
 		primary_error(m, rc, NULL);
 }
 
+/* --- caller-chosen subscriptions (mqtt_options.filters, no_subscribe) -- */
+
+/* The SUBSCRIBED event of a custom round: every filter with its answer. */
+static void custom_done(struct mqtt *m, const int *qos, int fill, const char *error)
+{
+	struct inbox_item *item = inbox_event_new(INBOX_SUBSCRIBED);
+	size_t n = m->custom_count;
+
+	item->u.subscribed.count = n;
+	item->u.subscribed.filters = xcalloc(n, sizeof(*item->u.subscribed.filters));
+	for (size_t i = 0; i < n; i++) {
+		int q = qos ? qos[i] : fill;
+		item->u.subscribed.filters[i].filter = xstrdup(m->custom[i]);
+		item->u.subscribed.filters[i].qos = refused(q) ? INBOX_SUB_REFUSED : q;
+		item->u.subscribed.filters[i].code = q;
+		if (refused(q))
+			item->u.subscribed.refused++;
+		else
+			item->u.subscribed.granted++;
+	}
+	if (error) {
+		item->u.subscribed.error = xstrdup(error);
+		item->u.subscribed.granted = 0;
+	}
+	if (item->u.subscribed.granted > 0 && !error)
+		atomic_store(&m->ready, true);
+	inbox_push(m->inbox, item);
+}
+
+static void on_custom_ok(void *ctx, MQTTAsync_successData *resp)
+{
+	struct mqtt *m = ctx;
+	int *qos = xcalloc(m->custom_count, sizeof(int));
+	for (size_t i = 0; i < m->custom_count; i++) {
+		if (m->custom_count == 1)
+			qos[i] = resp ? resp->alt.qos : INBOX_SUB_REFUSED;
+		else
+			qos[i] = resp && resp->alt.qosList ? resp->alt.qosList[i] : INBOX_SUB_REFUSED;
+	}
+	custom_done(m, qos, 0, NULL);
+	free(qos);
+}
+
+static void on_custom_fail(void *ctx, MQTTAsync_failureData *resp)
+{
+	struct mqtt *m = ctx;
+	int code = resp ? resp->code : MQTTASYNC_FAILURE;
+	char error[REASON_SIZE];
+
+	if (code == MQTT_BAD_SUBSCRIBE) {
+		custom_done(m, NULL, INBOX_SUB_REFUSED, NULL);
+		return;
+	}
+	snprintf(error, sizeof(error), "subscriptions failed: %s",
+		 resp && resp->message ? resp->message : MQTTAsync_strerror(code));
+	custom_done(m, NULL, INBOX_SUB_REFUSED, error);
+}
+
+static void on_custom_ok5(void *ctx, MQTTAsync_successData5 *resp)
+{
+	struct mqtt *m = ctx;
+	int *qos = xcalloc(m->custom_count, sizeof(int));
+	for (size_t i = 0; i < m->custom_count; i++) {
+		if (!resp)
+			qos[i] = INBOX_SUB_REFUSED;
+		else if (m->custom_count == 1)
+			qos[i] = (int)resp->reasonCode;
+		else if (resp->alt.sub.reasonCodes && resp->alt.sub.reasonCodeCount > (int)i)
+			qos[i] = (int)resp->alt.sub.reasonCodes[i];
+		else
+			qos[i] = INBOX_SUB_REFUSED;
+	}
+	custom_done(m, qos, 0, NULL);
+	free(qos);
+}
+
+static void on_custom_fail5(void *ctx, MQTTAsync_failureData5 *resp)
+{
+	struct mqtt *m = ctx;
+	char error[REASON_SIZE];
+
+	if (resp && resp->reasonCode >= 0x80) {
+		custom_done(m, NULL, (int)resp->reasonCode, NULL);
+		return;
+	}
+	snprintf(error, sizeof(error), "subscriptions failed: %s",
+		 resp && resp->message ? resp->message
+				       : MQTTAsync_strerror(resp ? resp->code : MQTTASYNC_FAILURE));
+	custom_done(m, NULL, INBOX_SUB_REFUSED, error);
+}
+
+static void subscribe_custom(struct mqtt *m)
+{
+	MQTTAsync_responseOptions ro = MQTTAsync_responseOptions_initializer;
+	char error[REASON_SIZE];
+
+	ro.context = m;
+	if (m->version >= 5) {
+		ro.onSuccess5 = on_custom_ok5;
+		ro.onFailure5 = on_custom_fail5;
+	} else {
+		ro.onSuccess = on_custom_ok;
+		ro.onFailure = on_custom_fail;
+	}
+	int rc = MQTTAsync_subscribeMany(m->client, (int)m->custom_count, m->custom, m->custom_qos,
+					 &ro);
+	if (rc != MQTTASYNC_SUCCESS) {
+		snprintf(error, sizeof(error), "subscriptions not sent: %s", MQTTAsync_strerror(rc));
+		custom_done(m, NULL, INBOX_SUB_REFUSED, error);
+	}
+}
+
+/* Nothing to subscribe: ready at once; an empty SUBSCRIBED round says so. */
+static void subscribe_none(struct mqtt *m)
+{
+	atomic_store(&m->ready, true);
+	inbox_push(m->inbox, inbox_event_new(INBOX_SUBSCRIBED));
+}
+
 /* --- publish outcomes --------------------------------------------------- */
 
 static void on_publish_ok(void *ctx, MQTTAsync_successData *resp)
 {
 	struct mqtt *m = ctx;
+	atomic_fetch_add(&m->pub_completed, 1);
 	inbox_push_delivery(m->inbox, INBOX_DELIVERED, resp ? resp->token : 0, 0, NULL);
 }
 
@@ -1070,6 +1211,7 @@ static void on_publish_fail(void *ctx, MQTTAsync_failureData *resp)
 	const char *why = resp && resp->message ? resp->message : MQTTAsync_strerror(code);
 	char reason[REASON_SIZE];
 
+	atomic_fetch_add(&m->pub_failed, 1);
 	snprintf(reason, sizeof(reason), "publish failed: %s", why ? why : "unknown error");
 	inbox_push_delivery(m->inbox, INBOX_PUBLISH_FAILED, resp ? resp->token : 0, code, reason);
 }
@@ -1080,12 +1222,14 @@ static void on_publish_ok5(void *ctx, MQTTAsync_successData5 *resp)
 	char reason[REASON_SIZE];
 
 	if (resp && resp->reasonCode >= 0x80) { /* PUBACK with a failure reason */
+		atomic_fetch_add(&m->pub_failed, 1);
 		snprintf(reason, sizeof(reason), "publish refused: %s",
 			 MQTTReasonCode_toString(resp->reasonCode));
 		inbox_push_delivery(m->inbox, INBOX_PUBLISH_FAILED, resp->token,
 				    (int)resp->reasonCode, reason);
 		return;
 	}
+	atomic_fetch_add(&m->pub_completed, 1);
 	inbox_push_delivery(m->inbox, INBOX_DELIVERED, resp ? resp->token : 0, 0, NULL);
 }
 
@@ -1095,6 +1239,7 @@ static void on_publish_fail5(void *ctx, MQTTAsync_failureData5 *resp)
 	char reason[REASON_SIZE];
 	int code = MQTTASYNC_FAILURE;
 
+	atomic_fetch_add(&m->pub_failed, 1);
 	if (resp && resp->reasonCode >= 0x80) {
 		code = (int)resp->reasonCode;
 		snprintf(reason, sizeof(reason), "publish refused: %s",
@@ -1106,6 +1251,37 @@ static void on_publish_fail5(void *ctx, MQTTAsync_failureData5 *resp)
 		snprintf(reason, sizeof(reason), "publish failed: %s", why ? why : "unknown error");
 	}
 	inbox_push_delivery(m->inbox, INBOX_PUBLISH_FAILED, resp ? resp->token : 0, code, reason);
+}
+
+/* Untracked publishes (mqtt_publish_qos with track false): counted only. */
+static void on_count_ok(void *ctx, MQTTAsync_successData *resp)
+{
+	struct mqtt *m = ctx;
+	(void)resp;
+	atomic_fetch_add(&m->pub_completed, 1);
+}
+
+static void on_count_fail(void *ctx, MQTTAsync_failureData *resp)
+{
+	struct mqtt *m = ctx;
+	(void)resp;
+	atomic_fetch_add(&m->pub_failed, 1);
+}
+
+static void on_count_ok5(void *ctx, MQTTAsync_successData5 *resp)
+{
+	struct mqtt *m = ctx;
+	if (resp && resp->reasonCode >= 0x80)
+		atomic_fetch_add(&m->pub_failed, 1);
+	else
+		atomic_fetch_add(&m->pub_completed, 1);
+}
+
+static void on_count_fail5(void *ctx, MQTTAsync_failureData5 *resp)
+{
+	struct mqtt *m = ctx;
+	(void)resp;
+	atomic_fetch_add(&m->pub_failed, 1);
 }
 
 static void on_disconnect_done(void *ctx, MQTTAsync_successData *resp)
@@ -1167,6 +1343,45 @@ static void default_client_id(char *buf, size_t size)
 static bool has_wildcard(const char *topic)
 {
 	return strpbrk(topic, "+#") != NULL;
+}
+
+/* mqtt_options.filters / no_subscribe: the caller's subscriptions. */
+static enum mqtt_error copy_subscriptions(struct mqtt *m, const struct mqtt_options *o, char *err,
+					  size_t size)
+{
+	if (o->no_subscribe) {
+		if (o->filter_count)
+			return fail(MQTT_ERR_INVALID, err, size,
+				    "no_subscribe and subscription filters are exclusive");
+		m->sub_mode = SUB_NONE;
+		return MQTT_OK;
+	}
+	if (!o->filters || !o->filter_count)
+		return MQTT_OK;
+	size_t total = 0;
+	for (size_t i = 0; i < o->filter_count; i++) {
+		const char *f = o->filters[i];
+		if (!f || !*f || strlen(f) > 65535)
+			return fail(MQTT_ERR_INVALID, err, size, "subscription filter %zu is empty", i);
+		total += strlen(f) + 1;
+	}
+	m->sub_mode = SUB_CUSTOM;
+	m->custom_count = o->filter_count;
+	m->custom_buf = xmalloc(total);
+	m->custom = xcalloc(o->filter_count, sizeof(*m->custom));
+	m->custom_qos = xcalloc(o->filter_count, sizeof(*m->custom_qos));
+	char *p = m->custom_buf;
+	for (size_t i = 0; i < o->filter_count; i++) {
+		size_t n = strlen(o->filters[i]) + 1;
+		memcpy(p, o->filters[i], n);
+		m->custom[i] = p;
+		m->custom_qos[i] = 1;
+		p += n;
+	}
+	/* mqtt_filter() names the first of them. */
+	free(m->filter);
+	m->filter = xstrdup(m->custom[0]);
+	return MQTT_OK;
 }
 
 static enum mqtt_error copy_options(struct mqtt *m, const struct mqtt_options *o, char *err,
@@ -1262,7 +1477,7 @@ static enum mqtt_error copy_options(struct mqtt *m, const struct mqtt_options *o
 		m->fallback[i] = m->fallback_buf + i * each;
 		m->fallback_qos[i] = 1;
 	}
-	return MQTT_OK;
+	return copy_subscriptions(m, o, err, size);
 }
 
 struct mqtt *mqtt_new(const struct mqtt_options *opts, enum mqtt_error *error, char *err,
@@ -1278,6 +1493,9 @@ struct mqtt *mqtt_new(const struct mqtt_options *opts, enum mqtt_error *error, c
 	atomic_init(&m->attempts, 0);
 	atomic_init(&m->primary_code, 0);
 	atomic_init(&m->started, false);
+	atomic_init(&m->pub_sent, 0);
+	atomic_init(&m->pub_completed, 0);
+	atomic_init(&m->pub_failed, 0);
 	if ((e = copy_options(m, opts, err, err_size)))
 		goto bad;
 	if (!(m->inbox = inbox_new(opts->inbox_cap))) {
@@ -1338,6 +1556,9 @@ void mqtt_free(struct mqtt *m)
 	free(m->will_topic);
 	free(m->will_payload);
 	free(m->fallback_buf);
+	free(m->custom_buf);
+	free(m->custom);
+	free(m->custom_qos);
 	pthread_mutex_destroy(&m->ssl_lock);
 	free(m);
 }
@@ -1428,6 +1649,13 @@ enum mqtt_error mqtt_connect(struct mqtt *m, char *err, size_t size)
 enum mqtt_error mqtt_publish(struct mqtt *m, const char *topic, const void *payload, size_t len,
 			     bool retain, int *token, char *err, size_t size)
 {
+	return mqtt_publish_qos(m, topic, payload, len, 1, retain, true, token, err, size);
+}
+
+enum mqtt_error mqtt_publish_qos(struct mqtt *m, const char *topic, const void *payload, size_t len,
+				 int qos, bool retain, bool track, int *token, char *err,
+				 size_t size)
+{
 	if (token)
 		*token = 0;
 	if (!topic || !*topic || has_wildcard(topic))
@@ -1435,6 +1663,8 @@ enum mqtt_error mqtt_publish(struct mqtt *m, const char *topic, const void *payl
 			    topic ? topic : "");
 	if (len > INT_MAX)
 		return fail(MQTT_ERR_INVALID, err, size, "payload too large (%zu bytes)", len);
+	if (qos < 0 || qos > 2)
+		return fail(MQTT_ERR_INVALID, err, size, "QoS %d", qos);
 	if (!atomic_load(&m->ready))
 		return fail(MQTT_ERR_NOT_READY, err, size,
 			    "not sent: the connection is not up and subscribed");
@@ -1442,26 +1672,39 @@ enum mqtt_error mqtt_publish(struct mqtt *m, const char *topic, const void *payl
 	MQTTAsync_message msg = MQTTAsync_message_initializer;
 	msg.payload = (void *)payload; /* Paho copies it */
 	msg.payloadlen = (int)len;
-	msg.qos = 1;
+	msg.qos = qos;
 	msg.retained = retain;
 
 	MQTTAsync_responseOptions ro = MQTTAsync_responseOptions_initializer;
 	ro.context = m;
 	if (m->version >= 5) {
-		ro.onSuccess5 = on_publish_ok5;
-		ro.onFailure5 = on_publish_fail5;
+		ro.onSuccess5 = track ? on_publish_ok5 : on_count_ok5;
+		ro.onFailure5 = track ? on_publish_fail5 : on_count_fail5;
 	} else {
-		ro.onSuccess = on_publish_ok;
-		ro.onFailure = on_publish_fail;
+		ro.onSuccess = track ? on_publish_ok : on_count_ok;
+		ro.onFailure = track ? on_publish_fail : on_count_fail;
 	}
+	/* Counted before Paho can complete it, so pending never goes negative. */
+	atomic_fetch_add(&m->pub_sent, 1);
 	int rc = MQTTAsync_sendMessage(m->client, topic, &msg, &ro);
-	if (rc != MQTTASYNC_SUCCESS)
+	if (rc != MQTTASYNC_SUCCESS) {
+		atomic_fetch_sub(&m->pub_sent, 1);
 		return fail(rc == MQTTASYNC_DISCONNECTED ? MQTT_ERR_NOT_READY : MQTT_ERR_PAHO, err,
 			    size, "not sent: %s",
 			    MQTTAsync_strerror(rc) ? MQTTAsync_strerror(rc) : "?");
+	}
 	if (token)
 		*token = ro.token;
 	return MQTT_OK;
+}
+
+void mqtt_get_publish_stats(struct mqtt *m, struct mqtt_publish_stats *stats)
+{
+	/* completed/failed first: a callback between the loads can then only
+	 * make pending look larger, never negative. */
+	stats->completed = atomic_load(&m->pub_completed);
+	stats->failed = atomic_load(&m->pub_failed);
+	stats->sent = atomic_load(&m->pub_sent);
 }
 
 enum mqtt_error mqtt_disconnect(struct mqtt *m, int timeout_ms, char *err, size_t size)
