@@ -65,6 +65,9 @@ struct table {
 	int sort_col;
 	bool sort_desc;
 	char filter[TABLE_FILTER_MAX];
+	/* rebuild only when the data or the filter/sort changed */
+	uint64_t built_stamp;
+	bool stale;
 	/* layout of the last draw */
 	int widths[TABLE_MAX_COLUMNS];
 	int x[TABLE_MAX_COLUMNS];
@@ -80,6 +83,9 @@ void table_add_row(struct table *t, uint64_t id);
 
 /* Re-reads the rows, filters, sorts, and finds the selected id again. */
 void table_rebuild(struct table *t);
+/* table_rebuild() unless nothing changed since the last one: the data's
+ * stamp is the same and no filter, sort or context change marked it stale. */
+void table_refresh(struct table *t, uint64_t stamp);
 
 /* Draws header + visible rows into w at rows y .. y+height-1. */
 void table_draw(struct table *t, const struct ui_screen *scr, WINDOW *w, int y, int height,

@@ -105,6 +105,7 @@ static void set_context(struct view *v, const struct view_context *ctx)
 		ctx = &empty;
 	if (memcmp(&v->ctx, ctx, sizeof(*ctx)) != 0) {
 		v->ctx = *ctx;
+		v->table.stale = true;
 		/* another system's rows: start at the top */
 		v->table.has_sel = false;
 		v->table.sel = v->table.top = 0;
@@ -244,7 +245,7 @@ void app_draw(struct ui *ui)
 	if (v->ops->rows) {
 		/* the table needs its height for scrolling before the rebuild */
 		v->table.height = getmaxy(ui->w_main) - 1;
-		table_rebuild(&v->table);
+		table_refresh(&v->table, store_stamp(ui->store));
 	}
 	draw_main(ui, v);
 	bars_draw_status(ui, ui->w_status, width);

@@ -16,6 +16,7 @@ void table_init(struct table *t, const struct table_column *cols, size_t ncols,
 	t->ncols = ncols < TABLE_MAX_COLUMNS ? ncols : TABLE_MAX_COLUMNS;
 	t->src = *src;
 	t->sort_col = -1;
+	t->stale = true;
 }
 
 void table_free(struct table *t)
@@ -171,6 +172,15 @@ void table_rebuild(struct table *t)
 		t->sel_id = t->ids[t->sel];
 }
 
+void table_refresh(struct table *t, uint64_t stamp)
+{
+	if (!t->stale && stamp == t->built_stamp)
+		return;
+	table_rebuild(t);
+	t->built_stamp = stamp;
+	t->stale = false;
+}
+
 void table_select_index(struct table *t, size_t index)
 {
 	if (t->count == 0)
@@ -320,17 +330,20 @@ void table_sort_next(struct table *t)
 	}
 	t->sort_col = c;
 	t->sort_desc = c >= 0 && t->cols[c].desc_first;
+	t->stale = true;
 }
 
 void table_sort_reverse(struct table *t)
 {
 	if (t->sort_col >= 0)
 		t->sort_desc = !t->sort_desc;
+	t->stale = true;
 }
 
 void table_set_filter(struct table *t, const char *filter)
 {
 	snprintf(t->filter, sizeof(t->filter), "%s", filter ? filter : "");
+	t->stale = true;
 }
 
 bool table_row_at_line(const struct table *t, int line, size_t *index)
