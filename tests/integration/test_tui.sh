@@ -57,7 +57,7 @@ EOF
 T new-session -d -s tui -x 120 -y 40 "bash $IT_TMP/pane.sh" || { it_fail "tmux starts"; it_summary; exit 1; }
 TMUX_PID=$(T display -p '#{pid}')
 it_track "$TMUX_PID"
-trap 'T kill-server 2>/dev/null; _it_rc=$?; _it_cleanup; exit $_it_rc' EXIT
+trap '_it_rc=$?; T kill-server 2>/dev/null; _it_cleanup; exit $_it_rc' EXIT
 
 screen_text() { T capture-pane -p -t tui; }
 
