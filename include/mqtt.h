@@ -98,6 +98,11 @@ struct mqtt_options {
 
 	const char *slug; /* required: subscriptions are drivr/v1/<slug>/... */
 
+	/* Keep the session (clean session / clean start off): the broker queues
+	 * what arrives while the console is away and delivers it on reconnect.
+	 * Needs an explicit, stable client_id. */
+	bool keep_session;
+
 	size_t inbox_cap; /* messages queued before dropping; 0: the inbox default */
 
 	/* Subscriptions other than the default (drivr-sim): with filters set,

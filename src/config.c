@@ -464,6 +464,10 @@ bool config_validate(struct config *config, char *err, size_t err_size)
 		snprintf(err, err_size, "--cert and --key go together");
 		return false;
 	}
+	if (config->keep_session && !config->client_id) {
+		snprintf(err, err_size, "--keep-session needs a stable client id (-i ID)");
+		return false;
+	}
 	if (config->will_payload && !config->will_topic) {
 		snprintf(err, err_size, "--will-payload needs --will-topic");
 		return false;

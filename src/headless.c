@@ -326,8 +326,7 @@ static void drain_inbox(struct run *run)
 		ingest_message(&run->ingest, &meta);
 		run->received++;
 		run->last_traffic = time_monotonic();
-		if (run->mode == MODE_LOG && run->config->count > 0 &&
-		    run->received >= (uint64_t)run->config->count)
+		if (run->config->count > 0 && run->received >= (uint64_t)run->config->count)
 			run->done = true;
 	}
 	inbox_list_free(list);
@@ -389,6 +388,7 @@ bool headless_mqtt_options(const struct config *c, struct mqtt_options *o, char 
 	o->will_topic = c->will_topic;
 	o->will_payload = c->will_payload;
 	o->slug = c->slug;
+	o->keep_session = c->keep_session;
 	*passphrase = headless_key_passphrase(c, err, sizeof(err), &failed);
 	if (failed) {
 		fprintf(stderr, "drivr-console: %s\n", err);

@@ -44,7 +44,7 @@ struct mqtt {
 	char *will_topic, *will_payload;
 	int will_qos;
 	bool will_retain;
-	bool tls, insecure;
+	bool tls, insecure, keep_session;
 	int port, version, keepalive, connect_timeout, retry_min, retry_max;
 
 	/* The fallback filters, one allocation; read-only after mqtt_new(). */
@@ -1460,6 +1460,7 @@ static enum mqtt_error copy_options(struct mqtt *m, const struct mqtt_options *o
 	m->will_payload = xstrdup(o->will_payload ? o->will_payload : "");
 	m->will_qos = o->will_qos;
 	m->will_retain = o->will_retain;
+	m->keep_session = o->keep_session;
 	m->version = o->mqtt_version == 5 ? 5 : 4;
 	m->keepalive = o->keepalive_s > 0 ? o->keepalive_s : 30;
 	m->connect_timeout = o->connect_timeout_s > 0 ? o->connect_timeout_s : 10;
@@ -1585,10 +1586,10 @@ enum mqtt_error mqtt_connect(struct mqtt *m, char *err, size_t size)
 	MQTTAsync_connectOptions co5 = MQTTAsync_connectOptions_initializer5;
 	if (m->version >= 5) {
 		co = co5;
-		co.cleanstart = 1;
+		co.cleanstart = !m->keep_session;
 		co.onFailure5 = on_connect_failure5;
 	} else {
-		co.cleansession = 1;
+		co.cleansession = !m->keep_session;
 		co.onFailure = on_connect_failure;
 	}
 	co.MQTTVersion = m->version >= 5 ? MQTTVERSION_5 : MQTTVERSION_3_1_1;
