@@ -21,6 +21,11 @@ struct ingest {
 	void *observer_ctx;
 };
 
+/* Main loops drain the inbox in batches; below this many messages a batch
+ * is "small" and the loop pauses INGEST_BATCH_PAUSE_NS to let the next grow. */
+#define INGEST_BATCH_TARGET 64
+#define INGEST_BATCH_PAUSE_NS 300000L
+
 void ingest_init(struct ingest *ingest, const struct topic_table *topics, struct store *store);
 void ingest_message(struct ingest *ingest, const struct message_meta *msg);
 
