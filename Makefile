@@ -18,7 +18,7 @@ VERSION := 0.1.0
 # Debian packages the build, the tests and the demo need.
 DEB_PKGS := build-essential pkg-config libncurses-dev libpaho-mqtt-dev libssl-dev \
 	libcjson-dev libmsgpack-dev libcmocka-dev mosquitto mosquitto-clients tmux \
-	openssl valgrind python3 mosquitto-dev libmosquitto-dev libcurl4-openssl-dev
+	openssl valgrind python3 mosquitto-dev libmosquitto-dev libmicrohttpd-dev curl libcurl4-openssl-dev
 
 PKGS := ncursesw libcjson msgpack openssl libcurl
 # Feature macros are ours; pkg-config's -D flags would clash with them.
@@ -80,8 +80,10 @@ build: $(PROGRAMS)
 $(BUILD)/drivr-console: $(BUILD)/src/main.o $(CORE_OBJS)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(ALL_LDLIBS)
 
+# drivr-sim serves GraphQL over libmicrohttpd.
+SIM_LIBS = $(shell pkg-config --libs libmicrohttpd 2>/dev/null || echo -lmicrohttpd)
 $(BUILD)/drivr-sim: $(SIM_OBJS) $(filter-out $(BUILD)/src/ui/%,$(CORE_OBJS))
-	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(ALL_LDLIBS)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(ALL_LDLIBS) $(SIM_LIBS)
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
