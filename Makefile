@@ -153,8 +153,7 @@ fuzz: deps-ensure
 # --- demo ----------------------------------------------------------------
 demo: deps-ensure
 	@$(MAKE) --no-print-directory build
-	@if [ -x tests/demo.sh ]; then exec tests/demo.sh; \
-	else echo "demo arrives with the simulator (drivr-sim); the console is built: ./drivr-console --help"; fi
+	@BUILD=$(BUILD) exec src/sim/demo.sh
 
 # --- install -------------------------------------------------------------
 install: build

@@ -1,0 +1,86 @@
+#!/usr/bin/env bash
+# Integration: the `make demo` stack (src/sim/demo.sh), non-interactively —
+# certificates made once, mosquitto on a free loopback port with TLS that
+# requires client certificates, drivr-sim over TLS with its GraphQL endpoint,
+# and the console over TLS in --snapshot mode (DEMO_CONSOLE_ARGS).  Checks
+# that systems, components, series, events and tokens arrived, that the
+# broker refuses a client without a certificate, that a second run reuses the
+# certificates, and that the demo leaves no process behind.
+set -u
+cd "$(dirname "$0")/../.."
+. tests/integration/lib.sh
+
+BUILD=${BUILD:-build}
+for f in "$BUILD/drivr-sim" "$BUILD/drivr-console"; do [ -x "$f" ] || { echo "missing $f (run make)"; exit 1; }; done
+export BUILD
+export DEMO_DIR=$IT_TMP/demo
+
+check_json() {
+	local file=$1
+	shift
+	python3 - "$file" "$@" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+bad = [e for e in sys.argv[2:] if not eval(e, {"d": d})]
+for e in bad:
+    print("    failed: " + e)
+sys.exit(1 if bad else 0)
+PY
+}
+
+# demo ARGS... in the background: DEMO_PID, output in $IT_TMP/demo.{json,err}
+DEMO_CONSOLE_ARGS="--snapshot --settle 1 --timeout 6" timeout 60 src/sim/demo.sh \
+	>"$IT_TMP/demo.json" 2>"$IT_TMP/demo.err" &
+DEMO_PID=$!
+it_track "$DEMO_PID"
+
+# While the console takes its snapshot: the broker's shape, seen from outside.
+for i in $(seq 1 300); do grep -q "demo: broker" "$IT_TMP/demo.err" 2>/dev/null && break; sleep 0.1; done
+PORT=$(sed -n 's#.*broker mqtts://127.0.0.1:\([0-9]*\).*#\1#p' "$IT_TMP/demo.err")
+GQL=$(sed -n 's#.*GraphQL http://127.0.0.1:\([0-9]*\)/graphql.*#\1#p' "$IT_TMP/demo.err")
+it_check "the demo names its broker and GraphQL ports ($PORT, $GQL)" [ -n "$PORT" ] && [ -n "$GQL" ]
+PKI=$DEMO_DIR/pki
+it_check "a client without a certificate is refused" bash -c \
+	"! timeout 5 mosquitto_sub -h 127.0.0.1 -p $PORT --cafile $PKI/ca.crt -t 'drivr/v1/demo/jwks' -C 1 -W 3 >/dev/null 2>&1"
+it_check "a client with the demo's client certificate gets the JWKS" bash -c \
+	"timeout 5 mosquitto_sub -h 127.0.0.1 -p $PORT --cafile $PKI/ca.crt --cert $PKI/client.crt --key $PKI/client.key -t 'drivr/v1/demo/jwks' -C 1 -W 3 | grep -q RS256"
+it_check "GraphQL answers on loopback with the demo's user token" bash -c \
+	"timeout 5 curl -s -X POST -H \"Authorization: Bearer \$(cat $DEMO_DIR/user.token)\" --data '{\"query\":\"mutation { createLocalApiToken(systemUuid: \\\"x\\\", requestedDevice: \\\"d\\\") { uuid } }\"}' http://127.0.0.1:$GQL/graphql | grep -q 'unknown system'"
+
+wait "$DEMO_PID"
+rc=$?
+it_check "the demo (console --snapshot over TLS) exits 0" [ $rc -eq 0 ]
+[ $rc -eq 0 ] || cat "$IT_TMP/demo.err"
+it_check "systems, components, series, events and tokens arrived over TLS" check_json "$IT_TMP/demo.json" \
+	'd["broker"].startswith("ssl://127.0.0.1:")' \
+	'len(d["systems"]) == 5 and len(d["components"]) == 20' \
+	'len(d["series"]) >= 20' \
+	'len(d["events"]) >= 5' \
+	'len(d["tokens"]) == 5 and all(t["tokens"] for t in d["tokens"])' \
+	'len(d["jwks"]) == 1 and len(d["componentModels"]) == 4 and len(d["eventModels"]) == 8' \
+	'd["counters"]["decodeErrors"] == 0'
+it_check "the demo stopped its broker" it_port_closed "$PORT"
+it_check "the demo stopped drivr-sim (GraphQL port closed)" it_port_closed "$GQL"
+it_check "drivr-sim said it stopped" grep -q "drivr-sim: stopping" "$DEMO_DIR/drivr-sim.log"
+
+# A second run: the certificates are reused, not made again.
+before=$(stat -c %Y "$PKI/ca.crt")
+DEMO_CONSOLE_ARGS="--snapshot --settle 0.3 --timeout 2" timeout 60 src/sim/demo.sh \
+	>"$IT_TMP/demo2.json" 2>"$IT_TMP/demo2.err"
+it_check "a second run works" [ $? -eq 0 ]
+it_check "and reuses the certificates" bash -c \
+	"[ $before = \$(stat -c %Y '$PKI/ca.crt') ] && ! grep -q 'making a local CA' '$IT_TMP/demo2.err'"
+
+# Ctrl-C (SIGINT to the script) while the console runs: everything stops.
+DEMO_CONSOLE_ARGS="--log" timeout 60 src/sim/demo.sh >"$IT_TMP/demo3.out" 2>"$IT_TMP/demo3.err" &
+DEMO_PID=$!
+it_track "$DEMO_PID"
+for i in $(seq 1 300); do grep -q '"family"' "$IT_TMP/demo3.out" 2>/dev/null && break; sleep 0.1; done
+PORT=$(sed -n 's#.*broker mqtts://127.0.0.1:\([0-9]*\).*#\1#p' "$IT_TMP/demo3.err")
+kill -INT "$DEMO_PID"
+for i in $(seq 1 100); do it_alive "$DEMO_PID" || break; sleep 0.1; done
+it_check "SIGINT ends the demo within 10 s" bash -c "! kill -0 $DEMO_PID 2>/dev/null"
+it_check "and its broker is gone" it_port_closed "${PORT:-1}"
+it_check "the console was streaming before" grep -q '"family":"datapoint_input"' "$IT_TMP/demo3.out"
+
+it_summary
