@@ -80,7 +80,7 @@ static void announce_models(struct sim *sim)
 		const struct sim_event_model *m = catalogue_event_model(i);
 		struct upd_event_model u = { w->event_model_uuid[i], m->code, m->level, m->type,
 					     m->entity, m->message, "ACTIVATED",
-					     0,
+					     m->only_model != NULL,
 					     w->created_at, w->created_at };
 		struct payload_extra x;
 		extra_default(&x, w);

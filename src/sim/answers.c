@@ -376,6 +376,10 @@ static bool on_event_input(struct answer *a, const struct upd_event_input *in, b
 		return reply_error(a, SIM_ERR_WRONG_ENTITY_TYPE,
 				   "event model %s (%s) is for %s events, this topic is for %s", em->code,
 				   in->event_model_uuid, em->entity, want);
+	if (component && !catalogue_event_fits(em, world_model(w, &w->systems[si].components[ci])))
+		return reply_error(a, SIM_ERR_WRONG_ENTITY_TYPE,
+				   "event model %s is limited to %s components", em->code,
+				   em->only_model);
 	struct sim_event evicted;
 	struct sim_event *e = world_event_raise(w, (size_t)m, si, component ? (long)ci : -1,
 						a->now, &evicted);

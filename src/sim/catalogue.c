@@ -119,15 +119,16 @@ static const struct sim_model models[] = {
 };
 
 static const struct sim_event_model event_models[] = {
-	{ "COMPRESSOR-FAULT", "ERROR", "RANGED", "COMPONENT", "Compressor fault", 40 },
-	{ "GRID-OUTAGE", "ERROR", "RANGED", "SYSTEM", "Grid outage", 30 },
+	{ "COMPRESSOR-FAULT", "ERROR", "RANGED", "COMPONENT", "Compressor fault", 40, "heat-pump" },
+	{ "GRID-OUTAGE", "ERROR", "RANGED", "SYSTEM", "Grid outage", 30, NULL },
 	{ "HIGH-TEMPERATURE", "WARNING", "RANGED", "COMPONENT",
-	  "Temperature above the warning limit", 25 },
-	{ "FILTER-CHANGE-DUE", "WARNING", "SINGLE_POINT", "COMPONENT", "Filter change due", 0 },
-	{ "MAINTENANCE-MODE", "INFO", "RANGED", "SYSTEM", "Maintenance mode", 60 },
-	{ "FIRMWARE-UPDATED", "INFO", "SINGLE_POINT", "SYSTEM", "Firmware updated", 0 },
-	{ "SELF-TEST-PASSED", "SUCCESS", "SINGLE_POINT", "COMPONENT", "Self-test passed", 0 },
-	{ "BACK-ONLINE", "SUCCESS", "SINGLE_POINT", "SYSTEM", "System back online", 0 },
+	  "Temperature above the warning limit", 25, NULL },
+	{ "FILTER-CHANGE-DUE", "WARNING", "SINGLE_POINT", "COMPONENT", "Filter change due", 0,
+	  "ventilation-unit" },
+	{ "MAINTENANCE-MODE", "INFO", "RANGED", "SYSTEM", "Maintenance mode", 60, NULL },
+	{ "FIRMWARE-UPDATED", "INFO", "SINGLE_POINT", "SYSTEM", "Firmware updated", 0, NULL },
+	{ "SELF-TEST-PASSED", "SUCCESS", "SINGLE_POINT", "COMPONENT", "Self-test passed", 0, NULL },
+	{ "BACK-ONLINE", "SUCCESS", "SINGLE_POINT", "SYSTEM", "System back online", 0, NULL },
 };
 
 size_t catalogue_model_count(void)
@@ -193,6 +194,11 @@ const struct sim_characteristic *catalogue_find(const struct sim_model *model, c
 		}
 	}
 	return NULL;
+}
+
+bool catalogue_event_fits(const struct sim_event_model *em, const struct sim_model *model)
+{
+	return !em->only_model || strcmp(em->only_model, model->code) == 0;
 }
 
 const char *catalogue_refusal(const struct sim_characteristic *c, double number, const char *text)

@@ -46,6 +46,7 @@ struct sim_model {
 struct sim_event_model {
 	const char *code, *level, *type, *entity, *message;
 	double duration; /* RANGED: mean seconds until it resolves */
+	const char *only_model; /* COMPONENT events of one model only (limitToPrototypes) */
 };
 
 size_t catalogue_model_count(void);
@@ -62,6 +63,9 @@ void catalogue_services_free(struct payload_service *services, size_t count);
 /* The characteristic of model by service and code; NULL if none. */
 const struct sim_characteristic *catalogue_find(const struct sim_model *model, const char *service,
 						const char *code, size_t *index);
+
+/* Whether a COMPONENT event of em may attach to a component of model. */
+bool catalogue_event_fits(const struct sim_event_model *em, const struct sim_model *model);
 
 /* Why the device refuses `value` (given as number or text), or NULL when
  * it accepts it. */

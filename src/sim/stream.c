@@ -44,9 +44,10 @@ void stream_init(struct sim *sim, double now)
 	for (size_t i = 0; i < w->system_count; i++) {
 		size_t m = i % catalogue_event_model_count();
 		const struct sim_event_model *em = catalogue_event_model(m);
-		long comp = strcmp(em->entity, "COMPONENT") == 0
-				    ? (long)rng_below(&w->rng, (uint32_t)w->systems[i].component_count)
-				    : -1;
+		long comp = -1;
+		if (strcmp(em->entity, "COMPONENT") == 0 &&
+		    (comp = world_pick_event_component(w, i, m)) < 0)
+			continue;
 		struct sim_event evicted;
 		world_event_raise(w, m, i, comp, now - 10.0 * (double)(i + 1), &evicted);
 	}
@@ -130,8 +131,9 @@ static void tick_event(struct sim *sim, double now)
 	size_t m = rng_below(&w->rng, (uint32_t)catalogue_event_model_count());
 	size_t s = rng_below(&w->rng, (uint32_t)w->system_count);
 	long c = -1;
-	if (strcmp(catalogue_event_model(m)->entity, "COMPONENT") == 0)
-		c = (long)rng_below(&w->rng, (uint32_t)w->systems[s].component_count);
+	if (strcmp(catalogue_event_model(m)->entity, "COMPONENT") == 0 &&
+	    (c = world_pick_event_component(w, s, m)) < 0)
+		return; /* no component of that kind here: no event this time */
 	stream_raise_event(sim, m, s, c, now);
 }
 

@@ -353,6 +353,22 @@ struct sim_event *world_event_raise(struct world *w, size_t m, size_t s, long co
 	return slot;
 }
 
+long world_pick_event_component(struct world *w, size_t s, size_t m)
+{
+	const struct sim_event_model *em = catalogue_event_model(m);
+	struct sim_system *sys = &w->systems[s];
+	uint32_t fitting = 0;
+	for (size_t j = 0; j < sys->component_count; j++)
+		fitting += catalogue_event_fits(em, world_model(w, &sys->components[j]));
+	if (!fitting)
+		return -1;
+	uint32_t pick = rng_below(&w->rng, fitting);
+	for (size_t j = 0; j < sys->component_count; j++)
+		if (catalogue_event_fits(em, world_model(w, &sys->components[j])) && pick-- == 0)
+			return (long)j;
+	return -1;
+}
+
 void world_event_resolve(struct world *w, struct sim_event *e, double now)
 {
 	(void)w;

@@ -141,6 +141,9 @@ bool world_set_connection(struct world *w, size_t system, size_t component, bool
  * RANGED events resolve after about the model's duration. */
 struct sim_event *world_event_raise(struct world *w, size_t m, size_t s, long component,
 				    double now, struct sim_event *evicted);
+/* A component of system s that a COMPONENT event of model m fits, chosen
+ * by the rng; -1 when none does. */
+long world_pick_event_component(struct world *w, size_t s, size_t m);
 /* RANGED: sets end_time (RESOLVED). */
 void world_event_resolve(struct world *w, struct sim_event *e, double now);
 void world_event_ack(struct world *w, struct sim_event *e, double now);

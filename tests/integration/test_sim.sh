@@ -375,4 +375,8 @@ it_check "a subscriber received all $N" [ "$(wc -l <"$IT_TMP/flood.sub")" -eq $N
 it_check "flood payloads decode (a sample through the console's rules)" \
 	check_json "$IT_TMP/flood.sub" 'len(d) == '$N' and len(set(l["characteristicCode"] for l in d)) == 1000 and all(l["serviceCode"] == "flood" and isinstance(l["value"], (int, float)) for l in d[:100])'
 
+# Under SAN=1 the programs report leaks and undefined behaviour on exit.
+it_check "no sanitizer report from drivr-sim or the console" \
+	bash -c "! grep -l 'Sanitizer\|runtime error' '$IT_TMP'/*.out '$IT_TMP'/*.err 2>/dev/null"
+
 it_summary
