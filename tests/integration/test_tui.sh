@@ -136,5 +136,21 @@ else
 	it_fail "idle: cannot read /proc/$IDLE_PID"
 fi
 
+# --- the broker goes away and comes back: reason and countdown in the status bar ---
+idle_shows() {
+	local i
+	for i in $(seq 1 $(($2 * 10))); do
+		T capture-pane -p -t tui:idle | head -1 | grep -Eq "$1" && return 0
+		sleep 0.1
+	done
+	return 1
+}
+broker_stop
+it_check "broker stopped: the status bar says why and that it reconnects" \
+	idle_shows '(○ connection lost|◐ reconnecting).*(lost|reconnect|in [0-9]+ s)' 5
+T capture-pane -p -t tui:idle | head -1 | sed 's/^/    /'
+broker_restart
+it_check "broker back: connected again" idle_shows '● connected' 20
+
 T kill-server 2>/dev/null
 it_summary
