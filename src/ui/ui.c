@@ -65,29 +65,11 @@ static bool load_theme(const struct config *c, struct theme *theme)
 static struct mqtt *connect_broker(const struct config *c, char **passphrase, int *status)
 {
 	char err[512];
-	bool failed;
 	struct mqtt_options o;
-	mqtt_options_default(&o);
-	o.host = c->host;
-	o.port = (int)c->port;
-	o.tls = config_uses_tls(c);
-	o.client_id = c->client_id;
-	o.cafile = c->cafile;
-	o.capath = c->capath;
-	o.cert = c->cert;
-	o.key = c->key;
-	o.insecure = c->insecure;
-	o.mqtt_version = c->protocol && strchr(c->protocol, '5') ? 5 : 4;
-	o.will_topic = c->will_topic;
-	o.will_payload = c->will_payload;
-	o.slug = c->slug;
-	*passphrase = headless_key_passphrase(c, err, sizeof(err), &failed);
-	if (failed) {
-		fprintf(stderr, "drivr-console: %s\n", err);
+	if (!headless_mqtt_options(c, &o, passphrase)) {
 		*status = 2;
 		return NULL;
 	}
-	o.key_password = *passphrase;
 	enum mqtt_error e;
 	struct mqtt *m = mqtt_new(&o, &e, err, sizeof(err));
 	if (!m) {
