@@ -83,4 +83,8 @@ it_check "SIGINT ends the demo within 10 s" bash -c "! kill -0 $DEMO_PID 2>/dev/
 it_check "and its broker is gone" it_port_closed "${PORT:-1}"
 it_check "the console was streaming before" grep -q '"family":"datapoint_input"' "$IT_TMP/demo3.out"
 
+# Under SAN=1 the programs report leaks and undefined behaviour on exit.
+it_check "no sanitizer report from drivr-sim or the console" \
+	bash -c "! grep -l 'Sanitizer\|runtime error' '$DEMO_DIR/drivr-sim.log' '$IT_TMP'/demo*.err 2>/dev/null"
+
 it_summary
