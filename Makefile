@@ -151,6 +151,20 @@ fuzz: deps-ensure
 		> build-fuzz/corpus/fixture-$$i; done
 	build-fuzz/fuzz_ingest -max_total_time=$(FUZZ_SECONDS) -max_len=65536 -timeout=10 build-fuzz/corpus
 
+# --- benchmarks (not part of `make test`; docs/performance.md) -------------
+BENCH_CORE := $(addprefix $(BUILD)/src/,ingest.o store.o hashmap.o decode.o topics.o util.o)
+$(BUILD)/bench/paho_count: tests/bench/paho_count.c
+	@mkdir -p $(dir $@)
+	$(CC) -std=c11 -D_DEFAULT_SOURCE -O2 -Wall -Wextra -Werror -o $@ $< -lpaho-mqtt3as -lpthread
+$(BUILD)/bench/%: tests/bench/%.c $(BENCH_CORE)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -o $@ $^ $(ALL_LDLIBS)
+
+bench: deps-ensure
+	@$(MAKE) --no-print-directory build $(BUILD)/bench/paho_count $(BUILD)/bench/memory_bench \
+		$(BUILD)/bench/ingest_bench
+	BUILD=$(BUILD) tests/bench/run.sh
+
 # --- demo ----------------------------------------------------------------
 demo: deps-ensure
 	@$(MAKE) --no-print-directory build

@@ -1,0 +1,56 @@
+#!/usr/bin/env python3
+"""Turns the bench's results.tsv (scenario, consumer, metric, value per run)
+into one Markdown table of medians and ratios against the peers measured in
+the same run, with the targets of docs/performance.md."""
+import statistics
+import sys
+from collections import defaultdict
+
+runs = defaultdict(list)
+for line in open(sys.argv[1]):
+    scenario, consumer, metric, value = line.rstrip("\n").split("\t")
+    runs[(scenario, consumer, metric)].append(float(value))
+median = {k: statistics.median(v) for k, v in runs.items()}
+
+
+def get(scenario, consumer, metric):
+    return median.get((scenario, consumer, metric))
+
+
+def fmt(v, digits=0):
+    return "-" if v is None else f"{v:,.{digits}f}"
+
+
+print("| scenario | consumer | msg/s | CPU µs/msg | peak RSS KiB | vs paho (msg/s) | vs mosquitto_sub |")
+print("|---|---|---:|---:|---:|---:|---:|")
+for scenario in sorted({k[0] for k in median if k[0].startswith("ingest")}):
+    paho = get(scenario, "paho", "msgs_per_s")
+    msub = get(scenario, "mosquitto_sub", "msgs_per_s")
+    for consumer in ("mosquitto_sub", "paho", "console", "console-tui"):
+        rate = get(scenario, consumer, "msgs_per_s")
+        if rate is None:
+            continue
+        print(f"| {scenario} | {consumer} | {fmt(rate)} | {fmt(get(scenario, consumer, 'cpu_us_per_msg'), 2)}"
+              f" | {fmt(get(scenario, consumer, 'peak_rss_kb'))}"
+              f" | {fmt(rate / paho if paho else None, 2)}× | {fmt(rate / msub if msub else None, 2)}× |")
+
+print()
+ms = get("retained-burst", "mosquitto_sub", "seconds")
+con = get("retained-burst", "console", "seconds")
+count = get("retained-burst", "messages", "count")
+print("| retained burst | messages | mosquitto_sub s | console s | console / mosquitto_sub | target |")
+print("|---|---:|---:|---:|---:|---|")
+print(f"| connect → complete store | {fmt(count)} | {fmt(ms, 3)} | {fmt(con, 3)} | "
+      f"{fmt(con / ms if ms and con else None, 2)}× | ≤ 1.2× |")
+
+print()
+print("| measure | value | target |")
+print("|---|---:|---|")
+print(f"| pipeline (match + decode + apply), ns/message | {fmt(get('pipeline', 'console', 'ns_per_msg'))} | — |")
+for spec, label in (("memory-100000-history0", "bytes/series, no history"),
+                    ("memory-100000-history120", "bytes/series, history 120 (ring 1 920 B)"),
+                    ("memory-1000000-history120", "bytes/series, 1 000 000 series")):
+    print(f"| {label} | {fmt(get(spec, 'console', 'bytes_per_series'))} | < 200 + ring |")
+print(f"| peak RSS, 100 000 series, KiB | {fmt(get('memory-100000-history120', 'console', 'peak_rss_kb'))} | — |")
+print(f"| peak RSS, 1 000 000 series, KiB | {fmt(get('memory-1000000-history120', 'console', 'peak_rss_kb'))} | — |")
+print(f"| idle wake-ups in 5 s (headless, connected) | {fmt(get('idle', 'console-headless', 'wakeups_per_5s'))} | 0 |")

@@ -1,0 +1,149 @@
+#!/usr/bin/env bash
+# make bench — drivr-console measured against its peers in the same run, on
+# the same floods, on a private loopback mosquitto.  Figures are medians of
+# BENCH_REPS runs; ratios are what to read (these machines are shared).
+#
+#   BENCH_N=200000 BENCH_REPS=3 BENCH_RETAINED_SYSTEMS=10000 tests/bench/run.sh
+#
+# Ingest: every consumer registers a persistent session first; one flood
+# (drivr-sim --flood) is then queued by the broker for all of them, and each
+# drains its backlog alone, one after the other.
+set -u
+cd "$(dirname "$0")/../.."
+. tests/integration/lib.sh
+
+N=${BENCH_N:-200000}
+REPS=${BENCH_REPS:-3}
+SYSTEMS=${BENCH_RETAINED_SYSTEMS:-10000}
+BYTES=${BENCH_PAYLOAD_BYTES:-200}
+BUILD=${BUILD:-build}
+CONSOLE=$BUILD/drivr-console
+SIM=$BUILD/drivr-sim
+PAHO=$BUILD/bench/paho_count
+MEMORY=$BUILD/bench/memory_bench
+INGEST=$BUILD/bench/ingest_bench
+RESULTS=$BUILD/bench/results.tsv
+mkdir -p "$BUILD/bench"
+: >"$RESULTS"
+
+for tool in "$CONSOLE" "$SIM" "$PAHO" "$MEMORY" "$INGEST"; do
+	[ -x "$tool" ] || { echo "bench: missing $tool (make bench builds it)"; exit 1; }
+done
+
+# record SCENARIO CONSUMER METRIC VALUE
+record() {
+	printf '%s\t%s\t%s\t%s\n' "$1" "$2" "$3" "$4" >>"$RESULTS"
+}
+
+# timed NAME cmd... — runs cmd under /usr/bin/time; sets T_WALL T_CPU T_RSS
+timed() {
+	local out=$IT_TMP/time.out
+	/usr/bin/time -f '%e %U %S %M' -o "$out" "$@" >/dev/null 2>"$IT_TMP/timed.err"
+	local rc=$?
+	read -r T_WALL u s T_RSS <"$out" || true
+	T_CPU=$(python3 -c "print($u + $s)")
+	return $rc
+}
+
+broker_start --tls --conf "max_queued_messages 0" --conf "max_queued_bytes 0" \
+	--conf "queue_qos0_messages true" || { echo "bench: broker did not start"; exit 1; }
+PLAIN="-h 127.0.0.1 -p $BROKER_PORT"
+TLS="-h 127.0.0.1 -p $BROKER_TLS_PORT --cafile $IT_CERTS/ca.crt --cert $IT_CERTS/client.crt --key $IT_CERTS/client.key"
+FILTER='drivr/v1/bench/#'
+
+# --- ingest ---------------------------------------------------------------------
+# consumer_run KIND ARGS QOS COUNT — drains COUNT messages (0: only register)
+consumer_run() {
+	local kind=$1 args=$2 qos=$3 count=$4
+	case $kind in
+	mosquitto_sub)
+		if [ "$count" = 0 ]; then
+			timeout 20 mosquitto_sub $args -i bench-ms -c -q "$qos" -t "$FILTER" -E
+		else
+			timed timeout 300 mosquitto_sub $args -i bench-ms -c -q "$qos" -t "$FILTER" -C "$count"
+		fi ;;
+	paho)
+		if [ "$count" = 0 ]; then
+			timeout 20 "$PAHO" $args -i bench-pc -c -q "$qos" -t "$FILTER" >/dev/null
+		else
+			timed timeout 300 "$PAHO" $args -i bench-pc -c -q "$qos" -t "$FILTER" -n "$count"
+		fi ;;
+	console)
+		if [ "$count" = 0 ]; then
+			timeout 20 "$CONSOLE" $args -s bench -i bench-dc -c --snapshot --settle 0.1 --timeout 5 >/dev/null
+		else
+			timed timeout 300 "$CONSOLE" $args -s bench -i bench-dc -c --snapshot --count "$count" --timeout 300
+		fi ;;
+	esac
+}
+
+CONSUMERS="mosquitto_sub paho console"
+for transport in tcp tls; do
+	args=$PLAIN
+	[ $transport = tls ] && args=$TLS
+	for qos in 0 1; do
+		scenario="ingest-$transport-qos$qos"
+		for rep in $(seq 1 "$REPS"); do
+			for c in $CONSUMERS; do consumer_run "$c" "$args" "$qos" 0 || echo "bench: $c register failed"; done
+			timeout 300 "$SIM" $PLAIN -s bench --flood "$N" --payload-bytes "$BYTES" --flood-qos "$qos" \
+				--series 10000 2>>"$IT_TMP/flood.log" || echo "bench: flood failed"
+			for c in $CONSUMERS; do
+				if consumer_run "$c" "$args" "$qos" "$N"; then
+					record "$scenario" "$c" msgs_per_s "$(python3 -c "print($N / $T_WALL)")"
+					record "$scenario" "$c" cpu_us_per_msg "$(python3 -c "print($T_CPU * 1e6 / $N)")"
+					record "$scenario" "$c" peak_rss_kb "$T_RSS"
+				else
+					echo "bench: $scenario $c failed: $(tail -2 "$IT_TMP/timed.err")"
+				fi
+			done
+			echo "bench: $scenario run $rep done"
+		done
+	done
+done
+
+# --- retained burst ---------------------------------------------------------------
+broker_stop
+broker_start --conf "max_queued_messages 0" || exit 1
+PLAIN="-h 127.0.0.1 -p $BROKER_PORT"
+timeout 600 "$SIM" $PLAIN -s bench --systems "$SYSTEMS" --components 10 --rate 0 --event-interval 0 \
+	--change-interval 0 --setpoint-interval 0 --duration 1 2>>"$IT_TMP/sim.log" >/dev/null
+RETAINED=$(timeout 60 mosquitto_sub $PLAIN -t "$FILTER" --retained-only -W 5 2>/dev/null | wc -l)
+echo "bench: retained set of $RETAINED messages"
+for rep in $(seq 1 "$REPS"); do
+	if timed timeout 120 mosquitto_sub $PLAIN -t "$FILTER" --retained-only -C "$RETAINED"; then
+		record retained-burst mosquitto_sub seconds "$T_WALL"
+		record retained-burst mosquitto_sub peak_rss_kb "$T_RSS"
+	fi
+	if timed timeout 120 "$CONSOLE" $PLAIN -s bench --snapshot --count "$RETAINED" --timeout 120; then
+		record retained-burst console seconds "$T_WALL"
+		record retained-burst console peak_rss_kb "$T_RSS"
+	fi
+done
+record retained-burst messages count "$RETAINED"
+
+# --- pipeline and memory ------------------------------------------------------------
+for rep in $(seq 1 "$REPS"); do
+	ns=$("$INGEST" 1000000 10000 | sed -E 's/.*: ([0-9]+) ns.*/\1/')
+	record pipeline console ns_per_msg "$ns"
+done
+for spec in "100000 0" "100000 120" "1000000 120"; do
+	set -- $spec
+	line=$("$MEMORY" "$1" "$2")
+	bps=$(echo "$line" | sed -E 's/.*bytes_per_series=([0-9]+).*/\1/')
+	rss=$(echo "$line" | sed -E 's/.*peak_rss_kb=([0-9]+).*/\1/')
+	record "memory-$1-history$2" console bytes_per_series "$bps"
+	record "memory-$1-history$2" console peak_rss_kb "$rss"
+done
+
+# --- idle wake-ups --------------------------------------------------------------------
+"$CONSOLE" $PLAIN -s bench --log --timeout 30 >/dev/null 2>&1 &
+IDLE_PID=$!
+it_track "$IDLE_PID"
+sleep 2
+before=$(awk '/voluntary_ctxt_switches/ && !/non/ {print $2}' /proc/$IDLE_PID/task/$IDLE_PID/status)
+sleep 5
+after=$(awk '/voluntary_ctxt_switches/ && !/non/ {print $2}' /proc/$IDLE_PID/task/$IDLE_PID/status)
+record idle console-headless wakeups_per_5s "$((after - before))"
+it_stop "$IDLE_PID"
+
+python3 tests/bench/report.py "$RESULTS" | tee "$BUILD/bench/results.md"
