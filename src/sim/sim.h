@@ -53,6 +53,7 @@ struct sim {
 	/* stream clocks (wall-clock seconds) */
 	double next_datapoint, next_change, next_event, next_setpoint, next_sweep;
 	size_t cursor_system, cursor_component, cursor_char; /* datapoint round-robin */
+	double stream_clock; /* simulated seconds: 1/rate per datapoint tick */
 
 	bool announced;     /* retained state published on this connection */
 	unsigned long long announce_mark; /* publishes handed to Paho up to its end */

@@ -92,6 +92,7 @@ static void tick_datapoints(struct sim *sim, double now)
 	double period = 1.0 / sim->opt.rate;
 	for (int n = 0; n < BURST_MAX && sim->next_datapoint <= now; n++) {
 		sim->next_datapoint += period;
+		sim->stream_clock += period;
 		if (sim->opt.faults > 0 && rng_chance(&sim->faults_rng, sim->opt.faults)) {
 			faults_publish_one(sim, now);
 			continue;
@@ -99,7 +100,8 @@ static void tick_datapoints(struct sim *sim, double now)
 		size_t s, c, k;
 		if (!next_series(sim, &s, &c, &k))
 			continue;
-		world_series_step(sim->world, &sim->world->systems[s].components[c], k, now);
+		world_series_step(sim->world, &sim->world->systems[s].components[c], k,
+				  sim->stream_clock);
 		announce_datapoint(sim, s, c, k, now);
 	}
 	if (sim->next_datapoint < now - 1.0) /* far behind: drop the backlog */

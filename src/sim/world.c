@@ -41,6 +41,7 @@ struct world *world_new(const char *slug, unsigned long long seed, size_t system
 {
 	struct world *w = xcalloc(1, sizeof(*w));
 	rng_seed(&w->rng, seed);
+	rng_seed(&w->values, seed ^ 0x76616c756573ULL);
 	copy_id(w->slug, sizeof(w->slug), slug);
 	w->created_at = now;
 	rng_uuid(&w->rng, w->domain_uuid);
@@ -204,7 +205,7 @@ static double clamp(double v, double lo, double hi)
 	return v < lo ? lo : v > hi ? hi : v;
 }
 
-void world_series_step(struct world *w, struct sim_component *c, size_t k, double now)
+void world_series_step(struct world *w, struct sim_component *c, size_t k, double t)
 {
 	const struct sim_characteristic *ch = &catalogue_model(c->model)->chars[k];
 	struct sim_series *s = &c->series[k];
@@ -212,27 +213,27 @@ void world_series_step(struct world *w, struct sim_component *c, size_t k, doubl
 		return;
 	switch (ch->spec.data_type) {
 	case DATA_TYPE_BOOLEAN:
-		if (rng_chance(&w->rng, ch->noise))
+		if (rng_chance(&w->values, ch->noise))
 			s->value = s->value ? 0 : 1;
 		return;
 	case DATA_TYPE_STRING:
-		if (ch->text_count && rng_chance(&w->rng, ch->noise))
-			s->value = rng_below(&w->rng, (uint32_t)ch->text_count);
+		if (ch->text_count && rng_chance(&w->values, ch->noise))
+			s->value = rng_below(&w->values, (uint32_t)ch->text_count);
 		return;
 	default:
 		break;
 	}
 	if (ch->monotonic) {
-		double inc = ch->spec.data_type == DATA_TYPE_INTEGER ? rng_below(&w->rng, 2)
-								     : ch->noise * rng_unit(&w->rng) * 10;
+		double inc = ch->spec.data_type == DATA_TYPE_INTEGER ? rng_below(&w->values, 2)
+								     : ch->noise * rng_unit(&w->values) * 10;
 		s->value += inc;
 		return;
 	}
 	double lo = isnan(ch->spec.min) ? ch->lo : ch->spec.min;
 	double hi = isnan(ch->spec.max) ? ch->hi : ch->spec.max;
 	double bound = ch->swing > 0 ? ch->swing : (hi - lo) / 4;
-	s->walk = clamp(s->walk + ch->noise * rng_gauss(&w->rng), -bound, bound);
-	double wave = ch->period > 0 ? sin(2 * M_PI * (now - w->created_at) / ch->period + s->phase)
+	s->walk = clamp(s->walk + ch->noise * rng_gauss(&w->values), -bound, bound);
+	double wave = ch->period > 0 ? sin(2 * M_PI * t / ch->period + s->phase)
 				     : 0;
 	double v = clamp(ch->centre + ch->swing * wave + s->walk, lo, hi);
 	s->value = ch->spec.data_type == DATA_TYPE_INTEGER ? round(v) : round(v * 100) / 100;

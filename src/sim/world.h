@@ -85,7 +85,9 @@ struct sim_setpoint {
 };
 
 struct world {
-	struct rng rng;
+	struct rng rng;    /* the world's shape and its events, changes, uuids */
+	struct rng values; /* measurement values only: the Nth value of a run
+			    * does not depend on when events happened */
 	char slug[WORLD_ID_MAX];
 	char domain_uuid[37], owner_uuid[37], organization_uuid[37];
 	char user_uuid[37], role_uuid[37], viewer_role_uuid[37];
@@ -121,9 +123,10 @@ long world_find_event_model(const struct world *w, const char *uuid);
 struct sim_event *world_find_event(struct world *w, const char *uuid);
 struct sim_setpoint *world_find_setpoint(struct world *w, const char *receipt);
 
-/* Moves characteristic k of c to its value at `now` (measurements only;
- * settings keep theirs). */
-void world_series_step(struct world *w, struct sim_component *c, size_t k, double now);
+/* Moves characteristic k of c to its value at simulated time t (seconds
+ * of stream since the start: the stream's own clock, so values repeat with
+ * the seed); measurements only, settings keep theirs. */
+void world_series_step(struct world *w, struct sim_component *c, size_t k, double t);
 /* The value of characteristic k as a datapoint value; json_out receives a
  * new tree for JSON values (the caller deletes it). */
 void world_series_value(const struct world *w, const struct sim_component *c, size_t k,
