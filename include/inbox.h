@@ -7,10 +7,13 @@
  * in O(1) and hands it over; the main loop walks item->next and frees each
  * item with inbox_item_free().
  *
- * Messages are handed over as Paho allocated them (no copy, no parse): the
- * item owns Paho's topic string and MQTTAsync_message and frees them with
- * MQTTAsync_free() / MQTTAsync_freeMessage().  Connection events travel the
- * same list, so the main loop sees them in order with the messages.
+ * Messages are copied once, topic and payload into the item's own
+ * allocation, and Paho's buffers are freed right away on Paho's thread.
+ * Taking Paho's buffers over looked cheaper but is not: Debian's Paho tracks
+ * its heap under one mutex, and freeing from the main thread contended with
+ * the receive thread on every message (measured: 3.5 → 2.4 s CPU for 200 000
+ * messages with the copy).  Connection events travel the same list, so the
+ * main loop sees them in order with the messages.
  *
  * Bounded: at most `cap` messages are queued; beyond that a new message is
  * freed on the spot and counted as dropped (Paho's thread never blocks).
@@ -60,9 +63,11 @@ struct inbox_item {
 	double time; /* wall clock (epoch s) when the producer handed it over */
 	union {
 		struct {
-			char *topic;            /* owned, from Paho (MQTTAsync_free) */
+			char *topic;            /* NUL-terminated copy, in the item's allocation */
 			size_t topic_len;       /* topics may hold NULs: use this, not strlen */
-			MQTTAsync_message *msg; /* owned, from Paho (MQTTAsync_freeMessage) */
+			MQTTAsync_message *msg; /* == &copy: payload, length, retained, qos */
+			MQTTAsync_message copy; /* payload points into the item's allocation,
+						 * followed by a NUL not counted in payloadlen */
 		} message;
 		struct {
 			bool reconnect;   /* false for the first connection of mqtt_connect() */

@@ -81,7 +81,7 @@ static bool push_message_item(struct inbox *inbox, struct inbox_item *item)
 	if (inbox->queued >= inbox->cap) {
 		inbox->dropped++;
 		pthread_mutex_unlock(&inbox->lock);
-		inbox_item_free(item); /* outside the lock: frees Paho's topic and message */
+		inbox_item_free(item); /* outside the lock */
 		return false;
 	}
 	inbox->queued++;
@@ -95,14 +95,37 @@ static bool push_message_item(struct inbox *inbox, struct inbox_item *item)
 
 bool inbox_push_message(struct inbox *inbox, char *topic, int topic_len, MQTTAsync_message *msg)
 {
-	/* Allocated before taking the lock, so the consumer never waits on
-	 * malloc; wasted only when the message is dropped, which is rare. */
-	struct inbox_item *item = xcalloc(1, sizeof(*item));
+	/* One allocation for the item, the topic and the payload, made before
+	 * taking the lock so the consumer never waits on malloc. */
+	size_t tlen = topic_len > 0 ? (size_t)topic_len : (topic ? strlen(topic) : 0);
+	size_t plen = msg && msg->payloadlen > 0 ? (size_t)msg->payloadlen : 0;
+	struct inbox_item *item = xmalloc(sizeof(*item) + tlen + 1 + plen + 1);
+	memset(item, 0, sizeof(*item));
+	char *bytes = (char *)(item + 1);
+	if (tlen)
+		memcpy(bytes, topic, tlen);
+	bytes[tlen] = '\0';
+	if (plen)
+		memcpy(bytes + tlen + 1, msg->payload, plen);
+	bytes[tlen + 1 + plen] = '\0'; /* not counted in payloadlen; handy for text */
 	item->kind = INBOX_MESSAGE;
 	item->time = time_now();
-	item->u.message.topic = topic;
-	item->u.message.topic_len = topic_len > 0 ? (size_t)topic_len : (topic ? strlen(topic) : 0);
-	item->u.message.msg = msg;
+	item->u.message.topic = bytes;
+	item->u.message.topic_len = tlen;
+	MQTTAsync_message empty = MQTTAsync_message_initializer;
+	item->u.message.copy = empty;
+	item->u.message.copy.payload = bytes + tlen + 1;
+	item->u.message.copy.payloadlen = (int)plen;
+	if (msg) {
+		item->u.message.copy.qos = msg->qos;
+		item->u.message.copy.retained = msg->retained;
+		item->u.message.copy.dup = msg->dup;
+		item->u.message.copy.msgid = msg->msgid;
+		MQTTAsync_freeMessage(&msg);
+	}
+	item->u.message.msg = &item->u.message.copy;
+	if (topic)
+		MQTTAsync_free(topic);
 	return push_message_item(inbox, item);
 }
 
@@ -174,11 +197,7 @@ void inbox_item_free(struct inbox_item *item)
 		return;
 	switch (item->kind) {
 	case INBOX_MESSAGE:
-		if (item->u.message.msg)
-			MQTTAsync_freeMessage(&item->u.message.msg);
-		if (item->u.message.topic)
-			MQTTAsync_free(item->u.message.topic);
-		break;
+		break; /* topic and payload live in the item's own allocation */
 	case INBOX_CONNECT_FAILED:
 	case INBOX_CONNECTION_LOST:
 		free(item->u.failure.reason);
