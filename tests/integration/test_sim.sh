@@ -336,6 +336,17 @@ it_check "and answered each with an /error (verbose log)" bash -c "
 	grep -q 'UNKNOWN_RECEIPT' '$IT_TMP/sim.out' && grep -q 'INVALID_VALUE' '$IT_TMP/sim.out' &&
 	grep -q 'UNKNOWN_EVENT_MODEL' '$IT_TMP/sim.out'"
 
+# A broker restart (no persistence: the retained state is gone): drivr-sim
+# reconnects by itself and publishes its world again.
+broker_restart || it_fail "the broker came back"
+n=0
+for i in $(seq 1 15); do
+	n=$(timeout 3 mosquitto_sub $PLAIN -t "drivr/v1/$SLUG/systems/+" -W 1 2>/dev/null | grep -c '"uuid"')
+	[ "$n" -eq 5 ] && break
+	sleep 0.3
+done
+it_check "after a broker restart drivr-sim reconnects and republishes its world ($n systems)" [ "$n" -eq 5 ]
+
 it_stop "$SIM_PID"
 it_check "SIGTERM: a clean stop with a summary line" grep -q "drivr-sim: stopping:" "$IT_TMP/sim.out"
 timeout 10 mosquitto_sub $PLAIN -t "drivr/v1/$SLUG/systems/+" -W 2 2>/dev/null | grep -c '"uuid"' >"$IT_TMP/kept" || true
