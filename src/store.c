@@ -788,20 +788,31 @@ static void apply_state(struct store *store, struct entity_meta *meta, char **st
 		meta->deleted = true;
 }
 
+/* The common head of every information topic and its /state twin: a state
+ * word goes to `state`; an information message stamps the entity, and an
+ * empty one deletes it.  True when the caller should copy the fields. */
+static bool apply_head(struct store *store, struct entity_meta *meta, char **state, bool is_state,
+		       const struct message_meta *msg, const struct decode_result *r)
+{
+	if (is_state) {
+		apply_state(store, meta, state, msg, r);
+		return false;
+	}
+	touch(store, meta, msg);
+	meta->deleted = r->deleted;
+	if (r->deleted)
+		return false;
+	meta->known = true;
+	return true;
+}
+
 static void apply_organization(struct store *store, const char *uuid,
 			       const struct message_meta *msg, const struct decode_result *r)
 {
 	struct organization *o = table_get_str(&store->organizations, uuid, NULL);
-	if (r->family == TOPIC_ORGANIZATION_STATE) {
-		apply_state(store, &o->meta, &o->state, msg, r);
-		return;
-	}
-	touch(store, &o->meta, msg);
-	o->meta.deleted = r->deleted;
-	if (r->deleted)
+	if (!apply_head(store, &o->meta, &o->state, r->family == TOPIC_ORGANIZATION_STATE, msg, r))
 		return;
 	const struct upd_organization *u = &r->u.organization;
-	o->meta.known = true;
 	set_field(&o->name, u->name);
 	set_field(&o->alias, u->alias);
 	set_field(&o->status, u->status);
@@ -813,16 +824,9 @@ static void apply_system(struct store *store, const char *uuid, const struct mes
 			 const struct decode_result *r)
 {
 	struct system *s = system_get(store, uuid);
-	if (r->family == TOPIC_SYSTEM_STATE) {
-		apply_state(store, &s->meta, &s->state, msg, r);
-		return;
-	}
-	touch(store, &s->meta, msg);
-	s->meta.deleted = r->deleted;
-	if (r->deleted)
+	if (!apply_head(store, &s->meta, &s->state, r->family == TOPIC_SYSTEM_STATE, msg, r))
 		return;
 	const struct upd_system *u = &r->u.system;
-	s->meta.known = true;
 	set_field(&s->code, u->code);
 	set_field(&s->name, u->name);
 	set_field(&s->description, u->description);
@@ -861,16 +865,9 @@ static void apply_component_model(struct store *store, const char *uuid,
 	struct component_model *m = table_get_str(&store->component_models, uuid, &created);
 	if (created)
 		m->is_connective = -1;
-	if (r->family == TOPIC_COMPONENT_MODEL_STATE) {
-		apply_state(store, &m->meta, &m->state, msg, r);
-		return;
-	}
-	touch(store, &m->meta, msg);
-	m->meta.deleted = r->deleted;
-	if (r->deleted)
+	if (!apply_head(store, &m->meta, &m->state, r->family == TOPIC_COMPONENT_MODEL_STATE, msg, r))
 		return;
 	const struct upd_component_model *u = &r->u.component_model;
-	m->meta.known = true;
 	set_field(&m->code, u->code);
 	set_field(&m->name, u->name);
 	set_field(&m->description, u->description);
@@ -884,16 +881,9 @@ static void apply_event_model(struct store *store, const char *uuid,
 			      const struct message_meta *msg, const struct decode_result *r)
 {
 	struct event_model *m = table_get_str(&store->event_models, uuid, NULL);
-	if (r->family == TOPIC_EVENT_MODEL_STATE) {
-		apply_state(store, &m->meta, &m->state, msg, r);
-		return;
-	}
-	touch(store, &m->meta, msg);
-	m->meta.deleted = r->deleted;
-	if (r->deleted)
+	if (!apply_head(store, &m->meta, &m->state, r->family == TOPIC_EVENT_MODEL_STATE, msg, r))
 		return;
 	const struct upd_event_model *u = &r->u.event_model;
-	m->meta.known = true;
 	set_field(&m->code, u->code);
 	set_field(&m->event_type, u->event_type);
 	set_field(&m->entity_type, u->entity_type);
