@@ -40,7 +40,8 @@ timed() {
 	local out=$IT_TMP/time.out
 	/usr/bin/time -f '%e %U %S %M' -o "$out" "$@" >/dev/null 2>"$IT_TMP/timed.err"
 	local rc=$?
-	read -r T_WALL u s T_RSS <"$out" || true
+	# A failing command adds a "Command exited with ..." line first.
+	read -r T_WALL u s T_RSS < <(tail -1 "$out") || true
 	T_CPU=$(python3 -c "print($u + $s)")
 	return $rc
 }
@@ -103,11 +104,11 @@ done
 
 # --- retained burst ---------------------------------------------------------------
 broker_stop
-broker_start --conf "max_queued_messages 0" || exit 1
+broker_start --conf "max_queued_messages 0" --conf "max_queued_bytes 0" || exit 1
 PLAIN="-h 127.0.0.1 -p $BROKER_PORT"
 timeout 600 "$SIM" $PLAIN -s bench --systems "$SYSTEMS" --components 10 --rate 0 --event-interval 0 \
 	--change-interval 0 --setpoint-interval 0 --duration 1 2>>"$IT_TMP/sim.log" >/dev/null
-RETAINED=$(timeout 60 mosquitto_sub $PLAIN -t "$FILTER" --retained-only -W 5 2>/dev/null | wc -l)
+RETAINED=$(timeout 60 mosquitto_sub $PLAIN -t "$FILTER" --retained-only -W 10 2>/dev/null | wc -l)
 echo "bench: retained set of $RETAINED messages"
 for rep in $(seq 1 "$REPS"); do
 	if timed timeout 120 mosquitto_sub $PLAIN -t "$FILTER" --retained-only -C "$RETAINED"; then
