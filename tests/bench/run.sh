@@ -115,6 +115,10 @@ for rep in $(seq 1 "$REPS"); do
 		record retained-burst mosquitto_sub seconds "$T_WALL"
 		record retained-burst mosquitto_sub peak_rss_kb "$T_RSS"
 	fi
+	if timed timeout 120 "$PAHO" $PLAIN -i bench-retained -t "$FILTER" -n "$RETAINED"; then
+		record retained-burst paho seconds "$T_WALL"
+		record retained-burst paho peak_rss_kb "$T_RSS"
+	fi
 	if timed timeout 120 "$CONSOLE" $PLAIN -s bench --snapshot --count "$RETAINED" --timeout 120; then
 		record retained-burst console seconds "$T_WALL"
 		record retained-burst console peak_rss_kb "$T_RSS"
