@@ -161,6 +161,7 @@ $(BUILD)/bench/%: tests/bench/%.c $(BENCH_CORE)
 	$(CC) $(ALL_CFLAGS) -o $@ $^ $(ALL_LDLIBS)
 
 bench: deps-ensure
+	@$(MAKE) --no-print-directory deps-ensure DEB_PKGS="time"
 	@$(MAKE) --no-print-directory build $(BUILD)/bench/paho_count $(BUILD)/bench/memory_bench \
 		$(BUILD)/bench/ingest_bench
 	BUILD=$(BUILD) tests/bench/run.sh
