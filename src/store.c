@@ -773,11 +773,16 @@ static void apply_domain(struct store *store, const struct message_meta *msg,
 	set_time(&d->updated_at, u->updated_at);
 }
 
-/* A .../state topic: the lifecycle word; DELETED removes the entity. */
+/* A .../state topic: the lifecycle word; DELETED removes the entity.  The
+ * raw payload kept is the information message's (the inspector shows it and
+ * a component model's characteristic catalogue lives in it), never the
+ * state word. */
 static void apply_state(struct store *store, struct entity_meta *meta, char **state,
 			const struct message_meta *msg, const struct decode_result *r)
 {
-	touch(store, meta, msg);
+	meta->changed = next_stamp(store);
+	meta->received_at = msg->received_at;
+	meta->retained = msg->retained;
 	if (r->deleted) {
 		free(*state);
 		*state = NULL;

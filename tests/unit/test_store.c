@@ -137,6 +137,24 @@ static void test_state_topics(void **state)
 	apply(store, &m, &r, "DELETED", 2.0);
 	assert_true(store_find_system(store, SYS)->meta.deleted);
 
+	/* The state word never replaces the information payload (the inspector
+	 * and the component model's catalogue read it). */
+	const char *MODEL = "6f1c1f52-6f4e-4a43-9a62-0a6e0c1d2e3f";
+	struct topic_match mm = match_of(TOPIC_COMPONENT_MODEL, NULL, TOPIC_ID_COMPONENT_MODEL_UUID, MODEL);
+	struct decode_result mr = ok_result(TOPIC_COMPONENT_MODEL);
+	mr.u.component_model.uuid = MODEL;
+	mr.u.component_model.code = "heat-pump";
+	mr.u.component_model.is_connective = -1;
+	apply(store, &mm, &mr, "{\"code\":\"heat-pump\",\"services\":[]}", 1.5);
+	struct topic_match ms = match_of(TOPIC_COMPONENT_MODEL_STATE, NULL, TOPIC_ID_COMPONENT_MODEL_UUID, MODEL);
+	struct decode_result sr = ok_result(TOPIC_COMPONENT_MODEL_STATE);
+	sr.u.state.state = "ACTIVATED";
+	apply(store, &ms, &sr, "\"ACTIVATED\"", 1.6);
+	const struct component_model *cm = store_find_component_model(store, MODEL);
+	assert_non_null(cm);
+	assert_string_equal(cm->state, "ACTIVATED");
+	assert_string_equal(cm->meta.raw.bytes, "{\"code\":\"heat-pump\",\"services\":[]}");
+
 	struct topic_match dm = match_of(TOPIC_DOMAIN_STATE, NULL, 0, NULL);
 	struct decode_result dr = ok_result(TOPIC_DOMAIN_STATE);
 	dr.u.state.state = "ARCHIVED";
