@@ -102,7 +102,7 @@ struct action_run {
 	struct request *request;
 	char *audit_path;
 	bool ever_connected, connection_failed;
-	double last_message; /* monotonic */
+	double last_message; /* monotonic: the last retained message or subscription */
 };
 
 static void observe(void *ctx, const struct message_meta *msg, const struct topic_match *match,
@@ -137,7 +137,9 @@ static void drain(struct action_run *run)
 			struct message_meta meta;
 			inbox_message_meta(item, &meta);
 			ingest_message(&run->ingest, &meta);
-			run->last_message = time_monotonic();
+			/* Only the retained state settles; a live stream never goes quiet. */
+			if (meta.retained)
+				run->last_message = time_monotonic();
 			break;
 		}
 		case INBOX_CONNECTED:
@@ -189,7 +191,9 @@ static bool wait_ready(struct action_run *run, double deadline)
 		pump(run, 50);
 	}
 	if (!run->connection_failed)
-		fprintf(stderr, "drivr-console: not connected to %s in time\n", mqtt_server_uri(run->mqtt));
+		fprintf(stderr, "drivr-console: %s %s in time\n",
+			run->status.subscribed ? "the retained state did not settle on" : "not connected to",
+			mqtt_server_uri(run->mqtt));
 	return false;
 }
 
