@@ -88,6 +88,10 @@ struct request {
 	struct stored_value value;
 	int token; /* Paho delivery token while sent */
 	double created_at, sent_at, changed_at, deadline;
+	/* Free for the caller (never touched here): the console notes which
+	 * outcome it has audited and the /error record that ended the request. */
+	unsigned caller_flags;
+	uint64_t error_record;
 };
 
 struct request_timeouts {
@@ -112,6 +116,11 @@ bool requests_parse_value(const char *text, const struct payload_characteristic 
 /* Validates and queues.  NULL with a one-line reason when refused. */
 struct request *requests_add_setpoint(struct requests *r, const struct setpoint_draft *d,
 				      double now, char *err, size_t err_size);
+/* What requests_add_setpoint would send, without queueing anything: the
+ * exact topic and payload (new strings) for the editor's preview.  False
+ * with the same reason requests_add_setpoint would give. */
+bool requests_preview_setpoint(struct requests *r, const struct setpoint_draft *d, char **topic,
+			       char **payload, size_t *payload_len, char *err, size_t err_size);
 struct request *requests_add_event_ack(struct requests *r, const char *system_uuid,
 				       const char *event_uuid, double now, char *err,
 				       size_t err_size);
@@ -125,14 +134,20 @@ void requests_mark_sent(struct requests *r, struct request *req, int token, doub
 void requests_on_delivered(struct requests *r, int token, double now);
 /* A refused publish is final: never resent automatically. */
 void requests_on_publish_failed(struct requests *r, int token, const char *reason, double now);
+/* A publish the client refused outright (before any token): final too. */
+void requests_fail(struct requests *r, struct request *req, const char *reason, double now);
 /* GraphQL answer for a token request: the token uuid (confirmation then
- * waits for the token list) or the error message. */
+ * waits for the token list) or the error message.  A request already
+ * final (cancelled, timed out) keeps its state; the uuid is still noted. */
 void requests_token_response(struct requests *r, struct request *req, const char *token_uuid,
 			     const char *error, double now);
 
-/* Correlates one received message (call after store_apply). */
-void requests_observe(struct requests *r, const struct topic_match *match,
-		      const struct decode_result *result, double now);
+/* Correlates one received message (call after store_apply).  Returns the
+ * request whose state it changed, or NULL.  An /error reply answers the
+ * oldest request on its input topic that the platform has not taken yet
+ * (sent or delivered: a setpoint already CREATED is past validation). */
+struct request *requests_observe(struct requests *r, const struct topic_match *match,
+				 const struct decode_result *result, double now);
 /* Time-outs.  Returns the next deadline (0 when nothing waits). */
 double requests_tick(struct requests *r, double now);
 bool requests_cancel(struct requests *r, uint32_t id, double now);

@@ -118,7 +118,10 @@ static void set_state(struct requests *r, struct request *q, enum request_state 
 	q->changed_at = now;
 	switch (state) {
 	case REQUEST_SENT:
-		q->deadline = now + r->timeouts.delivery;
+		/* A token request is "sent" while its HTTP call runs: no PUBACK,
+		 * the GraphQL answer (bounded by the call's own time-out) ends it. */
+		q->deadline = now + r->timeouts.delivery +
+			      (q->kind == REQUEST_TOKEN ? r->timeouts.platform : 0);
 		break;
 	case REQUEST_DELIVERED:
 		q->deadline = now + r->timeouts.platform;
@@ -350,31 +353,41 @@ static bool missing(const char *what, const char *value, char *err, size_t size)
 	return true;
 }
 
-struct request *requests_add_setpoint(struct requests *r, const struct setpoint_draft *d,
-				      double now, char *err, size_t size)
+/* A setpoint draft checked and built: topic, payload and the parsed value
+ * (whose JSON tree, if any, the caller frees with json_value). */
+struct built_setpoint {
+	char *topic, *payload;
+	size_t payload_len;
+	enum payload_format format;
+	struct value value;
+	cJSON *json_value;
+};
+
+static bool build_setpoint(struct requests *r, const struct setpoint_draft *d,
+			   struct built_setpoint *b, char *err, size_t size)
 {
+	memset(b, 0, sizeof(*b));
 	if (missing("system", d->system_uuid, err, size) ||
 	    missing("component", d->component_code, err, size) ||
 	    missing("service", d->service_code, err, size) ||
 	    missing("characteristic", d->characteristic_code, err, size))
-		return NULL;
+		return false;
 	if (d->characteristic && d->characteristic->kind != CHARACTERISTIC_SETTING) {
 		snprintf(err, size, "%s is a measurement, not a setting", d->characteristic_code);
-		return NULL;
+		return false;
 	}
-	struct value value;
-	cJSON *json_value = NULL;
-	if (!requests_parse_value(d->value_text, d->characteristic, &value, &json_value, err, size))
-		return NULL;
+	if (!requests_parse_value(d->value_text, d->characteristic, &b->value, &b->json_value, err,
+				  size))
+		return false;
 
-	enum payload_format format = d->format == FORMAT_MSGPACK ? FORMAT_MSGPACK : FORMAT_JSON;
+	b->format = d->format == FORMAT_MSGPACK ? FORMAT_MSGPACK : FORMAT_JSON;
 	struct topic_ids ids = { { 0 } };
 	ids.v[TOPIC_ID_SLUG] = r->slug;
 	ids.v[TOPIC_ID_SYSTEM_UUID] = d->system_uuid;
-	char *topic;
-	if (!build_topic(r, TOPIC_SETPOINT_INPUT, &ids, format, &topic, err, size)) {
-		cJSON_Delete(json_value);
-		return NULL;
+	if (!build_topic(r, TOPIC_SETPOINT_INPUT, &ids, b->format, &b->topic, err, size)) {
+		cJSON_Delete(b->json_value);
+		b->json_value = NULL;
+		return false;
 	}
 	struct upd_setpoint_input in;
 	memset(&in, 0, sizeof(in));
@@ -383,14 +396,45 @@ struct request *requests_add_setpoint(struct requests *r, const struct setpoint_
 	in.addr.service_code = d->service_code;
 	in.addr.characteristic_code = d->characteristic_code;
 	in.addr.service_index = -1;
-	in.value = value;
-
-	struct request *q = add(r, REQUEST_SETPOINT, now);
-	q->topic = topic;
-	q->format = format;
+	in.value = b->value;
 	cJSON *root = payload_build_setpoint_input(&in);
-	set_payload(q, root);
+	struct payload_buf buf = { NULL, 0, 0 };
+	payload_serialize(root, b->format, &buf);
 	cJSON_Delete(root);
+	b->payload = xmalloc(buf.len + 1);
+	memcpy(b->payload, buf.data, buf.len);
+	b->payload[buf.len] = '\0';
+	b->payload_len = buf.len;
+	payload_buf_free(&buf);
+	return true;
+}
+
+bool requests_preview_setpoint(struct requests *r, const struct setpoint_draft *d, char **topic,
+			       char **payload, size_t *payload_len, char *err, size_t size)
+{
+	struct built_setpoint b;
+	if (!build_setpoint(r, d, &b, err, size))
+		return false;
+	cJSON_Delete(b.json_value);
+	*topic = b.topic;
+	*payload = b.payload;
+	*payload_len = b.payload_len;
+	return true;
+}
+
+struct request *requests_add_setpoint(struct requests *r, const struct setpoint_draft *d,
+				      double now, char *err, size_t size)
+{
+	struct built_setpoint b;
+	if (!build_setpoint(r, d, &b, err, size))
+		return NULL;
+	struct request *q = add(r, REQUEST_SETPOINT, now);
+	q->topic = b.topic;
+	q->format = b.format;
+	q->payload = b.payload;
+	q->payload_len = b.payload_len;
+	struct value value = b.value;
+	cJSON *json_value = b.json_value;
 	q->system_uuid = xstrdup(d->system_uuid);
 	q->component_code = xstrdup(d->component_code);
 	q->service_code = xstrdup(d->service_code);
@@ -501,9 +545,23 @@ void requests_on_publish_failed(struct requests *r, int token, const char *reaso
 	set_state(r, q, REQUEST_FAILED, now);
 }
 
+void requests_fail(struct requests *r, struct request *q, const char *reason, double now)
+{
+	if (request_state_final(q->state))
+		return;
+	set_text(&q->detail, reason ? reason : "publish refused");
+	set_state(r, q, REQUEST_FAILED, now);
+}
+
 void requests_token_response(struct requests *r, struct request *q, const char *token_uuid,
 			     const char *error, double now)
 {
+	if (request_state_final(q->state)) {
+		if (token_uuid)
+			set_text(&q->target, token_uuid);
+		r->stamp++;
+		return;
+	}
 	if (error || !token_uuid) {
 		set_text(&q->detail, error ? error : "no token in the answer");
 		set_state(r, q, REQUEST_ERROR, now);
@@ -534,8 +592,8 @@ static bool eq(const char *a, const char *b)
 	return a && b && strcmp(a, b) == 0;
 }
 
-static void observe_setpoint(struct requests *r, const struct topic_match *m,
-			     const struct upd_setpoint *u, double now)
+static struct request *observe_setpoint(struct requests *r, const struct topic_match *m,
+					const struct upd_setpoint *u, double now)
 {
 	const char *receipt = u->receipt_id ? u->receipt_id : u->uuid;
 	for (size_t i = 0; i < r->count; i++) {
@@ -566,42 +624,50 @@ static void observe_setpoint(struct requests *r, const struct topic_match *m,
 			set_state(r, q, REQUEST_REJECTED, now);
 		} else if (q->state != REQUEST_PENDING_DEVICE) {
 			set_state(r, q, REQUEST_PENDING_DEVICE, now);
+		} else {
+			return NULL;
 		}
-		return;
+		return q;
 	}
+	return NULL;
 }
 
-static void observe_error(struct requests *r, const struct topic_match *m,
-			  const struct upd_error_reply *e, double now)
+static struct request *observe_error(struct requests *r, const struct topic_match *m,
+				     const struct upd_error_reply *e, double now)
 {
-	/* The oldest request waiting on the topic the reply answers. */
+	/* The oldest request on the topic the reply answers that the platform
+	 * has not taken yet: one already CREATED passed its validation. */
 	for (size_t i = 0; i < r->count; i++) {
 		struct request *q = r->items[i];
-		if (!q->topic || !waiting(q) || !view_equals(m->answers_topic, q->topic))
+		if (!q->topic || (q->state != REQUEST_SENT && q->state != REQUEST_DELIVERED) ||
+		    !view_equals(m->answers_topic, q->topic))
 			continue;
 		set_text(&q->detail, e->message ? e->message : "error reply");
 		set_text(&q->error_code, e->code);
 		set_state(r, q, REQUEST_ERROR, now);
-		return;
+		return q;
 	}
+	return NULL;
 }
 
-static void observe_event(struct requests *r, const struct upd_event *e, const char *uuid,
-			  double now)
+static struct request *observe_event(struct requests *r, const struct upd_event *e,
+				     const char *uuid, double now)
 {
 	if (e->acknowledged != 1)
-		return;
+		return NULL;
 	for (size_t i = 0; i < r->count; i++) {
 		struct request *q = r->items[i];
 		if (q->kind == REQUEST_EVENT_ACK && waiting(q) && eq(q->target, uuid)) {
 			set_state(r, q, REQUEST_CONFIRMED, now);
-			return;
+			return q;
 		}
 	}
+	return NULL;
 }
 
-static void observe_tokens(struct requests *r, const struct upd_tokens *t, double now)
+static struct request *observe_tokens(struct requests *r, const struct upd_tokens *t, double now)
 {
+	struct request *changed = NULL;
 	for (size_t i = 0; i < r->count; i++) {
 		struct request *q = r->items[i];
 		if (q->kind != REQUEST_TOKEN || q->state != REQUEST_DELIVERED || !q->target)
@@ -609,38 +675,35 @@ static void observe_tokens(struct requests *r, const struct upd_tokens *t, doubl
 		for (size_t k = 0; k < t->count; k++) {
 			if (eq(t->items[k].uuid, q->target)) {
 				set_state(r, q, REQUEST_CONFIRMED, now);
+				changed = q;
 				break;
 			}
 		}
 	}
+	return changed;
 }
 
-void requests_observe(struct requests *r, const struct topic_match *m,
-		      const struct decode_result *res, double now)
+struct request *requests_observe(struct requests *r, const struct topic_match *m,
+				 const struct decode_result *res, double now)
 {
 	if (!res->ok || res->deleted)
-		return;
+		return NULL;
 	switch (m->family) {
 	case TOPIC_SETPOINT:
-		observe_setpoint(r, m, &res->u.setpoint, now);
-		break;
+		return observe_setpoint(r, m, &res->u.setpoint, now);
 	case TOPIC_ERROR_REPLY:
-		observe_error(r, m, &res->u.error_reply, now);
-		break;
+		return observe_error(r, m, &res->u.error_reply, now);
 	case TOPIC_EVENT: {
 		char uuid[TOPIC_ID_MAX + 1];
 		const char *id = m->ids[TOPIC_ID_EVENT_UUID].ptr
 					 ? sv_copy(m->ids[TOPIC_ID_EVENT_UUID], uuid, sizeof(uuid))
 					 : res->u.event.uuid;
-		if (id)
-			observe_event(r, &res->u.event, id, now);
-		break;
+		return id ? observe_event(r, &res->u.event, id, now) : NULL;
 	}
 	case TOPIC_LOCAL_API_TOKENS:
-		observe_tokens(r, &res->u.tokens, now);
-		break;
+		return observe_tokens(r, &res->u.tokens, now);
 	default:
-		break;
+		return NULL;
 	}
 }
 
@@ -657,7 +720,11 @@ double requests_tick(struct requests *r, double now)
 				[REQUEST_DELIVERED] = "no answer from the platform",
 				[REQUEST_PENDING_DEVICE] = "the device did not acknowledge",
 			};
-			set_text(&q->detail, what[q->state]);
+			const char *why = what[q->state];
+			if (q->kind == REQUEST_TOKEN)
+				why = q->state == REQUEST_SENT ? "no answer from the GraphQL endpoint"
+							       : "the token never appeared in the token list";
+			set_text(&q->detail, why);
 			set_state(r, q, REQUEST_TIMED_OUT, now);
 		} else if (next == 0 || q->deadline < next) {
 			next = q->deadline;

@@ -52,8 +52,9 @@ static int teardown(void **state)
 	return 0;
 }
 
-/* A message from the platform, through the real topic match and decoder. */
-static void feed(struct fixture *f, const char *topic, const char *payload, double now)
+/* A message from the platform, through the real topic match and decoder;
+ * returns the request it moved (or NULL). */
+static struct request *feed(struct fixture *f, const char *topic, const char *payload, double now)
 {
 	struct topic_match m;
 	struct decode_result res;
@@ -62,8 +63,9 @@ static void feed(struct fixture *f, const char *topic, const char *payload, doub
 	topic_match(f->topics, topic, strlen(topic), &m);
 	decode_payload(&m, payload, strlen(payload), &limits, &res);
 	assert_true(res.ok);
-	requests_observe(f->r, &m, &res, now);
+	struct request *q = requests_observe(f->r, &m, &res, now);
 	decode_result_free(&res);
+	return q;
 }
 
 static struct request *add_flow(struct fixture *f, const char *value, char *err)
@@ -298,6 +300,97 @@ static void test_timeouts_and_failures(void **state)
 	assert_string_equal(request_state_name(REQUEST_PENDING_DEVICE), "pending device");
 }
 
+static void test_preview_is_what_add_sends(void **state)
+{
+	struct fixture *f = *state;
+	char err[256], *topic = NULL, *payload = NULL;
+	size_t len = 0;
+	struct setpoint_draft d = { SYS, "heat-pump", "heating", "flow-temperature-setpoint",
+				    "45.5", &FLOW, FORMAT_JSON };
+	assert_true(requests_preview_setpoint(f->r, &d, &topic, &payload, &len, err, sizeof(err)));
+	assert_int_equal(requests_count(f->r), 0); /* nothing queued by a preview */
+	struct request *q = requests_add_setpoint(f->r, &d, 1.0, err, sizeof(err));
+	assert_non_null(q);
+	assert_string_equal(topic, q->topic);
+	assert_int_equal(len, q->payload_len);
+	assert_memory_equal(payload, q->payload, len);
+	assert_non_null(strstr(payload, "\"value\":45.5"));
+	free(topic);
+	free(payload);
+	/* The same refusal as requests_add_setpoint, and nothing allocated. */
+	d.value_text = "61";
+	topic = payload = NULL;
+	assert_false(requests_preview_setpoint(f->r, &d, &topic, &payload, &len, err, sizeof(err)));
+	assert_null(topic);
+	assert_non_null(strstr(err, "above the maximum 60"));
+	/* JSON values: the parsed tree is freed (ASan would see a leak). */
+	struct payload_characteristic blob = MODE;
+	blob.data_type = DATA_TYPE_JSON;
+	d.characteristic = &blob;
+	d.value_text = "{\"from\":\"22:00\"}";
+	assert_true(requests_preview_setpoint(f->r, &d, &topic, &payload, &len, err, sizeof(err)));
+	assert_non_null(strstr(payload, "\"value\":{\"from\":\"22:00\"}"));
+	free(topic);
+	free(payload);
+}
+
+static void test_error_reply_skips_a_setpoint_already_created(void **state)
+{
+	struct fixture *f = *state;
+	char err[256];
+	/* The first request is past validation (CREATED, waiting for the
+	 * device); a second, bad one on the same topic draws the /error. */
+	struct request *a = add_flow(f, "45", err), *b = add_flow(f, "50", err);
+	requests_mark_sent(f->r, a, 1, 101.0);
+	requests_on_delivered(f->r, 1, 101.0);
+	assert_ptr_equal(feed(f, SETPOINTS, CREATED, 101.5), a);
+	assert_int_equal(a->state, REQUEST_PENDING_DEVICE);
+	requests_mark_sent(f->r, b, 2, 102.0);
+	char topic[256];
+	snprintf(topic, sizeof(topic), "%s/error", b->topic);
+	assert_ptr_equal(feed(f, topic, "{\"message\":\"locked\",\"code\":\"LOCKED\"}", 102.5), b);
+	assert_int_equal(a->state, REQUEST_PENDING_DEVICE);
+	assert_int_equal(b->state, REQUEST_ERROR);
+	/* A second reply finds nobody waiting: nothing changes. */
+	assert_null(feed(f, topic, "{\"message\":\"again\"}", 103.0));
+	/* The same CREATED again moves nothing either. */
+	assert_null(feed(f, SETPOINTS, CREATED, 103.5));
+}
+
+static void test_client_refusal_and_token_edges(void **state)
+{
+	struct fixture *f = *state;
+	char err[256];
+	struct request *q = add_flow(f, "45", err);
+	requests_fail(f->r, q, "not connected: refused by the client", 100.0);
+	assert_int_equal(q->state, REQUEST_FAILED);
+	assert_string_equal(q->detail, "not connected: refused by the client");
+	requests_fail(f->r, q, "again", 101.0); /* final stays final */
+	assert_string_equal(q->detail, "not connected: refused by the client");
+	assert_null(requests_next_queued(f->r));
+
+	/* A token call runs longer than a PUBACK may take: its deadline is the
+	 * delivery and platform time-outs together, with its own reason. */
+	struct token_draft d = { SYS, "smart-bulb", "1D" };
+	struct request *t = requests_add_token(f->r, &d, 200.0, err, sizeof(err));
+	requests_mark_sent(f->r, t, 0, 200.0);
+	assert_true(requests_tick(f->r, 215.0) == 230.0);
+	assert_int_equal(t->state, REQUEST_SENT);
+	requests_tick(f->r, 230.0);
+	assert_int_equal(t->state, REQUEST_TIMED_OUT);
+	assert_string_equal(t->detail, "no answer from the GraphQL endpoint");
+	/* The answer after the time-out: the state stays, the uuid is noted. */
+	requests_token_response(f->r, t, "tok-late", NULL, 231.0);
+	assert_int_equal(t->state, REQUEST_TIMED_OUT);
+	assert_string_equal(t->target, "tok-late");
+
+	struct request *u = requests_add_token(f->r, &d, 300.0, err, sizeof(err));
+	requests_token_response(f->r, u, "tok-2", NULL, 301.0);
+	requests_tick(f->r, 321.0);
+	assert_int_equal(u->state, REQUEST_TIMED_OUT);
+	assert_string_equal(u->detail, "the token never appeared in the token list");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -310,6 +403,10 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_event_ack_confirmed_by_republish, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_token_confirmed_by_token_list, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_timeouts_and_failures, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_preview_is_what_add_sends, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_error_reply_skips_a_setpoint_already_created, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_client_refusal_and_token_edges, setup, teardown),
 	};
 	return cmocka_run_group_tests_name("requests", tests, NULL, NULL);
 }
