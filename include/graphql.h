@@ -28,6 +28,15 @@ bool graphql_issue_token(const char *url, const char *user_token, const char *bo
 			 const char *cafile, long timeout_s, struct graphql_token_result *out);
 void graphql_token_result_free(struct graphql_token_result *r);
 
+/* The endpoint: url when given, else https://<slug>.api.drivr.cloud/graphql. */
+void graphql_endpoint(const char *url, const char *slug, char *buf, size_t size);
+
+/* Writes an issued JWT (a secret: shown once) to path, readable by its owner
+ * only (mode 0600, also when the file existed).  With exclusive, an existing
+ * file is refused.  False with a reason in err. */
+bool graphql_save_jwt(const char *path, const char *jwt, bool exclusive, char *err,
+		      size_t err_size);
+
 /* Parses a GraphQL answer body (pure; used by graphql_issue_token). */
 bool graphql_parse_token_answer(const char *body, size_t len, struct graphql_token_result *out);
 

@@ -17,6 +17,7 @@
 #include "graphql.h"
 #include "headless.h"
 #include "ingest.h"
+#include "jwt.h"
 #include "mqtt.h"
 #include "payload.h"
 #include "requests.h"
@@ -116,8 +117,9 @@ static void observe(void *ctx, const struct message_meta *msg, const struct topi
 static void audit(struct action_run *run, const char *outcome)
 {
 	const struct request *q = run->request;
-	const char *target = q->kind == REQUEST_TOKEN ? (run->config->graphql_url ? run->config->graphql_url : "graphql")
-						       : q->topic;
+	char url[512];
+	graphql_endpoint(run->config->graphql_url, run->config->slug, url, sizeof(url));
+	const char *target = q->kind == REQUEST_TOKEN ? url : q->topic;
 	/* The token body holds no secret (the user token is a header). */
 	struct audit_entry e = { time_now(), run->config->profile, request_kind_name(q->kind), target,
 				 q->payload, outcome, q->id };
@@ -279,19 +281,17 @@ static void print_outcome(const struct request *q)
 	printf("\n");
 }
 
-/* Writes the JWT to a new file readable by the owner only. */
-static bool write_secret(const char *path, const char *jwt)
+/* The issued JWT checked as the tokens view checks it: against the domain's
+ * JWKS from the retained state. */
+static void report_jwt_check(const struct action_run *run, const char *jwt)
 {
-	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	if (fd < 0) {
-		fprintf(stderr, "drivr-console: %s: %s\n", path, strerror(errno));
-		return false;
-	}
-	fchmod(fd, 0600);
-	size_t len = strlen(jwt);
-	bool ok = write(fd, jwt, len) == (ssize_t)len && write(fd, "\n", 1) == 1;
-	close(fd);
-	return ok;
+	size_t n = store_jwks_count(run->store);
+	struct jwt_info info;
+	enum jwt_status st = jwt_check(jwt, n ? store_jwks_at(run->store, 0) : NULL, n, time_now(), &info);
+	fprintf(stderr, "drivr-console: the JWT against the domain's JWKS (%zu key%s): %s (%s, kid %s)\n",
+		n, n == 1 ? "" : "s", jwt_status_name(st), info.alg[0] ? info.alg : "?",
+		info.kid[0] ? info.kid : "?");
+	jwt_info_free(&info);
 }
 
 static void issue_token(struct action_run *run, double deadline)
@@ -304,10 +304,7 @@ static void issue_token(struct action_run *run, double deadline)
 		return;
 	}
 	char url[512];
-	if (run->config->graphql_url)
-		snprintf(url, sizeof(url), "%s", run->config->graphql_url);
-	else
-		snprintf(url, sizeof(url), "https://%s.api.drivr.cloud/graphql", run->config->slug);
+	graphql_endpoint(run->config->graphql_url, run->config->slug, url, sizeof(url));
 	requests_mark_sent(run->requests, q, 0, time_now());
 	struct graphql_token_result res;
 	graphql_issue_token(url, user_token, q->payload, run->config->cafile, 20, &res);
@@ -317,12 +314,16 @@ static void issue_token(struct action_run *run, double deadline)
 	if (res.jwt) {
 		/* Shown once: to the file the operator named, else to stdout. */
 		if (run->args->token_out) {
-			if (write_secret(run->args->token_out, res.jwt))
+			if (graphql_save_jwt(run->args->token_out, res.jwt, false, err, sizeof(err)))
 				fprintf(stderr, "drivr-console: token written to %s (mode 0600)\n",
 					run->args->token_out);
+			else
+				fprintf(stderr, "drivr-console: %s\n", err);
 		} else {
 			printf("%s\n", res.jwt);
 		}
+		report_jwt_check(run, res.jwt);
+		memset(res.jwt, 0, strlen(res.jwt));
 	}
 	graphql_token_result_free(&res);
 	while (run->args->wait && q->state == REQUEST_DELIVERED && time_monotonic() < deadline) {

@@ -4,11 +4,46 @@
 #include <cJSON.h>
 #include <curl/curl.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "util.h"
+
+void graphql_endpoint(const char *url, const char *slug, char *buf, size_t size)
+{
+	if (url && *url)
+		snprintf(buf, size, "%s", url);
+	else
+		snprintf(buf, size, "https://%s.api.drivr.cloud/graphql", slug ? slug : "");
+}
+
+bool graphql_save_jwt(const char *path, const char *jwt, bool exclusive, char *err, size_t size)
+{
+	int flags = O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW | (exclusive ? O_EXCL : O_TRUNC);
+	int fd = open(path, flags, 0600);
+	if (fd < 0) {
+		snprintf(err, size, "%s: %s", path, strerror(errno));
+		return false;
+	}
+	struct stat st;
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		snprintf(err, size, "%s: not a regular file", path);
+		close(fd);
+		return false;
+	}
+	fchmod(fd, 0600);
+	size_t len = strlen(jwt);
+	bool ok = write(fd, jwt, len) == (ssize_t)len && write(fd, "\n", 1) == 1;
+	if (close(fd) < 0)
+		ok = false;
+	if (!ok)
+		snprintf(err, size, "%s: %s", path, strerror(errno ? errno : EIO));
+	return ok;
+}
 
 char *graphql_read_user_token(const char *file, char *err, size_t size)
 {

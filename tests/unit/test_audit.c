@@ -108,12 +108,43 @@ static void test_user_token_sources(void **state)
 	assert_null(graphql_read_user_token(NULL, err, sizeof(err)));
 }
 
+static void test_jwt_file_and_endpoint(void **state)
+{
+	(void)state;
+	char err[256], dir[] = "/tmp/drivr-jwt-XXXXXX", path[300];
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/bulb.jwt", dir);
+	assert_true(graphql_save_jwt(path, "CLOUD-a.b.c", true, err, sizeof(err)));
+	struct stat st;
+	assert_int_equal(stat(path, &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0600);
+	assert_int_equal(st.st_size, 12);
+	/* exclusive: an existing file is never overwritten */
+	assert_false(graphql_save_jwt(path, "CLOUD-x.y.z", true, err, sizeof(err)));
+	assert_non_null(strstr(err, "exists"));
+	/* not exclusive: replaced, and private again even if loosened */
+	chmod(path, 0644);
+	assert_true(graphql_save_jwt(path, "CLOUD-x.y", false, err, sizeof(err)));
+	assert_int_equal(stat(path, &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0600);
+	assert_int_equal(st.st_size, 10);
+	unlink(path);
+	rmdir(dir);
+
+	char url[128];
+	graphql_endpoint(NULL, "adam", url, sizeof(url));
+	assert_string_equal(url, "https://adam.api.drivr.cloud/graphql");
+	graphql_endpoint("http://127.0.0.1:8080/graphql", "adam", url, sizeof(url));
+	assert_string_equal(url, "http://127.0.0.1:8080/graphql");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_audit_lines_and_mode),
 		cmocka_unit_test(test_graphql_answers),
 		cmocka_unit_test(test_user_token_sources),
+		cmocka_unit_test(test_jwt_file_and_endpoint),
 	};
 	return cmocka_run_group_tests_name("audit", tests, NULL, NULL);
 }
