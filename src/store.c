@@ -39,6 +39,14 @@ struct store {
 		setpoints, token_lists, unclassified_topics;
 	struct hashmap components_by_uuid;
 
+	/* Key strings of series (system uuids, component, service and
+	 * characteristic codes), one refcounted copy per distinct string:
+	 * thousands of series share a handful of codes. */
+	struct interned **interned;
+	size_t interned_slots, interned_capacity;
+	uint32_t interned_free; /* chain of free slots through ->refs */
+	struct hashmap interned_index;
+
 	/* Series: slots, index, recency list (head = most recent), free slots. */
 	struct series *series;
 	size_t series_slots, series_capacity, series_live;
@@ -272,6 +280,8 @@ struct store *store_new(const struct store_limits *limits)
 	hashmap_init(&store->components_by_uuid);
 	hashmap_init(&store->series_index);
 	hashmap_init(&store->inputs_index);
+	hashmap_init(&store->interned_index);
+	store->interned_free = NO_SLOT;
 	store->lru_head = store->lru_tail = store->free_head = NO_SLOT;
 	store->errors = xcalloc(store->limits.max_errors, sizeof(*store->errors));
 	store->inputs = xcalloc(store->limits.max_inputs, sizeof(*store->inputs));
@@ -322,12 +332,17 @@ static void error_record_clear(struct store *store, struct error_record *r)
 	memset(r, 0, sizeof(*r));
 }
 
+static void intern_put(struct store *store, const char *text);
+
 static void series_release(struct store *store, struct series *s)
 {
-	free(s->system); /* one allocation holds every key part */
+	intern_put(store, s->system);
+	intern_put(store, s->component);
+	intern_put(store, s->service);
+	intern_put(store, s->characteristic);
+	intern_put(store, s->time_stream_uuid);
 	free(s->ring);
 	stored_value_clear(&s->last);
-	(void)store;
 }
 
 void store_free(struct store *store)
@@ -406,6 +421,12 @@ void store_free(struct store *store)
 			series_release(store, &store->series[i]);
 	free(store->series);
 	hashmap_destroy(&store->series_index);
+	/* Every series let go of its strings above: only free-list nodes remain,
+	 * but free whatever is there. */
+	for (size_t i = 0; i < store->interned_slots; i++)
+		free(store->interned[i]);
+	free(store->interned);
+	hashmap_destroy(&store->interned_index);
 
 	jwks_clear(store);
 	for (size_t i = 0; i < store->limits.max_errors; i++)
@@ -585,6 +606,81 @@ static void event_recount(struct store *store, struct event *e)
 	}
 }
 
+/* ---- interned key strings ------------------------------------------------ */
+
+struct interned {
+	uint32_t refs; /* on a free slot: the next free slot */
+	uint32_t slot;
+	uint32_t len;
+	char text[];
+};
+
+static struct interned *interned_of(const char *text)
+{
+	return (struct interned *)(void *)(text - offsetof(struct interned, text));
+}
+
+struct intern_key {
+	const char *text;
+	size_t len;
+};
+
+static bool interned_equal(const void *ctx, uint32_t slot, const void *key)
+{
+	const struct interned *i = ((const struct store *)ctx)->interned[slot];
+	const struct intern_key *k = key;
+	return i->len == k->len && memcmp(i->text, k->text, k->len) == 0;
+}
+
+/* A shared copy of text[0..len), with one more reference. */
+static const char *intern_get(struct store *store, const char *text, size_t len)
+{
+	struct intern_key key = { text, len };
+	uint64_t hash = hash_bytes(text, len);
+	uint32_t slot;
+	if (hashmap_find(&store->interned_index, hash, interned_equal, store, &key, &slot)) {
+		store->interned[slot]->refs++;
+		return store->interned[slot]->text;
+	}
+	if (store->interned_free != NO_SLOT) {
+		slot = store->interned_free;
+		store->interned_free = store->interned[slot]->refs;
+		free(store->interned[slot]);
+	} else {
+		if (store->interned_slots == store->interned_capacity) {
+			store->interned_capacity = store->interned_capacity ? store->interned_capacity * 2 : 64;
+			store->interned = xrealloc(store->interned,
+						   store->interned_capacity * sizeof(*store->interned));
+		}
+		slot = (uint32_t)store->interned_slots++;
+	}
+	struct interned *i = xmalloc(sizeof(*i) + len + 1);
+	i->refs = 1;
+	i->slot = slot;
+	i->len = (uint32_t)len;
+	memcpy(i->text, text, len);
+	i->text[len] = '\0';
+	store->interned[slot] = i;
+	hashmap_insert(&store->interned_index, hash, slot);
+	return i->text;
+}
+
+/* Drops one reference; the last one frees the string (its slot is reused). */
+static void intern_put(struct store *store, const char *text)
+{
+	if (!text)
+		return;
+	struct interned *i = interned_of(text);
+	if (--i->refs > 0)
+		return;
+	hashmap_remove(&store->interned_index, hash_bytes(i->text, i->len), i->slot);
+	/* Keep a minimal header as the free-list node. */
+	struct interned *node = xrealloc(i, sizeof(*node));
+	node->refs = store->interned_free;
+	store->interned[node->slot] = node;
+	store->interned_free = node->slot;
+}
+
 /* ---- series ------------------------------------------------------------- */
 
 struct series_key {
@@ -678,21 +774,12 @@ static struct series *series_get(struct store *store, const struct series_key *k
 	}
 	struct series *s = &store->series[slot];
 	memset(s, 0, sizeof(*s));
-	size_t len[5], total = 0;
-	for (int i = 0; i < 5; i++) {
-		len[i] = strlen(key->part[i]);
-		if (len[i] > STORE_FIELD_MAX)
-			len[i] = STORE_FIELD_MAX;
-		total += len[i] + 1;
-	}
-	char *block = xmalloc(total), *p = block;
 	char **parts[5] = { &s->system, &s->component, &s->service, &s->characteristic,
 			    &s->time_stream_uuid };
 	for (int i = 0; i < 5; i++) {
-		memcpy(p, key->part[i], len[i]);
-		p[len[i]] = '\0';
-		*parts[i] = p;
-		p += len[i] + 1;
+		size_t len = strlen(key->part[i]);
+		*parts[i] = (char *)intern_get(store, key->part[i],
+					       len > STORE_FIELD_MAX ? STORE_FIELD_MAX : len);
 	}
 	s->live = true;
 	s->last_time = s->received_at = TIME_UNKNOWN;
