@@ -483,6 +483,10 @@ int headless_run(const struct config *config, const struct topic_table *topics)
 		struct snapshot_options so = { false, false };
 		cJSON *doc = snapshot_build(run.store, &so);
 		cJSON_AddStringToObject(doc, "broker", mqtt_server_uri(run.mqtt));
+		/* From connecting to the last message: how long the state took
+		 * to load (the settle wait and this printing excluded). */
+		cJSON_AddNumberToObject(doc, "loadSeconds",
+					run.received ? run.last_traffic - run.started : 0);
 		char *text = cJSON_Print(doc);
 		puts(text);
 		cJSON_free(text);
