@@ -106,6 +106,9 @@ struct requests;
 struct requests *requests_new(const struct topic_table *topics, const char *slug);
 void requests_free(struct requests *r);
 void requests_set_timeouts(struct requests *r, const struct request_timeouts *t);
+/* The domain the next requests are built for (the console learns it from
+ * the retained domain when it was started without a slug, e.g. in replay). */
+void requests_set_slug(struct requests *r, const char *slug);
 
 /* Parses and checks a typed value against a characteristic (type, SELECT
  * options, min/max/step).  Pure; used by the editor to refuse before

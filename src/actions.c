@@ -251,7 +251,10 @@ static void follow_mqtt(struct action_run *run, double deadline)
 	while (time_monotonic() < deadline && !request_state_final(q->state)) {
 		if (!run->args->wait && q->state != REQUEST_QUEUED && q->state != REQUEST_SENT)
 			break;
-		if (q->state == REQUEST_QUEUED && run->status.subscribed) {
+		/* connected, subscribed, and (after a reconnection too) the retained
+		 * state settled: the platform is back and subscribed by then */
+		if (q->state == REQUEST_QUEUED && run->status.subscribed &&
+		    time_monotonic() - run->last_message >= run->config->settle) {
 			int token = 0;
 			char err[256];
 			if (mqtt_publish(run->mqtt, q->topic, q->payload, q->payload_len, false, &token,

@@ -101,6 +101,12 @@ void requests_set_timeouts(struct requests *r, const struct request_timeouts *t)
 	r->timeouts = *t;
 }
 
+void requests_set_slug(struct requests *r, const char *slug)
+{
+	free(r->slug);
+	r->slug = xstrdup(slug ? slug : "");
+}
+
 static char *dup_or_null(const char *s)
 {
 	return s ? xstrdup(s) : NULL;
