@@ -13,6 +13,9 @@ extern const struct key_help bars_global_keys[];
 void bars_draw_status(struct ui *ui, WINDOW *w, int width);
 void bars_draw_tabs(struct ui *ui, WINDOW *w, int y, int width);
 void bars_draw_crumb(struct ui *ui, WINDOW *w, int y, int width);
+/* The active events in the alert pane's order (most severe first, newest
+ * first within a level): up to max store indices. */
+size_t bars_alert_order(const struct ui *ui, size_t *out, size_t max);
 /* Lines the alert pane wants for a terminal of `rows` lines. */
 int bars_alert_lines(const struct ui *ui, int rows);
 void bars_draw_alerts(struct ui *ui, WINDOW *w, int height, int width);

@@ -31,7 +31,8 @@
 	X(ERRORS, "Errors", '6')                 \
 	X(TOKENS, "Tokens", '7')                 \
 	X(UNCLASSIFIED, "Unclassified", '8')     \
-	X(INSPECTOR, "Inspector", '9')
+	X(INSPECTOR, "Inspector", '9')           \
+	X(REQUESTS, "Requests", '0')
 
 enum view_id {
 #define X(id, title, key) VIEW_##id,
@@ -60,6 +61,7 @@ enum inspect_kind {
 	INSPECT_TOKENS,
 	INSPECT_ERROR,
 	INSPECT_UNCLASSIFIED,
+	INSPECT_REQUEST, /* index: the request id */
 };
 
 struct inspect_target {
@@ -67,16 +69,20 @@ struct inspect_target {
 	size_t index;  /* store index (errors: sequence number) */
 };
 
-/* One line of help: the keys, what they do, and whether the key-hint bar
- * shows it. */
+/* One line of help: the keys, what they do, whether the key-hint bar
+ * shows it, and whether it is an operator action (sends something: hidden
+ * from the hints and greyed in the help under --read-only). */
 struct key_help {
 	const char *keys;
 	const char *what;
 	bool hint;
+	bool action;
 };
 
 struct view;
 struct ui;
+struct requests;
+struct ui_actions;
 
 struct view_ops {
 	enum view_id id;
@@ -96,6 +102,7 @@ struct view_ops {
 	void (*draw)(struct view *v, WINDOW *w, int y, int height, int width);
 	int (*key)(struct view *v, int key);
 	const struct key_help *keys; /* view-specific keys, NULL-terminated */
+	const char *empty;           /* shown when there is no row (NULL: "nothing received yet") */
 };
 
 struct view {
@@ -137,6 +144,12 @@ struct ui {
 	double deadline;    /* set while drawing: the earliest wall time the screen
 			     * changes by itself (flash ends, a series goes stale) */
 
+	/* operator actions (actions_ui.c): every request of this session, the
+	 * open form or dialog, the token worker; --read-only refuses them all */
+	struct requests *requests;
+	struct ui_actions *actions;
+	bool read_only;
+
 	/* source */
 	struct mqtt *mqtt;   /* NULL in replay mode */
 	struct mqtt_status status;
@@ -164,7 +177,7 @@ struct ui {
 /* Every view's ops (one file each). */
 extern const struct view_ops view_systems_ops, view_components_ops, view_datapoints_ops,
 	view_setpoints_ops, view_events_ops, view_errors_ops, view_tokens_ops,
-	view_unclassified_ops, view_inspector_ops;
+	view_unclassified_ops, view_inspector_ops, view_requests_ops;
 
 const char *view_title(enum view_id id);
 char view_key(enum view_id id);
@@ -180,7 +193,10 @@ void ui_open_inspector(struct ui *ui, const struct inspect_target *target, const
 void ui_note_deadline(struct ui *ui, double when);
 /* A short notice in the hint bar for a few seconds. */
 void ui_notice(struct ui *ui, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-/* Requests that would be lost by quitting (the requests issue fills this in). */
+/* Requests not yet at their end state: quitting asks first. */
 size_t ui_pending_requests(const struct ui *ui);
+/* The store's and the requests' change stamps together: views that show
+ * both redraw when either changes. */
+uint64_t ui_stamp(const struct ui *ui);
 
 #endif

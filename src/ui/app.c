@@ -6,6 +6,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "requests.h"
+#include "ui/actions_ui.h"
 #include "ui/bars.h"
 #include "util.h"
 
@@ -14,7 +16,7 @@ static const struct view_ops *const all_ops[VIEW_COUNT] = {
 	[VIEW_DATAPOINTS] = &view_datapoints_ops,   [VIEW_SETPOINTS] = &view_setpoints_ops,
 	[VIEW_EVENTS] = &view_events_ops,	    [VIEW_ERRORS] = &view_errors_ops,
 	[VIEW_TOKENS] = &view_tokens_ops,	    [VIEW_UNCLASSIFIED] = &view_unclassified_ops,
-	[VIEW_INSPECTOR] = &view_inspector_ops,
+	[VIEW_INSPECTOR] = &view_inspector_ops,	    [VIEW_REQUESTS] = &view_requests_ops,
 };
 
 static const char *const titles[] = {
@@ -165,8 +167,13 @@ void ui_notice(struct ui *ui, const char *fmt, ...)
 
 size_t ui_pending_requests(const struct ui *ui)
 {
-	(void)ui;
-	return 0; /* requests (setpoints, acknowledgements) arrive with a later issue */
+	return ui->requests ? requests_pending(ui->requests) : 0;
+}
+
+uint64_t ui_stamp(const struct ui *ui)
+{
+	/* both only grow: their sum changes whenever either does */
+	return store_stamp(ui->store) + (ui->requests ? requests_stamp(ui->requests) : 0);
 }
 
 double app_clock(const struct ui *ui)
@@ -226,7 +233,8 @@ static void draw_main(struct ui *ui, struct view *v)
 	table_draw(&v->table, &ui->scr, w, 0, h - footer, width);
 	if (v->table.count == 0 && h - footer > 2) {
 		const char *msg = v->table.total ? "no row matches the filter (/ to change it)"
-						 : "nothing received yet";
+				  : v->ops->empty ? v->ops->empty
+						  : "nothing received yet";
 		screen_put(&ui->scr, w, 2, 2, width - 4, msg, screen_attr(&ui->scr, UI_ROLE_MUTED), false,
 			   false);
 	}
@@ -245,7 +253,7 @@ void app_draw(struct ui *ui)
 	if (v->ops->rows) {
 		/* the table needs its height for scrolling before the rebuild */
 		v->table.height = getmaxy(ui->w_main) - 1;
-		table_refresh(&v->table, store_stamp(ui->store));
+		table_refresh(&v->table, ui_stamp(ui));
 	}
 	draw_main(ui, v);
 	bars_draw_status(ui, ui->w_status, width);
@@ -265,5 +273,7 @@ void app_draw(struct ui *ui)
 		}
 	if (ui->mode == INPUT_HELP)
 		bars_draw_help(ui, ui->scr.rows, ui->scr.cols);
+	else
+		actions_ui_draw(ui);
 	doupdate();
 }

@@ -6,6 +6,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "requests.h"
+#include "ui/actions_ui.h"
 #include "ui/fmt.h"
 #include "util.h"
 
@@ -13,7 +15,7 @@ const struct key_help bars_global_keys[] = {
 	{ "q", "quit (asks when requests are pending)", true },
 	{ "?", "help: every key of this view", true },
 	{ "Tab S-Tab", "next / previous view", true },
-	{ "1-9", "switch view (1 Systems ... 9 Inspector)", false },
+	{ "1-9 0", "switch view (1 Systems ... 9 Inspector, 0 Requests)", false },
 	{ "Esc Bksp", "back to where you drilled from", false },
 	{ "/", "filter: substring, or field:value for one column", true },
 	{ "s S", "sort by the next column / reverse the order", true },
@@ -24,6 +26,7 @@ const struct key_help bars_global_keys[] = {
 	{ "C-u C-d", "half a page up / down", false },
 	{ "mouse", "click selects, the wheel scrolls (--no-mouse: off)", false },
 	{ "C-l", "redraw the screen", false },
+	{ "a", "acknowledge the alert pane's top unacknowledged alert", false, true },
 	{ NULL, NULL, false },
 };
 
@@ -60,7 +63,7 @@ void bars_draw_status(struct ui *ui, WINDOW *w, int width)
 	struct tm tm;
 	localtime_r(&t, &tm);
 	strftime(clock, sizeof(clock), "%H:%M", &tm);
-	int limit = width - (int)strlen(clock) - 1;
+	int limit = width - (int)strlen(clock) - 2; /* a blank before the clock */
 
 	char buf[512];
 	enum ui_role role;
@@ -101,9 +104,24 @@ void bars_draw_status(struct ui *ui, WINDOW *w, int width)
 		after = limit;
 	}
 	x = after;
+	/* before the counters: requests not at their end yet (the Requests
+	 * view, 0, has them; the outbox waits for the connection), read-only */
+	char part[128];
+	size_t pending = ui_pending_requests(ui);
+	if (pending) {
+		size_t outbox = 0, n = requests_count(ui->requests);
+		for (size_t i = 0; i < n; i++)
+			outbox += requests_at(ui->requests, i)->state == REQUEST_QUEUED;
+		if (outbox)
+			snprintf(part, sizeof(part), " requests %zu, outbox %zu ", pending, outbox);
+		else
+			snprintf(part, sizeof(part), " requests %zu ", pending);
+		x = segment(ui, w, x, limit, part, UI_ROLE_STATUS_WARN);
+	}
+	if (ui->read_only)
+		x = segment(ui, w, x, limit, " read-only ", UI_ROLE_STATUS_WARN);
 	const struct store_counters *c = store_counters(ui->store);
 	uint64_t evicted = c->series_evicted + c->errors_evicted + c->unclassified_dropped;
-	char part[128];
 	snprintf(part, sizeof(part), " %lu msg/s", bars_rate(ui));
 	x = segment(ui, w, x, limit, part, UI_ROLE_STATUS_BAR);
 	snprintf(part, sizeof(part), " total %llu", (unsigned long long)c->messages);
@@ -225,6 +243,12 @@ static size_t active_events(const struct store *st, size_t *out, size_t max, uns
 	return n;
 }
 
+size_t bars_alert_order(const struct ui *ui, size_t *out, size_t max)
+{
+	unsigned counts[LEVEL_COUNT];
+	return active_events(ui->store, out, max, counts);
+}
+
 void bars_draw_alerts(struct ui *ui, WINDOW *w, int height, int width)
 {
 	if (height <= 0)
@@ -274,9 +298,15 @@ void bars_draw_alerts(struct ui *ui, WINDOW *w, int height, int width)
 		fmt_event_entity(ui->store, e, entity, sizeof(entity));
 		fmt_age(ui->now, e->time, age, sizeof(age));
 		/* Device strings (model code, message, entity) are sanitised by screen_put. */
+		/* an acknowledgement on its way shows its state */
+		const struct request *q = e->acknowledged ? NULL : actions_ui_request_for_event(ui, e->uuid);
+		char ack[96] = "";
+		if (e->acknowledged)
+			snprintf(ack, sizeof(ack), "  acknowledged");
+		else if (q)
+			snprintf(ack, sizeof(ack), "  ack #%u %s", q->id, request_state_name(q->state));
 		snprintf(text, sizeof(text), "%s  %s  %.200s  %s  %s ago%s", level,
-			 m && m->code ? m->code : "?", m && m->message ? m->message : "", entity, age,
-			 e->acknowledged ? "  acknowledged" : "");
+			 m && m->code ? m->code : "?", m && m->message ? m->message : "", entity, age, ack);
 		screen_put(&ui->scr, w, line, 0, width, text, screen_attr(&ui->scr, role), true, false);
 	}
 }
@@ -338,7 +368,7 @@ void bars_draw_hints(struct ui *ui, WINDOW *w, int width)
 		x = hint(ui, w, x, width, "Esc", "Back");
 	char what[64];
 	for (const struct key_help *k = v->ops->keys; k && k->keys; k++)
-		if (k->hint && (!table || v->table.count > 0)) {
+		if (k->hint && !(k->action && ui->read_only) && (!table || v->table.count > 0)) {
 			short_what(k->what, what, sizeof(what));
 			x = hint(ui, w, x, width, k->keys, what);
 		}
@@ -381,8 +411,13 @@ void bars_draw_help(struct ui *ui, int rows, int cols)
 			if (!table && (strcmp(k->keys, "/") == 0 || strcmp(k->keys, "s S") == 0 ||
 				       strcmp(k->keys, "i") == 0))
 				continue;
-			screen_put(&ui->scr, win, ++y, 2, 14, k->keys, ka, false, false);
-			screen_put(&ui->scr, win, y, 17, wdt - 19, k->what, a, false, false);
+			/* actions under --read-only: listed, greyed, and said to be off */
+			bool off = k->action && ui->read_only;
+			char what[256];
+			snprintf(what, sizeof(what), "%s%s", off ? "off (--read-only): " : "", k->what);
+			attr_t muted = screen_attr(&ui->scr, UI_ROLE_MUTED);
+			screen_put(&ui->scr, win, ++y, 2, 14, k->keys, off ? muted : ka, false, false);
+			screen_put(&ui->scr, win, y, 17, wdt - 19, what, off ? muted : a, false, false);
 		}
 	/* a frame drawn with plain characters: no ACS, so ASCII stays ASCII */
 	for (int x = 0; x < wdt; x++) {

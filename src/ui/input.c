@@ -6,6 +6,7 @@
 #include <ctype.h>
 #include <string.h>
 
+#include "ui/actions_ui.h"
 #include "ui/app.h"
 #include "ui/bars.h"
 
@@ -42,9 +43,11 @@ static int key_filter(struct ui *ui, int key)
 		}
 		break;
 	}
-	/* the selection starts over on a new filter */
+	/* the selection starts over on a new filter (a rebuild finds it again:
+	 * without one, Enter left the table with no selection at all) */
 	t->has_sel = false;
 	t->sel = t->top = 0;
+	t->stale = true;
 	return KEY_HANDLED | KEY_REDRAW;
 }
 
@@ -137,6 +140,9 @@ int app_key(struct ui *ui, int key)
 	}
 	if (ui->mode == INPUT_FILTER)
 		return key_filter(ui, key);
+	/* an open form or dialog takes every key */
+	if (actions_ui_modal(ui))
+		return actions_ui_key(ui, key);
 
 	struct view *v = ui_current(ui);
 	switch (key) {
@@ -170,14 +176,20 @@ int app_key(struct ui *ui, int key)
 	default:
 		break;
 	}
-	if (key >= '1' && key <= '9') {
-		ui_open_view(ui, (enum view_id)(key - '1'), NULL, NULL, false);
-		return KEY_HANDLED | KEY_REDRAW;
-	}
+	for (int id = 0; id < VIEW_COUNT; id++)
+		if (key == view_key((enum view_id)id)) {
+			ui_open_view(ui, (enum view_id)id, NULL, NULL, false);
+			return KEY_HANDLED | KEY_REDRAW;
+		}
 	if (v->ops->key) {
 		int r = v->ops->key(v, key);
 		if (r & KEY_HANDLED)
 			return r;
+	}
+	if (key == 'a') {
+		/* the alert pane is on every view: its top unacknowledged alert */
+		actions_ui_ack_top_alert(ui);
+		return KEY_HANDLED | KEY_REDRAW;
 	}
 	if (!v->ops->rows)
 		return KEY_UNHANDLED;

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "headless.h"
+#include "ui/actions_ui.h"
 #include "ui/app.h"
 #include "ui/keyscript.h"
 #include "ui/replay.h"
@@ -167,18 +168,22 @@ static void drain(struct ui *ui, struct inbox_item **pending)
 			app_count_message(ui, meta.received_at);
 		} else {
 			mqtt_status_apply(&ui->status, item);
+			actions_ui_transport(ui, item); /* PUBACKs and refused publishes */
 		}
 		inbox_item_free(item);
 		if ((++n & 31) == 0 && time_monotonic() - start > DRAIN_BUDGET_S)
 			break;
 	}
+	/* connected and subscribed (again): the outbox goes out */
+	actions_ui_pump(ui);
 	struct inbox_stats stats;
 	inbox_get_stats(inbox, &stats);
 	ui->dropped = stats.dropped;
 }
 
 /* Milliseconds until the next real deadline, -1 when there is none. */
-static int next_wait_ms(struct ui *ui, bool dirty, double next_frame, bool pending)
+static int next_wait_ms(struct ui *ui, bool dirty, double next_frame, bool pending,
+			double requests_deadline)
 {
 	if (pending)
 		return 0;
@@ -196,6 +201,9 @@ static int next_wait_ms(struct ui *ui, bool dirty, double next_frame, bool pendi
 		CONSIDER(next_frame - mono);
 	if (ui->deadline > 0)
 		CONSIDER(ui->deadline - wall);
+	/* a request waiting for its PUBACK, answer or device times out */
+	if (requests_deadline > 0)
+		CONSIDER(requests_deadline - wall);
 	/* the reconnect countdown ticks every second while it runs */
 	if (ui->mqtt && ui->status.next_retry_at > wall && ui->status.state != MQTT_STATE_CONNECTED)
 		CONSIDER(floor(wall) + 1.0 - wall);
@@ -214,18 +222,21 @@ static int run_loop(struct ui *ui)
 	struct inbox_item *pending = NULL;
 	while (!ui->quit && !stop_requested) {
 		double mono = time_monotonic();
-		if (store_stamp(ui->store) != drawn_stamp)
+		double requests_deadline = actions_ui_tick(ui);
+		if (ui_stamp(ui) != drawn_stamp)
 			dirty = true;
 		if (dirty && mono >= next_frame) {
-			drawn_stamp = store_stamp(ui->store);
+			drawn_stamp = ui_stamp(ui);
 			app_draw(ui);
 			dirty = false;
 			next_frame = mono + frame_gap;
 		}
-		struct pollfd fds[2] = { { 0, POLLIN, 0 }, { -1, POLLIN, 0 } };
+		/* stdin, the inbox, and the token workers' pipe once one ran */
+		struct pollfd fds[3] = { { 0, POLLIN, 0 }, { -1, POLLIN, 0 }, { -1, POLLIN, 0 } };
 		if (ui->mqtt)
 			fds[1].fd = inbox_fd(mqtt_inbox(ui->mqtt));
-		int ready = poll(fds, ui->mqtt ? 2 : 1, next_wait_ms(ui, dirty, next_frame, pending));
+		fds[2].fd = actions_ui_fd(ui);
+		int ready = poll(fds, 3, next_wait_ms(ui, dirty, next_frame, pending, requests_deadline));
 		if (ready < 0 && errno != EINTR) {
 			screen_close(&ui->scr);
 			fprintf(stderr, "drivr-console: poll: %s\n", strerror(errno));
@@ -235,6 +246,10 @@ static int run_loop(struct ui *ui)
 			dirty = true; /* a deadline passed: flash over, clock, countdown */
 		if (ui->mqtt && (pending || (ready > 0 && (fds[1].revents & POLLIN)))) {
 			drain(ui, &pending);
+			dirty = true;
+		}
+		if (ready > 0 && (fds[2].revents & POLLIN)) {
+			actions_ui_collect(ui); /* a token call finished */
 			dirty = true;
 		}
 		if (ready < 0 || (ready > 0 && fds[0].revents)) {
@@ -263,6 +278,7 @@ static void init_ui(struct ui *ui, const struct config *c, const struct topic_ta
 	ui->stuck_s = c->stuck;
 	mqtt_status_init(&ui->status);
 	ingest_init(&ui->ingest, topics, store);
+	actions_ui_init(ui); /* the requests follow what is ingested */
 }
 
 int ui_run(const struct config *c, const struct topic_table *topics)
@@ -345,6 +361,8 @@ out:
 			mqtt_disconnect(ui.mqtt, 1000, err, sizeof(err));
 		mqtt_free(ui.mqtt);
 	}
+	/* after the disconnect: what was still pending gets its audit line */
+	actions_ui_free(&ui);
 	free(passphrase);
 	keyscript_free(&script);
 	store_free(store);

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "ui/actions_ui.h"
 #include "ui/fmt.h"
 #include "ui/view.h"
 
@@ -151,8 +152,28 @@ static bool drill(struct view *v, uint64_t id)
 	return true;
 }
 
+/* e: the setpoint editor for the series' characteristic, its last value
+ * prefilled. */
+static int key(struct view *v, int ch)
+{
+	if (ch != 'e')
+		return KEY_UNHANDLED;
+	uint64_t id;
+	struct setpoint_prefill pre = { v->ctx.system, v->ctx.component, "", "", "" };
+	char value[256] = "";
+	if (table_selected(&v->table, &id)) {
+		const struct series *s = store_series_at(v->ui->store, (size_t)id);
+		fmt_value(&s->last, value, sizeof(value));
+		pre = (struct setpoint_prefill){ s->system, s->component, s->service, s->characteristic,
+						 value };
+	}
+	actions_ui_edit_setpoint(v->ui, &pre);
+	return KEY_HANDLED | KEY_REDRAW;
+}
+
 static const struct key_help keys[] = {
 	{ "Enter", "inspect the series", true },
+	{ "e", "edit: send a setpoint for the series' characteristic", true, true },
 	{ NULL, NULL, false },
 };
 
@@ -165,5 +186,6 @@ const struct view_ops view_datapoints_ops = {
 	.row_role = row_role,
 	.drill = drill,
 	.inspect = inspect,
+	.key = key,
 	.keys = keys,
 };

@@ -2,14 +2,17 @@
  * newest first: time, kind, the input topic a reply answers (or the topic
  * that failed to decode), the reason and the platform's code.  Rows are the
  * records' sequence numbers, so the selection survives new errors arriving.
- * (The request that caused a reply is added with the requests issue.) */
+ * A reply that ended one of this session's requests names it (request
+ * column: "#4 set boiler-1/heating/target = 90"). */
 #include <stdio.h>
 #include <string.h>
 
+#include "requests.h"
+#include "ui/actions_ui.h"
 #include "ui/fmt.h"
 #include "ui/view.h"
 
-enum { COL_TIME, COL_KIND, COL_FAMILY, COL_TOPIC, COL_MESSAGE, COL_CODE };
+enum { COL_TIME, COL_KIND, COL_FAMILY, COL_TOPIC, COL_MESSAGE, COL_CODE, COL_REQUEST };
 
 static const struct table_column columns[] = {
 	[COL_TIME] = { "time", 19, 19, 2, false, true, true },
@@ -18,6 +21,7 @@ static const struct table_column columns[] = {
 	[COL_TOPIC] = { "topic / answers", 16, 0, 0, false, false, false },
 	[COL_MESSAGE] = { "message", 16, 0, 0, false, false, false },
 	[COL_CODE] = { "code", 5, 12, 4, false, false, false },
+	[COL_REQUEST] = { "request", 8, 40, 1, false, false, false },
 };
 
 /* The record of a sequence number, or NULL once evicted. */
@@ -81,6 +85,12 @@ static void cell(struct view *v, uint64_t id, size_t col, int width, struct tabl
 	case COL_CODE:
 		snprintf(out->text, sizeof(out->text), "%s", r->code ? r->code : "");
 		break;
+	case COL_REQUEST: {
+		const struct request *q = actions_ui_request_for_error(v->ui, r->seq);
+		if (q)
+			snprintf(out->text, sizeof(out->text), "#%u %s", q->id, q->summary ? q->summary : "");
+		break;
+	}
 	}
 }
 

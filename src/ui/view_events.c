@@ -1,9 +1,13 @@
 /* view_events — every event: level (through its model), model code and
- * message, the entity it concerns, start and end, status, acknowledged.
- * The alert pane (bars.c) shows the active ones from every view. */
+ * message, the entity it concerns, start and end, status, acknowledged —
+ * and, while an acknowledgement of ours is on its way, its number and state.
+ * a acknowledges the selected event (previewed, confirmed).  The alert pane
+ * (bars.c) shows the active ones from every view. */
 #include <stdio.h>
 #include <string.h>
 
+#include "requests.h"
+#include "ui/actions_ui.h"
 #include "ui/fmt.h"
 #include "ui/view.h"
 
@@ -17,7 +21,7 @@ static const struct table_column columns[] = {
 	[COL_START] = { "start", 19, 19, 4, false, true, true },
 	[COL_END] = { "end", 19, 19, 5, false, true, true },
 	[COL_STATUS] = { "status", 8, 10, 0, false, false, false },
-	[COL_ACK] = { "ack", 3, 3, 3, false, false, false },
+	[COL_ACK] = { "ack", 3, 22, 3, false, false, false },
 };
 
 static void rows(struct view *v, struct table *t)
@@ -70,9 +74,15 @@ static void cell(struct view *v, uint64_t id, size_t col, int width, struct tabl
 		if (e->status && strcmp(e->status, "ACTIVE") == 0)
 			out->role = fmt_level_role(store_event_level(ui->store, e));
 		break;
-	case COL_ACK:
-		snprintf(out->text, sizeof(out->text), "%s", e->acknowledged ? "yes" : "no");
+	case COL_ACK: {
+		const struct request *q = actions_ui_request_for_event(ui, e->uuid);
+		if (q && (!e->acknowledged || !request_state_final(q->state)))
+			snprintf(out->text, sizeof(out->text), "%s #%u %s", e->acknowledged ? "yes" : "no",
+				 q->id, request_state_name(q->state));
+		else
+			snprintf(out->text, sizeof(out->text), "%s", e->acknowledged ? "yes" : "no");
 		break;
+	}
 	}
 }
 
@@ -84,7 +94,18 @@ static bool inspect(struct view *v, uint64_t id, struct inspect_target *out)
 	return true;
 }
 
+static int key(struct view *v, int ch)
+{
+	if (ch != 'a')
+		return KEY_UNHANDLED;
+	uint64_t id;
+	if (table_selected(&v->table, &id))
+		actions_ui_ack_event(v->ui, store_event_at(v->ui->store, (size_t)id));
+	return KEY_HANDLED | KEY_REDRAW;
+}
+
 static const struct key_help keys[] = {
+	{ "a", "acknowledge the selected event", true, true },
 	{ "Enter", "inspect the event", true },
 	{ NULL, NULL, false },
 };
@@ -96,5 +117,6 @@ const struct view_ops view_events_ops = {
 	.rows = rows,
 	.cell = cell,
 	.inspect = inspect,
+	.key = key,
 	.keys = keys,
 };

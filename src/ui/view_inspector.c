@@ -8,6 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "graphql.h"
+#include "requests.h"
+#include "ui/actions_ui.h"
 #include "ui/fmt.h"
 #include "ui/view.h"
 #include "util.h"
@@ -185,11 +188,49 @@ static void build_error(struct lines *l, const struct ui *ui, const struct error
 		add(l, "%s", "");
 		add(l, "Answers   %s (%s)", r->answers_topic ? r->answers_topic : "?",
 		    topic_family_name(r->answers_family));
-		add(l, "Request   (request tracking arrives with the requests issue)");
+		const struct request *q = actions_ui_request_for_error(ui, r->seq);
+		if (q)
+			add(l, "Request   #%u %s (Requests view, 0)", q->id, q->summary ? q->summary : "");
+		else
+			add(l, "Request   none of this session's requests");
 		add(l, "Input     last payload seen on that topic:");
 		add_payload(l, &r->answered_input);
 	}
-	(void)ui;
+}
+
+static void build_request(struct lines *l, const struct ui *ui, const struct request *q)
+{
+	char when[40], state[64];
+	add(l, "Request   #%u %s", q->id, q->summary ? q->summary : "");
+	add(l, "Action    %s", request_kind_name(q->kind));
+	actions_ui_state_text(ui, q, state, sizeof(state));
+	add(l, "State     %s", state);
+	if (q->detail)
+		add(l, "Answer    %s%s%s%s", q->detail, q->error_code ? " [" : "",
+		    q->error_code ? q->error_code : "", q->error_code ? "]" : "");
+	if (q->receipt_id)
+		add(l, "Receipt   %s", q->receipt_id);
+	if (q->target)
+		add(l, "Target    %s", q->target);
+	fmt_time(q->created_at, when, sizeof(when));
+	add(l, "Created   %s UTC", when);
+	if (q->sent_at > 0) {
+		fmt_time(q->sent_at, when, sizeof(when));
+		add(l, "Sent      %s UTC", when);
+	}
+	fmt_time(q->changed_at, when, sizeof(when));
+	add(l, "Changed   %s UTC", when);
+	if (q->kind == REQUEST_TOKEN) {
+		char url[512];
+		graphql_endpoint(ui->config->graphql_url, slug_of(ui), url, sizeof(url));
+		add(l, "Endpoint  %s (GraphQL; the user API token is never shown)", url);
+	} else {
+		add(l, "Topic     %s (QoS 1)", q->topic ? q->topic : "");
+	}
+	struct raw_payload raw = { q->payload, (uint32_t)q->payload_len, (uint32_t)q->payload_len,
+				   false };
+	add(l, "Payload   %zu bytes", q->payload_len);
+	add_payload(l, &raw);
 }
 
 static void build(struct lines *l, struct ui *ui)
@@ -245,6 +286,15 @@ static void build(struct lines *l, struct ui *ui)
 			add(l, "This series was evicted (--max-series).");
 		else
 			build_series(l, ui, s);
+		break;
+	}
+	case INSPECT_REQUEST: {
+		const struct request *q =
+			ui->requests ? requests_find(ui->requests, (uint32_t)t->index) : NULL;
+		if (!q)
+			add(l, "This request is no longer kept.");
+		else
+			build_request(l, ui, q);
 		break;
 	}
 	case INSPECT_ERROR: {

@@ -27,7 +27,8 @@ run_case() {
 	replay="--replay tests/screen/fleet.json"
 	case " $args " in *" --replay "*) replay="" ;; esac
 	# shellcheck disable=SC2086 # args and envs are word lists on purpose
-	env -u NO_COLOR -u COLUMNS -u LINES TZ=UTC LC_ALL=C.UTF-8 TERM=xterm-256color $envs \
+	env -u NO_COLOR -u COLUMNS -u LINES -u DRIVR_USER_TOKEN TZ=UTC LC_ALL=C.UTF-8 TERM=xterm-256color \
+		XDG_STATE_HOME="$IT_TMP/state" $envs \
 		timeout 20 "$CONSOLE" $replay --clock "$CLOCK" --keys "$keys" --dump-screen "$out" \
 		$args </dev/null >"$IT_TMP/$name.stdout" 2>"$IT_TMP/$name.stderr"
 	local rc=$?
@@ -74,6 +75,13 @@ if [ -f "$IT_TMP/hostile.txt" ]; then
 		bash -c "! LC_ALL=C grep -q \$'[\\x01-\\x08\\x0b-\\x1f\\x7f]' '$IT_TMP/hostile.txt'"
 	it_check "hostile: the name is shown as ^[]0;pwned^G^[[2J" \
 		grep -qF '^[]0;pwned^G^[[2J' "$IT_TMP/hostile.txt"
+fi
+
+# Secrets never reach a screen: the user API token (token-preview names its
+# file) and the token strings of the fleet's token lists.
+if [ $# -eq 0 ]; then
+	it_check "no dump shows the user API token or a token string" \
+		bash -c "! grep -l -e 'screen-test-user-token-never-shown' -e 'CLOUD-' '$IT_TMP'/*.txt"
 fi
 
 # Options the screen tests rely on fail clearly.

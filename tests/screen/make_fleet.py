@@ -7,12 +7,20 @@ connection state, components with models, numeric series with history
 (sparklines), a stale series, one that just changed (flash), setpoints in
 every state (one stuck in CREATED), active and resolved events of every level,
 tokens, JWKS keys, an /error reply, a decode error and an unclassified topic.
-Deterministic: run it again and the file is byte-identical.
+The gas boiler and pump models carry a characteristic catalogue (the setpoint
+editor's limits); the tokens are real JWTs signed with jwt-test-key.pem (a key
+for these tests only) in every state the tokens view tells apart: valid,
+expired, bad signature, unknown key, not yet valid (RS512), malformed.
+Deterministic: run it again and the file is byte-identical (RSA PKCS#1 v1.5
+signatures are; openssl signs).
 
     python3 tests/screen/make_fleet.py > tests/screen/fleet.json
 """
+import base64
 import json
 import math
+import os
+import subprocess
 import sys
 from datetime import datetime, timedelta, timezone
 
@@ -62,11 +70,30 @@ EVENT_MODELS = [
     (204, "MAINT-DONE", "SUCCESS", "Maintenance completed"),
 ]
 
+# The characteristic catalogue (docs/simulator.md) of two models.
+CATALOGUE = {
+    101: [{"code": "heating", "name": "Heating", "characteristics": [
+        {"code": "temperature", "name": "Boiler temperature", "dataType": "FLOAT",
+         "characteristicType": "MEASUREMENT", "symbol": "°C"},
+        {"code": "target", "name": "Target temperature", "dataType": "FLOAT",
+         "characteristicType": "SETTING", "symbol": "°C",
+         "boundaryMin": 40, "boundaryMax": 85, "boundaryStep": 0.5},
+        {"code": "mode", "name": "Mode", "dataType": "SELECT", "characteristicType": "SETTING",
+         "validValues": ["OFF", "ECO", "COMFORT"]}]}],
+    102: [{"code": "hydraulics", "name": "Hydraulics", "characteristics": [
+        {"code": "pressure", "name": "Pressure", "dataType": "FLOAT",
+         "characteristicType": "MEASUREMENT", "symbol": "bar"},
+        {"code": "speed", "name": "Pump speed", "dataType": "INTEGER",
+         "characteristicType": "SETTING", "symbol": "%",
+         "boundaryMin": 0, "boundaryMax": 100, "boundaryStep": 5}]}]}
+
 msg(P, {"uuid": uid(900), "slug": "acme", "name": "ACME fleet", "status": "ACTIVATED"}, ago(86400))
 for n, code in MODELS:
-    msg("%s/componentModels/%s" % (P, uid(n)),
-        {"uuid": uid(n), "code": code, "name": code, "componentType": "DEVICE",
-         "isConnective": True, "status": "ACTIVATED"}, ago(86400))
+    model = {"uuid": uid(n), "code": code, "name": code, "componentType": "DEVICE",
+             "isConnective": True, "status": "ACTIVATED"}
+    if n in CATALOGUE:
+        model["services"] = CATALOGUE[n]
+    msg("%s/componentModels/%s" % (P, uid(n)), model, ago(86400))
 for n, code, level, text in EVENT_MODELS:
     msg("%s/eventModels/%s" % (P, uid(n)),
         {"uuid": uid(n), "code": code, "eventLevel": level, "eventType": "SINGLE_POINT",
@@ -128,20 +155,59 @@ for n, s, model, status, ack, start, end in EVENTS:
         p["endTime"] = iso(ago(end))
     msg("%s/systems/%s/events/%s" % (P, uid(s), uid(n)), p, ago(start))
 
-msg("%s/authorization/localApiTokens/%s" % (P, uid(1)), [
-    {"uuid": uid(701), "status": "ACTIVATED", "createdAt": iso(ago(86400 * 30)),
-     "expiresAt": iso(NOW + timedelta(days=3, hours=4)), "notBefore": iso(ago(86400 * 30)),
-     "systemUuid": uid(1), "roles": [{"uuid": uid(801), "name": "System Maintainer"}],
-     "token": "CLOUD-secret-never-shown",
-     "subject": {"uuid": uid(802), "name": "Ada Lovelace", "type": "USER"}},
-    {"uuid": uid(702), "status": "ACTIVATED", "createdAt": iso(ago(86400 * 90)),
-     "expiresAt": iso(ago(86400 * 2)), "notBefore": iso(ago(86400 * 90)),
-     "systemUuid": uid(1), "roles": [{"uuid": uid(803), "name": "Viewer"}],
-     "token": "CLOUD-another-secret",
-     "subject": {"uuid": uid(804), "name": "Grace Hopper", "type": "USER"}},
-], ago(3600))
+KEY = os.path.join(os.path.dirname(os.path.abspath(__file__)), "jwt-test-key.pem")
+
+
+def b64url(data):
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+def epoch(dt):
+    return int(dt.timestamp())
+
+
+def jwt(claims, kid="acme-2024", alg="RS256", tamper=False):
+    head = b64url(json.dumps({"alg": alg, "typ": "JWT", "kid": kid}, separators=(",", ":")).encode())
+    body = b64url(json.dumps(claims, separators=(",", ":"), sort_keys=True).encode())
+    digest = "-sha512" if alg == "RS512" else "-sha256"
+    sig = subprocess.run(["openssl", "dgst", digest, "-sign", KEY], input=("%s.%s" % (head, body)).encode(),
+                         stdout=subprocess.PIPE, check=True).stdout
+    if tamper:  # claims changed after signing: the signature no longer fits
+        claims = dict(claims, roles=["Owner"])
+        body = b64url(json.dumps(claims, separators=(",", ":"), sort_keys=True).encode())
+    return "CLOUD-%s.%s.%s" % (head, body, b64url(sig))
+
+
+def modulus():
+    out = subprocess.run(["openssl", "rsa", "-in", KEY, "-noout", "-modulus"],
+                         stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, check=True).stdout
+    return b64url(bytes.fromhex(out.decode().strip().split("=", 1)[1]))
+
+
+# (n, subject, role, expires, not before, how the token is made)
+TOKENS = [
+    (701, "Ada Lovelace", "System Maintainer", NOW + timedelta(days=3, hours=4), ago(86400 * 30), {}),
+    (702, "Grace Hopper", "Viewer", ago(86400 * 2), ago(86400 * 90), {}),
+    (703, "Alan Turing", "Installer", NOW + timedelta(days=20), ago(86400), {"tamper": True}),
+    (704, "Katherine Johnson", "Viewer", NOW + timedelta(days=9), ago(86400 * 5), {"kid": "acme-2019"}),
+    (705, "Edsger Dijkstra", "Installer", NOW + timedelta(days=30), NOW + timedelta(hours=2),
+     {"alg": "RS512"}),
+    (706, "Barbara Liskov", "Viewer", NOW + timedelta(days=1), ago(3600), None),
+]
+token_list = []
+for n, name, role, expires, nbf, how in TOKENS:
+    claims = {"iss": "drivr", "sub": uid(n + 100), "jti": uid(n), "systemUuid": uid(1),
+              "requestedDevice": "device-%d" % n, "roles": [role],
+              "iat": epoch(nbf), "nbf": epoch(nbf), "exp": epoch(expires)}
+    token_list.append(
+        {"uuid": uid(n), "status": "ACTIVATED", "createdAt": iso(nbf), "expiresAt": iso(expires),
+         "notBefore": iso(nbf), "systemUuid": uid(1),
+         "roles": [{"uuid": uid(n + 100), "name": role}],
+         "token": "CLOUD-secret-never-shown" if how is None else jwt(claims, **how),
+         "subject": {"uuid": uid(n + 200), "name": name, "type": "USER"}})
+msg("%s/authorization/localApiTokens/%s" % (P, uid(1)), token_list, ago(3600))
 msg("%s/jwks" % P, {"keys": [{"kid": "acme-2024", "kty": "RSA", "alg": "RS256", "use": "sig",
-                              "e": "AQAB", "n": "xyz"},
+                              "e": "AQAB", "n": modulus()},
                              {"kid": "acme-2023", "kty": "RSA", "alg": "RS256", "use": "sig",
                               "e": "AQAB", "n": "abc"}]}, ago(86400))
 
