@@ -2,7 +2,9 @@
  *
  * One JSON object per line in $XDG_STATE_HOME/drivr-console/audit.log
  * (~/.local/state/... when unset), created with mode 0600 in a 0700
- * directory: time, profile, action, topic, payload, outcome.  Secrets never
+ * directory: time, profile, action, topic, payload, outcome — one line per
+ * action, written when it ends (the console also writes one for a request
+ * still pending when it quits).  Secrets never
  * reach it: callers pass what was published, never the user API token. */
 #ifndef DRIVR_AUDIT_H
 #define DRIVR_AUDIT_H
@@ -16,7 +18,7 @@ struct audit_entry {
 	const char *action;  /* "set-setpoint", "ack-event", "issue-token" */
 	const char *topic;   /* or the GraphQL URL */
 	const char *payload;
-	const char *outcome; /* "queued", "confirmed", "rejected: ...", ... */
+	const char *outcome; /* the end state: "confirmed", "rejected: ...", "error: ... [CODE]" */
 	unsigned request_id;
 };
 

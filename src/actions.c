@@ -390,15 +390,17 @@ static int run_action(struct action_run *run)
 		fprintf(stderr, "drivr-console: refused before sending: %s\n", err);
 		return ACTION_EXIT_USAGE;
 	}
-	audit(run, "queued");
 	if (run->request->kind == REQUEST_TOKEN)
 		issue_token(run, deadline);
 	else
 		follow_mqtt(run, deadline);
 	print_outcome(run->request);
+	/* One audit line per action, with its outcome (as the console writes). */
+	const struct request *q = run->request;
 	char outcome[1024];
-	snprintf(outcome, sizeof(outcome), "%s%s%s", request_state_name(run->request->state),
-		 run->request->detail ? ": " : "", run->request->detail ? run->request->detail : "");
+	snprintf(outcome, sizeof(outcome), "%s%s%s%s%s%s", request_state_name(q->state),
+		 q->detail ? ": " : "", q->detail ? q->detail : "", q->error_code ? " [" : "",
+		 q->error_code ? q->error_code : "", q->error_code ? "]" : "");
 	audit(run, outcome);
 	return exit_for(run->request, run->args->wait);
 }
