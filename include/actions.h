@@ -6,6 +6,10 @@
  *   drivr-console issue-token --system UUID --device NAME
  *                 (--duration 1D | --permanent) [--token-out FILE] [--wait] [...]
  *
+ * With --wait a broker that cannot be reached yet is waited for (Paho
+ * retries) until --timeout: the action goes out once connected, after the
+ * retained state settled (without --wait an unreachable broker is exit 1).
+ *
  * Same path as the console: topic table, payload builders, validation
  * against the characteristic catalogue, requests followed to their end,
  * audit log.  Prints one outcome line; exit status (ACTION_EXIT_*):

@@ -102,7 +102,7 @@ struct action_run {
 	struct mqtt_status status;
 	struct request *request;
 	char *audit_path;
-	bool ever_connected, connection_failed;
+	bool ever_connected, connection_failed, said_waiting;
 	double last_message; /* monotonic: the last retained message or subscription */
 };
 
@@ -148,7 +148,16 @@ static void drain(struct action_run *run)
 			run->ever_connected = true;
 			break;
 		case INBOX_CONNECT_FAILED:
-			if (!run->ever_connected) {
+			if (run->ever_connected) {
+				break;
+			} else if (run->args->wait && !run->said_waiting) {
+				/* --wait: the action waits for the broker (Paho retries) up
+				 * to --timeout, then goes out as it would have */
+				fprintf(stderr, "drivr-console: cannot connect to %s: %s; --wait: trying until "
+						"the time-out, the action goes out once connected\n",
+					mqtt_server_uri(run->mqtt), item->u.failure.reason);
+				run->said_waiting = true;
+			} else if (!run->args->wait) {
 				fprintf(stderr, "drivr-console: cannot connect to %s: %s\n",
 					mqtt_server_uri(run->mqtt), item->u.failure.reason);
 				run->connection_failed = true;
