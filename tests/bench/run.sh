@@ -145,7 +145,7 @@ for spec in "100000 0" "100000 120" "1000000 120"; do
 done
 
 # --- idle wake-ups --------------------------------------------------------------------
-"$CONSOLE" $PLAIN -s bench --log --timeout 30 >/dev/null 2>&1 &
+"$CONSOLE" $PLAIN -s bench-idle --log --timeout 30 >/dev/null 2>&1 &  # a slug with no traffic
 IDLE_PID=$!
 it_track "$IDLE_PID"
 sleep 2
