@@ -11,6 +11,8 @@
 
 #include "util.h"
 
+#define SEEN_TOKENS 128
+
 struct requests {
 	const struct topic_table *topics;
 	char *slug;
@@ -19,6 +21,10 @@ struct requests {
 	size_t count, capacity;
 	uint32_t next_id;
 	uint64_t stamp;
+	/* Token uuids seen in token lists lately: the list can arrive before
+	 * the GraphQL answer that names the token (a ring, newest overwrite). */
+	char *seen_tokens[SEEN_TOKENS];
+	size_t seen_next;
 };
 
 /* Finished requests beyond this many are forgotten, oldest first. */
@@ -92,6 +98,8 @@ void requests_free(struct requests *r)
 	for (size_t i = 0; i < r->count; i++)
 		request_free(r->items[i]);
 	free(r->items);
+	for (size_t i = 0; i < SEEN_TOKENS; i++)
+		free(r->seen_tokens[i]);
 	free(r->slug);
 	free(r);
 }
@@ -576,7 +584,13 @@ void requests_token_response(struct requests *r, struct request *q, const char *
 	set_text(&q->target, token_uuid);
 	if (q->sent_at == 0)
 		q->sent_at = now;
-	/* Issued: now wait for the token list to show it. */
+	/* Issued: confirmed once the token list shows it — which may already
+	 * have happened (the platform publishes the list before it answers). */
+	for (size_t i = 0; i < SEEN_TOKENS; i++)
+		if (r->seen_tokens[i] && strcmp(r->seen_tokens[i], token_uuid) == 0) {
+			set_state(r, q, REQUEST_CONFIRMED, now);
+			return;
+		}
 	set_state(r, q, REQUEST_DELIVERED, now);
 }
 
@@ -671,9 +685,22 @@ static struct request *observe_event(struct requests *r, const struct upd_event 
 	return NULL;
 }
 
+static void remember_token(struct requests *r, const char *uuid)
+{
+	for (size_t i = 0; i < SEEN_TOKENS; i++)
+		if (r->seen_tokens[i] && strcmp(r->seen_tokens[i], uuid) == 0)
+			return;
+	free(r->seen_tokens[r->seen_next]);
+	r->seen_tokens[r->seen_next] = xstrdup(uuid);
+	r->seen_next = (r->seen_next + 1) % SEEN_TOKENS;
+}
+
 static struct request *observe_tokens(struct requests *r, const struct upd_tokens *t, double now)
 {
 	struct request *changed = NULL;
+	for (size_t k = 0; k < t->count; k++)
+		if (t->items[k].uuid)
+			remember_token(r, t->items[k].uuid);
 	for (size_t i = 0; i < r->count; i++) {
 		struct request *q = r->items[i];
 		if (q->kind != REQUEST_TOKEN || q->state != REQUEST_DELIVERED || !q->target)

@@ -264,6 +264,14 @@ static void test_token_confirmed_by_token_list(void **state)
 	feed(f, topic, "[{\"uuid\":\"tok-1\"},{\"uuid\":\"tok-9\"}]", 102.0);
 	assert_int_equal(q->state, REQUEST_CONFIRMED);
 
+	/* The list may come first: the platform publishes it before it answers. */
+	struct request *early = requests_add_token(f->r, &d, 102.5, err, sizeof(err));
+	requests_mark_sent(f->r, early, 0, 102.5);
+	feed(f, topic, "[{\"uuid\":\"tok-1\"},{\"uuid\":\"tok-9\"},{\"uuid\":\"tok-10\"}]", 102.6);
+	assert_int_equal(early->state, REQUEST_SENT);
+	requests_token_response(f->r, early, "tok-10", NULL, 102.7);
+	assert_int_equal(early->state, REQUEST_CONFIRMED);
+
 	struct token_draft perm = { SYS, "gateway", NULL };
 	q = requests_add_token(f->r, &perm, 103.0, err, sizeof(err));
 	assert_non_null(strstr(q->payload, "createPermanentLocalApiToken"));
