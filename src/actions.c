@@ -103,7 +103,10 @@ struct action_run {
 	struct request *request;
 	char *audit_path;
 	bool ever_connected, connection_failed, said_waiting;
-	double last_message; /* monotonic: the last retained message or subscription */
+	/* monotonic: the last message the platform publishes (not the device
+	 * stream), or the subscription */
+	double last_message;
+	bool platform_since_subscribe; /* the platform is (back) there */
 };
 
 static void observe(void *ctx, const struct message_meta *msg, const struct topic_match *match,
@@ -111,6 +114,12 @@ static void observe(void *ctx, const struct message_meta *msg, const struct topi
 {
 	struct action_run *run = ctx;
 	(void)msg;
+	/* The platform's own topics (its retained state, answers) — retained or
+	 * forwarded live after a broker restart — not the devices' stream. */
+	if (match->family < TOPIC_UNCLASSIFIED && topic_family_direction(match->family) == TOPIC_SUB) {
+		run->last_message = time_monotonic();
+		run->platform_since_subscribe = true;
+	}
 	requests_observe(run->requests, match, result, time_now());
 }
 
@@ -140,8 +149,7 @@ static void drain(struct action_run *run)
 			inbox_message_meta(item, &meta);
 			ingest_message(&run->ingest, &meta);
 			/* Only the retained state settles; a live stream never goes quiet. */
-			if (meta.retained)
-				run->last_message = time_monotonic();
+
 			break;
 		}
 		case INBOX_CONNECTED:
@@ -169,6 +177,7 @@ static void drain(struct action_run *run)
 			break;
 		case INBOX_SUBSCRIBED:
 			run->last_message = time_monotonic();
+			run->platform_since_subscribe = false;
 			break;
 		case INBOX_DELIVERED:
 			requests_on_delivered(run->requests, item->u.delivery.token, now);
@@ -192,18 +201,30 @@ static void pump(struct action_run *run, int wait_ms)
 		drain(run);
 }
 
+/* Subscribed, the platform's state arrived since (an empty broker just
+ * restarted means the platform is not back yet), and it has been quiet for
+ * --settle seconds: the catalogue and the entities are known, and the
+ * platform listens again. */
+static bool settled(const struct action_run *run)
+{
+	return run->status.subscribed && run->platform_since_subscribe &&
+	       time_monotonic() - run->last_message >= run->config->settle;
+}
+
 /* Connected, subscribed, and the retained state has settled (so the
  * characteristic catalogue and the entities are known). */
 static bool wait_ready(struct action_run *run, double deadline)
 {
 	while (!run->connection_failed && time_monotonic() < deadline) {
-		if (run->status.subscribed && time_monotonic() - run->last_message >= run->config->settle)
+		if (settled(run))
 			return true;
 		pump(run, 50);
 	}
 	if (!run->connection_failed)
 		fprintf(stderr, "drivr-console: %s %s in time\n",
-			run->status.subscribed ? "the retained state did not settle on" : "not connected to",
+			!run->status.subscribed	       ? "not connected to"
+			: run->platform_since_subscribe ? "the retained state did not settle on"
+							: "nothing from the platform for the slug (is it right?) on",
 			mqtt_server_uri(run->mqtt));
 	return false;
 }
@@ -262,8 +283,7 @@ static void follow_mqtt(struct action_run *run, double deadline)
 			break;
 		/* connected, subscribed, and (after a reconnection too) the retained
 		 * state settled: the platform is back and subscribed by then */
-		if (q->state == REQUEST_QUEUED && run->status.subscribed &&
-		    time_monotonic() - run->last_message >= run->config->settle) {
+		if (q->state == REQUEST_QUEUED && settled(run)) {
 			int token = 0;
 			char err[256];
 			if (mqtt_publish(run->mqtt, q->topic, q->payload, q->payload_len, false, &token,

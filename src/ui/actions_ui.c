@@ -67,10 +67,10 @@ struct ui_actions {
 	struct jwt_shown *jwts; /* the first is the one on screen */
 	char *audit_path;
 	uint64_t seen_stamp; /* requests stamp of the last end-state scan */
-	/* The outbox goes out once the retained state has settled after a
-	 * (re)connection (the platform republishes it when it is back, so its
-	 * own subscriptions are in place by then): wall clock times. */
-	double subscribed_at, retained_at, pump_at;
+	/* The outbox goes out once the platform's state has come (back) after
+	 * a (re)connection and settled — a platform that publishes again has
+	 * its subscriptions in place: wall clock times. */
+	double subscribed_at, platform_at, pump_at;
 };
 
 static const char *const BOOLEANS[] = { "true", "false" };
@@ -148,8 +148,16 @@ static void observe(void *ctx, const struct message_meta *msg, const struct topi
 		    const struct decode_result *result)
 {
 	struct ui *ui = ctx;
-	if (msg->retained)
-		ui->actions->retained_at = time_now();
+	(void)msg;
+	/* the platform's own topics (its retained state, answers), retained or
+	 * forwarded live after a broker restart: not the devices' stream */
+	if (match->family < TOPIC_UNCLASSIFIED && topic_family_direction(match->family) == TOPIC_SUB) {
+		struct ui_actions *a = ui->actions;
+		bool first = a->platform_at < a->subscribed_at;
+		a->platform_at = time_now();
+		if (first && requests_next_queued(ui->requests))
+			a->pump_at = a->platform_at + ui->config->settle;
+	}
 	struct request *q = requests_observe(ui->requests, match, result, now_of(ui));
 	if (q && q->state == REQUEST_ERROR && match->family == TOPIC_ERROR_REPLY &&
 	    store_errors_count(ui->store) > 0) {
@@ -282,8 +290,14 @@ void actions_ui_pump(struct ui *ui)
 	struct ui_actions *a = ui->actions;
 	if (!ready(ui) || !requests_next_queued(ui->requests))
 		return;
-	/* just (re)connected: let the retained state settle first */
-	double quiet = fmax(a->subscribed_at, a->retained_at) + ui->config->settle;
+	/* just (re)connected: the platform's state must be back (an empty
+	 * broker just restarted: the platform is not listening yet) and have
+	 * settled */
+	if (a->platform_at < a->subscribed_at) {
+		a->pump_at = 0; /* the next retained message pumps again */
+		return;
+	}
+	double quiet = a->platform_at + ui->config->settle;
 	if (time_now() < quiet) {
 		a->pump_at = quiet;
 		return;
