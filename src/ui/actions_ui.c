@@ -979,7 +979,7 @@ static void jwt_draw(struct ui *ui)
 	struct jwt_info info;
 	enum jwt_status st =
 		jwt_check(j->jwt, nk ? store_jwks_at(ui->store, 0) : NULL, nk, time_now(), &info);
-	char head[256], check[256], expiry[96] = "never (permanent)", saved[600] = "";
+	char head[512], check[512], expiry[96] = "never (permanent)", saved[600] = "";
 	snprintf(head, sizeof(head), "#%u %s, on %s: token %s", j->request_id, j->device,
 		 fmt_system_name(ui->store, j->system), j->uuid);
 	if (info.exp != TIME_UNKNOWN)
