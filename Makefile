@@ -63,6 +63,7 @@ deps_test_ui_theme  := ui/theme util
 deps_test_ui_keyscript := ui/keyscript util
 deps_test_ui_table  := ui/table ui/screen ui/theme sanitize util
 deps_test_ui_fmt    := ui/fmt store hashmap topics util
+deps_test_ui_form   := ui/form ui/screen ui/theme sanitize util
 UNIT_TESTS := $(patsubst tests/unit/%.c,%,$(wildcard tests/unit/test_*.c))
 UNIT_BINS  := $(UNIT_TESTS:%=$(BUILD)/tests/%)
 
