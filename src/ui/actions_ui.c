@@ -995,7 +995,7 @@ static void jwt_draw(struct ui *ui)
 		{ "", UI_ROLE_HELP },
 		{ j->jwt, UI_ROLE_VALUE },
 		{ "", UI_ROLE_HELP },
-		{ "Shown once: the console keeps no copy once this closes.", UI_ROLE_ALERT_WARNING },
+		{ "Shown once: the console forgets it when this closes.", UI_ROLE_ALERT_WARNING },
 		{ saved, UI_ROLE_ALERT_SUCCESS },
 	};
 	form_draw_box(&ui->scr, ui->scr.rows, ui->scr.cols, "The new Local API Token", lines,

@@ -306,6 +306,9 @@ void form_draw_box(const struct ui_screen *scr, int rows, int cols, const char *
 				   false);
 	wnoutrefresh(win);
 	delwin(win);
+	/* the rows may hold a secret (the JWT shown once): not kept past the draw */
+	for (size_t i = 0; i < body.count; i++)
+		memset(body.text[i], 0, sizeof(body.text[i]));
 }
 
 void form_draw(const struct form *f, const struct ui_screen *scr, int rows, int cols)

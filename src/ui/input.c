@@ -214,6 +214,8 @@ int app_key(struct ui *ui, int key)
 
 void app_click(struct ui *ui, int row, int col)
 {
+	if (actions_ui_modal(ui))
+		return; /* a form or dialog is open: keys only */
 	if (ui->mode != INPUT_NORMAL) {
 		ui->mode = INPUT_NORMAL;
 		return;
@@ -248,6 +250,8 @@ void app_click(struct ui *ui, int row, int col)
 
 void app_wheel(struct ui *ui, int dir)
 {
+	if (actions_ui_modal(ui))
+		return;
 	struct view *v = ui_current(ui);
 	if (v->ops->rows)
 		table_move(&v->table, dir * 3);
