@@ -2,8 +2,6 @@
 #include "signer.h"
 
 #include <cJSON.h>
-#include <openssl/bn.h>
-#include <openssl/core_names.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
@@ -11,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "jwt.h"
 #include "util.h"
 
 struct signer {
@@ -18,33 +17,6 @@ struct signer {
 	char kid[40];
 	char *n, *e;
 };
-
-char *signer_b64url(const unsigned char *data, size_t len)
-{
-	static const char alphabet[] =
-		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-	char *out = xmalloc(len / 3 * 4 + 5);
-	size_t o = 0, i = 0;
-	for (; i + 2 < len; i += 3) {
-		unsigned v = (unsigned)data[i] << 16 | (unsigned)data[i + 1] << 8 | data[i + 2];
-		out[o++] = alphabet[v >> 18 & 63];
-		out[o++] = alphabet[v >> 12 & 63];
-		out[o++] = alphabet[v >> 6 & 63];
-		out[o++] = alphabet[v & 63];
-	}
-	if (len - i == 1) {
-		unsigned v = (unsigned)data[i] << 16;
-		out[o++] = alphabet[v >> 18 & 63];
-		out[o++] = alphabet[v >> 12 & 63];
-	} else if (len - i == 2) {
-		unsigned v = (unsigned)data[i] << 16 | (unsigned)data[i + 1] << 8;
-		out[o++] = alphabet[v >> 18 & 63];
-		out[o++] = alphabet[v >> 12 & 63];
-		out[o++] = alphabet[v >> 6 & 63];
-	}
-	out[o] = '\0';
-	return out;
-}
 
 static void openssl_reason(char *err, size_t size, const char *what)
 {
@@ -54,20 +26,6 @@ static void openssl_reason(char *err, size_t size, const char *what)
 		ERR_error_string_n(e, buf, sizeof(buf));
 	snprintf(err, size, "%s: %s", what, buf);
 	ERR_clear_error();
-}
-
-static char *bn_param(EVP_PKEY *key, const char *name)
-{
-	BIGNUM *bn = NULL;
-	if (!EVP_PKEY_get_bn_param(key, name, &bn))
-		return NULL;
-	int n = BN_num_bytes(bn);
-	unsigned char *bytes = xmalloc((size_t)n + 1);
-	BN_bn2bin(bn, bytes);
-	char *text = signer_b64url(bytes, (size_t)n);
-	free(bytes);
-	BN_free(bn);
-	return text;
 }
 
 struct signer *signer_new(const char *pem_path, char *err, size_t size)
@@ -93,9 +51,7 @@ struct signer *signer_new(const char *pem_path, char *err, size_t size)
 		openssl_reason(err, size, "RSA key generation failed");
 		goto bad;
 	}
-	s->n = bn_param(s->key, OSSL_PKEY_PARAM_RSA_N);
-	s->e = bn_param(s->key, OSSL_PKEY_PARAM_RSA_E);
-	if (!s->n || !s->e) {
+	if (!jwt_rsa_public_jwk(s->key, &s->n, &s->e)) {
 		openssl_reason(err, size, "cannot read the RSA public key");
 		goto bad;
 	}
@@ -103,7 +59,7 @@ struct signer *signer_new(const char *pem_path, char *err, size_t size)
 	unsigned char md[32];
 	unsigned int md_len = 0;
 	EVP_Digest(s->n, strlen(s->n), md, &md_len, EVP_sha256(), NULL);
-	char *b = signer_b64url(md, 12);
+	char *b = jwt_b64url_encode(md, 12);
 	snprintf(s->kid, sizeof(s->kid), "sim-%s", b);
 	free(b);
 	return s;
@@ -137,47 +93,10 @@ const char *signer_e(const struct signer *s)
 	return s->e;
 }
 
-static char *b64url_json(const cJSON *json)
-{
-	char *text = cJSON_PrintUnformatted(json);
-	if (!text)
-		return NULL;
-	char *out = signer_b64url((const unsigned char *)text, strlen(text));
-	cJSON_free(text);
-	return out;
-}
-
+/* RS256 with the core's JWT code: the console verifies with the same module. */
 char *signer_sign_jwt(const struct signer *s, const cJSON *claims)
 {
-	cJSON *header = cJSON_CreateObject();
-	cJSON_AddStringToObject(header, "alg", "RS256");
-	cJSON_AddStringToObject(header, "typ", "JWT");
-	cJSON_AddStringToObject(header, "kid", s->kid);
-	char *h = b64url_json(header), *p = b64url_json(claims);
-	cJSON_Delete(header);
-	char *out = NULL;
-	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
-	if (!h || !p || !ctx)
-		goto done;
-	size_t input_len = strlen(h) + 1 + strlen(p);
-	char *input = xmalloc(input_len + 1);
-	snprintf(input, input_len + 1, "%s.%s", h, p);
-	unsigned char sig[1024];
-	size_t sig_len = sizeof(sig);
-	if (EVP_DigestSignInit(ctx, NULL, EVP_sha256(), NULL, s->key) == 1 &&
-	    EVP_PKEY_get_size(s->key) <= (int)sizeof(sig) &&
-	    EVP_DigestSign(ctx, sig, &sig_len, (const unsigned char *)input, input_len) == 1) {
-		char *sig64 = signer_b64url(sig, sig_len);
-		size_t n = input_len + 1 + strlen(sig64) + 1;
-		out = xmalloc(n);
-		snprintf(out, n, "%s.%s", input, sig64);
-		free(sig64);
-	}
+	char *jwt = jwt_sign_rs256(s->key, s->kid, claims);
 	ERR_clear_error();
-	free(input);
-done:
-	EVP_MD_CTX_free(ctx);
-	free(h);
-	free(p);
-	return out;
+	return jwt;
 }

@@ -1,6 +1,7 @@
 /* signer — the platform's token signing key: an RSA key (generated at start
  * with OpenSSL 3's EVP API, or read from a PEM file), its public half as a
- * JWK for the retained JWKS, and RS256 JWTs signed with it. */
+ * JWK for the retained JWKS, and RS256 JWTs signed with it.  The JWT and
+ * base64url work is the core's jwt module, which the console verifies with. */
 #ifndef DRIVR_SIM_SIGNER_H
 #define DRIVR_SIM_SIGNER_H
 
@@ -23,8 +24,5 @@ const char *signer_e(const struct signer *s);
 /* "header.payload.signature" (a new string) for claims, header
  * {"alg":"RS256","typ":"JWT","kid":...}; NULL if OpenSSL fails. */
 char *signer_sign_jwt(const struct signer *s, const struct cJSON *claims);
-
-/* base64url without padding (a new string). */
-char *signer_b64url(const unsigned char *data, size_t len);
 
 #endif
