@@ -157,6 +157,10 @@ BENCH_CORE := $(addprefix $(BUILD)/src/,ingest.o store.o hashmap.o decode.o topi
 $(BUILD)/bench/paho_count: tests/bench/paho_count.c
 	@mkdir -p $(dir $@)
 	$(CC) -std=c11 -D_DEFAULT_SOURCE -O2 -Wall -Wextra -Werror -o $@ $< -lpaho-mqtt3as -lpthread
+# the render bench draws through the console's own views: all of the core
+$(BUILD)/bench/render_bench: tests/bench/render_bench.c $(CORE_OBJS)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -o $@ $(filter %.c %.o,$^) $(ALL_LDLIBS)
 $(BUILD)/bench/%: tests/bench/%.c $(BENCH_CORE)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -o $@ $^ $(ALL_LDLIBS)
@@ -164,7 +168,7 @@ $(BUILD)/bench/%: tests/bench/%.c $(BENCH_CORE)
 bench: deps-ensure
 	@$(MAKE) --no-print-directory deps-ensure DEB_PKGS="time"
 	@$(MAKE) --no-print-directory build $(BUILD)/bench/paho_count $(BUILD)/bench/memory_bench \
-		$(BUILD)/bench/ingest_bench
+		$(BUILD)/bench/ingest_bench $(BUILD)/bench/render_bench
 	BUILD=$(BUILD) tests/bench/run.sh
 
 # --- demo ----------------------------------------------------------------

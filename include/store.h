@@ -270,7 +270,14 @@ const struct series *store_find_series(const struct store *store, const char *sy
 				       const char *component, const char *service,
 				       const char *characteristic);
 /* History oldest → newest: copies up to max samples into out, returns count. */
+/* Series by recency of their last update: the newest, then each older one;
+ * STORE_NO_SERIES after the oldest.  `changed` only decreases along it. */
+#define STORE_NO_SERIES SIZE_MAX
+size_t store_series_newest(const struct store *store);
+size_t store_series_older(const struct store *store, size_t index);
 size_t series_history(const struct series *series, struct sample *out, size_t max);
+/* The oldest and newest samples of the ring; returns how many it holds. */
+size_t series_span(const struct series *series, struct sample *oldest, struct sample *newest);
 
 size_t store_jwks_count(const struct store *store);
 const struct jwks_key *store_jwks_at(const struct store *store, size_t index);

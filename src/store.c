@@ -833,6 +833,29 @@ size_t series_history(const struct series *series, struct sample *out, size_t ma
 	return n;
 }
 
+size_t store_series_newest(const struct store *store)
+{
+	return store->lru_head == NO_SLOT ? STORE_NO_SERIES : store->lru_head;
+}
+
+size_t store_series_older(const struct store *store, size_t index)
+{
+	uint32_t next = store->series[index].lru_next;
+	return next == NO_SLOT ? STORE_NO_SERIES : next;
+}
+
+size_t series_span(const struct series *series, struct sample *oldest, struct sample *newest)
+{
+	size_t filled = series->ring_filled;
+	if (!series->ring || filled == 0)
+		return 0;
+	/* as in series_history: the newest sits at head - 1, the oldest at head
+	 * once the ring has wrapped (at 0 before, where head == filled) */
+	*newest = series->ring[(series->ring_head + filled - 1) % filled];
+	*oldest = series->ring[series->ring_head % filled];
+	return filled;
+}
+
 /* ---- apply per family ---------------------------------------------------- */
 
 static void apply_domain(struct store *store, const struct message_meta *msg,

@@ -5,9 +5,11 @@
 
 #include "ui/view.h"
 
-/* Views, breadcrumb and defaults; the store, screen and source are set by
- * the caller. */
-void app_init(struct ui *ui);
+/* Clears *ui and sets up the views, breadcrumb, defaults from the config,
+ * the ingest pipeline into store (borrowed) and the request tracker; the
+ * screen and the source (broker or replay) are the caller's. */
+void app_init(struct ui *ui, const struct config *config, const struct topic_table *topics,
+	      struct store *store);
 void app_free(struct ui *ui);
 /* (Re)creates the windows for the current terminal size. */
 void app_layout(struct ui *ui);

@@ -4,7 +4,15 @@
  * a stable row id so it survives re-sorting and live updates.
  *
  * The table knows nothing about the store: a view supplies the row ids and
- * formats one cell at a time (table_source).  Only visible rows are drawn. */
+ * formats one cell at a time (table_source).  Only visible rows are drawn.
+ *
+ * Large tables under a flood: a source that can list the rows changed since
+ * a stamp (changed_since) and tell when its set of rows changed (rows_stamp)
+ * gets incremental refreshes.  The table keeps, per row id, the row's filter
+ * match and sort key; a refresh re-reads only the rows changed since the last
+ * one and merges those whose key or match moved into the order it kept:
+ * O(changed · log changed), plus O(rows) only when some row moved — instead
+ * of formatting, filtering and sorting every row every frame. */
 #ifndef DRIVR_UI_TABLE_H
 #define DRIVR_UI_TABLE_H
 
@@ -27,6 +35,8 @@ struct table_column {
 	bool right;         /* right-aligned (numbers, ages) */
 	bool numeric;       /* sorts by cell.num (ages, counts) */
 	bool desc_first;    /* first sort on it is descending (counts, levels) */
+	bool unfiltered;    /* any-column filters skip it: glyphs (sparklines), or
+			     * text that changes with the clock (ages) */
 };
 
 struct table_cell {
@@ -47,6 +57,33 @@ struct table_source {
 	void (*cell)(void *ctx, uint64_t id, size_t col, int width, struct table_cell *out);
 	/* The role of the whole row (stale, stuck...), or UI_ROLE_DEFAULT. */
 	enum ui_role (*row_role)(void *ctx, uint64_t id);
+	/* Optional, for large tables; both or neither (NULL: every refresh
+	 * re-reads every row).  Ids must then be small dense indexes.
+	 *
+	 * rows_stamp: moves whenever rows() may list other rows or another
+	 * order.  changed_since: adds (table_add_changed) every row whose cells
+	 * changed after `since`, and returns the stamp to pass next time; with
+	 * since == TABLE_NOW it adds nothing.  A source with them promises that
+	 * a row's filterable texts and sort keys change only then (or with the
+	 * epoch) — so its sort keys (cell.num) never depend on the clock. */
+	uint64_t (*rows_stamp)(void *ctx);
+	uint64_t (*changed_since)(void *ctx, uint64_t since, struct table *t);
+	/* Optional: what the rows' texts depend on besides the rows themselves
+	 * (other entities' names); when it moves, the next refresh re-reads all. */
+	uint64_t (*epoch)(void *ctx);
+};
+
+#define TABLE_NOW UINT64_MAX
+
+/* What the table keeps per row id between incremental refreshes. */
+struct table_memo {
+	double num;     /* sort key (numeric columns) */
+	char *text;     /* sort key (text columns), owned */
+	uint32_t order; /* position in the natural order (stable ties) */
+	uint32_t seen;  /* the last generation rows() listed it in */
+	bool valid;     /* match and key were read under the current filter/sort */
+	bool match;     /* passes the filter */
+	bool moved;     /* to be merged into the order (this refresh only) */
 };
 
 struct table {
@@ -68,6 +105,17 @@ struct table {
 	/* rebuild only when the data or the filter/sort changed */
 	uint64_t built_stamp;
 	bool stale;
+	/* incremental refreshes (source->changed_since): a memo per row id,
+	 * the natural order, the previous order, the rows to merge into it */
+	struct table_memo *memo;
+	size_t memo_cap;
+	uint64_t *natural, *prev, *moved;
+	size_t natural_count, natural_cap, prev_cap, moved_count, moved_cap;
+	uint64_t built_epoch, built_rows, built_since;
+	uint32_t generation; /* of rows() walks; only grows, so a row absent for a
+			      * while is never taken for one listed last time */
+	bool memo_ready; /* false: the next refresh re-reads every row */
+	size_t reread;   /* rows re-read by the last refresh (tests and benches) */
 	/* layout of the last draw */
 	int widths[TABLE_MAX_COLUMNS];
 	int x[TABLE_MAX_COLUMNS];
@@ -80,6 +128,8 @@ void table_free(struct table *t);
 
 /* For source->rows(). */
 void table_add_row(struct table *t, uint64_t id);
+/* For source->changed_since(): the row changed (duplicates are fine). */
+void table_add_changed(struct table *t, uint64_t id);
 
 /* Re-reads the rows, filters, sorts, and finds the selected id again. */
 void table_rebuild(struct table *t);

@@ -92,6 +92,10 @@ struct view_ops {
 	void (*rows)(struct view *v, struct table *t);
 	void (*cell)(struct view *v, uint64_t id, size_t col, int width, struct table_cell *out);
 	enum ui_role (*row_role)(struct view *v, uint64_t id); /* optional */
+	/* optional: incremental refreshes of large tables (table_source) */
+	uint64_t (*rows_stamp)(struct view *v);
+	uint64_t (*changed_since)(struct view *v, uint64_t since, struct table *t);
+	uint64_t (*epoch)(struct view *v);
 	/* Enter: drill into the row (false: nothing below it). Optional. */
 	bool (*drill)(struct view *v, uint64_t id);
 	/* The inspector's target for a row (false: nothing to inspect). */

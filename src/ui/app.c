@@ -60,21 +60,54 @@ static enum ui_role src_row_role(void *ctx, uint64_t id)
 	return v->ops->row_role ? v->ops->row_role(v, id) : UI_ROLE_DEFAULT;
 }
 
-void app_init(struct ui *ui)
+static uint64_t src_rows_stamp(void *ctx)
 {
+	struct view *v = ctx;
+	return v->ops->rows_stamp(v);
+}
+
+static uint64_t src_changed_since(void *ctx, uint64_t since, struct table *t)
+{
+	struct view *v = ctx;
+	return v->ops->changed_since(v, since, t);
+}
+
+static uint64_t src_epoch(void *ctx)
+{
+	struct view *v = ctx;
+	return v->ops->epoch(v);
+}
+
+void app_init(struct ui *ui, const struct config *config, const struct topic_table *topics,
+	      struct store *store)
+{
+	memset(ui, 0, sizeof(*ui));
+	ui->config = config;
+	ui->topics = topics;
+	ui->store = store;
 	for (int i = 0; i < VIEW_COUNT; i++) {
 		struct view *v = &ui->views[i];
-		memset(v, 0, sizeof(*v));
 		v->ops = all_ops[i];
 		v->ui = ui;
 		struct table_source src = { v, src_rows, src_cell, src_row_role };
+		if (v->ops->rows_stamp && v->ops->changed_since) {
+			src.rows_stamp = src_rows_stamp;
+			src.changed_since = src_changed_since;
+		}
+		if (v->ops->epoch)
+			src.epoch = src_epoch;
 		if (v->ops->rows)
 			table_init(&v->table, v->ops->cols, v->ops->ncols, &src);
 	}
 	ui->nav_depth = 1;
-	memset(&ui->nav[0], 0, sizeof(ui->nav[0]));
 	ui->nav[0].view = VIEW_SYSTEMS;
 	ui->flash_s = 1.0;
+	ui->clock_fixed = config->clock ? time_parse_iso8601(config->clock) : -1;
+	ui->stale_s = config->stale;
+	ui->stuck_s = config->stuck;
+	mqtt_status_init(&ui->status);
+	ingest_init(&ui->ingest, topics, store);
+	actions_ui_init(ui); /* the requests follow what is ingested */
 }
 
 static void delete_windows(struct ui *ui)

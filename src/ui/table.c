@@ -21,8 +21,17 @@ void table_init(struct table *t, const struct table_column *cols, size_t ncols,
 
 void table_free(struct table *t)
 {
+	for (size_t i = 0; i < t->memo_cap; i++)
+		free(t->memo[i].text);
+	free(t->memo);
+	free(t->natural);
+	free(t->prev);
+	free(t->moved);
 	free(t->ids);
-	t->ids = NULL;
+	t->memo = NULL;
+	t->natural = t->prev = t->moved = t->ids = NULL;
+	t->memo_cap = t->natural_cap = t->prev_cap = t->moved_cap = 0;
+	t->natural_count = t->moved_count = 0;
 	t->count = t->cap = 0;
 }
 
@@ -35,15 +44,40 @@ void table_add_row(struct table *t, uint64_t id)
 	t->ids[t->count++] = id;
 }
 
-/* Case-insensitive substring. */
+/* Case-insensitive substring; the first byte is compared before calling
+ * strncasecmp (filters run over every cell of every row). */
 static bool contains(const char *hay, const char *needle, size_t nlen)
 {
 	if (nlen == 0)
 		return true;
+	int first = tolower((unsigned char)needle[0]);
 	for (; *hay; hay++)
-		if (strncasecmp(hay, needle, nlen) == 0)
+		if (tolower((unsigned char)*hay) == first && strncasecmp(hay, needle, nlen) == 0)
 			return true;
 	return false;
+}
+
+/* A cell ready to be formatted: only what a view may leave unset is reset
+ * (not the whole text buffer — this runs for every cell of every row). */
+static void cell_reset(struct table_cell *cell)
+{
+	cell->text[0] = '\0';
+	cell->role = UI_ROLE_DEFAULT;
+	cell->num = 0;
+	cell->trusted = false;
+}
+
+/* The column a "field:value" filter names, or -1 (then: any column). */
+static int filter_column(const struct table *t)
+{
+	const char *f = t->filter, *colon = strchr(f, ':');
+	if (!colon || colon == f)
+		return -1;
+	size_t flen = (size_t)(colon - f);
+	for (size_t c = 0; c < t->ncols; c++)
+		if (strlen(t->cols[c].name) == flen && strncasecmp(t->cols[c].name, f, flen) == 0)
+			return (int)c;
+	return -1;
 }
 
 bool table_row_matches(const struct table *t, uint64_t id)
@@ -52,20 +86,18 @@ bool table_row_matches(const struct table *t, uint64_t id)
 	if (!*f)
 		return true;
 	struct table_cell cell;
-	/* "field:value" when field names a column; otherwise any column. */
-	const char *colon = strchr(f, ':');
-	if (colon && colon > f) {
-		size_t flen = (size_t)(colon - f);
-		for (size_t c = 0; c < t->ncols; c++)
-			if (strlen(t->cols[c].name) == flen && strncasecmp(t->cols[c].name, f, flen) == 0) {
-				memset(&cell, 0, sizeof(cell));
-				t->src.cell(t->src.ctx, id, c, 0, &cell);
-				return contains(cell.text, colon + 1, strlen(colon + 1));
-			}
+	int named = filter_column(t);
+	if (named >= 0) {
+		const char *value = strchr(f, ':') + 1;
+		cell_reset(&cell);
+		t->src.cell(t->src.ctx, id, (size_t)named, 0, &cell);
+		return contains(cell.text, value, strlen(value));
 	}
 	size_t flen = strlen(f);
 	for (size_t c = 0; c < t->ncols; c++) {
-		memset(&cell, 0, sizeof(cell));
+		if (t->cols[c].unfiltered)
+			continue;
+		cell_reset(&cell);
 		t->src.cell(t->src.ctx, id, c, 0, &cell);
 		if (!cell.trusted && contains(cell.text, f, flen))
 			return true;
@@ -111,7 +143,7 @@ static void sort_rows(struct table *t)
 	struct sort_key *keys = xmalloc(t->count * sizeof(*keys));
 	struct table_cell cell;
 	for (size_t i = 0; i < t->count; i++) {
-		memset(&cell, 0, sizeof(cell));
+		cell_reset(&cell);
 		t->src.cell(t->src.ctx, t->ids[i], (size_t)t->sort_col, 0, &cell);
 		keys[i].id = t->ids[i];
 		keys[i].order = i;
@@ -145,11 +177,239 @@ static void clamp_scroll(struct table *t)
 		t->top = t->count > h ? t->count - h : 0;
 }
 
-void table_rebuild(struct table *t)
+/* ---- incremental refreshes (source->changed_since) ----------------------- */
+
+static bool incremental(const struct table *t)
+{
+	return t->src.rows_stamp && t->src.changed_since;
+}
+
+static bool sorted(const struct table *t)
+{
+	return t->sort_col >= 0 && (size_t)t->sort_col < t->ncols;
+}
+
+static struct table_memo *memo_for(struct table *t, uint64_t id)
+{
+	if (id >= t->memo_cap) {
+		size_t cap = t->memo_cap ? t->memo_cap : 256;
+		while (cap <= id)
+			cap *= 2;
+		t->memo = xrealloc(t->memo, cap * sizeof(*t->memo));
+		memset(t->memo + t->memo_cap, 0, (cap - t->memo_cap) * sizeof(*t->memo));
+		t->memo_cap = cap;
+	}
+	return &t->memo[id];
+}
+
+void table_add_changed(struct table *t, uint64_t id)
+{
+	if (t->moved_count == t->moved_cap) {
+		t->moved_cap = t->moved_cap ? t->moved_cap * 2 : 256;
+		t->moved = xrealloc(t->moved, t->moved_cap * sizeof(*t->moved));
+	}
+	t->moved[t->moved_count++] = id;
+}
+
+/* Reads the row's sort key into its memo; true when it differs from the one
+ * kept (or none was). */
+static bool memo_read_key(struct table *t, struct table_memo *m, uint64_t id)
+{
+	struct table_cell cell;
+	cell_reset(&cell);
+	t->src.cell(t->src.ctx, id, (size_t)t->sort_col, 0, &cell);
+	if (t->cols[t->sort_col].numeric) {
+		bool changed = !m->valid || cell.num != m->num;
+		m->num = cell.num;
+		return changed;
+	}
+	if (m->valid && m->text && strcmp(m->text, cell.text) == 0)
+		return false;
+	free(m->text);
+	m->text = xstrdup(cell.text);
+	return true;
+}
+
+/* Reads the row's filter match and sort key; it moves when either changed. */
+static void memo_read(struct table *t, struct table_memo *m, uint64_t id)
+{
+	t->reread++;
+	bool match = table_row_matches(t, id);
+	bool key_changed = sorted(t) && memo_read_key(t, m, id);
+	if (!m->valid || key_changed || match != m->match)
+		m->moved = true;
+	m->match = match;
+	m->valid = true;
+}
+
+static int memo_cmp(const struct table *t, uint64_t a, uint64_t b)
+{
+	const struct table_memo *x = &t->memo[a], *y = &t->memo[b];
+	int r;
+	if (t->cols[t->sort_col].numeric)
+		r = x->num < y->num ? -1 : x->num > y->num ? 1 : 0;
+	else
+		r = strcasecmp(x->text ? x->text : "", y->text ? y->text : "");
+	if (t->sort_desc)
+		r = -r;
+	if (r == 0)
+		r = x->order < y->order ? -1 : x->order > y->order ? 1 : 0;
+	return r;
+}
+
+/* qsort has no context argument in C11 (main thread only, as above). */
+static const struct table *memo_sorting;
+static int memo_cmp_qsort(const void *a, const void *b)
+{
+	return memo_cmp(memo_sorting, *(const uint64_t *)a, *(const uint64_t *)b);
+}
+
+static void swap_ids(uint64_t **a, size_t *a_cap, uint64_t **b, size_t *b_cap)
+{
+	uint64_t *ids = *a;
+	size_t cap = *a_cap;
+	*a = *b;
+	*a_cap = *b_cap;
+	*b = ids;
+	*b_cap = cap;
+}
+
+/* rows() again: the natural order, which rows are present (seen in this
+ * generation); rows not read yet are read, rows that came back move. */
+static void walk_rows(struct table *t)
+{
+	size_t listed = t->count; /* the current order stays as it is */
+	swap_ids(&t->ids, &t->cap, &t->natural, &t->natural_cap);
+	t->count = 0;
+	t->src.rows(t->src.ctx, t);
+	swap_ids(&t->ids, &t->cap, &t->natural, &t->natural_cap);
+	t->natural_count = t->total = t->count;
+	t->count = listed;
+	uint32_t gen = ++t->generation;
+	for (size_t i = 0; i < t->natural_count; i++) {
+		uint64_t id = t->natural[i];
+		struct table_memo *m = memo_for(t, id);
+		bool was_present = m->seen == gen - 1;
+		m->seen = gen;
+		m->order = (uint32_t)i;
+		if (!m->valid)
+			memo_read(t, m, id);
+		else if (!was_present)
+			m->moved = true;
+		if (m->moved)
+			table_add_changed(t, id);
+	}
+}
+
+/* The new order: the natural one filtered, or the previous order without
+ * the rows that moved, merged with those rows sorted. */
+static void reorder(struct table *t, size_t prev_count)
+{
+	if (t->cap < t->natural_count) {
+		t->cap = t->natural_count;
+		t->ids = xrealloc(t->ids, t->cap * sizeof(*t->ids));
+	}
+	uint32_t gen = t->generation;
+	if (!sorted(t)) {
+		size_t out = 0;
+		for (size_t i = 0; i < t->natural_count; i++)
+			if (t->memo[t->natural[i]].match)
+				t->ids[out++] = t->natural[i];
+		t->count = out;
+		for (size_t i = 0; i < t->moved_count; i++)
+			t->memo[t->moved[i]].moved = false;
+		return;
+	}
+	/* the rows to merge: moved, still listed, passing the filter */
+	size_t n = 0;
+	for (size_t i = 0; i < t->moved_count; i++) {
+		struct table_memo *m = &t->memo[t->moved[i]];
+		if (m->moved && m->seen == gen && m->match)
+			t->moved[n++] = t->moved[i];
+		else
+			m->moved = false; /* left out of the merge by seen or match */
+	}
+	memo_sorting = t;
+	qsort(t->moved, n, sizeof(*t->moved), memo_cmp_qsort);
+	memo_sorting = NULL;
+	size_t unique = 0; /* a row listed twice sorts next to itself */
+	for (size_t i = 0; i < n; i++)
+		if (unique == 0 || t->moved[unique - 1] != t->moved[i])
+			t->moved[unique++] = t->moved[i];
+	size_t out = 0, a = 0, b = 0;
+	while (a < prev_count || b < unique) {
+		if (a < prev_count) {
+			const struct table_memo *m = &t->memo[t->prev[a]];
+			if (m->seen != gen || !m->match || m->moved) {
+				a++;
+				continue;
+			}
+		}
+		if (b >= unique || (a < prev_count && memo_cmp(t, t->prev[a], t->moved[b]) <= 0))
+			t->ids[out++] = t->prev[a++];
+		else
+			t->ids[out++] = t->moved[b++];
+	}
+	t->count = out;
+	for (size_t i = 0; i < unique; i++)
+		t->memo[t->moved[i]].moved = false;
+}
+
+/* Re-reads what changed since the last refresh (everything when
+ * start_over), walks rows() again when its stamp moved, and reorders only
+ * when some row moved. */
+static void refresh_memo(struct table *t, bool start_over, bool walk)
+{
+	t->reread = 0;
+	t->moved_count = 0;
+	if (start_over) {
+		for (size_t i = 0; i < t->memo_cap; i++)
+			t->memo[i].valid = t->memo[i].moved = false;
+		t->built_since = t->src.changed_since(t->src.ctx, TABLE_NOW, t);
+		walk = true;
+	} else {
+		t->built_since = t->src.changed_since(t->src.ctx, t->built_since, t);
+		/* rows listed last time that changed; others are not in this view */
+		uint32_t gen = t->generation;
+		size_t kept = 0;
+		for (size_t i = 0; i < t->moved_count; i++) {
+			uint64_t id = t->moved[i];
+			if (id < t->memo_cap && t->memo[id].seen == gen && t->memo[id].valid) {
+				memo_read(t, &t->memo[id], id);
+				t->moved[kept++] = id;
+			}
+		}
+		t->moved_count = kept;
+	}
+	if (walk)
+		walk_rows(t);
+	bool any = walk;
+	for (size_t i = 0; i < t->moved_count && !any; i++)
+		any = t->memo[t->moved[i]].moved;
+	t->memo_ready = true;
+	if (!any)
+		return; /* same rows, same keys, same matches: the same order */
+	size_t prev_count = start_over ? 0 : t->count;
+	swap_ids(&t->ids, &t->cap, &t->prev, &t->prev_cap);
+	reorder(t, prev_count);
+}
+
+/* A "field:value" filter on a column whose text follows the clock (age)
+ * cannot be kept between refreshes. */
+static bool filter_reads_clock(const struct table *t)
+{
+	int c = filter_column(t);
+	return c >= 0 && t->cols[c].unfiltered;
+}
+
+/* ---- rebuilds ---------------------------------------------------------------- */
+
+static void read_all_rows(struct table *t)
 {
 	t->count = 0;
 	t->src.rows(t->src.ctx, t);
 	t->total = t->count;
+	t->reread = t->count;
 	if (t->filter[0]) {
 		size_t kept = 0;
 		for (size_t i = 0; i < t->count; i++)
@@ -158,7 +418,11 @@ void table_rebuild(struct table *t)
 		t->count = kept;
 	}
 	sort_rows(t);
-	/* The selection follows its id; if the row is gone, the index stays. */
+}
+
+/* The selection follows its id; if the row is gone, the index stays. */
+static void keep_selection(struct table *t)
+{
 	if (t->has_sel) {
 		for (size_t i = 0; i < t->count; i++)
 			if (t->ids[i] == t->sel_id) {
@@ -172,12 +436,43 @@ void table_rebuild(struct table *t)
 		t->sel_id = t->ids[t->sel];
 }
 
+void table_rebuild(struct table *t)
+{
+	if (incremental(t) && (sorted(t) || t->filter[0])) {
+		refresh_memo(t, true, true);
+	} else {
+		read_all_rows(t);
+		t->memo_ready = false;
+	}
+	if (incremental(t))
+		t->built_rows = t->src.rows_stamp(t->src.ctx);
+	t->stale = false;
+	keep_selection(t);
+}
+
 void table_refresh(struct table *t, uint64_t stamp)
 {
-	if (!t->stale && stamp == t->built_stamp)
+	uint64_t epoch = t->src.epoch ? t->src.epoch(t->src.ctx) : 0;
+	if (!t->stale && stamp == t->built_stamp && epoch == t->built_epoch)
 		return;
-	table_rebuild(t);
+	if (!incremental(t) || t->stale) {
+		table_rebuild(t);
+	} else {
+		uint64_t rows = t->src.rows_stamp(t->src.ctx);
+		if (!sorted(t) && !t->filter[0]) {
+			/* the natural order unfiltered: only a new set of rows matters */
+			if (rows != t->built_rows)
+				table_rebuild(t);
+		} else {
+			bool start_over = epoch != t->built_epoch || !t->memo_ready ||
+					  filter_reads_clock(t);
+			refresh_memo(t, start_over, rows != t->built_rows);
+			t->built_rows = rows;
+			keep_selection(t);
+		}
+	}
 	t->built_stamp = stamp;
+	t->built_epoch = epoch;
 	t->stale = false;
 }
 
@@ -302,7 +597,7 @@ void table_draw(struct table *t, const struct ui_screen *scr, WINDOW *w, int y, 
 		for (size_t c = 0; c < t->ncols; c++) {
 			if (!t->widths[c])
 				continue;
-			memset(&cell, 0, sizeof(cell));
+			cell_reset(&cell);
 			t->src.cell(t->src.ctx, id, c, t->widths[c], &cell);
 			attr_t a = base;
 			if (!selected && cell.role != UI_ROLE_DEFAULT)

@@ -265,22 +265,6 @@ static int run_loop(struct ui *ui)
 	return 0;
 }
 
-static void init_ui(struct ui *ui, const struct config *c, const struct topic_table *topics,
-		    struct store *store)
-{
-	memset(ui, 0, sizeof(*ui));
-	ui->config = c;
-	ui->topics = topics;
-	ui->store = store;
-	app_init(ui);
-	ui->clock_fixed = c->clock ? time_parse_iso8601(c->clock) : -1;
-	ui->stale_s = c->stale;
-	ui->stuck_s = c->stuck;
-	mqtt_status_init(&ui->status);
-	ingest_init(&ui->ingest, topics, store);
-	actions_ui_init(ui); /* the requests follow what is ingested */
-}
-
 int ui_run(const struct config *c, const struct topic_table *topics)
 {
 	struct theme theme;
@@ -298,7 +282,7 @@ int ui_run(const struct config *c, const struct topic_table *topics)
 	limits.max_series = (size_t)c->max_series;
 	struct store *store = store_new(&limits);
 	static struct ui ui; /* large; one per process */
-	init_ui(&ui, c, topics, store);
+	app_init(&ui, c, topics, store);
 
 	int status = 0;
 	char *passphrase = NULL;

@@ -21,8 +21,8 @@ static const struct table_column columns[] = {
 	[COL_CHAR] = { "characteristic", 10, 0, 0, false, false, false },
 	[COL_VALUE] = { "value", 8, 16, 0, true, false, false },
 	[COL_TYPE] = { "type", 4, 4, 5, false, false, false },
-	[COL_AGE] = { "age", 5, 6, 1, true, true, false },
-	[COL_TREND] = { "trend", 8, 24, 2, false, false, false },
+	[COL_AGE] = { "age", 5, 6, 1, true, true, false, true },
+	[COL_TREND] = { "trend", 8, 24, 2, false, false, false, true },
 	[COL_RATE] = { "rate", 7, 8, 6, true, true, true },
 };
 
@@ -55,11 +55,11 @@ static bool is_stale(const struct ui *ui, const struct series *s)
 /* Updates per second over the history ring (its oldest to newest sample). */
 static double rate_per_s(const struct series *s)
 {
-	struct sample buf[512];
-	size_t got = series_history(s, buf, sizeof(buf) / sizeof(buf[0]));
+	struct sample oldest, newest;
+	size_t got = series_span(s, &oldest, &newest);
 	if (got < 2)
 		return 0;
-	double span = buf[got - 1].time - buf[0].time;
+	double span = newest.time - oldest.time;
 	return span > 0 ? (double)(got - 1) / span : 0;
 }
 
@@ -100,7 +100,9 @@ static void cell(struct view *v, uint64_t id, size_t col, int width, struct tabl
 			snprintf(out->text, sizeof(out->text), "stale");
 		else
 			fmt_age(ui->now, s->received_at, out->text, sizeof(out->text));
-		out->num = ui->now - s->received_at;
+		/* the same order as the age, without the clock: the table keeps
+		 * sort keys between frames (changed_since) */
+		out->num = -s->received_at;
 		break;
 	case COL_TREND: {
 		struct sample buf[64];
@@ -134,6 +136,33 @@ static enum ui_role row_role(struct view *v, uint64_t id)
 	if (ui->stale_s > 0)
 		ui_note_deadline(ui, s->received_at + ui->stale_s);
 	return UI_ROLE_DEFAULT;
+}
+
+/* Rows come and go only when a series is created or evicted. */
+static uint64_t rows_stamp(struct view *v)
+{
+	return store_series_slots(v->ui->store) + store_counters(v->ui->store)->series_evicted;
+}
+
+/* The series updated after `since`: the front of the store's recency list. */
+static uint64_t changed_since(struct view *v, uint64_t since, struct table *t)
+{
+	const struct store *store = v->ui->store;
+	if (since != TABLE_NOW)
+		for (size_t i = store_series_newest(store); i != STORE_NO_SERIES;
+		     i = store_series_older(store, i)) {
+			if (store_series_at(store, i)->changed <= since)
+				break;
+			table_add_changed(t, i);
+		}
+	return store_stamp(store);
+}
+
+/* Everything a row shows is the series' own, except its system's name. */
+static uint64_t epoch(struct view *v)
+{
+	const struct store_counters *n = store_counters(v->ui->store);
+	return n->by_family[TOPIC_SYSTEM] + n->by_family[TOPIC_SYSTEM_STATE] + n->deletions;
 }
 
 static bool inspect(struct view *v, uint64_t id, struct inspect_target *out)
@@ -184,6 +213,9 @@ const struct view_ops view_datapoints_ops = {
 	.rows = rows,
 	.cell = cell,
 	.row_role = row_role,
+	.rows_stamp = rows_stamp,
+	.changed_since = changed_since,
+	.epoch = epoch,
 	.drill = drill,
 	.inspect = inspect,
 	.key = key,

@@ -1,6 +1,8 @@
 /* Unit tests: ui/table — filtering (substring, field:value), sorting (text,
- * numeric, reversed, stable), and a selection that follows its row id
- * through re-sorting, filtering and live updates. */
+ * numeric, reversed, stable), a selection that follows its row id through
+ * re-sorting, filtering and live updates, and incremental refreshes (a
+ * source with changed_since) that give exactly the rows and order of a full
+ * rebuild, re-reading only the rows that changed. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -180,6 +182,203 @@ static void test_scrolling_keeps_the_selection_visible(void **state)
 	table_free(&t);
 }
 
+
+/* ---- incremental refreshes ------------------------------------------------
+ * A live source of LIVE_ROWS dense ids: rows come and go (rows_stamp), change
+ * (a stamp per row, listed by changed_since), and their names carry a suffix
+ * that changes with the epoch (another entity's name). */
+enum { LIVE_ROWS = 300 };
+
+static struct live_row {
+	bool present;
+	int name, number;
+	uint64_t stamp;
+} live[LIVE_ROWS];
+static uint64_t live_stamp, live_members, live_epoch;
+static unsigned live_clock; /* the "age" column's text follows it */
+
+static void live_rows(void *ctx, struct table *t)
+{
+	(void)ctx;
+	for (size_t i = 0; i < LIVE_ROWS; i++)
+		if (live[i].present)
+			table_add_row(t, i);
+}
+
+static void live_cell(void *ctx, uint64_t id, size_t col, int width, struct table_cell *out)
+{
+	(void)ctx;
+	(void)width;
+	const struct live_row *r = &live[id];
+	static const char *const names[] = { "alpha", "Bravo", "charlie", "delta", "echo", "b" };
+	if (col == 0)
+		snprintf(out->text, sizeof(out->text), "%s-%llu", names[r->name],
+			 (unsigned long long)(live_epoch % 3));
+	else if (col == 1) {
+		snprintf(out->text, sizeof(out->text), "n%d", r->number);
+		out->num = r->number;
+	} else {
+		/* text follows the clock, the key does not */
+		snprintf(out->text, sizeof(out->text), "%us", live_clock + (unsigned)r->number);
+		out->num = -r->number;
+	}
+}
+
+static uint64_t live_rows_stamp(void *ctx)
+{
+	(void)ctx;
+	return live_members;
+}
+
+static uint64_t live_changed_since(void *ctx, uint64_t since, struct table *t)
+{
+	(void)ctx;
+	if (since != TABLE_NOW)
+		for (size_t i = 0; i < LIVE_ROWS; i++)
+			if (live[i].stamp > since) {
+				table_add_changed(t, i);
+				if (i % 5 == 0)
+					table_add_changed(t, i); /* listed twice */
+			}
+	return live_stamp;
+}
+
+static uint64_t live_epoch_of(void *ctx)
+{
+	(void)ctx;
+	return live_epoch;
+}
+
+static const struct table_column live_cols[] = {
+	{ "name", 10, 0, 0, false, false, false },
+	{ "number", 6, 6, 1, true, true, false },
+	{ "age", 5, 6, 2, true, true, false, true },
+};
+
+static unsigned long live_random(void)
+{
+	static unsigned long long x = 0x9e3779b97f4a7c15ULL;
+	x ^= x << 13;
+	x ^= x >> 7;
+	x ^= x << 17;
+	return (unsigned long)(x >> 11);
+}
+
+static void live_update(size_t id)
+{
+	live[id].name = (int)(live_random() % 6);
+	live[id].number = (int)(live_random() % 20);
+	live[id].stamp = ++live_stamp;
+}
+
+/* Both tables take the same filter and sort; the reference re-reads all. */
+static void set_view(struct table *a, struct table *b, const char *filter, int col, bool desc)
+{
+	struct table *both[] = { a, b };
+	for (int i = 0; i < 2; i++) {
+		table_set_filter(both[i], filter);
+		both[i]->sort_col = col;
+		both[i]->sort_desc = desc;
+		both[i]->stale = true;
+	}
+}
+
+static void assert_same_rows(const struct table *got, const struct table *want)
+{
+	assert_int_equal(got->count, want->count);
+	assert_int_equal(got->total, want->total);
+	for (size_t i = 0; i < want->count; i++)
+		assert_int_equal(got->ids[i], want->ids[i]);
+}
+
+static void test_incremental_matches_a_full_rebuild(void **state)
+{
+	(void)state;
+	memset(live, 0, sizeof(live));
+	live_stamp = live_members = live_epoch = 0;
+	for (size_t i = 0; i < LIVE_ROWS; i++) {
+		live[i].present = i % 4 != 3;
+		live_update(i);
+	}
+	struct table inc, ref;
+	struct table_source src = { NULL, live_rows, live_cell, NULL, live_rows_stamp,
+				    live_changed_since, live_epoch_of };
+	struct table_source plain = { NULL, live_rows, live_cell, NULL };
+	table_init(&inc, live_cols, 3, &src);
+	table_init(&ref, live_cols, 3, &plain);
+	inc.height = ref.height = 10;
+	static const char *const filters[] = { "", "a", "n1", "name:b", "age:3", "3", "zzz" };
+	size_t reread_small = 0, refreshes = 0;
+	for (int step = 0; step < 3000; step++) {
+		unsigned long what = live_random() % 100;
+		if (what < 6) {
+			set_view(&inc, &ref, filters[live_random() % 7], (int)(live_random() % 4) - 1,
+				 live_random() % 2);
+		} else if (what < 16) {
+			size_t id = live_random() % LIVE_ROWS;
+			live[id].present = !live[id].present;
+			live_members++;
+			live_update(id);
+		} else if (what < 18) {
+			live_epoch++;
+		} else if (what < 20) {
+			live_clock++;
+		} else {
+			size_t n = live_random() % 8;
+			for (size_t i = 0; i < n; i++)
+				live_update(live_random() % LIVE_ROWS);
+		}
+		/* a refresh whenever anything changed, the clock included (the
+		 * "age:3" filter reads it) */
+		uint64_t stamp = live_stamp + live_members + live_clock;
+		table_refresh(&inc, stamp);
+		table_rebuild(&ref);
+		assert_same_rows(&inc, &ref);
+		refreshes++;
+		if (inc.reread < LIVE_ROWS / 4)
+			reread_small++;
+	}
+	/* most refreshes re-read a handful of rows, not all of them */
+	assert_true(reread_small > refreshes / 2);
+	table_free(&inc);
+	table_free(&ref);
+}
+
+static void test_incremental_rereads_only_what_changed(void **state)
+{
+	(void)state;
+	memset(live, 0, sizeof(live));
+	live_stamp = live_members = live_epoch = 0;
+	for (size_t i = 0; i < LIVE_ROWS; i++) {
+		live[i].present = true;
+		live_update(i);
+	}
+	struct table t;
+	struct table_source src = { NULL, live_rows, live_cell, NULL, live_rows_stamp,
+				    live_changed_since, live_epoch_of };
+	table_init(&t, live_cols, 3, &src);
+	t.height = 10;
+	t.sort_col = 1; /* by number */
+	table_rebuild(&t);
+	assert_int_equal(t.reread, LIVE_ROWS);
+	live_update(7);
+	live_update(8);
+	table_refresh(&t, live_stamp);
+	assert_int_equal(t.reread, 2);
+	for (size_t i = 1; i < t.count; i++)
+		assert_true(live[t.ids[i - 1]].number <= live[t.ids[i]].number);
+	/* nothing new: nothing re-read, the same order */
+	uint64_t first = t.ids[0];
+	table_refresh(&t, live_stamp + 1000);
+	assert_int_equal(t.reread, 0);
+	assert_int_equal(t.ids[0], first);
+	/* another entity's name changed (epoch): every row again */
+	live_epoch++;
+	table_refresh(&t, live_stamp + 1001);
+	assert_int_equal(t.reread, LIVE_ROWS);
+	table_free(&t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -187,6 +386,8 @@ int main(void)
 		cmocka_unit_test(test_sort),
 		cmocka_unit_test(test_selection_follows_the_row),
 		cmocka_unit_test(test_scrolling_keeps_the_selection_visible),
+		cmocka_unit_test(test_incremental_matches_a_full_rebuild),
+		cmocka_unit_test(test_incremental_rereads_only_what_changed),
 	};
 	return cmocka_run_group_tests_name("ui_table", tests, NULL, NULL);
 }

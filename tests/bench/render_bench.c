@@ -1,0 +1,275 @@
+/* render_bench — time per frame of every view of the full-screen console
+ * with a large store, offscreen (ncurses writes to /dev/null, as in the
+ * screen tests), through the console's own app_draw().
+ *
+ *   render_bench [SERIES] [UPDATES_PER_FRAME] [VIEW]
+ *
+ * The store gets SERIES datapoint series (SERIES/100 systems × 10
+ * components × 10 characteristics, 12 samples each), 2 000 events (half
+ * of them active: the alert pane), 2 000 setpoints, 2 000 error replies and
+ * 200 unclassified topics.  Then, for 80×24 and 250×80, for every view:
+ *
+ *   switch   the first frame after opening the view (its table is built)
+ *   idle     frames with nothing new (the table is not rebuilt)
+ *   live     frames after UPDATES_PER_FRAME new datapoints each (a flood of
+ *            100 000 msg/s at 20 frames per second is 5 000 per frame)
+ *   sorted   live, sorted by the view's first column (text: the costliest)
+ *   filtered live, with the filter "ch3"
+ *
+ * Prints one tab-separated line per (size, view, mode): median and max
+ * milliseconds per frame. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config.h"
+#include "store.h"
+#include "topics.h"
+#include "ui/actions_ui.h"
+#include "ui/app.h"
+#include "ui/theme.h"
+#include "util.h"
+
+enum { FRAMES = 25 };
+
+static struct ui ui;
+static unsigned long long rng = 88172645463325252ULL;
+
+static unsigned long next_random(void)
+{
+	rng ^= rng << 13;
+	rng ^= rng >> 7;
+	rng ^= rng << 17;
+	return (unsigned long)rng;
+}
+
+static void feed(const char *topic, const char *payload, double at)
+{
+	struct message_meta msg = { topic, strlen(topic), payload, strlen(payload), false, at };
+	ingest_message(&ui.ingest, &msg);
+}
+
+static void system_uuid(char *out, size_t size, long n)
+{
+	snprintf(out, size, "00000000-0000-4000-8000-%012ld", n);
+}
+
+static void datapoint(long series, double value, double at)
+{
+	char uuid[64], topic[160], payload[400];
+	system_uuid(uuid, sizeof(uuid), series / 100);
+	snprintf(topic, sizeof(topic), "drivr/v1/bench/input/datapoint/%s/json", uuid);
+	snprintf(payload, sizeof(payload),
+		 "{\"systemUuid\":\"%s\",\"componentCode\":\"meter-%ld\",\"serviceCode\":\"electricity\","
+		 "\"characteristicCode\":\"ch%ld\",\"value\":%.3f}",
+		 uuid, series / 10 % 10, series % 10, value);
+	feed(topic, payload, at);
+}
+
+static void populate(long series, double now)
+{
+	char uuid[64], topic[200], payload[1024];
+	long systems = series / 100;
+	for (int m = 0; m < 4; m++) {
+		static const char *const levels[] = { "ERROR", "WARNING", "INFO", "SUCCESS" };
+		snprintf(topic, sizeof(topic), "drivr/v1/bench/eventModels/10000000-0000-4000-8000-%012d", m);
+		snprintf(payload, sizeof(payload),
+			 "{\"uuid\":\"10000000-0000-4000-8000-%012d\",\"code\":\"MODEL-%d\",\"eventLevel\":\"%s\","
+			 "\"eventType\":\"RANGED\",\"entityType\":\"SYSTEM\",\"message\":\"model %d\","
+			 "\"status\":\"ACTIVATED\"}",
+			 m, m, levels[m], m);
+		feed(topic, payload, now);
+	}
+	for (long s = 0; s < systems; s++) {
+		system_uuid(uuid, sizeof(uuid), s);
+		snprintf(topic, sizeof(topic), "drivr/v1/bench/systems/%s", uuid);
+		snprintf(payload, sizeof(payload),
+			 "{\"uuid\":\"%s\",\"code\":\"site-%05ld.example.com\",\"name\":\"Site %ld\","
+			 "\"connectionState\":\"%s\",\"status\":\"ACTIVATED\","
+			 "\"createdAt\":\"2021-08-06T13:13:06Z\",\"updatedAt\":\"2021-08-06T14:39:44Z\"}",
+			 uuid, s, s, s % 7 ? "CONNECTED" : "DISCONNECTED");
+		feed(topic, payload, now);
+		for (int c = 0; c < 10; c++) {
+			snprintf(topic, sizeof(topic), "drivr/v1/bench/systems/%s/components/meter-%d", uuid, c);
+			snprintf(payload, sizeof(payload),
+				 "{\"uuid\":\"20000000-0000-4000-8000-%012ld\",\"code\":\"meter-%d\","
+				 "\"name\":\"Meter %d\",\"systemUuid\":\"%s\",\"connectionState\":\"CONNECTED\","
+				 "\"status\":\"ACTIVATED\"}",
+				 s * 10 + c, c, c, uuid);
+			feed(topic, payload, now);
+		}
+	}
+	for (int sample = 0; sample < 12; sample++)
+		for (long i = 0; i < series; i++)
+			datapoint(i, (double)(next_random() % 1000) / 10.0, now - 12 + sample);
+	for (long e = 0; e < 2000; e++) {
+		system_uuid(uuid, sizeof(uuid), e % systems);
+		snprintf(topic, sizeof(topic), "drivr/v1/bench/systems/%s/events/30000000-0000-4000-8000-%012ld",
+			 uuid, e);
+		snprintf(payload, sizeof(payload),
+			 "{\"uuid\":\"30000000-0000-4000-8000-%012ld\","
+			 "\"eventModelUuid\":\"10000000-0000-4000-8000-%012ld\",\"entityUuid\":\"%s\","
+			 "\"time\":\"2022-01-01T00:00:00Z\",\"status\":\"%s\",\"acknowledged\":false}",
+			 e, e % 4, uuid, e % 2 ? "ACTIVE" : "RESOLVED");
+		feed(topic, payload, now);
+	}
+	for (long p = 0; p < 2000; p++) {
+		system_uuid(uuid, sizeof(uuid), p % systems);
+		snprintf(topic, sizeof(topic), "drivr/v1/bench/systems/%s/setpoints", uuid);
+		snprintf(payload, sizeof(payload),
+			 "{\"uuid\":\"40000000-0000-4000-8000-%012ld\",\"receiptId\":\"50000000-0000-4000-8000-%012ld\","
+			 "\"timeStreamUuid\":\"60000000-0000-4000-8000-%012ld\",\"time\":\"2022-01-01T00:00:00Z\","
+			 "\"type\":\"FLOAT\",\"value\":%ld.5,\"state\":\"%s\"}",
+			 p, p, p, p, p % 3 ? "ACCEPTED" : "CREATED");
+		feed(topic, payload, now);
+	}
+	for (long r = 0; r < 2000; r++) {
+		system_uuid(uuid, sizeof(uuid), r % systems);
+		snprintf(topic, sizeof(topic), "drivr/v1/bench/input/system/%s/json/error", uuid);
+		snprintf(payload, sizeof(payload), "{\"message\":\"value %ld out of range\",\"code\":\"E%ld\"}",
+			 r, r % 22);
+		feed(topic, payload, now);
+	}
+	for (long u = 0; u < 200; u++) {
+		snprintf(topic, sizeof(topic), "bench/other/%ld", u);
+		feed(topic, "{}", now);
+	}
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return x < y ? -1 : x > y;
+}
+
+static double refresh_total_ms; /* of which the table refresh (diagnostics) */
+
+static double frame_ms(void)
+{
+	double start = time_monotonic();
+	struct view *v = ui_current(&ui);
+	if (v->ops->rows && getenv("RENDER_SPLIT")) {
+		v->table.height = getmaxy(ui.w_main) - 1;
+		table_refresh(&v->table, ui_stamp(&ui));
+		refresh_total_ms += (time_monotonic() - start) * 1e3;
+	}
+	app_draw(&ui);
+	return (time_monotonic() - start) * 1e3;
+}
+
+static void report(const char *size, const char *view, const char *mode, double *ms, int n)
+{
+	qsort(ms, (size_t)n, sizeof(*ms), cmp_double);
+	printf("%s\t%s\t%s\t%.3f\t%.3f", size, view, mode, ms[n / 2], ms[n - 1]);
+	if (getenv("RENDER_SPLIT"))
+		printf("\trefresh mean %.3f", refresh_total_ms / n);
+	printf("\n");
+	refresh_total_ms = 0;
+	fflush(stdout);
+}
+
+/* FRAMES frames; before each, `updates` datapoints one frame (50 ms) apart. */
+static void run_frames(const char *size, const char *view, const char *mode, long series,
+		       long updates)
+{
+	double ms[FRAMES];
+	for (int f = 0; f < FRAMES; f++) {
+		ui.clock_fixed += 0.05;
+		for (long u = 0; u < updates; u++)
+			datapoint((long)(next_random() % (unsigned long)series),
+				  (double)(next_random() % 1000) / 10.0, ui.clock_fixed);
+		ms[f] = frame_ms();
+	}
+	report(size, view, mode, ms, FRAMES);
+}
+
+static void open_view(char key)
+{
+	app_key(&ui, key);
+}
+
+int main(int argc, char **argv)
+{
+	long series = argc > 1 ? atol(argv[1]) : 100000;
+	long updates = argc > 2 ? atol(argv[2]) : 5000;
+	const char *only = argc > 3 ? argv[3] : NULL; /* one view (profiling) */
+	if (series < 100)
+		series = 100;
+	struct config config;
+	config_init(&config);
+	config.max_series = series;
+	config.clock = "2026-01-01T00:00:00Z";
+	struct topic_table *topics = topics_new();
+	struct store_limits limits;
+	store_limits_default(&limits);
+	limits.max_series = (size_t)series;
+	struct store *store = store_new(&limits);
+	app_init(&ui, &config, topics, store);
+	populate(series, ui.clock_fixed);
+	fprintf(stderr, "render_bench: %zu series, %zu systems, %zu events\n", store_series_live(store),
+		store_systems_count(store), store_events_count(store));
+
+	struct theme theme;
+	theme_init_builtin(&theme);
+	static const struct {
+		const char *name;
+		int cols, rows;
+	} sizes[] = { { "80x24", 80, 24 }, { "250x80", 250, 80 } };
+	static const struct {
+		const char *name;
+		char key;
+	} views[] = { { "systems", '1' },    { "components", '2' },   { "datapoints", '3' },
+		      { "setpoints", '4' },  { "events", '5' },	      { "errors", '6' },
+		      { "tokens", '7' },     { "unclassified", '8' }, { "requests", '0' } };
+	char err[256];
+	for (size_t z = 0; z < sizeof(sizes) / sizeof(sizes[0]); z++) {
+		struct screen_options so = { .dump_path = "/dev/null", .cols = sizes[z].cols,
+					     .rows = sizes[z].rows };
+		if (!screen_open(&ui.scr, &so, &theme, err, sizeof(err))) {
+			fprintf(stderr, "render_bench: %s\n", err);
+			return 1;
+		}
+		app_layout(&ui);
+		app_draw(&ui);
+		for (size_t v = 0; v < sizeof(views) / sizeof(views[0]); v++) {
+			const char *size = sizes[z].name, *name = views[v].name;
+			if (only && strcmp(only, name) != 0)
+				continue;
+			open_view(views[v].key);
+			double ms = frame_ms();
+			report(size, name, "switch", &ms, 1);
+			run_frames(size, name, "idle", series, 0);
+			run_frames(size, name, "live", series, updates);
+			struct table *t = &ui_current(&ui)->table;
+			if (!t->cols)
+				continue; /* not a table */
+			open_view('s'); /* sort by the first column */
+			run_frames(size, name, "sorted", series, updates);
+			while (t->sort_col >= 0)
+				open_view('s'); /* back to the natural order */
+			table_set_filter(t, "ch3");
+			run_frames(size, name, "filtered", series, updates);
+			table_set_filter(t, "");
+		}
+		/* the inspector of a series, from the datapoints view */
+		if (only && strcmp(only, "inspector") != 0)
+			goto next_size;
+		open_view('3');
+		app_draw(&ui);
+		app_key(&ui, '\n');
+		run_frames(sizes[z].name, "inspector", "live", series, updates);
+		app_back(&ui);
+	next_size:
+		app_free(&ui);
+		screen_close(&ui.scr);
+		/* the next size starts from fresh views, on the same store and clock */
+		double clock = ui.clock_fixed;
+		actions_ui_free(&ui);
+		app_init(&ui, &config, topics, store);
+		ui.clock_fixed = clock;
+	}
+	actions_ui_free(&ui);
+	store_free(store);
+	topics_free(topics);
+	return 0;
+}
