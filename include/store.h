@@ -225,6 +225,10 @@ void store_apply(struct store *store, const struct message_meta *msg,
 
 /* The stamp of the last change anywhere; views compare it to redraw. */
 uint64_t store_stamp(const struct store *store);
+/* The stamp of the last change a message of that family made (0: none):
+ * a view that shows only some families redraws when one of them moves.
+ * A datapoint also changes its system's and component's last datapoint. */
+uint64_t store_family_stamp(const struct store *store, enum topic_family family);
 const struct store_counters *store_counters(const struct store *store);
 const struct store_limits *store_limits(const struct store *store);
 const struct domain *store_domain(const struct store *store); /* NULL until seen */

@@ -31,6 +31,7 @@ struct store {
 	struct store_limits limits;
 	struct store_counters counters;
 	uint64_t stamp;
+	uint64_t family_stamp[TOPIC_FAMILY_COUNT]; /* stamp after the family's last change */
 
 	struct domain domain;
 	bool have_domain;
@@ -1211,11 +1212,15 @@ static void apply_datapoints(struct store *store, const char *topic_system,
 		/* Ages shown on systems and components; only touch known ones so a
 		 * flood of datapoints does not create stubs. */
 		struct system *sys = table_find_str(&store->systems, s->system);
-		if (sys)
+		if (sys) {
 			sys->last_datapoint_at = msg->received_at;
+			sys->meta.changed = s->changed;
+		}
 		struct component *c = component_find(store, s->system, s->component);
-		if (c)
+		if (c) {
 			c->last_datapoint_at = msg->received_at;
+			c->meta.changed = s->changed;
+		}
 	}
 }
 
@@ -1402,6 +1407,7 @@ static void add_missing_id_error(struct store *store, const char *topic,
 void store_apply(struct store *store, const struct message_meta *msg,
 		 const struct topic_match *m, const struct decode_result *r)
 {
+	uint64_t stamp_before = store->stamp;
 	store->counters.messages++;
 	store->counters.bytes += msg->payload_len;
 	store->counters.by_family[m->family < TOPIC_FAMILY_COUNT ? m->family : TOPIC_UNCLASSIFIED]++;
@@ -1515,6 +1521,13 @@ void store_apply(struct store *store, const struct message_meta *msg,
 		add_decode_warning(store, topic, msg, m, r);
 	if (topic != small)
 		free(topic);
+	if (store->stamp != stamp_before && m->family < TOPIC_FAMILY_COUNT)
+		store->family_stamp[m->family] = store->stamp;
+}
+
+uint64_t store_family_stamp(const struct store *store, enum topic_family family)
+{
+	return family < TOPIC_FAMILY_COUNT ? store->family_stamp[family] : store->stamp;
 }
 
 /* ---- accessors ---------------------------------------------------------- */

@@ -92,6 +92,10 @@ struct view_ops {
 	void (*rows)(struct view *v, struct table *t);
 	void (*cell)(struct view *v, uint64_t id, size_t col, int width, struct table_cell *out);
 	enum ui_role (*row_role)(struct view *v, uint64_t id); /* optional */
+	/* optional: what the rows show changed (default: anything in the
+	 * store or the requests) — a view of events is not rebuilt for every
+	 * datapoint of a flood */
+	uint64_t (*data_stamp)(struct view *v);
 	/* optional: incremental refreshes of large tables (table_source) */
 	uint64_t (*rows_stamp)(struct view *v);
 	uint64_t (*changed_since)(struct view *v, uint64_t since, struct table *t);
@@ -202,5 +206,8 @@ size_t ui_pending_requests(const struct ui *ui);
 /* The store's and the requests' change stamps together: views that show
  * both redraw when either changes. */
 uint64_t ui_stamp(const struct ui *ui);
+/* A data_stamp: the families' last changes and the requests' stamp (all
+ * only grow, so their sum moves whenever one does). */
+uint64_t ui_families_stamp(const struct ui *ui, const enum topic_family *families, size_t n);
 
 #endif

@@ -209,6 +209,14 @@ uint64_t ui_stamp(const struct ui *ui)
 	return store_stamp(ui->store) + (ui->requests ? requests_stamp(ui->requests) : 0);
 }
 
+uint64_t ui_families_stamp(const struct ui *ui, const enum topic_family *families, size_t n)
+{
+	uint64_t sum = ui->requests ? requests_stamp(ui->requests) : 0;
+	for (size_t i = 0; i < n; i++)
+		sum += store_family_stamp(ui->store, families[i]);
+	return sum;
+}
+
 double app_clock(const struct ui *ui)
 {
 	return ui->clock_fixed >= 0 ? ui->clock_fixed : time_now();
@@ -286,7 +294,7 @@ void app_draw(struct ui *ui)
 	if (v->ops->rows) {
 		/* the table needs its height for scrolling before the rebuild */
 		v->table.height = getmaxy(ui->w_main) - 1;
-		table_refresh(&v->table, ui_stamp(ui));
+		table_refresh(&v->table, v->ops->data_stamp ? v->ops->data_stamp(v) : ui_stamp(ui));
 	}
 	draw_main(ui, v);
 	bars_draw_status(ui, ui->w_status, width);

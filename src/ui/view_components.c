@@ -16,7 +16,7 @@ static const struct table_column columns[] = {
 	[COL_MODEL] = { "model", 8, 20, 4, false, false, false },
 	[COL_CONN] = { "connection", 13, 15, 0, false, false, false },
 	[COL_STATUS] = { "status", 9, 11, 5, false, false, false },
-	[COL_AGE] = { "datapoint", 9, 9, 1, true, true, false },
+	[COL_AGE] = { "datapoint", 9, 9, 1, true, true, false, true },
 };
 
 static void rows(struct view *v, struct table *t)
@@ -68,9 +68,39 @@ static void cell(struct view *v, uint64_t id, size_t col, int width, struct tabl
 		break;
 	case COL_AGE:
 		fmt_age(ui->now, c->last_datapoint_at, out->text, sizeof(out->text));
-		out->num = c->last_datapoint_at > 0 ? ui->now - c->last_datapoint_at : 1e18;
+		/* the order of the age without the clock (the table keeps keys) */
+		out->num = c->last_datapoint_at > 0 ? -c->last_datapoint_at : 1e18;
 		break;
 	}
+}
+
+/* Rows come and go with component messages (new, deleted) and stubs. */
+static uint64_t rows_stamp(struct view *v)
+{
+	const struct store *store = v->ui->store;
+	return store_components_count(store) + store_family_stamp(store, TOPIC_COMPONENT);
+}
+
+/* A component is stamped by its messages and by its datapoints. */
+static uint64_t changed_since(struct view *v, uint64_t since, struct table *t)
+{
+	const struct store *store = v->ui->store;
+	if (since != TABLE_NOW) {
+		size_t n = store_components_count(store);
+		for (size_t i = 0; i < n; i++)
+			if (store_component_at(store, i)->meta.changed > since)
+				table_add_changed(t, i);
+	}
+	return store_stamp(store);
+}
+
+/* Other entities' names: systems and component models. */
+static uint64_t epoch(struct view *v)
+{
+	const struct store *store = v->ui->store;
+	return store_family_stamp(store, TOPIC_SYSTEM) +
+	       store_family_stamp(store, TOPIC_COMPONENT_MODEL) +
+	       store_family_stamp(store, TOPIC_COMPONENT_MODEL_STATE);
 }
 
 static bool drill(struct view *v, uint64_t id)
@@ -109,6 +139,9 @@ const struct view_ops view_components_ops = {
 	.ncols = sizeof(columns) / sizeof(columns[0]),
 	.rows = rows,
 	.cell = cell,
+	.rows_stamp = rows_stamp,
+	.changed_since = changed_since,
+	.epoch = epoch,
 	.drill = drill,
 	.inspect = inspect,
 	.keys = keys,

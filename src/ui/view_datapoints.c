@@ -161,8 +161,7 @@ static uint64_t changed_since(struct view *v, uint64_t since, struct table *t)
 /* Everything a row shows is the series' own, except its system's name. */
 static uint64_t epoch(struct view *v)
 {
-	const struct store_counters *n = store_counters(v->ui->store);
-	return n->by_family[TOPIC_SYSTEM] + n->by_family[TOPIC_SYSTEM_STATE] + n->deletions;
+	return store_family_stamp(v->ui->store, TOPIC_SYSTEM);
 }
 
 static bool inspect(struct view *v, uint64_t id, struct inspect_target *out)

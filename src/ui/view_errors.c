@@ -108,11 +108,22 @@ static const struct key_help keys[] = {
 	{ NULL, NULL, false },
 };
 
+/* A new record (its sequence number), the requests replies name, system
+ * names. */
+static uint64_t data_stamp(struct view *v)
+{
+	static const enum topic_family families[] = { TOPIC_SYSTEM };
+	size_t n = store_errors_count(v->ui->store);
+	uint64_t newest = n ? store_error_at(v->ui->store, 0)->seq : 0;
+	return newest + ui_families_stamp(v->ui, families, 1);
+}
+
 const struct view_ops view_errors_ops = {
 	.id = VIEW_ERRORS,
 	.cols = columns,
 	.ncols = sizeof(columns) / sizeof(columns[0]),
 	.rows = rows,
+	.data_stamp = data_stamp,
 	.cell = cell,
 	.inspect = inspect,
 	.keys = keys,

@@ -110,12 +110,22 @@ static const struct key_help keys[] = {
 	{ NULL, NULL, false },
 };
 
+/* Events, their models, and the names of the entities they concern. */
+static uint64_t data_stamp(struct view *v)
+{
+	static const enum topic_family families[] = { TOPIC_EVENT, TOPIC_EVENT_MODEL,
+						      TOPIC_EVENT_MODEL_STATE, TOPIC_SYSTEM,
+						      TOPIC_COMPONENT };
+	return ui_families_stamp(v->ui, families, sizeof(families) / sizeof(families[0]));
+}
+
 const struct view_ops view_events_ops = {
 	.id = VIEW_EVENTS,
 	.cols = columns,
 	.ncols = sizeof(columns) / sizeof(columns[0]),
 	.rows = rows,
 	.cell = cell,
+	.data_stamp = data_stamp,
 	.inspect = inspect,
 	.key = key,
 	.keys = keys,

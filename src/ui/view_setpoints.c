@@ -249,11 +249,20 @@ static const struct key_help keys[] = {
 	{ NULL, NULL, false },
 };
 
+/* Setpoints, the device's acknowledgements, our requests, system names. */
+static uint64_t data_stamp(struct view *v)
+{
+	static const enum topic_family families[] = { TOPIC_SETPOINT, TOPIC_SETPOINT_ACK,
+						      TOPIC_SYSTEM };
+	return ui_families_stamp(v->ui, families, sizeof(families) / sizeof(families[0]));
+}
+
 const struct view_ops view_setpoints_ops = {
 	.id = VIEW_SETPOINTS,
 	.cols = columns,
 	.ncols = sizeof(columns) / sizeof(columns[0]),
 	.rows = rows,
+	.data_stamp = data_stamp,
 	.cell = cell,
 	.row_role = row_role,
 	.inspect = inspect,

@@ -209,11 +209,20 @@ static const struct key_help keys[] = {
 	{ NULL, NULL, false },
 };
 
+/* Token lists, the JWKS they are checked against, system names. */
+static uint64_t data_stamp(struct view *v)
+{
+	static const enum topic_family families[] = { TOPIC_LOCAL_API_TOKENS, TOPIC_JWKS,
+						      TOPIC_SYSTEM };
+	return ui_families_stamp(v->ui, families, sizeof(families) / sizeof(families[0]));
+}
+
 const struct view_ops view_tokens_ops = {
 	.id = VIEW_TOKENS,
 	.cols = columns,
 	.ncols = sizeof(columns) / sizeof(columns[0]),
 	.rows = rows,
+	.data_stamp = data_stamp,
 	.cell = cell,
 	.inspect = inspect,
 	.footer = footer,

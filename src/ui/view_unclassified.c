@@ -64,11 +64,18 @@ static const struct key_help keys[] = {
 	{ NULL, NULL, false },
 };
 
+static uint64_t data_stamp(struct view *v)
+{
+	const struct store_counters *n = store_counters(v->ui->store);
+	return n->unclassified_messages + n->unclassified_dropped;
+}
+
 const struct view_ops view_unclassified_ops = {
 	.id = VIEW_UNCLASSIFIED,
 	.cols = columns,
 	.ncols = sizeof(columns) / sizeof(columns[0]),
 	.rows = rows,
+	.data_stamp = data_stamp,
 	.cell = cell,
 	.inspect = inspect,
 	.keys = keys,

@@ -142,17 +142,9 @@ static int cmp_double(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-static double refresh_total_ms; /* of which the table refresh (diagnostics) */
-
 static double frame_ms(void)
 {
 	double start = time_monotonic();
-	struct view *v = ui_current(&ui);
-	if (v->ops->rows && getenv("RENDER_SPLIT")) {
-		v->table.height = getmaxy(ui.w_main) - 1;
-		table_refresh(&v->table, ui_stamp(&ui));
-		refresh_total_ms += (time_monotonic() - start) * 1e3;
-	}
 	app_draw(&ui);
 	return (time_monotonic() - start) * 1e3;
 }
@@ -160,11 +152,7 @@ static double frame_ms(void)
 static void report(const char *size, const char *view, const char *mode, double *ms, int n)
 {
 	qsort(ms, (size_t)n, sizeof(*ms), cmp_double);
-	printf("%s\t%s\t%s\t%.3f\t%.3f", size, view, mode, ms[n / 2], ms[n - 1]);
-	if (getenv("RENDER_SPLIT"))
-		printf("\trefresh mean %.3f", refresh_total_ms / n);
-	printf("\n");
-	refresh_total_ms = 0;
+	printf("%s\t%s\t%s\t%.3f\t%.3f\n", size, view, mode, ms[n / 2], ms[n - 1]);
 	fflush(stdout);
 }
 

@@ -73,3 +73,33 @@ for spec, label in (("memory-100000-history0", "bytes/series, no history"),
 print(f"| peak RSS, 100 000 series, KiB | {fmt(get('memory-100000-history120', 'console', 'peak_rss_kb'))} | — |")
 print(f"| peak RSS, 1 000 000 series, KiB | {fmt(get('memory-1000000-history120', 'console', 'peak_rss_kb'))} | — |")
 print(f"| idle wake-ups in 5 s (headless, connected) | {fmt(get('idle', 'console-headless', 'wakeups_per_5s'))} | 0 |")
+
+# Render: one row per view and size; each mode is "median (max)" ms per frame.
+renders = sorted({k[0] for k in median if k[0].startswith("render-")})
+if renders:
+    modes = ("switch", "idle", "live", "sorted", "filtered")
+    print()
+    print("| render (100 000 series), ms per frame: median (max) | size | "
+          + " | ".join(modes) + " |")
+    print("|---|---|" + "---:|" * len(modes))
+    views = []
+    for r in renders:
+        _, size, view, _mode = r.split("-", 3)
+        if (view, size) not in views:
+            views.append((view, size))
+    order = ["systems", "components", "datapoints", "setpoints", "events", "errors", "tokens",
+             "unclassified", "requests", "inspector"]
+    views.sort(key=lambda vs: (order.index(vs[0]) if vs[0] in order else 99, vs[1] != "80x24"))
+    worst_default = 0.0
+    for view, size in views:
+        cells = []
+        for mode in modes:
+            med = get(f"render-{size}-{view}-{mode}", "console", "frame_ms_median")
+            mx = get(f"render-{size}-{view}-{mode}", "console", "frame_ms_max")
+            cells.append("-" if med is None else f"{med:.2f} ({mx:.2f})")
+            if mode in ("idle", "live") and mx is not None:
+                worst_default = max(worst_default, mx)
+        print(f"| {view} | {size} | " + " | ".join(cells) + " |")
+    print()
+    print(f"Worst idle/live frame of any view (natural order, no filter): {worst_default:.2f} ms "
+          f"(target < 2 ms).")

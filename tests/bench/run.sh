@@ -178,6 +178,20 @@ for spec in "100000 0" "100000 120" "1000000 120"; do
 	record "memory-$1-history$2" console peak_rss_kb "$rss"
 done
 
+# --- render -------------------------------------------------------------------------
+# Frame time of every view with 100 000 series (tests/bench/render_bench.c):
+# lines "SIZE VIEW MODE MEDIAN_MS MAX_MS", each over 25 frames.
+RENDER=$BUILD/bench/render_bench
+if [ -x "$RENDER" ]; then
+	"$RENDER" "${BENCH_RENDER_SERIES:-100000}" 5000 2>>"$IT_TMP/render.log" |
+		while IFS=$'\t' read -r size view mode med max; do
+			record "render-$size-$view-$mode" console frame_ms_median "$med"
+			record "render-$size-$view-$mode" console frame_ms_max "$max"
+		done
+else
+	echo "bench: missing $RENDER"
+fi
+
 # --- idle wake-ups --------------------------------------------------------------------
 "$CONSOLE" $PLAIN -s bench-idle --log --timeout 30 >/dev/null 2>&1 &  # a slug with no traffic
 IDLE_PID=$!

@@ -484,6 +484,54 @@ static void test_missing_topic_id_is_an_error(void **state)
 	store_free(store);
 }
 
+/* What the console's views read to refresh only what changed: the series
+ * by recency (newest first, `changed` decreasing), the ring's ends, the
+ * stamp of each family's last change, and a component stamped by its
+ * datapoints (its "last datapoint" changed). */
+static void test_recency_and_family_stamps(void **state)
+{
+	(void)state;
+	struct store *store = store_new(NULL);
+	apply_component(store, "a", false);
+	uint64_t components = store_family_stamp(store, TOPIC_COMPONENT);
+	assert_true(components > 0);
+	assert_int_equal(store_family_stamp(store, TOPIC_DATAPOINT_INPUT), 0);
+	uint64_t a_changed = store_find_component(store, SYS, "a")->meta.changed;
+
+	apply_datapoint(store, "a", "v", 1, 1);
+	apply_datapoint(store, "b", "v", 1, 2);
+	apply_datapoint(store, "c", "v", 1, 3);
+	apply_datapoint(store, "a", "v", 2, 4);
+	assert_int_equal(store_family_stamp(store, TOPIC_COMPONENT), components);
+	assert_int_equal(store_family_stamp(store, TOPIC_DATAPOINT_INPUT), store_stamp(store));
+	assert_true(store_find_component(store, SYS, "a")->meta.changed > a_changed);
+
+	/* newest first: a (again), c, b; stamps only decrease along the list */
+	const char *order[] = { "a", "c", "b" };
+	size_t i = store_series_newest(store), n = 0;
+	uint64_t last = UINT64_MAX;
+	for (; i != STORE_NO_SERIES; i = store_series_older(store, i), n++) {
+		const struct series *s = store_series_at(store, i);
+		assert_true(n < 3);
+		assert_string_equal(s->component, order[n]);
+		assert_true(s->changed < last);
+		last = s->changed;
+	}
+	assert_int_equal(n, 3);
+
+	/* the ring's oldest and newest samples, before and after it wraps */
+	const struct series *a = store_find_series(store, SYS, "a", "electricity", "v");
+	struct sample oldest, newest;
+	assert_int_equal(series_span(a, &oldest, &newest), 2);
+	assert_true(oldest.time == 1 && newest.time == 4);
+	for (int k = 0; k < 200; k++)
+		apply_datapoint(store, "a", "v", k, 10 + k);
+	a = store_find_series(store, SYS, "a", "electricity", "v");
+	assert_int_equal(series_span(a, &oldest, &newest), 120);
+	assert_true(newest.time == 209 && oldest.time == 90);
+	store_free(store);
+}
+
 static void test_enum_names(void **state)
 {
 	(void)state;
@@ -509,6 +557,7 @@ int main(void)
 		cmocka_unit_test(test_payload_truncation_and_budget),
 		cmocka_unit_test(test_error_reply_tied_to_input),
 		cmocka_unit_test(test_missing_topic_id_is_an_error),
+		cmocka_unit_test(test_recency_and_family_stamps),
 		cmocka_unit_test(test_enum_names),
 	};
 	return cmocka_run_group_tests_name("store", tests, NULL, NULL);
