@@ -277,6 +277,8 @@ const struct series *store_find_series(const struct store *store, const char *sy
 /* Series by recency of their last update: the newest, then each older one;
  * STORE_NO_SERIES after the oldest.  `changed` only decreases along it. */
 #define STORE_NO_SERIES SIZE_MAX
+/* The first live series slot at or after `from` (STORE_NO_SERIES: none). */
+size_t store_series_next_live(const struct store *store, size_t from);
 size_t store_series_newest(const struct store *store);
 size_t store_series_older(const struct store *store, size_t index);
 size_t series_history(const struct series *series, struct sample *out, size_t max);

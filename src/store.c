@@ -53,6 +53,8 @@ struct store {
 	size_t series_slots, series_capacity, series_live;
 	struct hashmap series_index;
 	uint32_t lru_head, lru_tail, free_head;
+	uint64_t *series_live_bits; /* a bit per slot: a view lists live series
+				     * without touching every slot */
 
 	struct jwks_key *jwks;
 	size_t jwks_count;
@@ -421,6 +423,7 @@ void store_free(struct store *store)
 		if (store->series[i].live)
 			series_release(store, &store->series[i]);
 	free(store->series);
+	free(store->series_live_bits);
 	hashmap_destroy(&store->series_index);
 	/* Every series let go of its strings above: only free-list nodes remain,
 	 * but free whatever is there. */
@@ -743,6 +746,7 @@ static void series_evict_oldest(struct store *store)
 	memset(s, 0, sizeof(*s));
 	s->lru_next = store->free_head; /* free slots chain through lru_next */
 	store->free_head = slot;
+	store->series_live_bits[slot / 64] &= ~(UINT64_C(1) << (slot % 64));
 	store->series_live--;
 	store->counters.series_evicted++;
 }
@@ -767,9 +771,15 @@ static struct series *series_get(struct store *store, const struct series_key *k
 		store->free_head = store->series[slot].lru_next;
 	} else {
 		if (store->series_slots == store->series_capacity) {
+			size_t old_words = store->series_capacity / 64;
 			store->series_capacity = store->series_capacity ? store->series_capacity * 2 : 64;
 			store->series = xrealloc(store->series,
 						 store->series_capacity * sizeof(*store->series));
+			size_t words = store->series_capacity / 64;
+			store->series_live_bits = xrealloc(store->series_live_bits,
+							   words * sizeof(*store->series_live_bits));
+			memset(store->series_live_bits + old_words, 0,
+			       (words - old_words) * sizeof(*store->series_live_bits));
 		}
 		slot = (uint32_t)store->series_slots++;
 	}
@@ -783,6 +793,7 @@ static struct series *series_get(struct store *store, const struct series_key *k
 					       len > STORE_FIELD_MAX ? STORE_FIELD_MAX : len);
 	}
 	s->live = true;
+	store->series_live_bits[slot / 64] |= UINT64_C(1) << (slot % 64);
 	s->last_time = s->received_at = TIME_UNKNOWN;
 	s->lru_prev = s->lru_next = NO_SLOT;
 	/* Index under the stored (possibly cut) key so lookups and removal agree. */
@@ -832,6 +843,22 @@ size_t series_history(const struct series *series, struct sample *out, size_t ma
 		out[i] = series->ring[(series->ring_head + 2 * filled - 1 - age) % filled];
 	}
 	return n;
+}
+
+size_t store_series_next_live(const struct store *store, size_t from)
+{
+	size_t words = (store->series_slots + 63) / 64;
+	size_t w = from / 64;
+	if (w >= words)
+		return STORE_NO_SERIES;
+	uint64_t bits = store->series_live_bits[w] & (~UINT64_C(0) << (from % 64));
+	for (;;) {
+		if (bits)
+			return w * 64 + (size_t)__builtin_ctzll(bits);
+		if (++w >= words)
+			return STORE_NO_SERIES;
+		bits = store->series_live_bits[w];
+	}
 }
 
 size_t store_series_newest(const struct store *store)

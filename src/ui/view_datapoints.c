@@ -39,12 +39,12 @@ static bool in_context(const struct view *v, const struct series *s)
 
 static void rows(struct view *v, struct table *t)
 {
-	size_t n = store_series_slots(v->ui->store);
-	for (size_t i = 0; i < n; i++) {
-		const struct series *s = store_series_at(v->ui->store, i);
-		if (s->live && in_context(v, s))
+	const struct store *store = v->ui->store;
+	bool all = !v->ctx.system[0] && !v->ctx.component[0];
+	for (size_t i = store_series_next_live(store, 0); i != STORE_NO_SERIES;
+	     i = store_series_next_live(store, i + 1))
+		if (all || in_context(v, store_series_at(store, i)))
 			table_add_row(t, i);
-	}
 }
 
 static bool is_stale(const struct ui *ui, const struct series *s)

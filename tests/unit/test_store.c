@@ -260,6 +260,14 @@ static void test_series_lru_eviction(void **state)
 	assert_int_equal(store_series_slots(store), 3);
 	assert_int_equal(store_counters(store)->series_evicted, 101);
 	assert_non_null(store_find_series(store, SYS, "n99", "electricity", "v"));
+	/* the live slots, as a view lists them: exactly the three left */
+	size_t live = 0;
+	for (size_t i = store_series_next_live(store, 0); i != STORE_NO_SERIES;
+	     i = store_series_next_live(store, i + 1)) {
+		assert_true(store_series_at(store, i)->live);
+		live++;
+	}
+	assert_int_equal(live, 3);
 	store_free(store);
 }
 
