@@ -73,6 +73,7 @@ for spec, label in (("memory-100000-history0", "bytes/series, no history"),
 print(f"| peak RSS, 100 000 series, KiB | {fmt(get('memory-100000-history120', 'console', 'peak_rss_kb'))} | — |")
 print(f"| peak RSS, 1 000 000 series, KiB | {fmt(get('memory-1000000-history120', 'console', 'peak_rss_kb'))} | — |")
 print(f"| idle wake-ups in 5 s (headless, connected) | {fmt(get('idle', 'console-headless', 'wakeups_per_5s'))} | 0 |")
+print(f"| idle wake-ups in 5 s (full screen under tmux, connected) | {fmt(get('idle', 'console-tui', 'wakeups_per_5s'))} | 0 |")
 
 # Render: one row per view and size; each mode is "median (max)" ms per frame.
 renders = sorted({k[0] for k in median if k[0].startswith("render-")})

@@ -203,4 +203,20 @@ after=$(awk '/voluntary_ctxt_switches/ && !/non/ {print $2}' /proc/$IDLE_PID/tas
 record idle console-headless wakeups_per_5s "$((after - before))"
 it_stop "$IDLE_PID"
 
+# The full-screen console, connected, on a private tmux server: its main
+# thread (the pane's process, exec'd) over the same 5 s.
+IDLE_SOCK="$IT_TMP/idle-tmux.sock"
+if tmux -S "$IDLE_SOCK" -f /dev/null new-session -d -x 120 -y 40 \
+	"exec env TERM=xterm-256color LC_ALL=C.UTF-8 $CONSOLE $PLAIN -s bench-idle --no-mouse"; then
+	it_track "$(tmux -S "$IDLE_SOCK" display -p '#{pid}')"
+	sleep 2
+	IDLE_PID=$(tmux -S "$IDLE_SOCK" list-panes -F '#{pane_pid}' | head -1)
+	status=/proc/$IDLE_PID/task/$IDLE_PID/status
+	before=$(awk '/voluntary_ctxt_switches/ && !/non/ {print $2}' "$status")
+	sleep 5
+	after=$(awk '/voluntary_ctxt_switches/ && !/non/ {print $2}' "$status")
+	record idle console-tui wakeups_per_5s "$((after - before))"
+	tmux -S "$IDLE_SOCK" kill-server
+fi
+
 python3 tests/bench/report.py "$RESULTS" | tee "$BUILD/bench/results.md"
