@@ -49,7 +49,7 @@ enum config_mode { MODE_CONSOLE, MODE_LOG, MODE_SNAPSHOT, MODE_PRINT_TOPICS };
 	X(log, "log", 0, FLAG, NULL, "headless: print each message as one JSON line")          \
 	X(snapshot, "snapshot", 0, FLAG, NULL, "headless: print the settled store as JSON")    \
 	X(print_topics, "print-topics", 0, FLAG, NULL, "print the topic table and exit")       \
-	X(count, "count", 'C', INT, "N", "--log, --snapshot: stop after N messages")                       \
+	X(count, "count", 'C', INT, "N", "--log, --snapshot, console: stop after N messages")  \
 	X(timeout, "timeout", 'W', NUM, "SECONDS",                                             \
 	  "--log: stop after S s without traffic; --snapshot: wait at most S s")               \
 	X(settle, "settle", 0, NUM, "SECONDS",                                                 \
@@ -75,6 +75,8 @@ enum config_mode { MODE_CONSOLE, MODE_LOG, MODE_SNAPSHOT, MODE_PRINT_TOPICS };
 	X(size, "size", 0, STR, "COLSxROWS", "--dump-screen: the screen size (default 80x24)") \
 	X(clock, "clock", 0, STR, "TIME",                                                      \
 	  "console: fix \"now\" (ISO-8601) for reproducible screens") \
+	X(stats_file, "stats-file", 0, STR, "FILE",                                            \
+	  "console: at exit, write message, frame and key timings to FILE (JSON, make bench)") \
 	X(keep_session, "keep-session", 'c', FLAG, NULL,                                       \
 	  "keep the MQTT session (needs -i): the broker queues messages while away")          \
 	X(read_only, "read-only", 0, FLAG, NULL, "refuse every action (setpoints, acks, tokens)") \
@@ -108,6 +110,7 @@ struct config {
 	long fps;
 	double stale, stuck;
 	char *replay, *keys, *dump_screen, *size, *clock;
+	char *stats_file; /* --stats-file (tests/bench/tui_bench.py) */
 	int size_cols, size_rows; /* --size, parsed by config_validate */
 	bool read_only, keep_session;
 	char *graphql_url, *user_token_file, *audit_log;

@@ -451,6 +451,11 @@ bool config_validate(struct config *config, char *err, size_t err_size)
 		snprintf(err, err_size, "--log, --snapshot and --print-topics exclude each other");
 		return false;
 	}
+	if (config->stats_file && (modes || config->dump_screen)) {
+		snprintf(err, err_size, "--stats-file is for the full-screen console "
+					"(not --log, --snapshot, --print-topics, --dump-screen)");
+		return false;
+	}
 	if (!config->slug && !config->print_topics && !config->replay) {
 		snprintf(err, err_size, "missing --slug (the DRIVR domain, e.g. -s adam)");
 		return false;

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "headless.h"
@@ -20,6 +21,22 @@
 
 /* At most this much ingest before stdin is looked at again (seconds). */
 #define DRAIN_BUDGET_S 0.005
+
+/* What the loop counts: messages (for --count) and frames; with --stats-file
+ * also the monotonic times of the run's milestones and of every key read and
+ * the frame that answered it, written as JSON at exit (tests/bench/tui_bench.py
+ * measures the key latency from outside with them). */
+struct loop_stats {
+	FILE *out;             /* --stats-file, opened before the screen; NULL: off */
+	uint64_t messages, frames;
+	double frame_s, frame_max_s; /* time spent drawing frames (app_draw) */
+	double started, connected, first_message, last_message, exited; /* 0: not yet */
+	size_t keys, answered, cap; /* key[answered..keys) wait for their frame */
+	struct key_time {
+		int key;
+		double read, drawn; /* drawn: the first doupdate() completed after it */
+	} *key;
+};
 
 static volatile sig_atomic_t stop_requested;
 
@@ -114,6 +131,58 @@ static void handle_key(struct ui *ui, int key, bool *dirty)
 		*dirty = true;
 }
 
+static void stats_key_read(struct loop_stats *st, int key)
+{
+	if (!st->out)
+		return;
+	if (st->keys == st->cap) {
+		st->cap = st->cap ? st->cap * 2 : 256;
+		st->key = xrealloc(st->key, st->cap * sizeof(*st->key));
+	}
+	st->key[st->keys++] = (struct key_time){ key, time_monotonic(), 0 };
+}
+
+/* A frame that began at `began` (monotonic) is on the terminal. */
+static void stats_frame_drawn(struct loop_stats *st, double began)
+{
+	st->frames++;
+	if (!st->out)
+		return;
+	double now = time_monotonic();
+	st->frame_s += now - began;
+	if (now - began > st->frame_max_s)
+		st->frame_max_s = now - began;
+	while (st->answered < st->keys)
+		st->key[st->answered++].drawn = now;
+}
+
+/* One small JSON object; times are CLOCK_MONOTONIC seconds, null: never. */
+static bool stats_write(struct loop_stats *st, const char *path)
+{
+	FILE *f = st->out;
+	double t[] = { st->started, st->connected, st->first_message, st->last_message, st->exited };
+	const char *name[] = { "started", "connected", "firstMessage", "lastMessage", "exited" };
+	fprintf(f, "{\"messages\": %llu, \"frames\": %llu, \"frameSeconds\": %.6f",
+		(unsigned long long)st->messages, (unsigned long long)st->frames, st->frame_s);
+	fprintf(f, ", \"frameMaxSeconds\": %.6f", st->frame_max_s);
+	for (size_t i = 0; i < ARRAY_LEN(t); i++)
+		fprintf(f, t[i] > 0 ? ", \"%s\": %.6f" : ", \"%s\": null", name[i], t[i]);
+	fprintf(f, ", \"keys\": [");
+	for (size_t i = 0; i < st->keys; i++) {
+		const struct key_time *k = &st->key[i];
+		fprintf(f, "%s\n  {\"key\": %d, \"read\": %.6f, ", i ? "," : "", k->key, k->read);
+		fprintf(f, k->drawn > 0 ? "\"drawn\": %.6f}" : "\"drawn\": null}", k->drawn);
+	}
+	fprintf(f, "]}\n");
+	bool ok = !ferror(f);
+	if (fclose(f) != 0)
+		ok = false;
+	st->out = NULL;
+	if (!ok)
+		fprintf(stderr, "drivr-console: --stats-file %s: %s\n", path, strerror(errno));
+	return ok;
+}
+
 static bool run_script_event(struct ui *ui, const struct script_event *ev, int *dumps)
 {
 	bool dirty = false;
@@ -150,12 +219,16 @@ static bool run_script_event(struct ui *ui, const struct script_event *ev, int *
 }
 
 /* Applies whatever the inbox holds, for at most DRAIN_BUDGET_S; the rest
- * stays in *pending for the next turn of the loop (keys first). */
-static void drain(struct ui *ui, struct inbox_item **pending)
+ * stays in *pending for the next turn of the loop (keys first).  With
+ * --count N the console quits once N messages are in.  Returns how many
+ * items it took from the inbox (0 when it went on with *pending). */
+static size_t drain(struct ui *ui, struct inbox_item **pending, struct loop_stats *st)
 {
+	uint64_t count = ui->config->count > 0 ? (uint64_t)ui->config->count : 0;
 	struct inbox *inbox = mqtt_inbox(ui->mqtt);
+	size_t taken = 0;
 	if (!*pending)
-		*pending = inbox_take_all(inbox, NULL);
+		*pending = inbox_take_all(inbox, &taken);
 	double start = time_monotonic();
 	unsigned n = 0;
 	while (*pending) {
@@ -166,11 +239,23 @@ static void drain(struct ui *ui, struct inbox_item **pending)
 			inbox_message_meta(item, &meta);
 			ingest_message(&ui->ingest, &meta);
 			app_count_message(ui, meta.received_at);
+			st->messages++;
+			if (st->out) {
+				st->last_message = time_monotonic();
+				if (st->messages == 1)
+					st->first_message = st->last_message;
+			}
 		} else {
 			mqtt_status_apply(&ui->status, item);
 			actions_ui_transport(ui, item); /* PUBACKs and refused publishes */
+			if (st->connected == 0 && ui->status.state == MQTT_STATE_CONNECTED)
+				st->connected = time_monotonic();
 		}
 		inbox_item_free(item);
+		if (count && st->messages >= count) {
+			ui->quit = true;
+			break;
+		}
 		if ((++n & 31) == 0 && time_monotonic() - start > DRAIN_BUDGET_S)
 			break;
 	}
@@ -179,6 +264,7 @@ static void drain(struct ui *ui, struct inbox_item **pending)
 	struct inbox_stats stats;
 	inbox_get_stats(inbox, &stats);
 	ui->dropped = stats.dropped;
+	return taken;
 }
 
 /* Milliseconds until the next real deadline, -1 when there is none. */
@@ -214,7 +300,7 @@ static int next_wait_ms(struct ui *ui, bool dirty, double next_frame, bool pendi
 	return wait < 0 ? -1 : (int)ceil(wait * 1000.0);
 }
 
-static int run_loop(struct ui *ui)
+static int run_loop(struct ui *ui, struct loop_stats *st)
 {
 	bool dirty = true;
 	double next_frame = 0, frame_gap = 1.0 / (double)ui->config->fps;
@@ -228,6 +314,7 @@ static int run_loop(struct ui *ui)
 		if (dirty && mono >= next_frame) {
 			drawn_stamp = ui_stamp(ui);
 			app_draw(ui);
+			stats_frame_drawn(st, mono);
 			dirty = false;
 			next_frame = mono + frame_gap;
 		}
@@ -244,22 +331,46 @@ static int run_loop(struct ui *ui)
 		}
 		if (ready == 0)
 			dirty = true; /* a deadline passed: flash over, clock, countdown */
+		if (ready < 0 || (ready > 0 && fds[0].revents)) {
+			/* keys first, and KEY_RESIZE after SIGWINCH interrupted poll */
+			bool keys = false;
+			int key;
+			while ((key = wgetch(stdscr)) != ERR) {
+				stats_key_read(st, key);
+				handle_key(ui, key, &dirty);
+				keys = true;
+			}
+			if (fds[0].revents & (POLLHUP | POLLERR))
+				break; /* the terminal went away */
+			if (keys) {
+				/* answered by a frame at once, not at the next frame
+				 * slot; the inbox and the workers wait for that frame */
+				next_frame = 0;
+				continue;
+			}
+		}
 		if (ui->mqtt && (pending || (ready > 0 && (fds[1].revents & POLLIN)))) {
-			drain(ui, &pending);
+			size_t taken = drain(ui, &pending, st);
 			dirty = true;
+			/* Under a flood, as in headless.c: after a small batch a short
+			 * pause lets the next grow instead of waking once per message
+			 * (an eventfd write, a wake-up and a lock hand-off each, which
+			 * slow Paho's thread down).  Keys wait at most that long. */
+			if (!pending && taken > 0 && taken < INGEST_BATCH_TARGET) {
+				struct timespec pause = { 0, INGEST_BATCH_PAUSE_NS };
+				nanosleep(&pause, NULL);
+			}
 		}
 		if (ready > 0 && (fds[2].revents & POLLIN)) {
 			actions_ui_collect(ui); /* a token call finished */
 			dirty = true;
 		}
-		if (ready < 0 || (ready > 0 && fds[0].revents)) {
-			/* keys, and KEY_RESIZE after SIGWINCH interrupted poll */
-			int key;
-			while ((key = wgetch(stdscr)) != ERR)
-				handle_key(ui, key, &dirty);
-			if (fds[0].revents & (POLLHUP | POLLERR))
-				break; /* the terminal went away */
-		}
+	}
+	/* quitting (--count, q): keys read since the last frame get their frame */
+	if (ui->quit && st->answered < st->keys) {
+		double began = time_monotonic();
+		app_draw(ui);
+		stats_frame_drawn(st, began);
 	}
 	inbox_list_free(pending);
 	return 0;
@@ -286,6 +397,12 @@ int ui_run(const struct config *c, const struct topic_table *topics)
 
 	int status = 0;
 	char *passphrase = NULL;
+	struct loop_stats st = { .started = time_monotonic() };
+	if (c->stats_file && !(st.out = fopen(c->stats_file, "w"))) {
+		fprintf(stderr, "drivr-console: --stats-file %s: %s\n", c->stats_file, strerror(errno));
+		status = 2;
+		goto out;
+	}
 	if (c->replay) {
 		const char *base = strrchr(c->replay, '/');
 		snprintf(ui.replay_label, sizeof(ui.replay_label), "%s", base ? base + 1 : c->replay);
@@ -335,7 +452,7 @@ int ui_run(const struct config *c, const struct topic_table *topics)
 			}
 		}
 	} else if (!ui.quit) {
-		status = run_loop(&ui);
+		status = run_loop(&ui, &st);
 	}
 	app_free(&ui);
 	screen_close(&ui.scr);
@@ -350,5 +467,11 @@ out:
 	free(passphrase);
 	keyscript_free(&script);
 	store_free(store);
+	if (st.out) {
+		st.exited = time_monotonic();
+		if (!stats_write(&st, c->stats_file) && status == 0)
+			status = 1;
+	}
+	free(st.key);
 	return status;
 }

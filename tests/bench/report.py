@@ -34,6 +34,31 @@ for scenario in sorted({k[0] for k in median if k[0].startswith("ingest")}):
               f" | {fmt(get(scenario, consumer, 'peak_rss_kb'))}"
               f" | {fmt(rate / paho if paho else None, 2)}× | {fmt(rate / msub if msub else None, 2)}× |")
 
+# (d) the full-screen console under tmux: msg/s against paho while a key is
+# sent every 100 ms; latency from the send to the answering frame, per run
+# median and max, then the median of the medians and the max of the maxes.
+tui = [s for s in sorted({k[0] for k in median if k[0].startswith("ingest")})
+       if get(s, "console-tui", "msgs_per_s") is not None]
+if tui:
+    print()
+    print("| full screen under tmux, 20 fps | vs paho (msg/s) | key latency ms, median | max | keys"
+          " | unanswered | frames | ms/frame mean (max) | target ≥ 0.8× paho, < 50 ms |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---|")
+    for scenario in tui:
+        rate = get(scenario, "console-tui", "msgs_per_s")
+        paho = get(scenario, "paho", "msgs_per_s")
+        ratio = rate / paho if paho else None
+        lat = get(scenario, "console-tui", "key_latency_ms_median")
+        worst = max(runs.get((scenario, "console-tui", "key_latency_ms_max"), []), default=None)
+        keys = sum(runs.get((scenario, "console-tui", "keys"), []))
+        lost = sum(runs.get((scenario, "console-tui", "keys_unanswered"), []))
+        frame_max = max(runs.get((scenario, "console-tui", "frame_ms_max"), []), default=None)
+        ok = ratio is not None and ratio >= 0.8 and worst is not None and worst < 50 and not lost
+        print(f"| {scenario} | {fmt(ratio, 2)}× | {fmt(lat, 1)} | {fmt(worst, 1)} | {fmt(keys)} | {fmt(lost)}"
+              f" | {fmt(get(scenario, 'console-tui', 'frames'))}"
+              f" | {fmt(get(scenario, 'console-tui', 'frame_ms_mean'), 2)} ({fmt(frame_max, 2)})"
+              f" | {'met' if ok else 'NOT met'} |")
+
 print()
 ms = get("retained-burst", "mosquitto_sub", "seconds")
 pa = get("retained-burst", "paho", "seconds")

@@ -75,10 +75,36 @@ consumer_run() {
 		else
 			timed timeout 300 "$CONSOLE" $args -s bench -i bench-dc -c --snapshot --count "$count" --timeout 300
 		fi ;;
+	console-tui)
+		# (d) the full-screen console at 20 fps in a 120x40 pane of a private
+		# tmux, a key sent every 100 ms during the drain (tui_bench.py); the
+		# session is registered headless, with the same client id.
+		if [ "$count" = 0 ]; then
+			timeout 20 "$CONSOLE" $args -s bench -i bench-tui -c --snapshot --settle 0.1 --timeout 5 >/dev/null
+		else
+			python3 tests/bench/tui_bench.py --console "$CONSOLE" --dir "$IT_TMP" --count "$count" \
+				--fps 20 --timeout 300 -- $args -s bench -i bench-tui -c \
+				>"$IT_TMP/tui.out" 2>"$IT_TMP/timed.err" || return 1
+			T_WALL=$(awk -F'\t' '$1 == "wall_s" {print $2}' "$IT_TMP/tui.out")
+			T_CPU=$(awk -F'\t' '$1 == "cpu_s" {print $2}' "$IT_TMP/tui.out")
+			T_RSS=$(awk -F'\t' '$1 == "peak_rss_kb" {print $2}' "$IT_TMP/tui.out")
+		fi ;;
 	esac
 }
 
-CONSUMERS="mosquitto_sub paho console"
+# console-tui's own figures: key latency (ms, sent → the answering frame written to
+# the terminal), keys, frames, the tmux server's CPU
+record_tui() {
+	local metric value
+	while IFS=$'\t' read -r metric value; do
+		case $metric in
+		wall_s | cpu_s | peak_rss_kb | msgs_per_s | cpu_us_per_msg) ;;
+		*) record "$1" console-tui "$metric" "$value" ;;
+		esac
+	done <"$IT_TMP/tui.out"
+}
+
+CONSUMERS="mosquitto_sub paho console console-tui"
 for transport in tcp tls; do
 	args=$PLAIN
 	[ $transport = tls ] && args=$TLS
@@ -93,6 +119,7 @@ for transport in tcp tls; do
 					record "$scenario" "$c" msgs_per_s "$(python3 -c "print($N / $T_WALL)")"
 					record "$scenario" "$c" cpu_us_per_msg "$(python3 -c "print($T_CPU * 1e6 / $N)")"
 					record "$scenario" "$c" peak_rss_kb "$T_RSS"
+					[ "$c" = console-tui ] && record_tui "$scenario"
 				else
 					echo "bench: $scenario $c failed: $(tail -2 "$IT_TMP/timed.err")"
 				fi

@@ -115,6 +115,24 @@ it_check "the pane is alive (nothing crashed the terminal)" [ "$(T display -p -t
 it_check "terminal modes after = before (stty -g: echo, icanon, ...)" cmp -s "$IT_TMP/stty.before" "$IT_TMP/stty.after"
 it_check "nothing on stderr" [ ! -s "$IT_TMP/console.err" ]
 
+# --- --count and --stats-file (make bench): quits by itself, writes its timings ---
+T new-window -d -t tui -n count "env $ENVS '$CONSOLE' -h 127.0.0.1 -p $BROKER_PORT -s $SLUG --no-mouse \
+	--count 5 --stats-file '$IT_TMP/stats.json' 2>'$IT_TMP/count.err'; echo \$? >'$IT_TMP/count.rc'; exec sleep 60"
+for _ in $(seq 1 100); do
+	[ -s "$IT_TMP/count.rc" ] && break
+	sleep 0.05
+done
+it_check "--count 5: the console quits by itself with status 0" [ "$(cat "$IT_TMP/count.rc" 2>/dev/null)" = 0 ]
+it_check "--stats-file: messages, frames, ordered monotonic times, keys" python3 - "$IT_TMP/stats.json" <<'PY'
+import json, sys
+s = json.load(open(sys.argv[1]))
+assert s["messages"] == 5 and s["frames"] >= 1 and s["frameSeconds"] >= 0, s
+t = [s[k] for k in ("started", "connected", "firstMessage", "lastMessage", "exited")]
+assert all(isinstance(x, float) for x in t) and t == sorted(t), t
+assert isinstance(s["keys"], list), s
+PY
+it_check "--count run: nothing on stderr" [ ! -s "$IT_TMP/count.err" ]
+
 # --- idle: connected, no traffic ------------------------------------------------
 # A slug nobody publishes on; the pane runs the console itself (pane_pid).
 T new-window -d -t tui -n idle "exec env $ENVS '$CONSOLE' -h 127.0.0.1 -p $BROKER_PORT -s quiet-$$"

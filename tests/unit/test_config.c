@@ -189,7 +189,7 @@ static void test_help_lists_every_option(void **state)
 				 "--slug", "--profile", "--log", "--snapshot", "--count",
 				 "--timeout", "--help", "--version", "-L,", "--theme",
 				 "--no-color", "--ascii", "--no-mouse", "--fps", "--stale",
-				 "--replay", "--dump-screen", "--clock" };
+				 "--replay", "--dump-screen", "--clock", "--stats-file" };
 	for (size_t i = 0; i < sizeof(expect) / sizeof(*expect); i++)
 		if (!strstr(buf, expect[i]))
 			fail_msg("help lacks %s", expect[i]);
@@ -232,6 +232,22 @@ static void test_console_options(void **state)
 	assert_true(parse(&c, err, 4, "-s", "adam", "--dump-screen", "out.txt"));
 	assert_false(config_validate(&c, err, sizeof(err)));
 	assert_non_null(strstr(err, "--replay"));
+	config_free(&c);
+
+	/* --count and --stats-file in the full-screen console (make bench); the
+	 * stats file is the console's only */
+	config_init(&c);
+	assert_null(c.stats_file);
+	assert_true(parse(&c, err, 6, "-s", "adam", "--count", "1000", "--stats-file", "s.json"));
+	assert_true(config_validate(&c, err, sizeof(err)));
+	assert_int_equal(config_mode(&c), MODE_CONSOLE);
+	assert_int_equal(c.count, 1000);
+	assert_string_equal(c.stats_file, "s.json");
+	config_free(&c);
+	config_init(&c);
+	assert_true(parse(&c, err, 5, "-s", "adam", "--snapshot", "--stats-file", "s.json"));
+	assert_false(config_validate(&c, err, sizeof(err)));
+	assert_non_null(strstr(err, "--stats-file"));
 	config_free(&c);
 
 	/* bad values: one line naming the option */
