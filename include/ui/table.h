@@ -37,6 +37,9 @@ struct table_column {
 	bool desc_first;    /* first sort on it is descending (counts, levels) */
 	bool unfiltered;    /* any-column filters skip it: glyphs (sparklines), or
 			     * text that changes with the clock (ages) */
+	bool stable;        /* incremental sources: its text changes only when the
+			     * rows_stamp or the epoch moves (names, codes), so a
+			     * row's change does not re-read it */
 };
 
 struct table_cell {
@@ -83,6 +86,7 @@ struct table_memo {
 	uint32_t seen;  /* the last generation rows() listed it in */
 	bool valid;     /* match and key were read under the current filter/sort */
 	bool match;     /* passes the filter */
+	bool stable_match; /* ... on its stable columns alone */
 	bool moved;     /* to be merged into the order (this refresh only) */
 };
 

@@ -80,14 +80,16 @@ static int filter_column(const struct table *t)
 	return -1;
 }
 
-bool table_row_matches(const struct table *t, uint64_t id)
+/* The filter over one part of the columns: the stable ones, or the others
+ * (a row matches when either part does). */
+static bool matches_part(const struct table *t, uint64_t id, bool stable)
 {
 	const char *f = t->filter;
-	if (!*f)
-		return true;
 	struct table_cell cell;
 	int named = filter_column(t);
 	if (named >= 0) {
+		if (t->cols[named].stable != stable)
+			return false;
 		const char *value = strchr(f, ':') + 1;
 		cell_reset(&cell);
 		t->src.cell(t->src.ctx, id, (size_t)named, 0, &cell);
@@ -95,7 +97,7 @@ bool table_row_matches(const struct table *t, uint64_t id)
 	}
 	size_t flen = strlen(f);
 	for (size_t c = 0; c < t->ncols; c++) {
-		if (t->cols[c].unfiltered)
+		if (t->cols[c].unfiltered || t->cols[c].stable != stable)
 			continue;
 		cell_reset(&cell);
 		t->src.cell(t->src.ctx, id, c, 0, &cell);
@@ -103,6 +105,13 @@ bool table_row_matches(const struct table *t, uint64_t id)
 			return true;
 	}
 	return false;
+}
+
+bool table_row_matches(const struct table *t, uint64_t id)
+{
+	if (!t->filter[0])
+		return true;
+	return matches_part(t, id, true) || matches_part(t, id, false);
 }
 
 struct sort_key {
@@ -230,12 +239,20 @@ static bool memo_read_key(struct table *t, struct table_memo *m, uint64_t id)
 	return true;
 }
 
-/* Reads the row's filter match and sort key; it moves when either changed. */
-static void memo_read(struct table *t, struct table_memo *m, uint64_t id)
+/* Reads the row's filter match and sort key; it moves when either changed.
+ * A row that changed (not `whole`) keeps what its stable columns gave. */
+static void memo_read(struct table *t, struct table_memo *m, uint64_t id, bool whole)
 {
 	t->reread++;
-	bool match = table_row_matches(t, id);
-	bool key_changed = sorted(t) && memo_read_key(t, m, id);
+	whole = whole || !m->valid;
+	bool match = true;
+	if (t->filter[0]) {
+		if (whole)
+			m->stable_match = matches_part(t, id, true);
+		match = m->stable_match || matches_part(t, id, false);
+	}
+	bool key_changed = sorted(t) && (whole || !t->cols[t->sort_col].stable) &&
+			   memo_read_key(t, m, id);
 	if (!m->valid || key_changed || match != m->match)
 		m->moved = true;
 	m->match = match;
@@ -293,7 +310,7 @@ static void walk_rows(struct table *t)
 		m->seen = gen;
 		m->order = (uint32_t)i;
 		if (!m->valid)
-			memo_read(t, m, id);
+			memo_read(t, m, id, true);
 		else if (!was_present)
 			m->moved = true;
 		if (m->moved)
@@ -369,13 +386,15 @@ static void refresh_memo(struct table *t, bool start_over, bool walk)
 		walk = true;
 	} else {
 		t->built_since = t->src.changed_since(t->src.ctx, t->built_since, t);
-		/* rows listed last time that changed; others are not in this view */
+		/* rows listed last time that changed; others are not in this view.
+		 * When the set of rows moved, a slot may hold another row now:
+		 * those are re-read whole. */
 		uint32_t gen = t->generation;
 		size_t kept = 0;
 		for (size_t i = 0; i < t->moved_count; i++) {
 			uint64_t id = t->moved[i];
 			if (id < t->memo_cap && t->memo[id].seen == gen && t->memo[id].valid) {
-				memo_read(t, &t->memo[id], id);
+				memo_read(t, &t->memo[id], id, walk);
 				t->moved[kept++] = id;
 			}
 		}

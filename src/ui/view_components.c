@@ -10,12 +10,14 @@
 enum { COL_SYSTEM, COL_CODE, COL_NAME, COL_MODEL, COL_CONN, COL_STATUS, COL_AGE };
 
 static const struct table_column columns[] = {
-	[COL_SYSTEM] = { "system", 10, 24, 3, false, false, false },
-	[COL_CODE] = { "code", 10, 24, 0, false, false, false },
-	[COL_NAME] = { "name", 10, 0, 2, false, false, false },
-	[COL_MODEL] = { "model", 8, 20, 4, false, false, false },
-	[COL_CONN] = { "connection", 13, 15, 0, false, false, false },
-	[COL_STATUS] = { "status", 9, 11, 5, false, false, false },
+	/* stable: they change with component messages (rows_stamp) or other
+	 * entities' names (epoch); only the last datapoint follows datapoints */
+	[COL_SYSTEM] = { "system", 10, 24, 3, false, false, false, false, true },
+	[COL_CODE] = { "code", 10, 24, 0, false, false, false, false, true },
+	[COL_NAME] = { "name", 10, 0, 2, false, false, false, false, true },
+	[COL_MODEL] = { "model", 8, 20, 4, false, false, false, false, true },
+	[COL_CONN] = { "connection", 13, 15, 0, false, false, false, false, true },
+	[COL_STATUS] = { "status", 9, 11, 5, false, false, false, false, true },
 	[COL_AGE] = { "datapoint", 9, 9, 1, true, true, false, true },
 };
 

@@ -15,10 +15,11 @@ enum { COL_SYSTEM, COL_COMPONENT, COL_SERVICE, COL_CHAR, COL_VALUE, COL_TYPE, CO
        COL_RATE };
 
 static const struct table_column columns[] = {
-	[COL_SYSTEM] = { "system", 8, 20, 3, false, false, false },
-	[COL_COMPONENT] = { "component", 9, 18, 2, false, false, false },
-	[COL_SERVICE] = { "service", 7, 14, 4, false, false, false },
-	[COL_CHAR] = { "characteristic", 10, 0, 0, false, false, false },
+	/* stable: a series' key and its system's name (the epoch) */
+	[COL_SYSTEM] = { "system", 8, 20, 3, false, false, false, false, true },
+	[COL_COMPONENT] = { "component", 9, 18, 2, false, false, false, false, true },
+	[COL_SERVICE] = { "service", 7, 14, 4, false, false, false, false, true },
+	[COL_CHAR] = { "characteristic", 10, 0, 0, false, false, false, false, true },
 	[COL_VALUE] = { "value", 8, 16, 0, true, false, false },
 	[COL_TYPE] = { "type", 4, 4, 5, false, false, false },
 	[COL_AGE] = { "age", 5, 6, 1, true, true, false, true },

@@ -186,7 +186,9 @@ static void test_scrolling_keeps_the_selection_visible(void **state)
 /* ---- incremental refreshes ------------------------------------------------
  * A live source of LIVE_ROWS dense ids: rows come and go (rows_stamp), change
  * (a stamp per row, listed by changed_since), and their names carry a suffix
- * that changes with the epoch (another entity's name). */
+ * that changes with the epoch (another entity's name).  The name column is
+ * stable: a name changes only when the set of rows moves (a slot taken by
+ * another row), as a series' key does. */
 enum { LIVE_ROWS = 300 };
 
 static struct live_row {
@@ -196,6 +198,7 @@ static struct live_row {
 } live[LIVE_ROWS];
 static uint64_t live_stamp, live_members, live_epoch;
 static unsigned live_clock; /* the "age" column's text follows it */
+static unsigned live_cells[3]; /* cells formatted, per column */
 
 static void live_rows(void *ctx, struct table *t)
 {
@@ -210,6 +213,7 @@ static void live_cell(void *ctx, uint64_t id, size_t col, int width, struct tabl
 	(void)ctx;
 	(void)width;
 	const struct live_row *r = &live[id];
+	live_cells[col < 3 ? col : 2]++;
 	static const char *const names[] = { "alpha", "Bravo", "charlie", "delta", "echo", "b" };
 	if (col == 0)
 		snprintf(out->text, sizeof(out->text), "%s-%llu", names[r->name],
@@ -250,7 +254,7 @@ static uint64_t live_epoch_of(void *ctx)
 }
 
 static const struct table_column live_cols[] = {
-	{ "name", 10, 0, 0, false, false, false },
+	{ "name", 10, 0, 0, false, false, false, false, true },
 	{ "number", 6, 6, 1, true, true, false },
 	{ "age", 5, 6, 2, true, true, false, true },
 };
@@ -266,9 +270,16 @@ static unsigned long live_random(void)
 
 static void live_update(size_t id)
 {
-	live[id].name = (int)(live_random() % 6);
 	live[id].number = (int)(live_random() % 20);
 	live[id].stamp = ++live_stamp;
+}
+
+/* Another row in the slot (as an evicted series' slot taken by a new one). */
+static void live_replace(size_t id)
+{
+	live[id].name = (int)(live_random() % 6);
+	live_members++;
+	live_update(id);
 }
 
 /* Both tables take the same filter and sort; the reference re-reads all. */
@@ -298,7 +309,7 @@ static void test_incremental_matches_a_full_rebuild(void **state)
 	live_stamp = live_members = live_epoch = 0;
 	for (size_t i = 0; i < LIVE_ROWS; i++) {
 		live[i].present = i % 4 != 3;
-		live_update(i);
+		live_replace(i);
 	}
 	struct table inc, ref;
 	struct table_source src = { NULL, live_rows, live_cell, NULL, live_rows_stamp,
@@ -314,11 +325,13 @@ static void test_incremental_matches_a_full_rebuild(void **state)
 		if (what < 6) {
 			set_view(&inc, &ref, filters[live_random() % 7], (int)(live_random() % 4) - 1,
 				 live_random() % 2);
-		} else if (what < 16) {
+		} else if (what < 12) {
 			size_t id = live_random() % LIVE_ROWS;
 			live[id].present = !live[id].present;
 			live_members++;
 			live_update(id);
+		} else if (what < 16) {
+			live_replace(live_random() % LIVE_ROWS);
 		} else if (what < 18) {
 			live_epoch++;
 		} else if (what < 20) {
@@ -351,7 +364,7 @@ static void test_incremental_rereads_only_what_changed(void **state)
 	live_stamp = live_members = live_epoch = 0;
 	for (size_t i = 0; i < LIVE_ROWS; i++) {
 		live[i].present = true;
-		live_update(i);
+		live_replace(i);
 	}
 	struct table t;
 	struct table_source src = { NULL, live_rows, live_cell, NULL, live_rows_stamp,
@@ -367,6 +380,17 @@ static void test_incremental_rereads_only_what_changed(void **state)
 	assert_int_equal(t.reread, 2);
 	for (size_t i = 1; i < t.count; i++)
 		assert_true(live[t.ids[i - 1]].number <= live[t.ids[i]].number);
+	/* sorted by the stable name and filtered: a changed row is re-read on
+	 * its other columns only */
+	t.sort_col = 0;
+	table_set_filter(&t, "n");
+	table_refresh(&t, live_stamp + 500);
+	memset(live_cells, 0, sizeof(live_cells));
+	live_update(9);
+	table_refresh(&t, live_stamp + 501);
+	assert_int_equal(t.reread, 1);
+	assert_int_equal(live_cells[0], 0);
+	assert_int_equal(live_cells[1], 1);
 	/* nothing new: nothing re-read, the same order */
 	uint64_t first = t.ids[0];
 	table_refresh(&t, live_stamp + 1000);
