@@ -207,13 +207,14 @@ done
 
 # --- render -------------------------------------------------------------------------
 # Frame time of every view with 100 000 series (tests/bench/render_bench.c):
-# lines "SIZE VIEW MODE MEDIAN_MS MAX_MS", each over 25 frames.
+# lines "SIZE VIEW MODE MEDIAN_MS MAX_MS MAX_CPU_MS", each over 25 frames.
 RENDER=$BUILD/bench/render_bench
 if [ -x "$RENDER" ]; then
 	"$RENDER" "${BENCH_RENDER_SERIES:-100000}" 5000 2>>"$IT_TMP/render.log" |
-		while IFS=$'\t' read -r size view mode med max; do
+		while IFS=$'\t' read -r size view mode med max cpu; do
 			record "render-$size-$view-$mode" console frame_ms_median "$med"
 			record "render-$size-$view-$mode" console frame_ms_max "$max"
+			record "render-$size-$view-$mode" console frame_cpu_ms_max "$cpu"
 		done
 else
 	echo "bench: missing $RENDER"
