@@ -183,6 +183,15 @@ void fmt_sparkline(const struct ui_glyphs *g, const struct sample *samples, size
 	buf[used] = '\0';
 }
 
+void fmt_copy(char *buf, size_t size, const char *s)
+{
+	if (size == 0)
+		return;
+	size_t len = strnlen(s, size - 1);
+	memcpy(buf, s, len);
+	buf[len] = '\0';
+}
+
 const char *fmt_system_name(const struct store *store, const char *uuid)
 {
 	const struct system *s = uuid ? store_find_system(store, uuid) : NULL;

@@ -24,7 +24,8 @@ static const struct table_column columns[] = {
 	[COL_TYPE] = { "type", 4, 4, 5, false, false, false },
 	[COL_AGE] = { "age", 5, 6, 1, true, true, false, true },
 	[COL_TREND] = { "trend", 8, 24, 2, false, false, false, true },
-	[COL_RATE] = { "rate", 7, 8, 6, true, true, true },
+	/* derived, like the age: searched by name only (rate:/m) */
+	[COL_RATE] = { "rate", 7, 8, 6, true, true, true, true },
 };
 
 static bool in_context(const struct view *v, const struct series *s)
@@ -64,22 +65,48 @@ static double rate_per_s(const struct series *s)
 	return span > 0 ? (double)(got - 1) / span : 0;
 }
 
+/* The system's name for a series.  Series keep their system uuid interned
+ * (one pointer per system) and a system's series tend to sit together, so
+ * the last lookup is remembered: filtering 100 000 series looks up each
+ * system once, not once per series.  It holds while no system message came
+ * and no series was evicted (an interned uuid freed with its last series may
+ * come back at the same address for another system).  Main thread only. */
+static const char *system_name(const struct store *store, const char *uuid)
+{
+	static struct {
+		const struct store *store;
+		const char *uuid, *name;
+		uint64_t systems_stamp, evicted;
+	} last;
+	uint64_t stamp = store_family_stamp(store, TOPIC_SYSTEM);
+	uint64_t evicted = store_counters(store)->series_evicted;
+	if (last.store != store || last.uuid != uuid || last.systems_stamp != stamp ||
+	    last.evicted != evicted) {
+		last.store = store;
+		last.uuid = uuid;
+		last.name = fmt_system_name(store, uuid);
+		last.systems_stamp = stamp;
+		last.evicted = evicted;
+	}
+	return last.name;
+}
+
 static void cell(struct view *v, uint64_t id, size_t col, int width, struct table_cell *out)
 {
 	struct ui *ui = v->ui;
 	const struct series *s = store_series_at(ui->store, (size_t)id);
 	switch (col) {
 	case COL_SYSTEM:
-		snprintf(out->text, sizeof(out->text), "%s", fmt_system_name(ui->store, s->system));
+		fmt_copy(out->text, sizeof(out->text), system_name(ui->store, s->system));
 		break;
 	case COL_COMPONENT:
-		snprintf(out->text, sizeof(out->text), "%s", s->component);
+		fmt_copy(out->text, sizeof(out->text), s->component);
 		break;
 	case COL_SERVICE:
-		snprintf(out->text, sizeof(out->text), "%s", s->service);
+		fmt_copy(out->text, sizeof(out->text), s->service);
 		break;
 	case COL_CHAR:
-		snprintf(out->text, sizeof(out->text), "%s",
+		fmt_copy(out->text, sizeof(out->text),
 			 s->characteristic[0] ? s->characteristic : s->time_stream_uuid);
 		break;
 	case COL_VALUE: {
@@ -94,7 +121,7 @@ static void cell(struct view *v, uint64_t id, size_t col, int width, struct tabl
 		break;
 	}
 	case COL_TYPE:
-		snprintf(out->text, sizeof(out->text), "%s", fmt_value_type(&s->last));
+		fmt_copy(out->text, sizeof(out->text), fmt_value_type(&s->last));
 		break;
 	case COL_AGE:
 		if (is_stale(ui, s))

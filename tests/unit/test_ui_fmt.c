@@ -68,6 +68,14 @@ static void test_values_and_symbols(void **state)
 	assert_string_equal(b, "! ERROR");
 	assert_int_equal(fmt_setpoint_state(&g, SETPOINT_REJECTED, b, sizeof(b)), UI_ROLE_STATE_REJECTED);
 	assert_string_equal(b, "x REJECTED");
+	/* fmt_copy: the whole string when it fits, cut to size - 1 when not */
+	fmt_copy(b, sizeof(b), "meter-1");
+	assert_string_equal(b, "meter-1");
+	char small[4];
+	fmt_copy(small, sizeof(small), "electricity");
+	assert_string_equal(small, "ele");
+	fmt_copy(small, sizeof(small), "");
+	assert_string_equal(small, "");
 }
 
 static void test_sparkline(void **state)
