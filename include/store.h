@@ -274,13 +274,15 @@ const struct series *store_find_series(const struct store *store, const char *sy
 				       const char *component, const char *service,
 				       const char *characteristic);
 /* History oldest → newest: copies up to max samples into out, returns count. */
-/* Series by recency of their last update: the newest, then each older one;
- * STORE_NO_SERIES after the oldest.  `changed` only decreases along it. */
 #define STORE_NO_SERIES SIZE_MAX
 /* The first live series slot at or after `from` (STORE_NO_SERIES: none). */
 size_t store_series_next_live(const struct store *store, size_t from);
-size_t store_series_newest(const struct store *store);
-size_t store_series_older(const struct store *store, size_t index);
+/* Calls visit() with the slot of every series change after `since`, newest
+ * first (a series changed twice is visited twice; its slot may hold another
+ * series by now).  False when the store no longer remembers back to `since`
+ * (it keeps the last 65 536 changes): then some were not visited. */
+bool store_series_changed_since(const struct store *store, uint64_t since,
+				void (*visit)(void *ctx, size_t index), void *ctx);
 size_t series_history(const struct series *series, struct sample *out, size_t max);
 /* The oldest and newest samples of the ring; returns how many it holds. */
 size_t series_span(const struct series *series, struct sample *oldest, struct sample *newest);

@@ -119,6 +119,7 @@ struct table {
 	uint32_t generation; /* of rows() walks; only grows, so a row absent for a
 			      * while is never taken for one listed last time */
 	bool memo_ready; /* false: the next refresh re-reads every row */
+	bool all_changed; /* set by table_changed_all() during changed_since */
 	size_t reread;   /* rows re-read by the last refresh (tests and benches) */
 	/* layout of the last draw */
 	int widths[TABLE_MAX_COLUMNS];
@@ -132,8 +133,10 @@ void table_free(struct table *t);
 
 /* For source->rows(). */
 void table_add_row(struct table *t, uint64_t id);
-/* For source->changed_since(): the row changed (duplicates are fine). */
+/* For source->changed_since(): the row changed (duplicates are fine), or
+ * every row may have (the source lost track): all are re-read. */
 void table_add_changed(struct table *t, uint64_t id);
+void table_changed_all(struct table *t);
 
 /* Re-reads the rows, filters, sorts, and finds the selected id again. */
 void table_rebuild(struct table *t);

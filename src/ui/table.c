@@ -220,6 +220,11 @@ void table_add_changed(struct table *t, uint64_t id)
 	t->moved[t->moved_count++] = id;
 }
 
+void table_changed_all(struct table *t)
+{
+	t->all_changed = true;
+}
+
 /* Reads the row's sort key into its memo; true when it differs from the one
  * kept (or none was). */
 static bool memo_read_key(struct table *t, struct table_memo *m, uint64_t id)
@@ -386,6 +391,11 @@ static void refresh_memo(struct table *t, bool start_over, bool walk)
 		walk = true;
 	} else {
 		t->built_since = t->src.changed_since(t->src.ctx, t->built_since, t);
+		if (t->all_changed) {
+			t->all_changed = false;
+			refresh_memo(t, true, true);
+			return;
+		}
 		/* rows listed last time that changed; others are not in this view.
 		 * When the set of rows moved, a slot may hold another row now:
 		 * those are re-read whole. */

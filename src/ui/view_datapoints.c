@@ -172,17 +172,17 @@ static uint64_t rows_stamp(struct view *v)
 	return store_series_slots(v->ui->store) + store_counters(v->ui->store)->series_evicted;
 }
 
-/* The series updated after `since`: the front of the store's recency list. */
+static void add_changed(void *table, size_t index)
+{
+	table_add_changed(table, index);
+}
+
+/* The series updated after `since`, from the store's log of changes. */
 static uint64_t changed_since(struct view *v, uint64_t since, struct table *t)
 {
 	const struct store *store = v->ui->store;
-	if (since != TABLE_NOW)
-		for (size_t i = store_series_newest(store); i != STORE_NO_SERIES;
-		     i = store_series_older(store, i)) {
-			if (store_series_at(store, i)->changed <= since)
-				break;
-			table_add_changed(t, i);
-		}
+	if (since != TABLE_NOW && !store_series_changed_since(store, since, add_changed, t))
+		table_changed_all(t); /* more changes than the log keeps */
 	return store_stamp(store);
 }
 

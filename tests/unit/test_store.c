@@ -492,10 +492,23 @@ static void test_missing_topic_id_is_an_error(void **state)
 	store_free(store);
 }
 
-/* What the console's views read to refresh only what changed: the series
- * by recency (newest first, `changed` decreasing), the ring's ends, the
- * stamp of each family's last change, and a component stamped by its
- * datapoints (its "last datapoint" changed). */
+/* What the console's views read to refresh only what changed: the log of
+ * series changes (newest first, from a stamp), the ring's ends, the stamp
+ * of each family's last change, and a component stamped by its datapoints
+ * (its "last datapoint" changed). */
+struct visited {
+	size_t slots[8];
+	size_t n;
+};
+
+static void visit(void *ctx, size_t index)
+{
+	struct visited *v = ctx;
+	if (v->n < 8)
+		v->slots[v->n] = index;
+	v->n++;
+}
+
 static void test_recency_and_family_stamps(void **state)
 {
 	(void)state;
@@ -514,18 +527,21 @@ static void test_recency_and_family_stamps(void **state)
 	assert_int_equal(store_family_stamp(store, TOPIC_DATAPOINT_INPUT), store_stamp(store));
 	assert_true(store_find_component(store, SYS, "a")->meta.changed > a_changed);
 
-	/* newest first: a (again), c, b; stamps only decrease along the list */
-	const char *order[] = { "a", "c", "b" };
-	size_t i = store_series_newest(store), n = 0;
-	uint64_t last = UINT64_MAX;
-	for (; i != STORE_NO_SERIES; i = store_series_older(store, i), n++) {
-		const struct series *s = store_series_at(store, i);
-		assert_true(n < 3);
-		assert_string_equal(s->component, order[n]);
-		assert_true(s->changed < last);
-		last = s->changed;
-	}
-	assert_int_equal(n, 3);
+	/* the changes after b's: a (again) and c, newest first */
+	uint64_t b_changed = store_find_series(store, SYS, "b", "electricity", "v")->changed;
+	struct visited seen = { { 0 }, 0 };
+	assert_true(store_series_changed_since(store, b_changed, visit, &seen));
+	assert_int_equal(seen.n, 2);
+	assert_string_equal(store_series_at(store, seen.slots[0])->component, "a");
+	assert_string_equal(store_series_at(store, seen.slots[1])->component, "c");
+	/* from the start: all four changes, a twice */
+	seen.n = 0;
+	assert_true(store_series_changed_since(store, 0, visit, &seen));
+	assert_int_equal(seen.n, 4);
+	assert_int_equal(seen.slots[0], seen.slots[3]);
+	seen.n = 0;
+	assert_true(store_series_changed_since(store, store_stamp(store), visit, &seen));
+	assert_int_equal(seen.n, 0);
 
 	/* the ring's oldest and newest samples, before and after it wraps */
 	const struct series *a = store_find_series(store, SYS, "a", "electricity", "v");
@@ -537,6 +553,16 @@ static void test_recency_and_family_stamps(void **state)
 	a = store_find_series(store, SYS, "a", "electricity", "v");
 	assert_int_equal(series_span(a, &oldest, &newest), 120);
 	assert_true(newest.time == 209 && oldest.time == 90);
+	/* the log keeps the last 65 536 changes: older stamps are reported lost */
+	uint64_t before = store_stamp(store);
+	for (int k = 0; k < 70000; k++)
+		apply_datapoint(store, "a", "v", k, 300 + k);
+	seen.n = 0;
+	assert_false(store_series_changed_since(store, before, visit, &seen));
+	assert_int_equal(seen.n, 65536);
+	seen.n = 0;
+	assert_true(store_series_changed_since(store, store_stamp(store) - 10, visit, &seen));
+	assert_int_equal(seen.n, 10);
 	store_free(store);
 }
 

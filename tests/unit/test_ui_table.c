@@ -197,6 +197,7 @@ static struct live_row {
 	uint64_t stamp;
 } live[LIVE_ROWS];
 static uint64_t live_stamp, live_members, live_epoch;
+static bool live_lost; /* the source lost track of its changes once */
 static unsigned live_clock; /* the "age" column's text follows it */
 static unsigned live_cells[3]; /* cells formatted, per column */
 
@@ -237,7 +238,10 @@ static uint64_t live_rows_stamp(void *ctx)
 static uint64_t live_changed_since(void *ctx, uint64_t since, struct table *t)
 {
 	(void)ctx;
-	if (since != TABLE_NOW)
+	if (since != TABLE_NOW && live_lost) {
+		live_lost = false;
+		table_changed_all(t);
+	} else if (since != TABLE_NOW)
 		for (size_t i = 0; i < LIVE_ROWS; i++)
 			if (live[i].stamp > since) {
 				table_add_changed(t, i);
@@ -332,6 +336,9 @@ static void test_incremental_matches_a_full_rebuild(void **state)
 			live_update(id);
 		} else if (what < 16) {
 			live_replace(live_random() % LIVE_ROWS);
+		} else if (what < 17) {
+			live_lost = true;
+			live_update(live_random() % LIVE_ROWS);
 		} else if (what < 18) {
 			live_epoch++;
 		} else if (what < 20) {
