@@ -4,6 +4,7 @@
 #   make deps       install the Debian packages that are missing (apt-get)
 #   make test       deps if needed, then every test layer, then test-asan
 #   make test-asan  the same tests under AddressSanitizer + UBSan
+#   make test-unit / test-integration   one layer (BUILD=build-asan SAN=1 for ASan)
 #   make demo       deps if needed, then the console against the built-in demo
 #   make install PREFIX=/usr/local
 #
@@ -121,21 +122,29 @@ test: deps-ensure
 test-asan: deps-ensure
 	@$(MAKE) --no-print-directory BUILD=build-asan SAN=1 CFLAGS='-O1 -g' test-run
 
+# Every layer runs even when an earlier one failed; the status says if any did.
 test-run: build $(UNIT_BINS)
+	@fail=0; \
+	$(MAKE) --no-print-directory test-unit || fail=1; \
+	$(MAKE) --no-print-directory test-integration || fail=1; \
+	if [ $$fail -ne 0 ]; then echo "== FAILED ($(BUILD))"; exit 1; fi; \
+	echo "== all tests passed ($(BUILD))"
+
+test-unit: $(UNIT_BINS)
 	@echo "== unit tests ($(BUILD))"
 	@fail=0; for t in $(UNIT_BINS); do \
 		echo "-- $$t"; \
 		CMOCKA_MESSAGE_OUTPUT=stdout ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
 			./$$t || fail=1; \
 	done; \
-	if [ -d tests/integration ] && ls tests/integration/test_*.sh >/dev/null 2>&1; then \
-		echo "== integration tests ($(BUILD))"; \
-		for t in tests/integration/test_*.sh; do \
-			echo "-- $$t"; BUILD=$(BUILD) $$t || fail=1; \
-		done; \
-	fi; \
-	if [ $$fail -ne 0 ]; then echo "== FAILED ($(BUILD))"; exit 1; fi; \
-	echo "== all tests passed ($(BUILD))"
+	exit $$fail
+
+test-integration: build
+	@echo "== integration tests ($(BUILD))"
+	@fail=0; for t in tests/integration/test_*.sh; do \
+		echo "-- $$t"; BUILD=$(BUILD) $$t || fail=1; \
+	done; \
+	exit $$fail
 
 # --- fuzzing (clang + libFuzzer; not part of `make test`) ----------------
 # make fuzz FUZZ_SECONDS=300 — seeds the corpus from tests/fixtures.
