@@ -3,7 +3,7 @@
 # the same floods, on a private loopback mosquitto.  Figures are medians of
 # BENCH_REPS runs; ratios are what to read (these machines are shared).
 #
-#   BENCH_N=200000 BENCH_REPS=3 BENCH_RETAINED_SYSTEMS=10000 tests/bench/run.sh
+#   BENCH_N=200000 BENCH_REPS=5 BENCH_RETAINED_SYSTEMS=10000 tests/bench/run.sh
 #
 # Ingest: every consumer registers a persistent session first; one flood
 # (drivr-sim --flood) is then queued by the broker for all of them, and each
@@ -13,7 +13,7 @@ cd "$(dirname "$0")/../.."
 . tests/integration/lib.sh
 
 N=${BENCH_N:-200000}
-REPS=${BENCH_REPS:-3}
+REPS=${BENCH_REPS:-5}
 SYSTEMS=${BENCH_RETAINED_SYSTEMS:-10000}
 BYTES=${BENCH_PAYLOAD_BYTES:-200}
 BUILD=${BUILD:-build}
