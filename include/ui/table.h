@@ -106,6 +106,10 @@ struct table {
 	int sort_col;
 	bool sort_desc;
 	char filter[TABLE_FILTER_MAX];
+	/* the filter as parsed by table_set_filter(): the column a "field:value"
+	 * filter names (-1: any column) and the text to look for in it */
+	int filter_col;
+	size_t filter_at, filter_len; /* in filter[] */
 	/* rebuild only when the data or the filter/sort changed */
 	uint64_t built_stamp;
 	bool stale;

@@ -16,7 +16,7 @@ void table_init(struct table *t, const struct table_column *cols, size_t ncols,
 	t->ncols = ncols < TABLE_MAX_COLUMNS ? ncols : TABLE_MAX_COLUMNS;
 	t->src = *src;
 	t->sort_col = -1;
-	t->stale = true;
+	table_set_filter(t, "");
 }
 
 void table_free(struct table *t)
@@ -35,13 +35,19 @@ void table_free(struct table *t)
 	t->count = t->cap = 0;
 }
 
+/* Appends id to a growable list of row ids. */
+static void push_id(uint64_t **ids, size_t *count, size_t *cap, uint64_t id)
+{
+	if (*count == *cap) {
+		*cap = *cap ? *cap * 2 : 64;
+		*ids = xrealloc(*ids, *cap * sizeof(**ids));
+	}
+	(*ids)[(*count)++] = id;
+}
+
 void table_add_row(struct table *t, uint64_t id)
 {
-	if (t->count == t->cap) {
-		t->cap = t->cap ? t->cap * 2 : 64;
-		t->ids = xrealloc(t->ids, t->cap * sizeof(*t->ids));
-	}
-	t->ids[t->count++] = id;
+	push_id(&t->ids, &t->count, &t->cap, id);
 }
 
 /* Case-insensitive substring; the first byte is compared before calling
@@ -67,41 +73,24 @@ static void cell_reset(struct table_cell *cell)
 	cell->trusted = false;
 }
 
-/* The column a "field:value" filter names, or -1 (then: any column). */
-static int filter_column(const struct table *t)
-{
-	const char *f = t->filter, *colon = strchr(f, ':');
-	if (!colon || colon == f)
-		return -1;
-	size_t flen = (size_t)(colon - f);
-	for (size_t c = 0; c < t->ncols; c++)
-		if (strlen(t->cols[c].name) == flen && strncasecmp(t->cols[c].name, f, flen) == 0)
-			return (int)c;
-	return -1;
-}
-
 /* The filter over one part of the columns: the stable ones, or the others
  * (a row matches when either part does). */
 static bool matches_part(const struct table *t, uint64_t id, bool stable)
 {
-	const char *f = t->filter;
 	struct table_cell cell;
-	int named = filter_column(t);
-	if (named >= 0) {
-		if (t->cols[named].stable != stable)
+	if (t->filter_col >= 0) {
+		if (t->cols[t->filter_col].stable != stable)
 			return false;
-		const char *value = strchr(f, ':') + 1;
 		cell_reset(&cell);
-		t->src.cell(t->src.ctx, id, (size_t)named, 0, &cell);
-		return contains(cell.text, value, strlen(value));
+		t->src.cell(t->src.ctx, id, (size_t)t->filter_col, 0, &cell);
+		return contains(cell.text, t->filter + t->filter_at, t->filter_len);
 	}
-	size_t flen = strlen(f);
 	for (size_t c = 0; c < t->ncols; c++) {
 		if (t->cols[c].unfiltered || t->cols[c].stable != stable)
 			continue;
 		cell_reset(&cell);
 		t->src.cell(t->src.ctx, id, c, 0, &cell);
-		if (!cell.trusted && contains(cell.text, f, flen))
+		if (!cell.trusted && contains(cell.text, t->filter + t->filter_at, t->filter_len))
 			return true;
 	}
 	return false;
@@ -213,11 +202,7 @@ static struct table_memo *memo_for(struct table *t, uint64_t id)
 
 void table_add_changed(struct table *t, uint64_t id)
 {
-	if (t->moved_count == t->moved_cap) {
-		t->moved_cap = t->moved_cap ? t->moved_cap * 2 : 256;
-		t->moved = xrealloc(t->moved, t->moved_cap * sizeof(*t->moved));
-	}
-	t->moved[t->moved_count++] = id;
+	push_id(&t->moved, &t->moved_count, &t->moved_cap, id);
 }
 
 void table_changed_all(struct table *t)
@@ -427,8 +412,7 @@ static void refresh_memo(struct table *t, bool start_over, bool walk)
  * cannot be kept between refreshes. */
 static bool filter_reads_clock(const struct table *t)
 {
-	int c = filter_column(t);
-	return c >= 0 && t->cols[c].unfiltered;
+	return t->filter_col >= 0 && t->cols[t->filter_col].unfiltered;
 }
 
 /* ---- rebuilds ---------------------------------------------------------------- */
@@ -664,9 +648,25 @@ void table_sort_reverse(struct table *t)
 	t->stale = true;
 }
 
+/* Parsed once here, not for every row: "field:value" when field names a
+ * column, otherwise a substring of any column. */
 void table_set_filter(struct table *t, const char *filter)
 {
 	snprintf(t->filter, sizeof(t->filter), "%s", filter ? filter : "");
+	t->filter_col = -1;
+	t->filter_at = 0;
+	const char *colon = strchr(t->filter, ':');
+	if (colon && colon > t->filter) {
+		size_t flen = (size_t)(colon - t->filter);
+		for (size_t c = 0; c < t->ncols; c++)
+			if (strlen(t->cols[c].name) == flen &&
+			    strncasecmp(t->cols[c].name, t->filter, flen) == 0) {
+				t->filter_col = (int)c;
+				t->filter_at = flen + 1;
+				break;
+			}
+	}
+	t->filter_len = strlen(t->filter + t->filter_at);
 	t->stale = true;
 }
 
