@@ -94,7 +94,9 @@ $(BUILD)/%.o: %.c
 
 .SECONDARY:
 .SECONDEXPANSION:
-$(BUILD)/tests/test_%: $(BUILD)/tests/unit/test_%.o $$(addprefix $(BUILD)/src/,$$(addsuffix .o,$$(deps_test_$$*)))
+# tests/unit/support.c: fixture reading and decoded-value comparisons, shared.
+$(BUILD)/tests/test_%: $(BUILD)/tests/unit/test_%.o $(BUILD)/tests/unit/support.o \
+		$$(addprefix $(BUILD)/src/,$$(addsuffix .o,$$(deps_test_$$*)))
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(ALL_LDLIBS) -lcmocka
 
 # --- dependencies --------------------------------------------------------

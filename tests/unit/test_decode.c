@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "decode.h"
+#include "support.h"
 #include "util.h"
 
 #define SYS_CE "792b6149-1daa-488f-b07a-f684503b0586"
@@ -80,17 +81,6 @@ static bool decode_str(const struct topic_match *m, const char *payload, struct 
 	return decode_bytes(m, payload, strlen(payload), out);
 }
 
-#define assert_str(a, b) assert_str_at((a), (b), __FILE__, __LINE__)
-
-/* NULL-safe string compare: b == NULL means "absent". */
-static void assert_str_at(const char *a, const char *b, const char *file, int line)
-{
-	if (!a && !b)
-		return;
-	if (!a || !b || strcmp(a, b) != 0)
-		fail_msg("%s:%d: \"%s\" != \"%s\"", file, line, a ? a : "(null)", b ? b : "(null)");
-}
-
 #define assert_time(t, iso) assert_time_at((t), (iso), __FILE__, __LINE__)
 
 static void assert_time_at(double t, const char *iso, const char *file, int line)
@@ -135,38 +125,18 @@ static void expect_fail_at(const struct topic_match *m, const void *payload, siz
 #define expect_fail_str(m, payload, field, needle) \
 	expect_fail_at((m), (payload), strlen(payload), (field), (needle), __FILE__, __LINE__)
 
-static char *file_read(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	if (!f)
-		fail_msg("cannot open %s (run from the repository root)", path);
-	fseek(f, 0, SEEK_END);
-	long n = ftell(f);
-	fseek(f, 0, SEEK_SET);
-	char *buf = malloc((size_t)n + 1);
-	assert_int_equal(fread(buf, 1, (size_t)n, f), (size_t)n);
-	buf[n] = '\0';
-	fclose(f);
-	if (len)
-		*len = (size_t)n;
-	return buf;
-}
-
 /* The "payload" member of tests/fixtures/<name>.json, printed unformatted.
  * Free with cJSON_free. */
 static char *fixture_payload(const char *name)
 {
 	char path[256];
 	snprintf(path, sizeof(path), "tests/fixtures/%s.json", name);
-	char *text = file_read(path, NULL);
-	cJSON *doc = cJSON_Parse(text);
-	assert_non_null(doc);
+	cJSON *doc = test_read_json(path);
 	const cJSON *payload = cJSON_GetObjectItemCaseSensitive(doc, "payload");
 	assert_non_null(payload);
 	char *out = cJSON_PrintUnformatted(payload);
 	assert_non_null(out);
 	cJSON_Delete(doc);
-	free(text);
 	return out;
 }
 
@@ -233,42 +203,6 @@ static void mp_pack_json(struct mp *p, const cJSON *item)
 	} else {
 		msgpack_pack_nil(&p->pk);
 	}
-}
-
-static void value_assert_equal(const struct value *a, const struct value *b)
-{
-	assert_int_equal(a->type, b->type);
-	switch (a->type) {
-	case VALUE_NUMBER:
-		assert_true(a->number == b->number);
-		assert_int_equal(a->is_integer, b->is_integer);
-		break;
-	case VALUE_BOOL:
-		assert_int_equal(a->boolean, b->boolean);
-		break;
-	case VALUE_STRING:
-		assert_str(a->text, b->text);
-		break;
-	case VALUE_JSON:
-		assert_true(cJSON_Compare(a->json, b->json, true));
-		break;
-	default:
-		break;
-	}
-}
-
-static void address_assert_equal(const struct stream_address *a, const struct stream_address *b)
-{
-	assert_str(a->time_stream_uuid, b->time_stream_uuid);
-	assert_str(a->system_uuid, b->system_uuid);
-	assert_str(a->system_code, b->system_code);
-	assert_str(a->component_uuid, b->component_uuid);
-	assert_str(a->component_code, b->component_code);
-	assert_str(a->service_uuid, b->service_uuid);
-	assert_str(a->service_code, b->service_code);
-	assert_str(a->characteristic_uuid, b->characteristic_uuid);
-	assert_str(a->characteristic_code, b->characteristic_code);
-	assert_int_equal(a->service_index, b->service_index);
 }
 
 static void datapoints_assert_equal(const struct decode_result *a, const struct decode_result *b)

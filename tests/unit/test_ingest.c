@@ -15,6 +15,7 @@
 
 #include "ingest.h"
 #include "snapshot.h"
+#include "support.h"
 
 struct pipeline {
 	struct topic_table *topics;
@@ -50,36 +51,18 @@ static void feed_str(struct pipeline *p, const char *topic, const char *payload)
 	feed(p, topic, payload, strlen(payload), false);
 }
 
-static char *read_file(const char *path)
-{
-	FILE *f = fopen(path, "rb");
-	if (!f)
-		fail_msg("cannot open %s (run from the repository root)", path);
-	fseek(f, 0, SEEK_END);
-	long n = ftell(f);
-	fseek(f, 0, SEEK_SET);
-	char *buf = malloc((size_t)n + 1);
-	assert_int_equal(fread(buf, 1, (size_t)n, f), (size_t)n);
-	buf[n] = '\0';
-	fclose(f);
-	return buf;
-}
-
 /* Feeds tests/fixtures/<name>.json: {"topic": ..., "payload": ...}. */
 static void feed_fixture(struct pipeline *p, const char *name)
 {
 	char path[256];
 	snprintf(path, sizeof(path), "tests/fixtures/%s.json", name);
-	char *text = read_file(path);
-	cJSON *doc = cJSON_Parse(text);
-	assert_non_null(doc);
+	cJSON *doc = test_read_json(path);
 	const cJSON *topic = cJSON_GetObjectItemCaseSensitive(doc, "topic");
 	assert_true(cJSON_IsString(topic));
 	char *payload = cJSON_PrintUnformatted(cJSON_GetObjectItemCaseSensitive(doc, "payload"));
 	feed(p, topic->valuestring, payload, strlen(payload), true);
 	cJSON_free(payload);
 	cJSON_Delete(doc);
-	free(text);
 }
 
 static void assert_time(double t, const char *iso)

@@ -17,6 +17,7 @@
 
 #include "decode.h"
 #include "payload.h"
+#include "support.h"
 #include "topics.h"
 #include "util.h"
 
@@ -78,16 +79,6 @@ static void roundtrip_at(struct rt *t, enum topic_family family, const struct to
 		fail_msg("line %d: warning %s: %s", line, t->r.warning_field, t->r.warning_message);
 }
 
-#define assert_str(a, b) assert_str_at((a), (b), __LINE__)
-
-static void assert_str_at(const char *a, const char *b, int line)
-{
-	if (!a && !b)
-		return;
-	if (!a || !b || strcmp(a, b) != 0)
-		fail_msg("line %d: \"%s\" != \"%s\"", line, a ? a : "(null)", b ? b : "(null)");
-}
-
 #define assert_time(a, b) assert_time_at((a), (b), __LINE__)
 
 static void assert_time_at(double a, double b, int line)
@@ -102,42 +93,6 @@ static struct topic_ids ids_system(void)
 	ids.v[TOPIC_ID_SLUG] = SLUG;
 	ids.v[TOPIC_ID_SYSTEM_UUID] = SYS;
 	return ids;
-}
-
-static void value_assert_equal(const struct value *a, const struct value *b)
-{
-	assert_int_equal(a->type, b->type);
-	switch (a->type) {
-	case VALUE_NUMBER:
-		assert_true(a->number == b->number);
-		assert_int_equal(a->is_integer, b->is_integer);
-		break;
-	case VALUE_BOOL:
-		assert_int_equal(a->boolean, b->boolean);
-		break;
-	case VALUE_STRING:
-		assert_str(a->text, b->text);
-		break;
-	case VALUE_JSON:
-		assert_true(cJSON_Compare(a->json, b->json, true));
-		break;
-	default:
-		break;
-	}
-}
-
-static void address_assert_equal(const struct stream_address *a, const struct stream_address *b)
-{
-	assert_str(a->time_stream_uuid, b->time_stream_uuid);
-	assert_str(a->system_uuid, b->system_uuid);
-	assert_str(a->system_code, b->system_code);
-	assert_str(a->component_uuid, b->component_uuid);
-	assert_str(a->component_code, b->component_code);
-	assert_str(a->service_uuid, b->service_uuid);
-	assert_str(a->service_code, b->service_code);
-	assert_str(a->characteristic_uuid, b->characteristic_uuid);
-	assert_str(a->characteristic_code, b->characteristic_code);
-	assert_int_equal(a->service_index, b->service_index);
 }
 
 static struct stream_address address_codes(void)

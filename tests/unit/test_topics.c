@@ -14,6 +14,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "support.h"
 #include "topics.h"
 #include "util.h"
 
@@ -63,18 +64,7 @@ static void assert_ids_inside(const struct topic_match *m, const char *topic, si
 
 static char *read_fixture_topic(const char *path)
 {
-	FILE *fp = fopen(path, "rb");
-	if (!fp)
-		fail_msg("cannot open %s (run from the repo root)", path);
-	fseek(fp, 0, SEEK_END);
-	long size = ftell(fp);
-	fseek(fp, 0, SEEK_SET);
-	char *text = xmalloc((size_t)size + 1);
-	size_t got = fread(text, 1, (size_t)size, fp);
-	fclose(fp);
-	text[got] = '\0';
-	cJSON *root = cJSON_Parse(text);
-	free(text);
+	cJSON *root = test_read_json(path);
 	const cJSON *topic = cJSON_GetObjectItemCaseSensitive(root, "topic");
 	if (!cJSON_IsString(topic))
 		fail_msg("%s: no \"topic\" string", path);
