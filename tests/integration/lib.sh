@@ -359,6 +359,35 @@ it_fail() {
 	echo "not ok - $*"
 }
 
+# check_json FILE PYTHON-EXPRESSION... — each expression over `d` must hold;
+# d is the file's JSON document, or the list of its JSON lines.
+check_json() {
+	local file=$1
+	shift
+	python3 - "$file" "$@" <<'PY'
+import json, sys
+text = open(sys.argv[1]).read()
+try:
+    d = json.loads(text)
+except ValueError:
+    d = [json.loads(l) for l in text.splitlines() if l.strip()]
+bad = [e for e in sys.argv[2:] if not eval(e, {"d": d})]
+for e in bad:
+    print("    failed: " + e)
+sys.exit(1 if bad else 0)
+PY
+}
+
+# wait_for FILE PATTERN SECONDS — until grep finds PATTERN in FILE.
+wait_for() {
+	local i
+	for i in $(seq 1 $(($3 * 20))); do
+		grep -q "$2" "$1" 2>/dev/null && return 0
+		sleep 0.05
+	done
+	return 1
+}
+
 # it_check DESCRIPTION cmd... — runs cmd (bounded by the caller), counts.
 it_check() {
 	local what=$1

@@ -41,15 +41,6 @@ export XDG_STATE_HOME="$IT_TMP/state" # the default audit log is never the real 
 AUDIT="$IT_TMP/audit.log"
 UI_AUDIT="$IT_TMP/ui-audit.log"
 
-wait_for() { # FILE PATTERN SECONDS
-	local i
-	for i in $(seq 1 $(($3 * 20))); do
-		grep -q "$2" "$1" 2>/dev/null && return 0
-		sleep 0.05
-	done
-	return 1
-}
-
 broker_start || { echo "broker did not start"; exit 1; }
 PLAIN=$(broker_plain_args)
 GQL_PORT=$(it_free_port)

@@ -15,19 +15,6 @@ for f in "$BUILD/drivr-sim" "$BUILD/drivr-console"; do [ -x "$f" ] || { echo "mi
 export BUILD
 export DEMO_DIR=$IT_TMP/demo
 
-check_json() {
-	local file=$1
-	shift
-	python3 - "$file" "$@" <<'PY'
-import json, sys
-d = json.load(open(sys.argv[1]))
-bad = [e for e in sys.argv[2:] if not eval(e, {"d": d})]
-for e in bad:
-    print("    failed: " + e)
-sys.exit(1 if bad else 0)
-PY
-}
-
 # demo ARGS... in the background: DEMO_PID, output in $IT_TMP/demo.{json,err}
 DEMO_CONSOLE_ARGS="--snapshot --settle 1 --timeout 6" timeout 60 src/sim/demo.sh \
 	>"$IT_TMP/demo.json" 2>"$IT_TMP/demo.err" &

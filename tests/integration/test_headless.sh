@@ -31,24 +31,6 @@ pub_fixture() {
 	timeout 10 mosquitto_pub $args -q 1 $retain -t "$topic" -m "$payload"
 }
 
-# check_json FILE PYTHON-EXPRESSION... — each expression over `d` must be true.
-check_json() {
-	local file=$1
-	shift
-	python3 - "$file" "$@" <<'PY'
-import json, sys
-text = open(sys.argv[1]).read()
-try:
-    d = json.loads(text)
-except ValueError:
-    d = [json.loads(l) for l in text.splitlines() if l.strip()]
-bad = [e for e in sys.argv[2:] if not eval(e, {"d": d})]
-for e in bad:
-    print("    failed: " + e)
-sys.exit(1 if bad else 0)
-PY
-}
-
 RETAINED="domain-state organization system component-model component event-model event setpoint jwks local-api-token"
 
 # --- plain TCP: snapshot of the retained state --------------------------------
