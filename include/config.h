@@ -53,7 +53,11 @@ enum config_mode { MODE_CONSOLE, MODE_LOG, MODE_SNAPSHOT, MODE_PRINT_TOPICS };
 	X(timeout, "timeout", 'W', NUM, "SECONDS",                                             \
 	  "--log: stop after S s without traffic; --snapshot: wait at most S s")               \
 	X(settle, "settle", 0, NUM, "SECONDS",                                                 \
-	  "--snapshot: quiet time that means the retained state is in (default 0.5)")          \
+	  "quiet time after the last retained message that means the state is in (default 0.5)") \
+	X(single_subscription, "single-subscription", 0, FLAG, NULL,                           \
+	  "one drivr/v1/<slug>/# instead of the staged load (brokers with raised queue limits)") \
+	X(load_budget, "load-budget", 0, INT, "N",                                             \
+	  "staged load: retained messages expected in flight at most (default 500)")           \
 	X(history, "history", 0, INT, "N", "samples kept per series (default 120)")            \
 	X(max_series, "max-series", 0, INT, "N", "series kept before evicting (default 200000)") \
 	X(theme, "theme", 0, STR, "NAME",                                                      \
@@ -103,6 +107,8 @@ struct config {
 	bool log, snapshot, print_topics;
 	long count;
 	double timeout, settle;
+	bool single_subscription;
+	long load_budget;
 	long history, max_series;
 	/* the console (docs/ui.md) */
 	char *theme;

@@ -2,11 +2,14 @@
  *
  *   --log       one JSON object per received message (and per connection
  *               event) on stdout; --count N / --timeout S end it.
- *   --snapshot  connect, wait until the retained state has settled (no new
- *               message for --settle seconds, bounded by --timeout), print
- *               the store as one JSON document.
+ *   --snapshot  connect, load the retained state in stages (loadplan.h)
+ *               until every stage is in (bounded by --timeout), print the
+ *               store as one JSON document with its verdict: "complete", or
+ *               "incomplete" with the reasons.
  *
- * Exit status: 0 success, 1 the connection failed (reason on stderr). */
+ * Exit status: 0 success, 1 the connection failed (reason on stderr),
+ * HEADLESS_EXIT_INCOMPLETE a snapshot that is not complete (printed all the
+ * same, the reasons on stderr and in the document). */
 #ifndef DRIVR_HEADLESS_H
 #define DRIVR_HEADLESS_H
 
@@ -16,6 +19,11 @@
 #include "topics.h"
 
 struct cJSON;
+struct load_plan;
+
+/* The snapshot (or any state) is not complete: cut short, refused, nothing
+ * for the slug (docs/actions.md keeps the table of exit statuses). */
+#define HEADLESS_EXIT_INCOMPLETE 8
 
 /* Runs config_mode(config) == MODE_LOG or MODE_SNAPSHOT; returns the exit
  * status.  topics is borrowed. */
@@ -35,5 +43,9 @@ struct mqtt_options;
  * caller, may be NULL) backs opts->key_password.  False after printing why. */
 bool headless_mqtt_options(const struct config *config, struct mqtt_options *opts,
 			   char **passphrase);
+
+/* The staged load of the configuration (NULL with --single-subscription);
+ * topics is borrowed and must outlive it.  Free with load_plan_free(). */
+struct load_plan *headless_load_plan(const struct config *config, const struct topic_table *topics);
 
 #endif

@@ -90,6 +90,7 @@ struct inbox_item {
 			size_t count;      /* entries in filters (the default filter comes first) */
 			struct inbox_sub_filter *filters; /* owned */
 			char *error;       /* owned; set when the round failed outright (not a refusal) */
+			unsigned batch;    /* mqtt_subscribe_batch()'s id; 0 for the automatic rounds */
 		} subscribed;
 		struct {
 			int token;    /* the token mqtt_publish() returned */

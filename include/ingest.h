@@ -5,6 +5,7 @@
 #define DRIVR_INGEST_H
 
 #include "decode.h"
+#include "loadplan.h"
 #include "store.h"
 #include "topics.h"
 
@@ -19,6 +20,7 @@ struct ingest {
 	struct decode_limits limits;
 	ingest_observer observer; /* optional */
 	void *observer_ctx;
+	struct load_plan *plan;   /* optional, borrowed: told of every message */
 };
 
 /* Main loops drain the inbox in batches; below this many messages a batch

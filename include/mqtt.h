@@ -114,6 +114,9 @@ struct mqtt_options {
 	const char *const *filters;
 	size_t filter_count;
 	bool no_subscribe;
+	/* Staged (loadplan.h): nothing is subscribed on connecting; the caller
+	 * sends its batches with mqtt_subscribe_batch() after each CONNECTED. */
+	bool staged;
 };
 
 void mqtt_options_default(struct mqtt_options *opts);
@@ -174,6 +177,13 @@ void mqtt_free(struct mqtt *m);
  * or CONNECT_FAILED.  After a failure Paho keeps retrying with back-off
  * (RECONNECTING events) until mqtt_disconnect(). */
 enum mqtt_error mqtt_connect(struct mqtt *m, char *err, size_t err_size);
+
+/* Staged mode: one SUBSCRIBE of count filters (copied), each with its QoS.
+ * Returns at once; a SUBSCRIBED event with .batch = id reports the broker's
+ * answer per filter (or the round's failure).  STATE when not connected or
+ * not in staged mode. */
+enum mqtt_error mqtt_subscribe_batch(struct mqtt *m, unsigned id, const char *const *filters,
+				     const int *qos, size_t count, char *err, size_t err_size);
 
 /* Publishes at QoS 1 (payload copied).  *token (optional) receives the
  * token that the DELIVERED or PUBLISH_FAILED event will carry; that event is

@@ -42,6 +42,7 @@ void config_init(struct config *config)
 	config->count = -1;
 	config->timeout = -1;
 	config->settle = 0.5;
+	config->load_budget = 500;
 	config->history = 120;
 	config->max_series = 200000;
 	config->fps = 20;
@@ -479,6 +480,11 @@ bool config_validate(struct config *config, char *err, size_t err_size)
 	}
 	if (config->history > 100000) {
 		snprintf(err, err_size, "--history: at most 100000 samples");
+		return false;
+	}
+	if (config->load_budget < 1 || config->load_budget > 1000000) {
+		snprintf(err, err_size, "--load-budget: %ld is not between 1 and 1000000",
+			 config->load_budget);
 		return false;
 	}
 	return true;

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "ingest.h"
+#include "loadsub.h"
 #include "mqtt.h"
 #include "sanitize.h"
 #include "snapshot.h"
@@ -187,11 +188,14 @@ struct run {
 	struct mqtt *mqtt;
 	struct mqtt_options opts; /* borrowed strings from config */
 	struct mqtt_status status;
+	struct load_plan *plan; /* NULL with --single-subscription */
+	int plan_wait_ms;       /* when the plan needs its next pump */
 	uint64_t received;
 	double last_traffic;   /* monotonic time of the last message (or of connecting) */
 	double started;        /* monotonic */
 	bool ever_connected;
 	bool done;
+	bool cut_short; /* --snapshot: --timeout came first */
 	int exit_status;
 };
 
@@ -270,7 +274,12 @@ static bool tls_explain(const struct mqtt_options *o, char *reason, size_t size)
 static void handle_event(struct run *run, const struct inbox_item *item)
 {
 	mqtt_status_apply(&run->status, item);
-	log_event(run, item);
+	if (run->plan)
+		loadsub_event(run->plan, item, time_now());
+	/* Staged batches are many: only their refusals and failures are news. */
+	if (item->kind != INBOX_SUBSCRIBED || !item->u.subscribed.batch ||
+	    item->u.subscribed.refused || item->u.subscribed.error)
+		log_event(run, item);
 	switch (item->kind) {
 	case INBOX_CONNECTED:
 		run->ever_connected = true;
@@ -355,11 +364,13 @@ static int next_wait_ms(const struct run *run, double now)
 	if (run->mode == MODE_LOG && c->timeout > 0)
 		wait = fmin(wait, run->last_traffic + c->timeout - now);
 	if (run->mode == MODE_SNAPSHOT) {
-		if (run->status.subscribed)
+		if (run->status.subscribed && !run->plan)
 			wait = fmin(wait, run->last_traffic + c->settle - now);
 		if (c->timeout > 0)
 			wait = fmin(wait, run->started + c->timeout - now);
 	}
+	if (run->plan && run->plan_wait_ms >= 0)
+		wait = fmin(wait, run->plan_wait_ms / 1000.0);
 	return wait <= 0 ? 0 : (int)ceil(wait * 1000.0);
 }
 
@@ -370,9 +381,18 @@ static void check_deadlines(struct run *run, double now)
 		run->done = true;
 	if (run->mode != MODE_SNAPSHOT)
 		return;
-	if (run->status.subscribed && now - run->last_traffic >= c->settle)
+	if (run->plan) {
+		/* Settled on the platform's state, not on device streams: the
+		 * staged load says when every stage is in. */
+		struct load_stats st;
+		load_plan_stats(run->plan, &st);
+		if (st.loaded > 0)
+			run->done = true;
+	} else if (run->status.subscribed && now - run->last_traffic >= c->settle) {
 		run->done = true;
-	if (c->timeout > 0 && now - run->started >= c->timeout) {
+	}
+	if (!run->done && c->timeout > 0 && now - run->started >= c->timeout) {
+		run->cut_short = true;
 		if (!run->ever_connected) {
 			fprintf(stderr, "drivr-console: no connection to %s within %.1f s\n",
 				mqtt_server_uri(run->mqtt), c->timeout);
@@ -383,6 +403,69 @@ static void check_deadlines(struct run *run, double now)
 		}
 		run->done = true;
 	}
+}
+
+struct load_plan *headless_load_plan(const struct config *c, const struct topic_table *topics)
+{
+	if (c->single_subscription)
+		return NULL;
+	struct load_options lo;
+	load_options_default(&lo);
+	lo.budget = (size_t)c->load_budget;
+	lo.final_quiet_s = c->settle;
+	if (c->keep_session) /* the broker queues for a kept session: QoS 1 throughout */
+		lo.state_qos = 1;
+	return load_plan_new(topics, c->slug, &lo);
+}
+
+/* The snapshot's verdict: "complete" and, when not, "incomplete" with the
+ * reasons (also on stderr).  Returns whether it is complete. */
+static bool add_verdict(struct run *run, cJSON *doc)
+{
+	char reason[512] = "";
+	bool complete;
+	cJSON *reasons = cJSON_CreateArray();
+	if (run->plan) {
+		enum load_verdict v = load_plan_verdict(run->plan, reason, sizeof(reason));
+		complete = v == LOAD_COMPLETE && !run->cut_short;
+		struct load_stats st;
+		load_plan_stats(run->plan, &st);
+		cJSON *load = cJSON_AddObjectToObject(doc, "load");
+		cJSON_AddStringToObject(load, "verdict", load_verdict_name(v));
+		cJSON_AddStringToObject(load, "stage", load_stage_name(st.stage));
+		cJSON_AddNumberToObject(load, "systemsKnown", (double)st.systems_known);
+		cJSON_AddNumberToObject(load, "systemsLoaded", (double)st.systems_loaded);
+		cJSON_AddNumberToObject(load, "batches", (double)st.batches_sent);
+		cJSON_AddNumberToObject(load, "filters", (double)st.filters_sent);
+		cJSON_AddNumberToObject(load, "refused", (double)st.filters_refused);
+		cJSON_AddNumberToObject(load, "retained", (double)st.retained);
+		cJSON_AddNumberToObject(load, "largestBatch", (double)st.largest_batch);
+		if (v != LOAD_COMPLETE && v != LOAD_LOADING)
+			cJSON_AddItemToArray(reasons, cJSON_CreateString(reason));
+	} else {
+		/* One subscription: nothing can tell a cut burst from a whole one. */
+		complete = !run->cut_short && run->received > 0;
+		snprintf(reason, sizeof(reason),
+			 run->received ? "--single-subscription: completeness cannot be checked"
+				       : "nothing for slug \"%s\"", run->config->slug);
+		if (!run->received)
+			cJSON_AddItemToArray(reasons, cJSON_CreateString(reason));
+	}
+	if (run->cut_short) {
+		char cut[640];
+		snprintf(cut, sizeof(cut), "cut short by --timeout after %.1f s (%s)",
+			 run->config->timeout, reason);
+		cJSON_AddItemToArray(reasons, cJSON_CreateString(cut));
+	}
+	cJSON_AddBoolToObject(doc, "complete", complete);
+	if (!complete) {
+		cJSON_AddItemToObject(doc, "incomplete", reasons);
+		for (cJSON *r = reasons->child; r; r = r->next)
+			fprintf(stderr, "drivr-console: snapshot incomplete: %s\n", r->valuestring);
+	} else {
+		cJSON_Delete(reasons);
+	}
+	return complete;
 }
 
 bool headless_mqtt_options(const struct config *c, struct mqtt_options *o, char **passphrase)
@@ -404,6 +487,7 @@ bool headless_mqtt_options(const struct config *c, struct mqtt_options *o, char 
 	o->will_payload = c->will_payload;
 	o->slug = c->slug;
 	o->keep_session = c->keep_session;
+	o->staged = !c->single_subscription;
 	*passphrase = headless_key_passphrase(c, err, sizeof(err), &failed);
 	if (failed) {
 		fprintf(stderr, "drivr-console: %s\n", err);
@@ -451,6 +535,9 @@ int headless_run(const struct config *config, const struct topic_table *topics)
 	limits.max_series = (size_t)config->max_series;
 	run.store = store_new(&limits);
 	ingest_init(&run.ingest, topics, run.store);
+	run.plan = headless_load_plan(config, topics);
+	run.ingest.plan = run.plan;
+	run.plan_wait_ms = -1;
 	if (run.mode == MODE_LOG)
 		run.ingest.observer = log_observer;
 	mqtt_status_init(&run.status);
@@ -476,6 +563,8 @@ int headless_run(const struct config *config, const struct topic_table *topics)
 			let_batch_grow(drain_inbox(&run));
 		else
 			fflush(stdout);
+		if (run.plan)
+			run.plan_wait_ms = loadsub_pump(run.plan, run.mqtt, time_now());
 		check_deadlines(&run, time_monotonic());
 	}
 
@@ -483,6 +572,8 @@ int headless_run(const struct config *config, const struct topic_table *topics)
 		struct snapshot_options so = { false, false };
 		cJSON *doc = snapshot_build(run.store, &so);
 		cJSON_AddStringToObject(doc, "broker", mqtt_server_uri(run.mqtt));
+		if (!add_verdict(&run, doc))
+			run.exit_status = HEADLESS_EXIT_INCOMPLETE;
 		/* From connecting to the last message: how long the state took
 		 * to load (the settle wait and this printing excluded). */
 		cJSON_AddNumberToObject(doc, "loadSeconds",
@@ -496,6 +587,7 @@ int headless_run(const struct config *config, const struct topic_table *topics)
 	if (run.ever_connected)
 		mqtt_disconnect(run.mqtt, 1000, err, sizeof(err));
 	mqtt_free(run.mqtt);
+	load_plan_free(run.plan);
 	store_free(run.store);
 	free(passphrase);
 	return run.exit_status;

@@ -56,7 +56,7 @@ struct mqtt {
 	/* Subscriptions chosen by the caller (mqtt_options.filters /
 	 * no_subscribe) instead of the default filter; read-only after
 	 * mqtt_new().  custom[] points into custom_buf. */
-	enum { SUB_DEFAULT, SUB_CUSTOM, SUB_NONE } sub_mode;
+	enum { SUB_DEFAULT, SUB_CUSTOM, SUB_NONE, SUB_STAGED } sub_mode;
 	size_t custom_count;
 	char *custom_buf;
 	char **custom;
@@ -68,6 +68,10 @@ struct mqtt {
 	atomic_uint attempts;    /* automatic reconnect attempts since the last success */
 	atomic_int primary_code; /* the broker's answer to the default filter this round */
 	atomic_bool started;     /* mqtt_connect() done, no mqtt_disconnect() since */
+	/* Staged batches waiting for their SUBACK (freed by the callback, or
+	 * by mqtt_free() when Paho never answered), under batch_lock. */
+	pthread_mutex_t batch_lock;
+	struct staged_batch *batches;
 	/* Publish outcomes, tracked or not (mqtt_get_publish_stats). */
 	atomic_ullong pub_sent, pub_completed, pub_failed;
 
@@ -420,6 +424,11 @@ bool mqtt_status_apply(struct mqtt_status *s, const struct inbox_item *item)
 	case INBOX_SUBSCRIBED:
 		/* count 0: the client subscribes to nothing (no_subscribe) and
 		 * is ready as soon as it is connected. */
+		if (item->u.subscribed.batch) {
+			/* Staged: subscribed from the first batch granted on. */
+			s->subscribed |= item->u.subscribed.granted > 0 && !item->u.subscribed.error;
+			break;
+		}
 		s->subscribed = (item->u.subscribed.granted > 0 || item->u.subscribed.count == 0) &&
 				!item->u.subscribed.error;
 		s->fallback = item->u.subscribed.fallback;
@@ -862,8 +871,9 @@ static void on_connected(void *ctx, char *cause)
 		subscribe_custom(m);
 	else if (m->sub_mode == SUB_NONE)
 		subscribe_none(m);
-	else
+	else if (m->sub_mode == SUB_DEFAULT)
 		subscribe_primary(m);
+	/* SUB_STAGED: the main loop sends its batches on CONNECTED. */
 }
 
 /* --- subscriptions ------------------------------------------------------ */
@@ -1195,6 +1205,163 @@ static void subscribe_none(struct mqtt *m)
 	inbox_push(m->inbox, inbox_event_new(INBOX_SUBSCRIBED));
 }
 
+
+/* --- staged batches (mqtt_subscribe_batch) ------------------------------ */
+
+struct staged_batch {
+	struct staged_batch *next;
+	struct mqtt *m;
+	unsigned id;
+	size_t count;
+	char **filters; /* into one allocation after the struct */
+};
+
+static void staged_unlink(struct mqtt *m, struct staged_batch *b)
+{
+	pthread_mutex_lock(&m->batch_lock);
+	for (struct staged_batch **p = &m->batches; *p; p = &(*p)->next)
+		if (*p == b) {
+			*p = b->next;
+			break;
+		}
+	pthread_mutex_unlock(&m->batch_lock);
+}
+
+/* The SUBSCRIBED event of a batch; codes NULL: every filter got `fill`. */
+static void staged_done(struct staged_batch *b, const int *codes, int fill, const char *error)
+{
+	struct mqtt *m = b->m;
+	struct inbox_item *item = inbox_event_new(INBOX_SUBSCRIBED);
+	item->u.subscribed.batch = b->id;
+	item->u.subscribed.count = b->count;
+	item->u.subscribed.filters = xcalloc(b->count, sizeof(*item->u.subscribed.filters));
+	for (size_t i = 0; i < b->count; i++) {
+		int q = codes ? codes[i] : fill;
+		item->u.subscribed.filters[i].filter = xstrdup(b->filters[i]);
+		item->u.subscribed.filters[i].qos = refused(q) ? INBOX_SUB_REFUSED : q;
+		item->u.subscribed.filters[i].code = q;
+		if (refused(q))
+			item->u.subscribed.refused++;
+		else
+			item->u.subscribed.granted++;
+	}
+	if (error) {
+		item->u.subscribed.error = xstrdup(error);
+		item->u.subscribed.granted = 0;
+	}
+	if (item->u.subscribed.granted > 0)
+		atomic_store(&m->ready, true);
+	staged_unlink(m, b);
+	free(b);
+	inbox_push(m->inbox, item);
+}
+
+static void on_staged_ok(void *ctx, MQTTAsync_successData *resp)
+{
+	struct staged_batch *b = ctx;
+	int *codes = xcalloc(b->count, sizeof(int));
+	for (size_t i = 0; i < b->count; i++) {
+		if (b->count == 1)
+			codes[i] = resp ? resp->alt.qos : INBOX_SUB_REFUSED;
+		else
+			codes[i] = resp && resp->alt.qosList ? resp->alt.qosList[i] : INBOX_SUB_REFUSED;
+	}
+	staged_done(b, codes, 0, NULL);
+	free(codes);
+}
+
+static void on_staged_fail(void *ctx, MQTTAsync_failureData *resp)
+{
+	struct staged_batch *b = ctx;
+	int code = resp ? resp->code : MQTTASYNC_FAILURE;
+	char error[REASON_SIZE];
+	if (code == MQTT_BAD_SUBSCRIBE) {
+		staged_done(b, NULL, INBOX_SUB_REFUSED, NULL);
+		return;
+	}
+	snprintf(error, sizeof(error), "%s",
+		 resp && resp->message ? resp->message : MQTTAsync_strerror(code));
+	staged_done(b, NULL, INBOX_SUB_REFUSED, error);
+}
+
+static void on_staged_ok5(void *ctx, MQTTAsync_successData5 *resp)
+{
+	struct staged_batch *b = ctx;
+	int *codes = xcalloc(b->count, sizeof(int));
+	for (size_t i = 0; i < b->count; i++) {
+		if (!resp)
+			codes[i] = INBOX_SUB_REFUSED;
+		else if (b->count == 1) /* reasonCodes is only filled for two or more */
+			codes[i] = (int)resp->reasonCode;
+		else if (resp->alt.sub.reasonCodes && resp->alt.sub.reasonCodeCount > (int)i)
+			codes[i] = (int)resp->alt.sub.reasonCodes[i];
+		else
+			codes[i] = INBOX_SUB_REFUSED;
+	}
+	staged_done(b, codes, 0, NULL);
+	free(codes);
+}
+
+static void on_staged_fail5(void *ctx, MQTTAsync_failureData5 *resp)
+{
+	struct staged_batch *b = ctx;
+	char error[REASON_SIZE];
+	if (resp && resp->reasonCode >= 0x80) {
+		staged_done(b, NULL, (int)resp->reasonCode, NULL);
+		return;
+	}
+	snprintf(error, sizeof(error), "%s",
+		 resp && resp->message ? resp->message
+				       : MQTTAsync_strerror(resp ? resp->code : MQTTASYNC_FAILURE));
+	staged_done(b, NULL, INBOX_SUB_REFUSED, error);
+}
+
+enum mqtt_error mqtt_subscribe_batch(struct mqtt *m, unsigned id, const char *const *filters,
+				     const int *qos, size_t count, char *err, size_t size)
+{
+	if (m->sub_mode != SUB_STAGED)
+		return fail(MQTT_ERR_STATE, err, size, "not in staged mode");
+	if (!count || count > INT_MAX)
+		return fail(MQTT_ERR_INVALID, err, size, "no filters in the batch");
+	size_t bytes = sizeof(struct staged_batch) + count * sizeof(char *);
+	for (size_t i = 0; i < count; i++)
+		bytes += strlen(filters[i]) + 1;
+	struct staged_batch *b = xmalloc(bytes);
+	b->m = m;
+	b->id = id;
+	b->count = count;
+	b->filters = (char **)(b + 1);
+	char *p = (char *)(b->filters + count);
+	for (size_t i = 0; i < count; i++) {
+		size_t n = strlen(filters[i]) + 1;
+		memcpy(p, filters[i], n);
+		b->filters[i] = p;
+		p += n;
+	}
+	pthread_mutex_lock(&m->batch_lock);
+	b->next = m->batches;
+	m->batches = b;
+	pthread_mutex_unlock(&m->batch_lock);
+
+	MQTTAsync_responseOptions ro = MQTTAsync_responseOptions_initializer;
+	ro.context = b;
+	if (m->version >= 5) {
+		ro.onSuccess5 = on_staged_ok5;
+		ro.onFailure5 = on_staged_fail5;
+	} else {
+		ro.onSuccess = on_staged_ok;
+		ro.onFailure = on_staged_fail;
+	}
+	int rc = MQTTAsync_subscribeMany(m->client, (int)count, b->filters, (int *)qos, &ro);
+	if (rc != MQTTASYNC_SUCCESS) {
+		staged_unlink(m, b);
+		free(b);
+		return fail(rc == MQTTASYNC_DISCONNECTED ? MQTT_ERR_NOT_READY : MQTT_ERR_PAHO, err,
+			    size, "subscribe not sent: %s", MQTTAsync_strerror(rc));
+	}
+	return MQTT_OK;
+}
+
 /* --- publish outcomes --------------------------------------------------- */
 
 static void on_publish_ok(void *ctx, MQTTAsync_successData *resp)
@@ -1349,6 +1516,13 @@ static bool has_wildcard(const char *topic)
 static enum mqtt_error copy_subscriptions(struct mqtt *m, const struct mqtt_options *o, char *err,
 					  size_t size)
 {
+	if (o->staged) {
+		if (o->filter_count || o->no_subscribe)
+			return fail(MQTT_ERR_INVALID, err, size,
+				    "staged subscriptions exclude filters and no_subscribe");
+		m->sub_mode = SUB_STAGED;
+		return MQTT_OK;
+	}
 	if (o->no_subscribe) {
 		if (o->filter_count)
 			return fail(MQTT_ERR_INVALID, err, size,
@@ -1489,6 +1663,7 @@ struct mqtt *mqtt_new(const struct mqtt_options *opts, enum mqtt_error *error, c
 	enum mqtt_error e;
 
 	pthread_mutex_init(&m->ssl_lock, NULL);
+	pthread_mutex_init(&m->batch_lock, NULL);
 	atomic_init(&m->ready, false);
 	atomic_init(&m->connections, 0);
 	atomic_init(&m->attempts, 0);
@@ -1545,6 +1720,12 @@ void mqtt_free(struct mqtt *m)
 	if (m->client)
 		MQTTAsync_destroy(&m->client);
 	inbox_free(m->inbox);
+	while (m->batches) { /* never answered: the client is gone */
+		struct staged_batch *b = m->batches;
+		m->batches = b->next;
+		free(b);
+	}
+	pthread_mutex_destroy(&m->batch_lock);
 	free(m->uri);
 	free(m->host);
 	free(m->client_id);

@@ -1,0 +1,163 @@
+/* loadplan — the staged subscription that loads a domain's retained state
+ * whole, within a broker's per-client queue.
+ *
+ * Why: a broker sends every retained message matching a new subscription at
+ * once, into one client's outgoing queue, and drops what does not fit
+ * (mosquitto by default: 20 in flight + 1 000 queued at QoS 1; QoS 0 goes
+ * straight to the socket and only what is left beyond 1 000 is dropped;
+ * EMQX: 32 + 1 000).  One drivr/v1/<slug>/# of a real domain is far bigger.
+ * So the plan subscribes in stages, every filter built from the topic table
+ * (overrides included):
+ *
+ *   1. domain   the domain-level rows (domain, state, jwks, organizations,
+ *               models) and the systems index (systems/+): one SUBSCRIBE
+ *   2. systems  each known system's subtree (systems/<uuid>/+/#, which also
+ *               shows topics no row knows) and its rows outside the subtree
+ *               (the token list), in batches sized so the retained messages
+ *               still expected stay below `budget`; the next batch goes out
+ *               as soon as the expected backlog allows (paced by arrivals)
+ *   3. live     the input rows and their /error replies (input/#): device
+ *               streams, not retained
+ *
+ * QoS, by stage: the retained state at QoS 0 — it is read again on every
+ * connection (clean session), and at QoS 1 a broker's in-flight window and
+ * queue cap apply to the burst without making anything more reliable (a
+ * dropped QoS 1 message is as lost); live rows at QoS 1.  With a kept
+ * session every stage is QoS 1 (the broker queues while the console is away).
+ *
+ * A batch is done when its SUBACK is in and none of its retained messages
+ * arrived for `batch_quiet_s` (mosquitto sends a SUBSCRIBE's retained
+ * messages before its SUBACK; Aedes and EMQX after it).  A system found later
+ * (a new systems/<uuid>) gets its subtree in the next batch.
+ *
+ * Completeness is reported, never assumed: load_plan_verdict() says whether
+ * every stage loaded, or why not (refusals, nothing for the slug, retained
+ * messages only on exact topics).
+ *
+ * Pure: no I/O; the caller sends the batches (loadsub.c for the programs)
+ * and feeds back SUBACKs, retained messages and the clock. */
+#ifndef DRIVR_LOADPLAN_H
+#define DRIVR_LOADPLAN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "topics.h"
+
+struct load_options {
+	int state_qos;         /* stages 1 and 2: 0 (1 with a kept session) */
+	int live_qos;          /* stage 3: 1 */
+	size_t budget;         /* retained messages expected outstanding at most (500) */
+	size_t max_filters;    /* filters in one SUBSCRIBE (256) */
+	double batch_quiet_s;  /* a batch is done this long after its last message (0.05) */
+	double final_quiet_s;  /* complete this long after the last retained message (0.05) */
+	double first_estimate; /* retained messages per system before any was measured (16) */
+};
+
+void load_options_default(struct load_options *o);
+
+#define LOAD_STAGE_LIST(X)          \
+	X(IDLE, "not connected")    \
+	X(DOMAIN, "domain")         \
+	X(SYSTEMS, "systems")       \
+	X(LIVE, "live")             \
+	X(DONE, "loaded")
+
+enum load_stage {
+#define X(id, name) LOAD_STAGE_##id,
+	LOAD_STAGE_LIST(X)
+#undef X
+	LOAD_STAGE_COUNT
+};
+const char *load_stage_name(enum load_stage stage);
+
+/* Why the state is (not) complete. */
+#define LOAD_VERDICT_LIST(X)                                                          \
+	X(COMPLETE, "complete")                                                       \
+	X(LOADING, "still loading")                                                   \
+	X(REFUSED, "the broker refused subscriptions")                                \
+	X(FAILED, "a subscription failed")                                            \
+	X(NOTHING, "nothing for the slug")                                            \
+	X(NO_WILDCARD_RETAINED, "no retained messages on wildcard subscriptions")
+
+enum load_verdict {
+#define X(id, text) LOAD_##id,
+	LOAD_VERDICT_LIST(X)
+#undef X
+	LOAD_VERDICT_COUNT
+};
+const char *load_verdict_name(enum load_verdict v); /* "complete", "still loading", ... */
+
+/* One SUBSCRIBE to send.  Borrowed from the plan until load_plan_sent(). */
+struct load_batch {
+	unsigned id; /* > 0; the SUBACK is reported with it */
+	enum load_stage stage;
+	size_t count;
+	const char *const *filters;
+	const int *qos;
+	size_t systems; /* stage 2: systems in the batch */
+};
+
+/* Counters for status bars, the snapshot and the bench. */
+struct load_stats {
+	enum load_stage stage;
+	unsigned rounds;          /* connections the plan ran on */
+	size_t systems_known;     /* systems seen in the index */
+	size_t systems_loaded;    /* ... whose subtree batch is done */
+	size_t batches_sent;      /* SUBSCRIBEs of this round */
+	size_t filters_sent;
+	size_t filters_refused;
+	const char *first_refused; /* a refused filter, or NULL (borrowed) */
+	const char *failure;       /* a round that failed outright, or NULL (borrowed) */
+	size_t retained;           /* retained messages this round */
+	size_t state_messages;     /* messages on the platform's rows, retained or not */
+	size_t state_exact;        /* ... on the domain's exact topics (domain, state, jwks) */
+	size_t largest_batch;      /* most retained messages one batch brought */
+	double started;            /* when this round started (caller's clock) */
+	double loaded;             /* when it became complete, 0 before */
+};
+
+struct load_plan;
+
+/* A plan for `slug` over `topics` (both borrowed: they must outlive it). */
+struct load_plan *load_plan_new(const struct topic_table *topics, const char *slug,
+				const struct load_options *options);
+void load_plan_free(struct load_plan *plan);
+
+/* A connection is up (first or again): every stage from the start.  The
+ * systems already known are loaded again after the index. */
+void load_plan_start(struct load_plan *plan, double now);
+/* The connection is gone: nothing is sent until the next start. */
+void load_plan_stop(struct load_plan *plan);
+
+/* The next SUBSCRIBE to send now, or NULL.  Call until NULL; after sending
+ * each one call load_plan_sent() (or load_plan_failed() when it could not be
+ * sent). */
+const struct load_batch *load_plan_next(struct load_plan *plan, double now);
+void load_plan_sent(struct load_plan *plan, unsigned id, double now);
+
+/* The broker's answer for batch `id`: refused[i] for each of its filters
+ * (NULL: all granted).  error: the round failed outright (no SUBACK). */
+void load_plan_subscribed(struct load_plan *plan, unsigned id, const bool *refused, size_t count,
+			  const char *error, double now);
+
+/* Every received message (after the topic match).  Only retained messages
+ * count for the load; a systems index message makes its system known. */
+void load_plan_message(struct load_plan *plan, const struct topic_match *match, bool retained,
+		       double now);
+
+/* Advances batches whose quiet time has passed.  Returns the milliseconds
+ * until it needs calling again (-1: no deadline). */
+int load_plan_tick(struct load_plan *plan, double now);
+
+/* Complete, or why not; reason (optional) gets one line for people. */
+enum load_verdict load_plan_verdict(const struct load_plan *plan, char *reason, size_t size);
+void load_plan_stats(const struct load_plan *plan, struct load_stats *stats);
+
+/* The filters of the stages for this slug, for --print-topics and the docs:
+ * calls fn once per filter with its stage ("<uuid>" stands for a system). */
+void load_plan_describe(const struct load_plan *plan,
+			void (*fn)(void *ctx, enum load_stage stage, const char *filter, int qos),
+			void *ctx);
+
+#endif
