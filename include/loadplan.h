@@ -78,6 +78,7 @@ const char *load_stage_name(enum load_stage stage);
 	X(REFUSED, "the broker refused subscriptions")                                \
 	X(FAILED, "a subscription failed")                                            \
 	X(NOTHING, "nothing for the slug")                                            \
+	X(INDEX_LOSSY, "the systems index lost messages")                             \
 	X(NO_WILDCARD_RETAINED, "no retained messages on wildcard subscriptions")
 
 enum load_verdict {
@@ -113,6 +114,7 @@ struct load_stats {
 	size_t state_messages;     /* messages on the platform's rows, retained or not */
 	size_t state_exact;        /* ... on the domain's exact topics (domain, state, jwks) */
 	size_t largest_batch;      /* most retained messages one batch brought */
+	unsigned index_passes;     /* times the systems index was read */
 	double started;            /* when this round started (caller's clock) */
 	double loaded;             /* when it became complete, 0 before */
 };

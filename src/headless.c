@@ -440,16 +440,18 @@ static bool add_verdict(struct run *run, cJSON *doc)
 		cJSON_AddNumberToObject(load, "refused", (double)st.filters_refused);
 		cJSON_AddNumberToObject(load, "retained", (double)st.retained);
 		cJSON_AddNumberToObject(load, "largestBatch", (double)st.largest_batch);
+		cJSON_AddNumberToObject(load, "indexPasses", st.index_passes);
 		if (v != LOAD_COMPLETE && v != LOAD_LOADING)
 			cJSON_AddItemToArray(reasons, cJSON_CreateString(reason));
 	} else {
-		/* One subscription: nothing can tell a cut burst from a whole one. */
-		complete = !run->cut_short && run->received > 0;
+		/* One subscription: nothing tells a burst the broker cut from a
+		 * whole one, so the snapshot cannot call itself complete. */
+		complete = false;
 		snprintf(reason, sizeof(reason),
-			 run->received ? "--single-subscription: completeness cannot be checked"
+			 run->received ? "not checked: --single-subscription cannot tell a burst the "
+					 "broker cut short from a whole one"
 				       : "nothing for slug \"%s\"", run->config->slug);
-		if (!run->received)
-			cJSON_AddItemToArray(reasons, cJSON_CreateString(reason));
+		cJSON_AddItemToArray(reasons, cJSON_CreateString(reason));
 	}
 	if (run->cut_short) {
 		char cut[640];

@@ -12,6 +12,7 @@
 #define FILTER_MAX 512          /* one filter, built from a pattern */
 #define BATCHES_IN_FLIGHT 16    /* SUBSCRIBEs not yet done, at most */
 #define ESTIMATE_MARGIN 1.25    /* expected messages per system: the mean seen so far, and some */
+#define INDEX_PASSES 3          /* the systems index read again while a pass finds new systems */
 
 static const char *const stage_names[] = {
 #define X(id, name) name,
@@ -89,6 +90,8 @@ struct batch {
 	struct filter_list filters; /* freed once answered */
 	size_t systems;
 	size_t expected, arrived;
+	size_t arrived_at_barrier; /* arrived when a later batch's SUBACK came */
+	bool barrier_seen;          /* ... and one has */
 	double acked_at, last_at;
 	bool sent, acked, done;
 };
@@ -111,6 +114,7 @@ struct load_plan {
 	enum topic_family system_rows[TOPIC_FAMILY_COUNT]; /* per-system rows outside the subtree */
 	size_t system_row_count;
 	bool subtree;            /* systems/<uuid>/+/# covers the rest */
+	char *index_filter;      /* the systems index (systems/+), or NULL */
 	bool exact[TOPIC_FAMILY_COUNT]; /* rows whose topic has no id but the slug */
 
 	/* Systems: every one seen in the index, in order. */
@@ -127,6 +131,19 @@ struct load_plan {
 	size_t batch_count, batch_cap;
 	unsigned next_id;
 	size_t domain_batch, live_batch; /* index + 1; 0: not made yet */
+	size_t index_batch;              /* the current pass over the index */
+	unsigned index_pass;             /* 1: with the domain rows; 2, 3: the index again */
+	size_t index_seen, index_new;    /* in the current pass: index messages, new systems */
+	size_t index_unsettled;          /* the last pass still found this many new systems */
+	/* Does a later batch's SUBACK mean the earlier batches are in?  It
+	 * does where the broker queues a SUBSCRIBE's retained messages while
+	 * handling it, in order (mosquitto: before or right after its SUBACK,
+	 * so they lie ahead of the next SUBACK in the stream).  Learned from
+	 * a batch that got nothing after that SUBACK during its quiet time;
+	 * then batches are done at the next SUBACK instead of after their
+	 * quiet time.  Unlearned for good by a message behind that barrier
+	 * (Aedes streams retained messages from its store, unordered). */
+	bool barrier_learned, barrier_broken;
 	size_t latest_open;              /* index + 1 of the batch unattributed messages go to */
 	size_t systems_loaded, filters_sent, filters_refused, retained, state_messages, state_exact;
 	size_t measured_systems, measured_messages, largest_batch;
@@ -253,6 +270,8 @@ static void build_templates(struct load_plan *p)
 			filters_add(&p->live_filters, f, p->o.live_qos);
 		} else if (fam == TOPIC_SYSTEM || !has_system_id(pattern)) {
 			filters_add(&p->domain_filters, f, p->o.state_qos);
+			if (fam == TOPIC_SYSTEM && have_index)
+				p->index_filter = xstrdup(f);
 		} else {
 			/* Under systems/<uuid>/: the subtree filter covers it. */
 			char mine[FILTER_MAX];
@@ -357,6 +376,7 @@ static void system_seen(struct load_plan *p, struct strview uuid)
 		s->uuid = xstrndup(uuid.ptr, uuid.len);
 		s->hash = hash_bytes(uuid.ptr, uuid.len);
 		hashmap_insert(&p->system_index, s->hash, slot);
+		p->index_new++;
 	}
 	if (p->running && !s->batch && !s->queued)
 		pending_push(p, (uint32_t)(s - p->systems));
@@ -395,7 +415,9 @@ static void clear_round(struct load_plan *p)
 	free(p->first_refused);
 	free(p->failure);
 	p->first_refused = p->failure = NULL;
-	p->domain_batch = p->live_batch = p->latest_open = 0;
+	p->domain_batch = p->live_batch = p->latest_open = p->index_batch = 0;
+	p->index_pass = 0;
+	p->index_seen = p->index_new = p->index_unsettled = 0;
 	p->systems_loaded = p->filters_sent = p->filters_refused = 0;
 	p->retained = p->state_messages = p->state_exact = 0;
 	p->measured_systems = p->measured_messages = p->largest_batch = 0;
@@ -419,6 +441,7 @@ void load_plan_free(struct load_plan *p)
 	hashmap_destroy(&p->system_index);
 	filters_clear(&p->domain_filters);
 	filters_clear(&p->live_filters);
+	free(p->index_filter);
 	free(p->slug);
 	free(p);
 }
@@ -500,6 +523,8 @@ static bool systems_open(const struct load_plan *p)
 static void finish_batch(struct load_plan *p, struct batch *b)
 {
 	b->done = true;
+	if (b->barrier_seen && b->arrived_at_barrier > 0 && b->arrived == b->arrived_at_barrier)
+		p->barrier_learned = true;
 	if (b->arrived > p->largest_batch)
 		p->largest_batch = b->arrived;
 	if (b->stage == LOAD_STAGE_SYSTEMS) {
@@ -517,8 +542,25 @@ static void advance(struct load_plan *p)
 	if (!p->running)
 		return;
 	if (p->stage == LOAD_STAGE_DOMAIN && p->domain_batch &&
-	    p->batches[p->domain_batch - 1].done)
-		p->stage = LOAD_STAGE_SYSTEMS;
+	    p->batches[p->domain_batch - 1].done &&
+	    (!p->index_batch || p->batches[p->index_batch - 1].done)) {
+		/* A burst the size of a broker's queue may have lost some of the
+		 * index: read it again until a pass finds no new system. */
+		bool again = p->index_filter && p->index_pass < INDEX_PASSES &&
+			     (p->index_pass == 1 ? p->index_seen >= p->o.budget : p->index_new > 0);
+		if (!again) {
+			if (p->index_pass > 1)
+				p->index_unsettled = p->index_new;
+			p->stage = LOAD_STAGE_SYSTEMS;
+		} else {
+			struct batch *b = new_batch(p, LOAD_STAGE_DOMAIN);
+			filters_push(&b->filters, p->index_filter, p->o.state_qos);
+			b->expected = p->index_seen;
+			p->index_batch = p->batch_count;
+			p->index_pass++;
+			p->index_seen = p->index_new = 0;
+		}
+	}
 	if (p->stage == LOAD_STAGE_SYSTEMS && !p->pending_len && !systems_open(p))
 		p->stage = LOAD_STAGE_LIVE;
 	if (p->stage == LOAD_STAGE_LIVE && p->live_batch && p->batches[p->live_batch - 1].done) {
@@ -561,7 +603,9 @@ const struct load_batch *load_plan_next(struct load_plan *p, double now)
 		struct batch *b = new_batch(p, LOAD_STAGE_DOMAIN);
 		copy_filters(b, &p->domain_filters);
 		b->expected = p->o.budget / 2;
-		p->domain_batch = p->batch_count;
+		p->domain_batch = p->index_batch = p->batch_count;
+		p->index_pass = 1;
+		p->index_seen = p->index_new = 0;
 		return as_load_batch(p, b);
 	}
 	if (p->stage >= LOAD_STAGE_SYSTEMS && p->pending_len) {
@@ -637,6 +681,18 @@ void load_plan_subscribed(struct load_plan *p, unsigned id, const bool *refused,
 			p->first_refused = xstrdup(b->filters.v[i]);
 	}
 	filters_clear(&b->filters);
+	/* This SUBACK is the barrier of every earlier batch still open. */
+	for (size_t i = 0; i < p->batch_count; i++) {
+		struct batch *e = &p->batches[i];
+		if (e == b || e->done || !e->acked || e->id > b->id)
+			continue;
+		if (!e->barrier_seen) {
+			e->barrier_seen = true;
+			e->arrived_at_barrier = e->arrived;
+		}
+		if (p->barrier_learned && !p->barrier_broken)
+			finish_batch(p, e);
+	}
 	advance(p);
 }
 
@@ -670,6 +726,9 @@ void load_plan_message(struct load_plan *p, const struct topic_match *m, bool re
 		struct batch *b = s && s->batch ? batch_by_id(p, s->batch) : NULL;
 		if (b)
 			target = (size_t)(b - p->batches) + 1;
+	} else if (m->family == TOPIC_SYSTEM) {
+		target = p->index_batch;
+		p->index_seen++;
 	} else if (m->family != TOPIC_UNCLASSIFIED) {
 		target = p->domain_batch;
 	}
@@ -679,6 +738,8 @@ void load_plan_message(struct load_plan *p, const struct topic_match *m, bool re
 		struct batch *b = &p->batches[target - 1];
 		b->arrived++;
 		b->last_at = now;
+		if (b->barrier_seen)
+			p->barrier_broken = true; /* it came after a later SUBACK */
 	}
 }
 
@@ -738,6 +799,14 @@ enum load_verdict load_plan_verdict(const struct load_plan *p, char *reason, siz
 			 "subscriptions (RabbitMQ before 3.12)");
 		return LOAD_NO_WILDCARD_RETAINED;
 	}
+	if (p->index_unsettled) {
+		snprintf(reason, size,
+			 "the systems index lost messages in each of %u passes (%zu new in the last): "
+			 "systems may be missing — the broker's per-client queue is too small for "
+			 "this domain",
+			 p->index_pass, p->index_unsettled);
+		return LOAD_INDEX_LOSSY;
+	}
 	if (!p->loaded) {
 		if (p->stage == LOAD_STAGE_SYSTEMS || p->pending_len)
 			snprintf(reason, size, "loading: %zu of %zu systems", p->systems_loaded,
@@ -769,6 +838,7 @@ void load_plan_stats(const struct load_plan *p, struct load_stats *s)
 	s->state_messages = p->state_messages;
 	s->state_exact = p->state_exact;
 	s->largest_batch = p->largest_batch;
+	s->index_passes = p->index_pass;
 	s->started = p->started;
 	s->loaded = p->loaded;
 }

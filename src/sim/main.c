@@ -205,6 +205,9 @@ static void print_ready(struct sim *sim)
 	if (sim->graphql)
 		fprintf(stderr, "; GraphQL on http://127.0.0.1:%ld/graphql", sim->opt.graphql_port);
 	fputc('\n', stderr);
+	if (sim->out.not_sent)
+		fprintf(stderr, "drivr-sim: warning: %llu messages not sent (last: %s)\n",
+			(unsigned long long)sim->out.not_sent, sim->out.last_error);
 	sim->ready_printed = true;
 }
 

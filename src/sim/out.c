@@ -2,6 +2,7 @@
 #include <cJSON.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "sim.h"
 
@@ -27,10 +28,30 @@ struct topic_ids out_ids(const struct sim_out *out)
 	return ids;
 }
 
+/* Paho refuses a publish once it holds maxBufferedMessages (1 000) not yet
+ * written or acknowledged, even while connected: a burst (the retained
+ * state of a large world) waits for it to drain instead of losing messages.
+ * Bounded: after 10 s of no progress the publish is tried (and counted as
+ * not sent if refused). */
+#define OUT_HELD_MAX 900
+
+static void wait_for_room(struct mqtt *mqtt)
+{
+	struct timespec ms = { 0, 1000000L };
+	for (int i = 0; i < 10000; i++) {
+		struct mqtt_publish_stats st;
+		mqtt_get_publish_stats(mqtt, &st);
+		if (st.sent - st.completed - st.failed < OUT_HELD_MAX)
+			return;
+		nanosleep(&ms, NULL);
+	}
+}
+
 bool out_publish_raw(struct sim_out *out, const char *topic, const void *data, size_t len,
 		     int qos, bool retain)
 {
 	char err[256];
+	wait_for_room(out->mqtt);
 	if (mqtt_publish_qos(out->mqtt, topic, data, len, qos, retain, false, NULL, err,
 			     sizeof(err)) != MQTT_OK) {
 		out->not_sent++;
