@@ -59,6 +59,7 @@ deps_test_requests := requests payload store hashmap decode topics util
 deps_test_jwt      := jwt util
 deps_test_audit    := audit graphql sanitize util
 deps_test_inbox    := inbox util
+deps_test_loadplan := loadplan topics hashmap util
 deps_test_payload  := payload decode topics util
 deps_test_ui_theme  := ui/theme util
 deps_test_ui_keyscript := ui/keyscript util

@@ -9,8 +9,10 @@
  * So the plan subscribes in stages, every filter built from the topic table
  * (overrides included):
  *
- *   1. domain   the domain-level rows (domain, state, jwks, organizations,
- *               models) and the systems index (systems/+): one SUBSCRIBE
+ *   1. domain   the domain-level rows (domain, organizations, models; the
+ *               first level as drivr/v1/<slug>/+, which holds state, jwks
+ *               and topics no row knows) and the systems index
+ *               (systems/+): one SUBSCRIBE
  *   2. systems  each known system's subtree (systems/<uuid>/+/#, which also
  *               shows topics no row knows) and its rows outside the subtree
  *               (the token list), in batches sized so the retained messages
@@ -151,6 +153,9 @@ void load_plan_message(struct load_plan *plan, const struct topic_match *match, 
 /* Advances batches whose quiet time has passed.  Returns the milliseconds
  * until it needs calling again (-1: no deadline). */
 int load_plan_tick(struct load_plan *plan, double now);
+
+/* The stage of batch `id` of this round (IDLE when unknown). */
+enum load_stage load_plan_batch_stage(const struct load_plan *plan, unsigned id);
 
 /* Complete, or why not; reason (optional) gets one line for people. */
 enum load_verdict load_plan_verdict(const struct load_plan *plan, char *reason, size_t size);

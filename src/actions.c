@@ -16,6 +16,7 @@
 #include "config.h"
 #include "graphql.h"
 #include "headless.h"
+#include "loadsub.h"
 #include "ingest.h"
 #include "jwt.h"
 #include "mqtt.h"
@@ -100,6 +101,7 @@ struct action_run {
 	struct requests *requests;
 	struct mqtt *mqtt;
 	struct mqtt_status status;
+	struct load_plan *plan; /* NULL with --single-subscription */
 	struct request *request;
 	char *audit_path;
 	bool ever_connected, connection_failed, said_waiting;
@@ -143,6 +145,8 @@ static void drain(struct action_run *run)
 	struct inbox_item *list = inbox_take_all(mqtt_inbox(run->mqtt), NULL);
 	double now = time_now();
 	for (struct inbox_item *item = list; item; item = item->next) {
+		if (run->plan)
+			loadsub_event(run->plan, item, now);
 		switch (item->kind) {
 		case INBOX_MESSAGE: {
 			struct message_meta meta;
@@ -197,8 +201,15 @@ static void drain(struct action_run *run)
 static void pump(struct action_run *run, int wait_ms)
 {
 	struct pollfd pfd = { inbox_fd(mqtt_inbox(run->mqtt)), POLLIN, 0 };
+	if (run->plan) {
+		int plan_ms = loadsub_pump(run->plan, run->mqtt, time_now());
+		if (plan_ms >= 0 && plan_ms < wait_ms)
+			wait_ms = plan_ms;
+	}
 	if (poll(&pfd, 1, wait_ms) > 0)
 		drain(run);
+	if (run->plan)
+		loadsub_pump(run->plan, run->mqtt, time_now());
 }
 
 /* Subscribed, the platform's state arrived since (an empty broker just
@@ -207,6 +218,16 @@ static void pump(struct action_run *run, int wait_ms)
  * platform listens again. */
 static bool settled(const struct action_run *run)
 {
+	if (run->plan) {
+		/* Staged: every stage in on this connection.  A refused filter
+		 * leaves a partial state the request may still be followed in
+		 * (the refusal is on stderr). */
+		enum load_verdict v = load_plan_verdict(run->plan, NULL, 0);
+		struct load_stats st;
+		load_plan_stats(run->plan, &st);
+		return run->status.subscribed && st.loaded > 0 &&
+		       (v == LOAD_COMPLETE || v == LOAD_REFUSED);
+	}
 	return run->status.subscribed && run->platform_since_subscribe &&
 	       time_monotonic() - run->last_message >= run->config->settle;
 }
@@ -220,7 +241,14 @@ static bool wait_ready(struct action_run *run, double deadline)
 			return true;
 		pump(run, 50);
 	}
-	if (!run->connection_failed)
+	if (run->connection_failed)
+		return false;
+	char reason[512];
+	if (run->plan && run->status.subscribed &&
+	    load_plan_verdict(run->plan, reason, sizeof(reason)) != LOAD_COMPLETE)
+		fprintf(stderr, "drivr-console: the platform's state on %s is not complete in time: %s\n",
+			mqtt_server_uri(run->mqtt), reason);
+	else
 		fprintf(stderr, "drivr-console: %s %s in time\n",
 			!run->status.subscribed	       ? "not connected to"
 			: run->platform_since_subscribe ? "the retained state did not settle on"
@@ -482,6 +510,8 @@ int actions_main(int argc, char **argv)
 	run.store = store_new(NULL);
 	run.requests = requests_new(run.topics, config.slug);
 	ingest_init(&run.ingest, run.topics, run.store);
+	run.plan = headless_load_plan(&config, run.topics);
+	run.ingest.plan = run.plan;
 	run.ingest.observer = observe;
 	run.ingest.observer_ctx = &run;
 	mqtt_status_init(&run.status);
@@ -494,6 +524,7 @@ out:
 		mqtt_free(run.mqtt);
 	}
 	requests_free(run.requests);
+	load_plan_free(run.plan);
 	store_free(run.store);
 	topics_free(run.topics);
 	free(run.audit_path);

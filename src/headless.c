@@ -196,6 +196,7 @@ struct run {
 	bool ever_connected;
 	bool done;
 	bool cut_short; /* --snapshot: --timeout came first */
+	unsigned loaded_round; /* --log: the plan round whose "loaded" line was printed */
 	int exit_status;
 };
 
@@ -241,6 +242,10 @@ static void log_event(struct run *run, const struct inbox_item *item)
 		cJSON_AddNumberToObject(o, "attempt", item->u.reconnecting.attempt);
 		break;
 	case INBOX_SUBSCRIBED: {
+		if (item->u.subscribed.batch && run->plan)
+			cJSON_AddStringToObject(
+				o, "stage",
+				load_stage_name(load_plan_batch_stage(run->plan, item->u.subscribed.batch)));
 		cJSON_AddBoolToObject(o, "fallback", item->u.subscribed.fallback);
 		cJSON *granted = cJSON_AddArrayToObject(o, "granted");
 		cJSON *refused = cJSON_AddArrayToObject(o, "refused");
@@ -261,6 +266,35 @@ static void log_event(struct run *run, const struct inbox_item *item)
 	fflush(stdout);
 }
 
+/* --log: one "loaded" line per connection, when its staged load is in:
+ * scripts wait for it (every stage subscribed, the retained state here). */
+static void log_loaded(struct run *run)
+{
+	struct load_stats st;
+	if (run->mode != MODE_LOG || !run->plan)
+		return;
+	load_plan_stats(run->plan, &st);
+	if (!st.loaded || st.rounds == run->loaded_round)
+		return;
+	run->loaded_round = st.rounds;
+	char reason[512], when[40];
+	enum load_verdict v = load_plan_verdict(run->plan, reason, sizeof(reason));
+	cJSON *o = cJSON_CreateObject();
+	time_format_iso8601(time_now(), when, sizeof(when));
+	cJSON_AddStringToObject(o, "time", when);
+	cJSON_AddStringToObject(o, "event", "loaded");
+	cJSON_AddBoolToObject(o, "complete", v == LOAD_COMPLETE);
+	cJSON_AddStringToObject(o, "verdict", load_verdict_name(v));
+	if (v != LOAD_COMPLETE)
+		cJSON_AddStringToObject(o, "reason", reason);
+	cJSON_AddNumberToObject(o, "systems", (double)st.systems_known);
+	cJSON_AddNumberToObject(o, "retained", (double)st.retained);
+	cJSON_AddNumberToObject(o, "seconds", st.loaded - st.started);
+	print_line(o);
+	cJSON_Delete(o);
+	fflush(stdout);
+}
+
 /* Paho often says no more than "connect failure" about TLS; one handshake
  * of our own names the cause.  True when it found one. */
 static bool tls_explain(const struct mqtt_options *o, char *reason, size_t size)
@@ -276,9 +310,11 @@ static void handle_event(struct run *run, const struct inbox_item *item)
 	mqtt_status_apply(&run->status, item);
 	if (run->plan)
 		loadsub_event(run->plan, item, time_now());
-	/* Staged batches are many: only their refusals and failures are news. */
+	/* Staged batches are many: the domain's and the live one are news, the
+	 * systems' only when refused or failed. */
 	if (item->kind != INBOX_SUBSCRIBED || !item->u.subscribed.batch ||
-	    item->u.subscribed.refused || item->u.subscribed.error)
+	    item->u.subscribed.refused || item->u.subscribed.error ||
+	    load_plan_batch_stage(run->plan, item->u.subscribed.batch) != LOAD_STAGE_SYSTEMS)
 		log_event(run, item);
 	switch (item->kind) {
 	case INBOX_CONNECTED:
@@ -565,8 +601,10 @@ int headless_run(const struct config *config, const struct topic_table *topics)
 			let_batch_grow(drain_inbox(&run));
 		else
 			fflush(stdout);
-		if (run.plan)
+		if (run.plan) {
 			run.plan_wait_ms = loadsub_pump(run.plan, run.mqtt, time_now());
+			log_loaded(&run);
+		}
 		check_deadlines(&run, time_monotonic());
 	}
 

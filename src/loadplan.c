@@ -284,6 +284,27 @@ static void build_templates(struct load_plan *p)
 				p->system_rows[p->system_row_count++] = (enum topic_family)fam;
 		}
 	}
+	/* The domain's first level as one drivr/v1/<slug>/+: its own rows there
+	 * (state, jwks) and the topics no row knows, for the unclassified view
+	 * (deeper unknown topics outside input/ and the systems' subtrees need
+	 * --single-subscription: see docs/topics.md). */
+	const char *domain_pattern = topics_pattern(p->topics, TOPIC_DOMAIN);
+	if (exact_pattern(domain_pattern) &&
+	    pattern_filter(domain_pattern, p->slug, NULL, f, sizeof(f) - 2)) {
+		size_t len = strlen(f);
+		struct filter_list kept = { 0 };
+		for (size_t i = 0; i < p->domain_filters.n; i++) {
+			const char *d = p->domain_filters.v[i];
+			bool one_below = !strncmp(d, f, len) && d[len] == '/' &&
+					 !strchr(d + len + 1, '/');
+			if (!one_below) /* the first level's filter covers it */
+				filters_push(&kept, d, p->domain_filters.qos[i]);
+		}
+		strcat(f, "/+");
+		filters_push(&kept, f, p->o.state_qos);
+		filters_clear(&p->domain_filters);
+		p->domain_filters = kept;
+	}
 	/* One input/# rather than a filter per input row, when they share more
 	 * than the domain's root (else it would be drivr/v1/<slug>/#). */
 	char prefix[FILTER_MAX];
@@ -566,8 +587,12 @@ static void advance(struct load_plan *p)
 	if (p->stage == LOAD_STAGE_LIVE && p->live_batch && p->batches[p->live_batch - 1].done) {
 		p->stage = LOAD_STAGE_DONE;
 	}
-	if (p->stage == LOAD_STAGE_DONE && !p->loaded && !p->pending_len && !systems_open(p) &&
-	    p->now - p->last_retained >= p->o.final_quiet_s)
+	if (p->stage != LOAD_STAGE_DONE)
+		return;
+	bool open = p->pending_len || systems_open(p);
+	if (open) /* systems found later (a new one, a platform back after a restart) */
+		p->loaded = 0;
+	else if (!p->loaded && p->now - p->last_retained >= p->o.final_quiet_s)
 		p->loaded = p->now;
 }
 
@@ -766,6 +791,14 @@ int load_plan_tick(struct load_plan *p, double now)
 		return -1;
 	double ms = ceil((next - now) * 1000.0);
 	return ms < 0 ? 0 : ms > 60000 ? 60000 : (int)ms;
+}
+
+enum load_stage load_plan_batch_stage(const struct load_plan *p, unsigned id)
+{
+	for (size_t i = p->batch_count; i-- > 0;)
+		if (p->batches[i].id == id)
+			return p->batches[i].stage;
+	return LOAD_STAGE_IDLE;
 }
 
 enum load_verdict load_plan_verdict(const struct load_plan *p, char *reason, size_t size)

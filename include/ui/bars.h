@@ -11,6 +11,9 @@
 extern const struct key_help bars_global_keys[];
 
 void bars_draw_status(struct ui *ui, WINDOW *w, int width);
+/* The staged load when it is not complete ("loading 120/500 systems",
+ * "nothing for slug X", ...): true and one status segment in buf. */
+bool bars_load_state(const struct ui *ui, char *buf, size_t size);
 void bars_draw_tabs(struct ui *ui, WINDOW *w, int y, int width);
 void bars_draw_crumb(struct ui *ui, WINDOW *w, int y, int width);
 /* The active events in the alert pane's order (most severe first, newest

@@ -161,6 +161,8 @@ struct ui {
 	/* source */
 	struct mqtt *mqtt;   /* NULL in replay mode */
 	struct mqtt_status status;
+	struct load_plan *plan; /* the staged load; NULL in replay, --single-subscription */
+	int plan_wait_ms;       /* when the plan needs its next pump (-1: no deadline) */
 	const char *broker;  /* for the status bar */
 	bool tls;
 	char replay_label[160];

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "audit.h"
+#include "loadplan.h"
 #include "graphql.h"
 #include "jwt.h"
 #include "payload.h"
@@ -272,7 +273,8 @@ void actions_ui_transport(struct ui *ui, const struct inbox_item *item)
 					   now_of(ui));
 		break;
 	case INBOX_SUBSCRIBED:
-		ui->actions->subscribed_at = time_now();
+		if (!item->u.subscribed.batch) /* staged batches: the plan says when */
+			ui->actions->subscribed_at = time_now();
 		return;
 	default:
 		return;
@@ -282,7 +284,17 @@ void actions_ui_transport(struct ui *ui, const struct inbox_item *item)
 
 static bool ready(const struct ui *ui)
 {
-	return ui->mqtt && ui->status.state == MQTT_STATE_CONNECTED && ui->status.subscribed;
+	if (!ui->mqtt || ui->status.state != MQTT_STATE_CONNECTED || !ui->status.subscribed)
+		return false;
+	if (!ui->plan)
+		return true;
+	/* Staged: every stage in on this connection (a refused filter leaves a
+	 * partial state the request may still be followed in; the status bar
+	 * says so). */
+	struct load_stats st;
+	load_plan_stats(ui->plan, &st);
+	enum load_verdict v = load_plan_verdict(ui->plan, NULL, 0);
+	return st.loaded > 0 && (v == LOAD_COMPLETE || v == LOAD_REFUSED);
 }
 
 void actions_ui_pump(struct ui *ui)
@@ -292,13 +304,13 @@ void actions_ui_pump(struct ui *ui)
 		return;
 	/* just (re)connected: the platform's state must be back (an empty
 	 * broker just restarted: the platform is not listening yet) and have
-	 * settled */
-	if (a->platform_at < a->subscribed_at) {
+	 * settled — the staged load's verdict says both (ready()) */
+	if (!ui->plan && a->platform_at < a->subscribed_at) {
 		a->pump_at = 0; /* the next retained message pumps again */
 		return;
 	}
 	double quiet = a->platform_at + ui->config->settle;
-	if (time_now() < quiet) {
+	if (!ui->plan && time_now() < quiet) {
 		a->pump_at = quiet;
 		return;
 	}

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "loadplan.h"
 #include "requests.h"
 #include "ui/actions_ui.h"
 #include "ui/bars.h"
@@ -273,9 +274,16 @@ static void draw_main(struct ui *ui, struct view *v)
 		footer = 0;
 	table_draw(&v->table, &ui->scr, w, 0, h - footer, width);
 	if (v->table.count == 0 && h - footer > 2) {
+		char why[512];
 		const char *msg = v->table.total ? "no row matches the filter (/ to change it)"
 				  : v->ops->empty ? v->ops->empty
 						  : "nothing received yet";
+		/* An empty view of an incomplete state says why (the whole reason). */
+		if (!v->table.total && ui->plan && ui->status.state == MQTT_STATE_CONNECTED) {
+			enum load_verdict lv = load_plan_verdict(ui->plan, why, sizeof(why));
+			if (lv != LOAD_COMPLETE)
+				msg = why;
+		}
 		screen_put(&ui->scr, w, 2, 2, width - 4, msg, screen_attr(&ui->scr, UI_ROLE_MUTED), false,
 			   false);
 	}

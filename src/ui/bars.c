@@ -6,6 +6,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "loadplan.h"
 #include "requests.h"
 #include "ui/actions_ui.h"
 #include "ui/fmt.h"
@@ -104,6 +105,9 @@ void bars_draw_status(struct ui *ui, WINDOW *w, int width)
 		after = limit;
 	}
 	x = after;
+	char load[160];
+	if (bars_load_state(ui, load, sizeof(load)))
+		x = segment(ui, w, x, limit, load, UI_ROLE_STATUS_WARN);
 	/* before the counters: requests not at their end yet (the Requests
 	 * view, 0, has them; the outbox waits for the connection), read-only */
 	char part[128];
@@ -135,6 +139,47 @@ void bars_draw_status(struct ui *ui, WINDOW *w, int width)
 	segment(ui, w, x, limit, part, evicted ? UI_ROLE_STATUS_WARN : UI_ROLE_STATUS_BAR);
 	screen_put(&ui->scr, w, 0, width - (int)strlen(clock) - 1, (int)strlen(clock), clock, bar,
 		   false, false);
+}
+
+bool bars_load_state(const struct ui *ui, char *buf, size_t size)
+{
+	if (!ui->plan || ui->status.state != MQTT_STATE_CONNECTED)
+		return false;
+	struct load_stats st;
+	load_plan_stats(ui->plan, &st);
+	switch (load_plan_verdict(ui->plan, NULL, 0)) {
+	case LOAD_COMPLETE:
+		return false;
+	case LOAD_LOADING:
+		if (st.stage == LOAD_STAGE_SYSTEMS || st.systems_loaded < st.systems_known)
+			snprintf(buf, size, " loading %zu/%zu systems ", st.systems_loaded,
+				 st.systems_known);
+		else
+			snprintf(buf, size, " loading: %s ", load_stage_name(st.stage));
+		return true;
+	case LOAD_REFUSED:
+		snprintf(buf, size, " %s %zu subscription%s refused: partial state ", ui->scr.g->level[LEVEL_WARNING],
+			 st.filters_refused, st.filters_refused == 1 ? "" : "s");
+		return true;
+	case LOAD_FAILED:
+		snprintf(buf, size, " %s subscribe failed: partial state ", ui->scr.g->level[LEVEL_WARNING]);
+		return true;
+	case LOAD_NOTHING:
+		snprintf(buf, size, " %s nothing for slug %s ", ui->scr.g->level[LEVEL_WARNING], ui->config->slug);
+		return true;
+	case LOAD_NO_WILDCARD_RETAINED:
+		snprintf(buf, size,
+			 " %s no retained messages on wildcard subscriptions (RabbitMQ < 3.12?) ",
+			 ui->scr.g->level[LEVEL_WARNING]);
+		return true;
+	case LOAD_INDEX_LOSSY:
+		snprintf(buf, size, " %s systems may be missing (broker queue too small) ",
+			 ui->scr.g->level[LEVEL_WARNING]);
+		return true;
+	case LOAD_VERDICT_COUNT:
+		break;
+	}
+	return false;
 }
 
 void bars_draw_tabs(struct ui *ui, WINDOW *w, int y, int width)

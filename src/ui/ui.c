@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "headless.h"
+#include "loadsub.h"
 #include "ui/actions_ui.h"
 #include "ui/app.h"
 #include "ui/keyscript.h"
@@ -218,6 +219,15 @@ static bool run_script_event(struct ui *ui, const struct script_event *ev, int *
 	return true;
 }
 
+/* The staged load: batches due go out; the state may have become complete
+ * (the outbox waits for that). */
+static void pump_plan(struct ui *ui)
+{
+	if (!ui->plan)
+		return;
+	ui->plan_wait_ms = loadsub_pump(ui->plan, ui->mqtt, time_now());
+}
+
 /* Applies whatever the inbox holds, for at most DRAIN_BUDGET_S; the rest
  * stays in *pending for the next turn of the loop (keys first).  With
  * --count N the console quits once N messages are in.  Returns how many
@@ -247,6 +257,8 @@ static size_t drain(struct ui *ui, struct inbox_item **pending, struct loop_stat
 			}
 		} else {
 			mqtt_status_apply(&ui->status, item);
+			if (ui->plan)
+				loadsub_event(ui->plan, item, time_now());
 			actions_ui_transport(ui, item); /* PUBACKs and refused publishes */
 			if (st->connected == 0 && ui->status.state == MQTT_STATE_CONNECTED)
 				st->connected = time_monotonic();
@@ -259,6 +271,7 @@ static size_t drain(struct ui *ui, struct inbox_item **pending, struct loop_stat
 		if ((++n & 31) == 0 && time_monotonic() - start > DRAIN_BUDGET_S)
 			break;
 	}
+	pump_plan(ui);
 	/* connected and subscribed (again): the outbox goes out */
 	actions_ui_pump(ui);
 	struct inbox_stats stats;
@@ -290,6 +303,8 @@ static int next_wait_ms(struct ui *ui, bool dirty, double next_frame, bool pendi
 	/* a request waiting for its PUBACK, answer or device times out */
 	if (requests_deadline > 0)
 		CONSIDER(requests_deadline - wall);
+	if (ui->plan && ui->plan_wait_ms >= 0)
+		CONSIDER(ui->plan_wait_ms / 1000.0);
 	/* the reconnect countdown ticks every second while it runs */
 	if (ui->mqtt && ui->status.next_retry_at > wall && ui->status.state != MQTT_STATE_CONNECTED)
 		CONSIDER(floor(wall) + 1.0 - wall);
@@ -329,8 +344,11 @@ static int run_loop(struct ui *ui, struct loop_stats *st)
 			fprintf(stderr, "drivr-console: poll: %s\n", strerror(errno));
 			return 1;
 		}
-		if (ready == 0)
+		if (ready == 0) {
 			dirty = true; /* a deadline passed: flash over, clock, countdown */
+			pump_plan(ui);
+			actions_ui_pump(ui);
+		}
 		if (ready < 0 || (ready > 0 && fds[0].revents)) {
 			/* keys first, and KEY_RESIZE after SIGWINCH interrupted poll */
 			bool keys = false;
@@ -418,6 +436,9 @@ int ui_run(const struct config *c, const struct topic_table *topics)
 			goto out;
 		ui.broker = mqtt_server_uri(ui.mqtt);
 		ui.tls = config_uses_tls(c);
+		ui.plan = headless_load_plan(c, topics);
+		ui.ingest.plan = ui.plan;
+		ui.plan_wait_ms = -1;
 	}
 
 	struct screen_options so = {
@@ -464,6 +485,7 @@ out:
 	}
 	/* after the disconnect: what was still pending gets its audit line */
 	actions_ui_free(&ui);
+	load_plan_free(ui.plan);
 	free(passphrase);
 	keyscript_free(&script);
 	store_free(store);

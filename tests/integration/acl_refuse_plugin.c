@@ -1,5 +1,9 @@
 /* A mosquitto plugin for tests: refuses SUBSCRIBE to the filters given as
- * plugin_opt_deny (space separated), allows everything else. */
+ * plugin_opt_deny (space separated), allows everything else.
+ *
+ * plugin_opt_retained_only_for TOPIC: retained messages are delivered only
+ * on TOPIC (the one exact filter the console subscribes to), as RabbitMQ
+ * before 3.12 does for every wildcard subscription; live messages pass. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,12 +14,16 @@
 
 static mosquitto_plugin_id_t *plugin_id;
 static char *denied;
+static char *retained_only_for;
 
 static int on_acl_check(int event, void *event_data, void *userdata)
 {
 	struct mosquitto_evt_acl_check *ed = event_data;
 	(void)event;
 	(void)userdata;
+	if (ed->access == MOSQ_ACL_READ && retained_only_for && ed->retain &&
+	    strcmp(ed->topic, retained_only_for) != 0)
+		return MOSQ_ERR_ACL_DENIED;
 	if (ed->access != MOSQ_ACL_SUBSCRIBE || !denied)
 		return MOSQ_ERR_SUCCESS;
 	char *copy = strdup(denied), *save = NULL;
@@ -43,6 +51,8 @@ int mosquitto_plugin_init(mosquitto_plugin_id_t *identifier, void **user_data,
 	for (int i = 0; i < opt_count; i++)
 		if (strcmp(opts[i].key, "deny") == 0)
 			denied = strdup(opts[i].value);
+		else if (strcmp(opts[i].key, "retained_only_for") == 0)
+			retained_only_for = strdup(opts[i].value);
 	return mosquitto_callback_register(plugin_id, MOSQ_EVT_ACL_CHECK, on_acl_check, NULL, NULL);
 }
 
@@ -52,5 +62,6 @@ int mosquitto_plugin_cleanup(void *user_data, struct mosquitto_opt *opts, int op
 	(void)opts;
 	(void)opt_count;
 	free(denied);
+	free(retained_only_for);
 	return mosquitto_callback_unregister(plugin_id, MOSQ_EVT_ACL_CHECK, on_acl_check, NULL);
 }

@@ -19,7 +19,9 @@ broker_start --conf "plugin $IT_TMP/acl_refuse.so" \
 	{ echo "broker did not start"; exit 1; }
 PLAIN=$(broker_plain_args)
 
-"$CONSOLE" $PLAIN -s "$SLUG" --log --timeout 3 >"$IT_TMP/log.ndjson" 2>"$IT_TMP/log.err" &
+# The single subscription of --single-subscription falls back to the
+# reference's per-family filters when drivr/v1/<slug>/# is refused.
+"$CONSOLE" $PLAIN -s "$SLUG" --single-subscription --log --timeout 3 >"$IT_TMP/log.ndjson" 2>"$IT_TMP/log.err" &
 PID=$!
 it_track "$PID"
 for i in $(seq 1 100); do grep -q '"event":"subscribed"' "$IT_TMP/log.ndjson" 2>/dev/null && break; sleep 0.05; done
@@ -43,5 +45,23 @@ it_check "fallback filters granted, refused ones listed, messages still arrive" 
 [ -s "$IT_TMP/check.out" ] || cat "$IT_TMP/log.ndjson"
 it_check "the refusal is reported on stderr, naming the filters" \
 	grep -q 'refused 2 subscription(s): drivr/v1/adam/# drivr/v1/adam/input/#' "$IT_TMP/log.err"
+
+# The staged load (the default) with input/# refused: the state still loads,
+# the refusal is named, and the load says it is partial.
+timeout 5 mosquitto_pub $PLAIN -q 1 -r -t "drivr/v1/$SLUG/systems/s1" -m '{"uuid":"s1","name":"reachable"}'
+"$CONSOLE" $PLAIN -s "$SLUG" --log --timeout 3 >"$IT_TMP/staged.ndjson" 2>"$IT_TMP/staged.err" &
+PID=$!
+it_track "$PID"
+for i in $(seq 1 100); do grep -q '"event":"loaded"' "$IT_TMP/staged.ndjson" 2>/dev/null && break; sleep 0.05; done
+wait "$PID"
+it_check "staged: the refused live filter is listed, the state loads, the load says partial" \
+	check_json "$IT_TMP/staged.ndjson" \
+	'any(l.get("event") == "subscribed" and l.get("stage") == "live" and l["refused"] == ["drivr/v1/adam/input/#"] for l in d)' \
+	'any(l.get("family") == "system" and l["decoded"]["name"] == "reachable" for l in d)' \
+	'any(l.get("event") == "loaded" and l["complete"] is False and l["verdict"] == "the broker refused subscriptions" and "drivr/v1/adam/input/#" in l["reason"] for l in d)'
+it_check "staged: the refusal is on stderr too" grep -q 'refused 1 subscription(s): drivr/v1/adam/input/#' "$IT_TMP/staged.err"
+timeout 15 "$CONSOLE" $PLAIN -s "$SLUG" --snapshot --timeout 10 >"$IT_TMP/snap.json" 2>"$IT_TMP/snap.err"
+it_check "staged: a snapshot of the partial state exits 8 and says why" bash -c \
+	"[ $? -eq 8 ] && grep -q 'snapshot incomplete: the broker refused 1 of' '$IT_TMP/snap.err'"
 
 it_summary

@@ -16,7 +16,7 @@ export BUILD
 export DEMO_DIR=$IT_TMP/demo
 
 # demo ARGS... in the background: DEMO_PID, output in $IT_TMP/demo.{json,err}
-DEMO_CONSOLE_ARGS="--snapshot --settle 1 --timeout 6" timeout 60 src/sim/demo.sh \
+DEMO_CONSOLE_ARGS="--snapshot --settle 2 --timeout 10" timeout 60 src/sim/demo.sh \
 	>"$IT_TMP/demo.json" 2>"$IT_TMP/demo.err" &
 DEMO_PID=$!
 it_track "$DEMO_PID"
@@ -62,7 +62,7 @@ it_check "and reuses the certificates" bash -c \
 DEMO_CONSOLE_ARGS="--log" timeout 60 src/sim/demo.sh >"$IT_TMP/demo3.out" 2>"$IT_TMP/demo3.err" &
 DEMO_PID=$!
 it_track "$DEMO_PID"
-for i in $(seq 1 300); do grep -q '"family"' "$IT_TMP/demo3.out" 2>/dev/null && break; sleep 0.1; done
+for i in $(seq 1 300); do grep -q '"family":"datapoint_input"' "$IT_TMP/demo3.out" 2>/dev/null && break; sleep 0.1; done
 PORT=$(sed -n 's#.*broker mqtts://127.0.0.1:\([0-9]*\).*#\1#p' "$IT_TMP/demo3.err")
 kill -INT "$DEMO_PID"
 for i in $(seq 1 100); do it_alive "$DEMO_PID" || break; sleep 0.1; done

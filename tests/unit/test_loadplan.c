@@ -1,0 +1,543 @@
+/* Unit tests: the staged load (loadplan) — the filters it builds from the
+ * topic table (and its overrides), batches sized by the budget, pacing by
+ * arrivals, the SUBACK barrier it learns, the systems index read again, the
+ * verdicts, and a new round on a reconnection.  The plan is pure: the tests
+ * play the broker, with a made-up clock. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "loadplan.h"
+#include "topics.h"
+#include "util.h"
+
+#define SLUG "acme"
+#define ROOT "drivr/v1/" SLUG
+
+struct fixture {
+	struct topic_table *topics;
+	struct load_plan *plan;
+	struct load_options o;
+	double now;
+};
+
+static int setup(void **state)
+{
+	struct fixture *f = xcalloc(1, sizeof(*f));
+	f->topics = topics_new();
+	load_options_default(&f->o);
+	f->now = 1000.0;
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fixture *f = *state;
+	load_plan_free(f->plan);
+	topics_free(f->topics);
+	free(f);
+	return 0;
+}
+
+static void make_plan(struct fixture *f)
+{
+	load_plan_free(f->plan);
+	f->plan = load_plan_new(f->topics, SLUG, &f->o);
+}
+
+static void uuid_of(int i, char *buf, size_t size)
+{
+	snprintf(buf, size, "00000000-0000-4000-8000-%012d", i);
+}
+
+/* One message as the broker would deliver it. */
+static void deliver(struct fixture *f, const char *topic, bool retained)
+{
+	struct topic_match m;
+	topic_match(f->topics, topic, strlen(topic), &m);
+	load_plan_message(f->plan, &m, retained, f->now);
+}
+
+static void deliver_system(struct fixture *f, int i, bool retained)
+{
+	char uuid[64], topic[256];
+	uuid_of(i, uuid, sizeof(uuid));
+	snprintf(topic, sizeof(topic), ROOT "/systems/%s", uuid);
+	deliver(f, topic, retained);
+}
+
+/* Its subtree: n components and the token list. */
+static void deliver_subtree(struct fixture *f, int i, int components)
+{
+	char uuid[64], topic[256];
+	uuid_of(i, uuid, sizeof(uuid));
+	for (int c = 0; c < components; c++) {
+		snprintf(topic, sizeof(topic), ROOT "/systems/%s/components/meter-%d", uuid, c);
+		deliver(f, topic, true);
+	}
+	snprintf(topic, sizeof(topic), ROOT "/authorization/localApiTokens/%s", uuid);
+	deliver(f, topic, true);
+}
+
+static bool has_filter(const struct load_batch *b, const char *filter, int qos)
+{
+	for (size_t i = 0; i < b->count; i++)
+		if (!strcmp(b->filters[i], filter))
+			return b->qos[i] == qos;
+	return false;
+}
+
+/* Sends the next batch (asserting there is one) and returns a copy of its
+ * id and stage. */
+static const struct load_batch *send_next(struct fixture *f)
+{
+	const struct load_batch *b = load_plan_next(f->plan, f->now);
+	assert_non_null(b);
+	load_plan_sent(f->plan, b->id, f->now);
+	return b;
+}
+
+static void ack(struct fixture *f, unsigned id)
+{
+	load_plan_subscribed(f->plan, id, NULL, 0, NULL, f->now);
+}
+
+static void wait_quiet(struct fixture *f)
+{
+	f->now += f->o.batch_quiet_s + f->o.final_quiet_s + 0.01;
+	load_plan_tick(f->plan, f->now);
+}
+
+/* The systems a batch covers, by their subtree filters. */
+static int systems_in(const struct load_batch *b, bool *seen, int max)
+{
+	int n = 0;
+	for (size_t i = 0; i < b->count; i++) {
+		int id;
+		if (sscanf(b->filters[i], ROOT "/systems/00000000-0000-4000-8000-%12d/+/#", &id) == 1) {
+			assert_true(id >= 0 && id < max);
+			assert_false(seen[id]); /* never twice in a round */
+			seen[id] = true;
+			n++;
+		}
+	}
+	return n;
+}
+
+/* --- filters ------------------------------------------------------------- */
+
+struct described {
+	char filters[3][32][256];
+	int qos[3][32];
+	int n[3];
+};
+
+static void collect(void *ctx, enum load_stage stage, const char *filter, int qos)
+{
+	struct described *d = ctx;
+	int s = stage == LOAD_STAGE_DOMAIN ? 0 : stage == LOAD_STAGE_SYSTEMS ? 1 : 2;
+	assert_true(d->n[s] < 32);
+	snprintf(d->filters[s][d->n[s]], 256, "%s", filter);
+	d->qos[s][d->n[s]++] = qos;
+}
+
+static bool described_has(const struct described *d, int stage, const char *filter, int qos)
+{
+	for (int i = 0; i < d->n[stage]; i++)
+		if (!strcmp(d->filters[stage][i], filter))
+			return d->qos[stage][i] == qos;
+	return false;
+}
+
+static void test_filters_from_the_table(void **state)
+{
+	struct fixture *f = *state;
+	make_plan(f);
+	struct described d;
+	memset(&d, 0, sizeof(d));
+	load_plan_describe(f->plan, collect, &d);
+
+	/* stage 1: the domain's rows and the systems index, QoS 0 */
+	assert_true(described_has(&d, 0, ROOT, 0));
+	/* the first level at once: state, jwks and topics no row knows */
+	assert_true(described_has(&d, 0, ROOT "/+", 0));
+	assert_false(described_has(&d, 0, ROOT "/state", 0));
+	assert_false(described_has(&d, 0, ROOT "/jwks", 0));
+	assert_true(described_has(&d, 0, ROOT "/systems/+", 0));
+	assert_true(described_has(&d, 0, ROOT "/componentModels/+", 0));
+	assert_true(described_has(&d, 0, ROOT "/eventModels/+/state", 0));
+	assert_true(described_has(&d, 0, ROOT "/organizations/+", 0));
+	for (int i = 0; i < d.n[0]; i++) /* never the whole domain at once */
+		assert_string_not_equal(d.filters[0][i], ROOT "/#");
+	/* stage 2: the subtree (which shows unknown topics too) and the token list */
+	assert_int_equal(d.n[1], 2);
+	assert_true(described_has(&d, 1, ROOT "/systems/<systemUuid>/+/#", 0));
+	assert_true(described_has(&d, 1, ROOT "/authorization/localApiTokens/<systemUuid>", 0));
+	/* stage 3: one input/#, QoS 1 */
+	assert_int_equal(d.n[2], 1);
+	assert_true(described_has(&d, 2, ROOT "/input/#", 1));
+}
+
+static void test_filters_follow_overrides(void **state)
+{
+	struct fixture *f = *state;
+	char err[256];
+	/* a site whose components live outside the system's subtree */
+	assert_true(topics_override(f->topics, "component",
+				    "drivr/v1/{slug}/components/{systemUuid}/{componentCode}", err,
+				    sizeof(err)));
+	f->o.state_qos = 1; /* a kept session */
+	make_plan(f);
+	struct described d;
+	memset(&d, 0, sizeof(d));
+	load_plan_describe(f->plan, collect, &d);
+	assert_true(described_has(&d, 1, ROOT "/components/<systemUuid>/+", 1));
+	assert_true(described_has(&d, 1, ROOT "/systems/<systemUuid>/+/#", 1));
+	assert_true(described_has(&d, 0, ROOT "/systems/+", 1));
+}
+
+/* --- the stages ------------------------------------------------------------ */
+
+static void test_stages_cover_every_system_once(void **state)
+{
+	struct fixture *f = *state;
+	f->o.budget = 100; /* first estimate 16 per system: 3 systems a batch */
+	make_plan(f);
+	assert_null(load_plan_next(f->plan, f->now)); /* not connected */
+	load_plan_start(f->plan, f->now);
+
+	const struct load_batch *b = send_next(f);
+	unsigned domain = b->id;
+	assert_int_equal(b->stage, LOAD_STAGE_DOMAIN);
+	assert_true(has_filter(b, ROOT "/systems/+", 0));
+	assert_null(load_plan_next(f->plan, f->now)); /* one SUBSCRIBE at a time here */
+	ack(f, domain);
+	deliver(f, ROOT, true);
+	for (int i = 0; i < 20; i++)
+		deliver_system(f, i, true);
+	assert_null(load_plan_next(f->plan, f->now)); /* the domain batch is not quiet yet */
+	wait_quiet(f);
+
+	bool seen[20] = { false };
+	int covered = 0, batches = 0;
+	for (int round = 0; round < 100 && covered < 20; round++) {
+		const struct load_batch *s = load_plan_next(f->plan, f->now);
+		if (!s) {
+			wait_quiet(f);
+			continue;
+		}
+		load_plan_sent(f->plan, s->id, f->now);
+		assert_int_equal(s->stage, LOAD_STAGE_SYSTEMS);
+		assert_true(s->count <= f->o.max_filters);
+		int n = systems_in(s, seen, 20);
+		assert_int_equal((size_t)n, s->systems);
+		assert_int_equal(s->count, 2 * (size_t)n); /* subtree + token list each */
+		if (batches++ == 0)
+			assert_int_equal(n, 3); /* (100 / 2) / 16 */
+		covered += n;
+		ack(f, s->id);
+	}
+	assert_int_equal(covered, 20);
+
+	/* the subtrees arrive; once quiet, the live stage, then loaded */
+	for (int i = 0; i < 20; i++)
+		deliver_subtree(f, i, 4);
+	wait_quiet(f);
+	const struct load_batch *live = send_next(f);
+	assert_int_equal(live->stage, LOAD_STAGE_LIVE);
+	assert_true(has_filter(live, ROOT "/input/#", 1));
+	ack(f, live->id);
+	char reason[256];
+	assert_int_equal(load_plan_verdict(f->plan, reason, sizeof(reason)), LOAD_LOADING);
+	wait_quiet(f);
+	assert_int_equal(load_plan_verdict(f->plan, reason, sizeof(reason)), LOAD_COMPLETE);
+	struct load_stats st;
+	load_plan_stats(f->plan, &st);
+	assert_int_equal(st.systems_known, 20);
+	assert_int_equal(st.systems_loaded, 20);
+	assert_true(st.loaded > 0);
+	assert_null(load_plan_next(f->plan, f->now));
+}
+
+/* The next batch waits while the retained messages still expected would
+ * pass the budget, and goes once they arrived. */
+static void test_batches_paced_by_arrivals(void **state)
+{
+	struct fixture *f = *state;
+	f->o.budget = 100;
+	make_plan(f);
+	load_plan_start(f->plan, f->now);
+	unsigned domain = send_next(f)->id;
+	ack(f, domain);
+	for (int i = 0; i < 30; i++)
+		deliver_system(f, i, true);
+	wait_quiet(f);
+
+	const struct load_batch *b1 = send_next(f); /* 3 systems, 48 expected */
+	unsigned id1 = b1->id;
+	size_t n1 = b1->systems;
+	assert_int_equal(n1, 3);
+	const struct load_batch *b2 = send_next(f); /* 96 expected: still within 100 */
+	unsigned id2 = b2->id;
+	assert_null(load_plan_next(f->plan, f->now)); /* a third would pass the budget */
+	(void)id2;
+	/* batch 1's messages arrive (its systems are 0, 1, 2): room again */
+	ack(f, id1);
+	for (int i = 0; i < 3; i++)
+		deliver_subtree(f, i, 15);
+	assert_non_null(load_plan_next(f->plan, f->now));
+}
+
+/* Where a later SUBACK comes after every retained message of the earlier
+ * batch (mosquitto), the plan learns it and stops waiting for quiet time;
+ * one message behind such a SUBACK unlearns it. */
+static void test_suback_barrier_learned_and_unlearned(void **state)
+{
+	struct fixture *f = *state;
+	f->o.budget = 100;
+	make_plan(f);
+	load_plan_start(f->plan, f->now);
+	unsigned domain = send_next(f)->id;
+	ack(f, domain);
+	for (int i = 0; i < 15; i++)
+		deliver_system(f, i, true);
+	wait_quiet(f);
+
+	unsigned a = send_next(f)->id; /* systems 0-2 */
+	unsigned b = send_next(f)->id; /* systems 3-5 */
+	ack(f, a);
+	for (int i = 0; i < 3; i++)
+		deliver_subtree(f, i, 10);
+	ack(f, b); /* barrier for a: a has 33, and gets nothing more */
+	for (int i = 3; i < 6; i++)
+		deliver_subtree(f, i, 10);
+	f->now += f->o.batch_quiet_s / 2;
+	load_plan_tick(f->plan, f->now);
+	struct load_stats st;
+	load_plan_stats(f->plan, &st);
+	assert_int_equal(st.systems_loaded, 0); /* not learned yet: a waits for quiet */
+	wait_quiet(f);
+	load_plan_stats(f->plan, &st);
+	assert_int_equal(st.systems_loaded, 6);
+
+	/* learned: c is done as soon as d's SUBACK arrives, no quiet time */
+	unsigned c = send_next(f)->id;
+	unsigned d = send_next(f)->id;
+	ack(f, c);
+	for (int i = 6; i < 9; i++)
+		deliver_subtree(f, i, 10);
+	ack(f, d);
+	load_plan_stats(f->plan, &st);
+	assert_int_equal(st.systems_loaded, 9);
+	/* a message of c after d's SUBACK: this broker does not keep the order */
+	deliver_subtree(f, 6, 1);
+	for (int i = 9; i < 12; i++)
+		deliver_subtree(f, i, 10);
+	unsigned e = send_next(f)->id; /* systems 12-14 */
+	ack(f, e);
+	load_plan_stats(f->plan, &st);
+	assert_int_equal(st.systems_loaded, 9); /* d waits for its quiet time again */
+	wait_quiet(f);
+	load_plan_stats(f->plan, &st);
+	assert_int_equal(st.systems_loaded, 15);
+}
+
+/* A systems index as big as the budget is read again; a pass that finds new
+ * systems asks for one more; the last pass still finding some is a verdict. */
+static void test_index_read_again(void **state)
+{
+	struct fixture *f = *state;
+	f->o.budget = 10;
+	make_plan(f);
+	load_plan_start(f->plan, f->now);
+	unsigned domain = send_next(f)->id;
+	ack(f, domain);
+	for (int i = 0; i < 10; i++)
+		deliver_system(f, i, true);
+	wait_quiet(f);
+	const struct load_batch *p2 = send_next(f);
+	assert_int_equal(p2->stage, LOAD_STAGE_DOMAIN);
+	assert_int_equal(p2->count, 1);
+	assert_string_equal(p2->filters[0], ROOT "/systems/+");
+	unsigned id2 = p2->id;
+	ack(f, id2);
+	for (int i = 0; i < 12; i++) /* two the first pass lost */
+		deliver_system(f, i, true);
+	wait_quiet(f);
+	const struct load_batch *p3 = send_next(f);
+	assert_int_equal(p3->stage, LOAD_STAGE_DOMAIN);
+	unsigned id3 = p3->id;
+	ack(f, id3);
+	for (int i = 0; i < 13; i++) /* and again one more */
+		deliver_system(f, i, true);
+	wait_quiet(f);
+	/* three passes: on to the systems, with the verdict saying so */
+	const struct load_batch *s = send_next(f);
+	assert_int_equal(s->stage, LOAD_STAGE_SYSTEMS);
+	char reason[256];
+	assert_int_equal(load_plan_verdict(f->plan, reason, sizeof(reason)), LOAD_INDEX_LOSSY);
+	assert_non_null(strstr(reason, "3 passes"));
+}
+
+/* A small index is not read twice. */
+static void test_small_index_read_once(void **state)
+{
+	struct fixture *f = *state;
+	make_plan(f); /* budget 500 */
+	load_plan_start(f->plan, f->now);
+	unsigned domain = send_next(f)->id;
+	ack(f, domain);
+	for (int i = 0; i < 5; i++)
+		deliver_system(f, i, true);
+	wait_quiet(f);
+	assert_int_equal(send_next(f)->stage, LOAD_STAGE_SYSTEMS);
+	struct load_stats st;
+	load_plan_stats(f->plan, &st);
+	assert_int_equal(st.index_passes, 1);
+}
+
+/* --- verdicts ---------------------------------------------------------------- */
+
+/* Runs a round where `topics` arrive on the domain batch; returns the verdict. */
+static enum load_verdict run_round(struct fixture *f, const char *const *topics, size_t n,
+				   bool refuse_first, char *reason, size_t size)
+{
+	make_plan(f);
+	load_plan_start(f->plan, f->now);
+	const struct load_batch *b = send_next(f);
+	unsigned id = b->id;
+	size_t count = b->count;
+	bool *refused = xcalloc(count, sizeof(bool));
+	refused[0] = refuse_first;
+	load_plan_subscribed(f->plan, id, refused, count, NULL, f->now);
+	free(refused);
+	for (size_t i = 0; i < n; i++)
+		deliver(f, topics[i], true);
+	for (int i = 0; i < 5; i++) {
+		wait_quiet(f);
+		const struct load_batch *next = load_plan_next(f->plan, f->now);
+		if (next) {
+			load_plan_sent(f->plan, next->id, f->now);
+			ack(f, next->id);
+		}
+	}
+	return load_plan_verdict(f->plan, reason, size);
+}
+
+static void test_verdicts(void **state)
+{
+	struct fixture *f = *state;
+	char reason[512];
+
+	assert_int_equal(run_round(f, NULL, 0, false, reason, sizeof(reason)), LOAD_NOTHING);
+	assert_non_null(strstr(reason, "\"acme\""));
+
+	static const char *const exact_only[] = { ROOT, ROOT "/state", ROOT "/jwks" };
+	assert_int_equal(run_round(f, exact_only, 3, false, reason, sizeof(reason)),
+			 LOAD_NO_WILDCARD_RETAINED);
+	assert_non_null(strstr(reason, "RabbitMQ"));
+
+	static const char *const whole[] = { ROOT, ROOT "/componentModels/m1" };
+	assert_int_equal(run_round(f, whole, 2, false, reason, sizeof(reason)), LOAD_COMPLETE);
+	assert_int_equal(run_round(f, whole, 2, true, reason, sizeof(reason)), LOAD_REFUSED);
+	assert_non_null(strstr(reason, "refused 1 of"));
+
+	/* a failed round */
+	make_plan(f);
+	load_plan_start(f->plan, f->now);
+	unsigned id = send_next(f)->id;
+	load_plan_subscribed(f->plan, id, NULL, 0, "not authorised", f->now);
+	assert_int_equal(load_plan_verdict(f->plan, reason, sizeof(reason)), LOAD_FAILED);
+	assert_non_null(strstr(reason, "not authorised"));
+}
+
+/* Live messages are no load; platform rows forwarded live still count as
+ * the platform being there (a platform back after a broker restart). */
+static void test_live_messages(void **state)
+{
+	struct fixture *f = *state;
+	char reason[256];
+	make_plan(f);
+	load_plan_start(f->plan, f->now);
+	unsigned id = send_next(f)->id;
+	ack(f, id);
+	deliver(f, ROOT "/input/datapoint/x/json", false);
+	wait_quiet(f);
+	struct load_stats st;
+	load_plan_stats(f->plan, &st);
+	assert_int_equal(st.retained, 0);
+	deliver(f, ROOT "/componentModels/m1", false);
+	deliver_system(f, 7, false); /* a system announced live: it gets its batch */
+	const struct load_batch *b = load_plan_next(f->plan, f->now);
+	assert_non_null(b);
+	assert_int_equal(b->systems, 1);
+	load_plan_sent(f->plan, b->id, f->now);
+	ack(f, b->id);
+	for (int i = 0; i < 4; i++) {
+		wait_quiet(f);
+		const struct load_batch *n = load_plan_next(f->plan, f->now);
+		if (n) {
+			load_plan_sent(f->plan, n->id, f->now);
+			ack(f, n->id);
+		}
+	}
+	assert_int_equal(load_plan_verdict(f->plan, reason, sizeof(reason)), LOAD_COMPLETE);
+}
+
+/* A reconnection is a new round: the domain batch again, then every system
+ * known (the broker forgot the subscriptions of a clean session). */
+static void test_new_round_on_reconnect(void **state)
+{
+	struct fixture *f = *state;
+	make_plan(f);
+	load_plan_start(f->plan, f->now);
+	unsigned id = send_next(f)->id;
+	ack(f, id);
+	for (int i = 0; i < 4; i++)
+		deliver_system(f, i, true);
+	wait_quiet(f);
+	unsigned s = send_next(f)->id;
+	(void)s;
+	load_plan_stop(f->plan);
+	assert_null(load_plan_next(f->plan, f->now));
+	f->now += 5;
+	load_plan_start(f->plan, f->now);
+	const struct load_batch *again = send_next(f);
+	assert_int_equal(again->stage, LOAD_STAGE_DOMAIN);
+	unsigned id2 = again->id;
+	assert_true(id2 > id);
+	ack(f, id2);
+	deliver(f, ROOT, true);
+	wait_quiet(f);
+	const struct load_batch *sys = send_next(f);
+	assert_int_equal(sys->stage, LOAD_STAGE_SYSTEMS);
+	assert_int_equal(sys->systems, 4); /* known from the first round */
+	struct load_stats st;
+	load_plan_stats(f->plan, &st);
+	assert_int_equal(st.rounds, 2);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_filters_from_the_table, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_filters_follow_overrides, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_stages_cover_every_system_once, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_batches_paced_by_arrivals, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_suback_barrier_learned_and_unlearned, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_index_read_again, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_small_index_read_once, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_verdicts, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_live_messages, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_new_round_on_reconnect, setup, teardown),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
