@@ -28,6 +28,7 @@
 #include <MQTTAsync.h>
 
 #include "topics.h"
+#include "url.h"
 #include "util.h"
 
 #define FALLBACK_MAX 32
@@ -161,76 +162,6 @@ void mqtt_options_default(struct mqtt_options *opts)
 	opts->retry_min_s = 1;
 	opts->retry_max_s = 30;
 	opts->will_qos = 0;
-}
-
-/* --- URL ---------------------------------------------------------------- */
-
-enum mqtt_error mqtt_parse_url(const char *url, bool *tls, char *host, size_t host_size, int *port,
-			       char *err, size_t err_size)
-{
-	static const struct {
-		const char *prefix;
-		bool tls;
-	} schemes[] = {
-		{ "mqtt://", false }, { "tcp://", false }, { "mqtts://", true }, { "ssl://", true },
-	};
-	const char *p = NULL;
-
-	if (!url)
-		return fail(MQTT_ERR_URL, err, err_size, "no URL");
-	for (size_t i = 0; i < ARRAY_LEN(schemes); i++) {
-		size_t n = strlen(schemes[i].prefix);
-		if (strncasecmp(url, schemes[i].prefix, n) == 0) {
-			*tls = schemes[i].tls;
-			p = url + n;
-			break;
-		}
-	}
-	if (!p)
-		return fail(MQTT_ERR_URL, err, err_size,
-			    "URL \"%s\" must start with mqtt:// or mqtts://", url);
-
-	const char *h = p, *hend;
-	if (*p == '[') { /* [v6 address] */
-		h = p + 1;
-		hend = strchr(h, ']');
-		if (!hend)
-			return fail(MQTT_ERR_URL, err, err_size, "URL \"%s\": missing ']'", url);
-		p = hend + 1;
-	} else {
-		hend = p + strcspn(p, ":/");
-		p = hend;
-	}
-	size_t hlen = (size_t)(hend - h);
-	if (hlen == 0)
-		return fail(MQTT_ERR_URL, err, err_size, "URL \"%s\" has no host", url);
-	if (hlen >= host_size)
-		return fail(MQTT_ERR_URL, err, err_size, "URL \"%s\": host name too long", url);
-	for (size_t i = 0; i < hlen; i++) {
-		unsigned char c = (unsigned char)h[i];
-		if (c <= ' ' || c == 0x7f || c == '@' || c == '[' || c == ']')
-			return fail(MQTT_ERR_URL, err, err_size,
-				    "URL \"%s\": bad character in host name", url);
-	}
-
-	*port = 0;
-	if (*p == ':') {
-		char *end;
-		errno = 0;
-		long v = strtol(p + 1, &end, 10);
-		if (end == p + 1 || errno || v < 1 || v > 65535 || !isdigit((unsigned char)p[1]))
-			return fail(MQTT_ERR_URL, err, err_size, "URL \"%s\": bad port", url);
-		*port = (int)v;
-		p = end;
-	}
-	if (*p == '/')
-		p++;
-	if (*p)
-		return fail(MQTT_ERR_URL, err, err_size,
-			    "URL \"%s\": unexpected \"%s\" after host and port", url, p);
-	memcpy(host, h, hlen);
-	host[hlen] = '\0';
-	return MQTT_OK;
 }
 
 /* --- TLS file checks ---------------------------------------------------- */
@@ -1387,7 +1318,7 @@ static enum mqtt_error copy_subscriptions(struct mqtt *m, const struct mqtt_opti
 static enum mqtt_error copy_options(struct mqtt *m, const struct mqtt_options *o, char *err,
 				    size_t size)
 {
-	char host[256];
+	char host[URL_HOST_MAX], why[512];
 	bool url_tls = false;
 	int port = o->port;
 
@@ -1396,17 +1327,16 @@ static enum mqtt_error copy_options(struct mqtt *m, const struct mqtt_options *o
 			    "a slug is required, without '/', '+' or '#' (got \"%s\")",
 			    o->slug ? o->slug : "");
 	if (o->url && *o->url) {
-		enum mqtt_error e = mqtt_parse_url(o->url, &url_tls, host, sizeof(host), &port, err,
-						   size);
-		if (e)
-			return e;
-		if (!port)
-			port = o->port;
-	} else {
-		const char *h = o->host && *o->host ? o->host : "localhost";
-		if (strlen(h) >= sizeof(host) || strpbrk(h, " /@"))
-			return fail(MQTT_ERR_INVALID, err, size, "bad host \"%s\"", h);
-		snprintf(host, sizeof(host), "%s", h);
+		struct broker_url url;
+		if (!url_parse(o->url, &url, why, sizeof(why)))
+			return fail(MQTT_ERR_URL, err, size, "URL %s", why);
+		snprintf(host, sizeof(host), "%s", url.host);
+		url_tls = url.tls;
+		if (url.port)
+			port = url.port;
+	} else if (!url_parse_host(o->host && *o->host ? o->host : "localhost", host, sizeof(host),
+				   why, sizeof(why))) {
+		return fail(MQTT_ERR_INVALID, err, size, "host %s", why);
 	}
 	if (port < 0 || port > 65535)
 		return fail(MQTT_ERR_INVALID, err, size, "bad port %d", port);
@@ -1439,10 +1369,7 @@ static enum mqtt_error copy_options(struct mqtt *m, const struct mqtt_options *o
 
 	m->host = xstrdup(host);
 	m->port = port;
-	size_t ulen = strlen(host) + 32;
-	m->uri = xmalloc(ulen);
-	snprintf(m->uri, ulen, strchr(host, ':') ? "%s://[%s]:%d" : "%s://%s:%d",
-		 m->tls ? "ssl" : "tcp", host, port);
+	m->uri = url_server_uri(m->tls, host, port);
 	if (o->client_id && *o->client_id) {
 		m->client_id = xstrdup(o->client_id);
 	} else {
