@@ -47,4 +47,8 @@ bool url_parse_host(const char *text, char *host, size_t host_size, char *err, s
  * Returns a malloc'd string. */
 char *url_server_uri(bool tls, const char *host, int port);
 
+/* "host:port", or "[v6]:port" (brackets exactly once), as messages name the
+ * broker.  Returns a malloc'd string. */
+char *url_authority(const char *host, int port);
+
 #endif

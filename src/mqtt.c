@@ -41,6 +41,7 @@ struct mqtt {
 
 	/* Copied options (owned), fixed after mqtt_new(). */
 	char *uri, *host, *client_id, *filter;
+	char *where; /* "host:port", "[v6]:port": for messages */
 	char *cafile, *capath, *cert, *key, *key_password;
 	char *will_topic, *will_payload;
 	int will_qos;
@@ -568,7 +569,7 @@ static bool tls_diagnosis(struct mqtt *m, char *buf, size_t size)
 			hint = m->cafile || m->capath
 				       ? " (the broker's certificate is not signed by the given CA)"
 				       : " (no CA file given: the system trust store was used)";
-		snprintf(buf, size, "TLS handshake with %s:%d failed: %s%s", m->host, m->port, ssl,
+		snprintf(buf, size, "TLS handshake with %s failed: %s%s", m->where, ssl,
 			 hint);
 		return true;
 	}
@@ -577,9 +578,9 @@ static bool tls_diagnosis(struct mqtt *m, char *buf, size_t size)
 		if (!m->cert && (alert_is(alert, "unknown") || alert_is(alert, "certificate required") ||
 				 alert_is(alert, "handshake failure")))
 			snprintf(buf, size,
-				 "TLS: the broker %s:%d requires a client certificate and none was given "
+				 "TLS: the broker %s requires a client certificate and none was given "
 				 "(alert \"%s\")",
-				 m->host, m->port, alert);
+				 m->where, alert);
 		else if (m->cert && (alert_is(alert, "unknown CA") || alert_is(alert, "bad certificate") ||
 				     alert_is(alert, "certificate unknown") ||
 				     alert_is(alert, "certificate expired") ||
@@ -587,11 +588,11 @@ static bool tls_diagnosis(struct mqtt *m, char *buf, size_t size)
 				     alert_is(alert, "unsupported certificate") ||
 				     alert_is(alert, "decrypt error") || alert_is(alert, "access denied")))
 			snprintf(buf, size,
-				 "TLS: the broker %s:%d refused the client certificate %s (alert \"%s\")",
-				 m->host, m->port, m->cert, alert);
+				 "TLS: the broker %s refused the client certificate %s (alert \"%s\")",
+				 m->where, m->cert, alert);
 		else
-			snprintf(buf, size, "TLS: the broker %s:%d ended the handshake (alert \"%s\")",
-				 m->host, m->port, alert);
+			snprintf(buf, size, "TLS: the broker %s ended the handshake (alert \"%s\")",
+				 m->where, alert);
 		return true;
 	}
 	if (done && host_failed && !sent && !m->insecure) {
@@ -636,25 +637,24 @@ static void describe_connect_failure(struct mqtt *m, int code, const char *messa
 	else if (code >= 0x80 && m->version >= 5)
 		what = MQTTReasonCode_toString((enum MQTTReasonCodes)code);
 	if (what) {
-		snprintf(buf, size, "broker %s:%d refused the connection: %s", m->host, m->port, what);
+		snprintf(buf, size, "broker %s refused the connection: %s", m->where, what);
 		return;
 	}
 
 	if (message && strstr(message, "completion failure")) {
 		/* The socket closed after CONNECT went out. */
 		snprintf(buf, size,
-			 "the broker %s:%d closed the connection before answering%s", m->host, m->port,
+			 "the broker %s closed the connection before answering%s", m->where,
 			 m->tls ? "" : " (a TLS port? then use mqtts://)");
 	} else if (message && strstr(message, "connect failure")) {
 		snprintf(buf, size,
-			 "cannot connect to %s:%d (connection refused, host unreachable%s)", m->host,
-			 m->port, m->tls ? ", or the TLS handshake failed" : "");
+			 "cannot connect to %s (connection refused, host unreachable%s)", m->where, m->tls ? ", or the TLS handshake failed" : "");
 	} else if (message && strstr(message, "timeout")) {
-		snprintf(buf, size, "no answer from %s:%d within %d s", m->host, m->port,
+		snprintf(buf, size, "no answer from %s within %d s", m->where,
 			 m->connect_timeout);
 	} else {
 		const char *paho = code < 0 ? MQTTAsync_strerror(code) : NULL;
-		snprintf(buf, size, "cannot connect to %s:%d: %s", m->host, m->port,
+		snprintf(buf, size, "cannot connect to %s: %s", m->where,
 			 message ? message : paho ? paho : "no reason given");
 	}
 }
@@ -687,12 +687,12 @@ static void on_connection_lost(void *ctx, char *cause)
 	atomic_store(&m->attempts, 0);
 	/* Paho passes no cause (always NULL so far); keep one if it ever does. */
 	if (cause && *cause)
-		snprintf(reason, sizeof(reason), "connection to %s:%d lost: %s", m->host, m->port,
+		snprintf(reason, sizeof(reason), "connection to %s lost: %s", m->where,
 			 cause);
 	else
 		snprintf(reason, sizeof(reason),
-			 "connection to %s:%d lost (broker gone, network down or keep-alive expired)",
-			 m->host, m->port);
+			 "connection to %s lost (broker gone, network down or keep-alive expired)",
+			 m->where);
 	push_failure(m, INBOX_CONNECTION_LOST, 0, reason, m->retry_min);
 }
 
@@ -705,7 +705,7 @@ static void on_disconnected5(void *ctx, MQTTProperties *props, enum MQTTReasonCo
 
 	atomic_store(&m->ready, false);
 	atomic_store(&m->attempts, 0);
-	snprintf(reason, sizeof(reason), "broker %s:%d disconnected: %s", m->host, m->port,
+	snprintf(reason, sizeof(reason), "broker %s disconnected: %s", m->where,
 		 MQTTReasonCode_toString(rc));
 	push_failure(m, INBOX_CONNECTION_LOST, (int)rc, reason, m->retry_min);
 }
@@ -1370,6 +1370,7 @@ static enum mqtt_error copy_options(struct mqtt *m, const struct mqtt_options *o
 	m->host = xstrdup(host);
 	m->port = port;
 	m->uri = url_server_uri(m->tls, host, port);
+	m->where = url_authority(host, port);
 	if (o->client_id && *o->client_id) {
 		m->client_id = xstrdup(o->client_id);
 	} else {
@@ -1473,6 +1474,7 @@ void mqtt_free(struct mqtt *m)
 		MQTTAsync_destroy(&m->client);
 	inbox_free(m->inbox);
 	free(m->uri);
+	free(m->where);
 	free(m->host);
 	free(m->client_id);
 	free(m->filter);

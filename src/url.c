@@ -10,6 +10,7 @@
 #include <net/if.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -274,12 +275,22 @@ bool url_parse_host(const char *text, char *host, size_t host_size, char *err, s
 	return ok || report(err, err_size, text ? text : "", why);
 }
 
-char *url_server_uri(bool tls, const char *host, int port)
+char *url_authority(const char *host, int port)
 {
 	/* url_parse() strips the brackets; never add a second pair. */
 	bool bracket = strchr(host, ':') && host[0] != '[';
-	size_t size = strlen(host) + 32;
+	size_t size = strlen(host) + 16;
+	char *text = xmalloc(size);
+	snprintf(text, size, bracket ? "[%s]:%d" : "%s:%d", host, port);
+	return text;
+}
+
+char *url_server_uri(bool tls, const char *host, int port)
+{
+	char *authority = url_authority(host, port);
+	size_t size = strlen(authority) + 8;
 	char *uri = xmalloc(size);
-	snprintf(uri, size, bracket ? "%s://[%s]:%d" : "%s://%s:%d", tls ? "ssl" : "tcp", host, port);
+	snprintf(uri, size, "%s://%s", tls ? "ssl" : "tcp", authority);
+	free(authority);
 	return uri;
 }

@@ -236,6 +236,13 @@ static void test_server_uri(void **state)
 	/* Brackets exactly once, even if a caller kept them. */
 	expect_uri(false, "[::1]", 1883, "tcp://[::1]:1883");
 
+	char *where = url_authority("::1", 1883);
+	assert_string_equal(where, "[::1]:1883");
+	free(where);
+	where = url_authority("broker.example", 8883);
+	assert_string_equal(where, "broker.example:8883");
+	free(where);
+
 	/* Round trip: what url_parse gives, url_server_uri turns into Paho's form. */
 	struct broker_url u;
 	char err[256];
