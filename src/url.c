@@ -167,8 +167,10 @@ static bool check_rest(const char *rest, char *why)
 	return reason(why, "unexpected \"%s\" after the host and port", rest);
 }
 
-/* The scheme, up to "://": sets *tls, or writes why. */
-static bool check_scheme(const char *text, const char **after, bool *tls, char *why)
+/* The scheme, up to "://": sets *tls, or writes why (shown: the URL as
+ * messages may show it). */
+static bool check_scheme(const char *text, const char *shown, const char **after, bool *tls,
+			 char *why)
 {
 	static const struct {
 		const char *name;
@@ -176,7 +178,7 @@ static bool check_scheme(const char *text, const char **after, bool *tls, char *
 	} schemes[] = { { "mqtt", false }, { "tcp", false }, { "mqtts", true }, { "ssl", true } };
 	const char *sep = strstr(text, "://");
 	if (!sep)
-		return reason(why, "no scheme: write mqtt://%s (or mqtts://%s for TLS)", text, text);
+		return reason(why, "no scheme: write mqtt://%s (or mqtts://%s for TLS)", shown, shown);
 	size_t n = (size_t)(sep - text);
 	*after = sep + 3;
 	for (size_t i = 0; i < ARRAY_LEN(schemes); i++) {
@@ -192,7 +194,7 @@ static bool check_scheme(const char *text, const char **after, bool *tls, char *
 		      text);
 }
 
-static bool parse_into(const char *text, struct broker_url *out, char *why)
+static bool parse_into(const char *text, const char *shown, struct broker_url *out, char *why)
 {
 	if (!*text)
 		return reason(why, "empty URL");
@@ -201,7 +203,7 @@ static bool parse_into(const char *text, struct broker_url *out, char *why)
 			return reason(why, "spaces and control characters do not belong in a URL");
 
 	const char *auth = NULL;
-	if (!check_scheme(text, &auth, &out->tls, why))
+	if (!check_scheme(text, shown, &auth, &out->tls, why))
 		return false;
 	const char *auth_end = auth + strcspn(auth, "/?#");
 	if (memchr(auth, '@', (size_t)(auth_end - auth)))
@@ -246,10 +248,10 @@ bool url_parse(const char *text, struct broker_url *out, char *err, size_t err_s
 			snprintf(err, err_size, "no URL");
 		return false;
 	}
-	if (parse_into(text, out, why))
+	shown_url(text, shown, sizeof(shown));
+	if (parse_into(text, shown, out, why))
 		return true;
 	memset(out, 0, sizeof(*out));
-	shown_url(text, shown, sizeof(shown));
 	return report(err, err_size, shown, why);
 }
 

@@ -158,6 +158,9 @@ static void test_user_info(void **state)
 	assert_non_null(strstr(err, "http://***@broker"));
 	assert_false(url_parse("mqtt://a:b@c@broker:0", &u, err, sizeof(err)));
 	assert_null(strstr(err, "a:b"));
+	assert_false(url_parse("ada:s3cret@broker:1883", &u, err, sizeof(err)));
+	assert_null(strstr(err, "s3cret"));
+	assert_non_null(strstr(err, "no scheme: write mqtt://***@broker:1883"));
 	/* An '@' after the host is no user info (and the path is refused). */
 	expect_refused("mqtt://broker/a@b", "path \"/a@b\"", NULL);
 }
