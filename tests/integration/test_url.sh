@@ -7,7 +7,7 @@
 # Started processes are stopped on exit.
 # shellcheck disable=SC2046 # broker_plain_args is meant to split
 set -u
-cd "$(dirname "$0")/../.."
+cd "$(dirname "$0")/../.." || exit 1
 . tests/integration/lib.sh
 
 BUILD=${BUILD:-build}
@@ -97,6 +97,7 @@ refused() { # DESCRIPTION PIECE-OF-MESSAGE ARGS...
 	shift 2
 	log_once refused "$@"
 	local rc=$?
+	# shellcheck disable=SC2016 # $1..$3 belong to the inner shell
 	it_check "$what: status 2 ($(head -c 200 "$IT_TMP/refused.err"))" \
 		bash -c '[ "$1" -eq 2 ] && grep -qF -- "$2" "$3"' _ "$rc" "$piece" "$IT_TMP/refused.err"
 }
