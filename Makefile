@@ -53,8 +53,8 @@ deps_test_decode   := decode topics util
 deps_test_store    := store hashmap topics util
 deps_test_ingest   := ingest loadplan snapshot sanitize store hashmap decode topics util
 deps_test_sanitize := sanitize util
-deps_test_config   := config topics util
-deps_test_mqtt     := mqtt inbox topics util
+deps_test_config   := config url topics util
+deps_test_mqtt     := mqtt url inbox topics util
 deps_test_requests := requests payload store hashmap decode topics util
 deps_test_jwt      := jwt util
 deps_test_audit    := audit graphql sanitize util
@@ -66,6 +66,7 @@ deps_test_ui_keyscript := ui/keyscript util
 deps_test_ui_table  := ui/table ui/screen ui/theme sanitize util
 deps_test_ui_fmt    := ui/fmt store hashmap topics util
 deps_test_ui_form   := ui/form ui/screen ui/theme sanitize util
+deps_test_url      := url util
 UNIT_TESTS := $(patsubst tests/unit/%.c,%,$(wildcard tests/unit/test_*.c))
 UNIT_BINS  := $(UNIT_TESTS:%=$(BUILD)/tests/%)
 

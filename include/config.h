@@ -28,7 +28,7 @@ enum config_mode { MODE_CONSOLE, MODE_LOG, MODE_SNAPSHOT, MODE_PRINT_TOPICS };
 #define CONFIG_OPTION_LIST(X)                                                                   \
 	X(host, "host", 'h', STR, "HOST", "broker host (default localhost)")                   \
 	X(port, "port", 'p', INT, "PORT", "broker port (default 1883, 8883 with TLS)")         \
-	X(url, "url", 'L', STR, "URL", "broker as mqtt://host:port or mqtts://host:port")      \
+	X(url, "url", 'L', STR, "URL", "broker as mqtt[s]://host[:port], [v6] too (docs/configuration.md)") \
 	X(client_id, "id", 'i', STR, "ID", "client id (default drivr-console-<host>-<pid>)")   \
 	X(protocol, "protocol-version", 'V', STR, "311|5", "MQTT version (default 311)")       \
 	X(slug, "slug", 's', STR, "SLUG", "DRIVR domain slug (topics drivr/v1/<slug>/...)")    \

@@ -67,8 +67,9 @@ enum mqtt_error {
 const char *mqtt_strerror(enum mqtt_error error);
 
 struct mqtt_options {
-	/* Where: either url ("mqtt://host:port", "mqtts://host:port"; also
-	 * tcp:// and ssl://, and [v6addr]) or host + port. */
+	/* Where: either url (parsed by url_parse(), include/url.h: mqtt://,
+	 * mqtts://, tcp://, ssl://, [v6addr]) or host + port; host may be an
+	 * IPv6 address with or without brackets. */
 	const char *url;
 	const char *host; /* default "localhost" */
 	int port;         /* 0: 1883, or 8883 with TLS */
@@ -223,10 +224,5 @@ const char *mqtt_filter(const struct mqtt *m);     /* "drivr/v1/<slug>/#" */
 
 /* The TLS file checks of mqtt_connect(), alone (for --check style use). */
 enum mqtt_error mqtt_check_tls_files(const struct mqtt_options *opts, char *err, size_t err_size);
-
-/* Splits a broker URL.  tls: mqtts:// or ssl://; port 0 when absent.  host
- * is written without brackets. */
-enum mqtt_error mqtt_parse_url(const char *url, bool *tls, char *host, size_t host_size, int *port,
-			       char *err, size_t err_size);
 
 #endif

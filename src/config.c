@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "topics.h"
+#include "url.h"
 #include "util.h"
 
 enum option_index {
@@ -352,48 +353,46 @@ bool config_load_file(struct config *config, char *err, size_t err_size)
 	return ok;
 }
 
-/* Splits mqtt[s]://host[:port] into config->host / port. */
+/* Fills host / port from the URL (include/url.h).  --host and --port given
+ * on the command line win over the URL's, as they win over the file's: a
+ * profile's url with a one-off -p must not silently ignore the -p. */
 static bool apply_url(struct config *config, char *err, size_t err_size)
 {
-	const char *url = config->url, *rest;
-	bool tls;
-	if (strncmp(url, "mqtts://", 8) == 0) {
-		tls = true;
-		rest = url + 8;
-	} else if (strncmp(url, "mqtt://", 7) == 0) {
-		tls = false;
-		rest = url + 7;
-	} else {
-		snprintf(err, err_size, "--url: \"%s\" must start with mqtt:// or mqtts://", url);
-		return false;
-	}
-	const char *colon = strrchr(rest, ':'), *slash = strchr(rest, '/');
-	size_t host_len = colon ? (size_t)(colon - rest) : slash ? (size_t)(slash - rest) : strlen(rest);
-	if (host_len == 0) {
-		snprintf(err, err_size, "--url: \"%s\" has no host", url);
+	struct broker_url url;
+	char why[512];
+	if (!url_parse(config->url, &url, why, sizeof(why))) {
+		snprintf(err, err_size, "--url %s", why);
 		return false;
 	}
 	if (!config->set_on_command_line[OPT_host] || !config->host) {
 		free(config->host);
-		config->host = xstrndup(rest, host_len);
+		config->host = xstrdup(url.host);
 	}
-	if (colon) {
-		char *end;
-		long port = strtol(colon + 1, &end, 10);
-		if (end == colon + 1 || (*end && *end != '/') || port < 1 || port > 65535) {
-			snprintf(err, err_size, "--url: bad port in \"%s\"", url);
-			return false;
-		}
-		config->port = port;
-	} else if (config->port < 0) {
-		config->port = tls ? 8883 : 1883;
+	if (url.port && !config->set_on_command_line[OPT_port])
+		config->port = url.port;
+	return true;
+}
+
+/* --host as given (or taken from the URL): checked, brackets dropped, so
+ * "[::1]" and "::1" are the same host to everything after. */
+static bool normalise_host(struct config *config, char *err, size_t err_size)
+{
+	char host[URL_HOST_MAX], why[512];
+	if (!url_parse_host(config->host, host, sizeof(host), why, sizeof(why))) {
+		snprintf(err, err_size, "--host %s", why);
+		return false;
+	}
+	if (strcmp(host, config->host) != 0) {
+		free(config->host);
+		config->host = xstrdup(host);
 	}
 	return true;
 }
 
 bool config_uses_tls(const struct config *config)
 {
-	return (config->url && strncmp(config->url, "mqtts://", 8) == 0) || config->cafile ||
+	struct broker_url url;
+	return (config->url && url_parse(config->url, &url, NULL, 0) && url.tls) || config->cafile ||
 	       config->capath || config->cert || config->key;
 }
 
@@ -434,6 +433,8 @@ bool config_validate(struct config *config, char *err, size_t err_size)
 		return false;
 	if (!config->host)
 		config->host = xstrdup("localhost");
+	if (!normalise_host(config, err, err_size))
+		return false;
 	if (config->port < 0)
 		config->port = config_uses_tls(config) ? 8883 : 1883;
 	if (config->port < 1 || config->port > 65535) {

@@ -28,6 +28,7 @@
 #include <MQTTAsync.h>
 
 #include "topics.h"
+#include "url.h"
 #include "util.h"
 
 #define FALLBACK_MAX 32
@@ -40,6 +41,7 @@ struct mqtt {
 
 	/* Copied options (owned), fixed after mqtt_new(). */
 	char *uri, *host, *client_id, *filter;
+	char *where; /* "host:port", "[v6]:port": for messages */
 	char *cafile, *capath, *cert, *key, *key_password;
 	char *will_topic, *will_payload;
 	int will_qos;
@@ -165,76 +167,6 @@ void mqtt_options_default(struct mqtt_options *opts)
 	opts->retry_min_s = 1;
 	opts->retry_max_s = 30;
 	opts->will_qos = 0;
-}
-
-/* --- URL ---------------------------------------------------------------- */
-
-enum mqtt_error mqtt_parse_url(const char *url, bool *tls, char *host, size_t host_size, int *port,
-			       char *err, size_t err_size)
-{
-	static const struct {
-		const char *prefix;
-		bool tls;
-	} schemes[] = {
-		{ "mqtt://", false }, { "tcp://", false }, { "mqtts://", true }, { "ssl://", true },
-	};
-	const char *p = NULL;
-
-	if (!url)
-		return fail(MQTT_ERR_URL, err, err_size, "no URL");
-	for (size_t i = 0; i < ARRAY_LEN(schemes); i++) {
-		size_t n = strlen(schemes[i].prefix);
-		if (strncasecmp(url, schemes[i].prefix, n) == 0) {
-			*tls = schemes[i].tls;
-			p = url + n;
-			break;
-		}
-	}
-	if (!p)
-		return fail(MQTT_ERR_URL, err, err_size,
-			    "URL \"%s\" must start with mqtt:// or mqtts://", url);
-
-	const char *h = p, *hend;
-	if (*p == '[') { /* [v6 address] */
-		h = p + 1;
-		hend = strchr(h, ']');
-		if (!hend)
-			return fail(MQTT_ERR_URL, err, err_size, "URL \"%s\": missing ']'", url);
-		p = hend + 1;
-	} else {
-		hend = p + strcspn(p, ":/");
-		p = hend;
-	}
-	size_t hlen = (size_t)(hend - h);
-	if (hlen == 0)
-		return fail(MQTT_ERR_URL, err, err_size, "URL \"%s\" has no host", url);
-	if (hlen >= host_size)
-		return fail(MQTT_ERR_URL, err, err_size, "URL \"%s\": host name too long", url);
-	for (size_t i = 0; i < hlen; i++) {
-		unsigned char c = (unsigned char)h[i];
-		if (c <= ' ' || c == 0x7f || c == '@' || c == '[' || c == ']')
-			return fail(MQTT_ERR_URL, err, err_size,
-				    "URL \"%s\": bad character in host name", url);
-	}
-
-	*port = 0;
-	if (*p == ':') {
-		char *end;
-		errno = 0;
-		long v = strtol(p + 1, &end, 10);
-		if (end == p + 1 || errno || v < 1 || v > 65535 || !isdigit((unsigned char)p[1]))
-			return fail(MQTT_ERR_URL, err, err_size, "URL \"%s\": bad port", url);
-		*port = (int)v;
-		p = end;
-	}
-	if (*p == '/')
-		p++;
-	if (*p)
-		return fail(MQTT_ERR_URL, err, err_size,
-			    "URL \"%s\": unexpected \"%s\" after host and port", url, p);
-	memcpy(host, h, hlen);
-	host[hlen] = '\0';
-	return MQTT_OK;
 }
 
 /* --- TLS file checks ---------------------------------------------------- */
@@ -646,7 +578,7 @@ static bool tls_diagnosis(struct mqtt *m, char *buf, size_t size)
 			hint = m->cafile || m->capath
 				       ? " (the broker's certificate is not signed by the given CA)"
 				       : " (no CA file given: the system trust store was used)";
-		snprintf(buf, size, "TLS handshake with %s:%d failed: %s%s", m->host, m->port, ssl,
+		snprintf(buf, size, "TLS handshake with %s failed: %s%s", m->where, ssl,
 			 hint);
 		return true;
 	}
@@ -655,9 +587,9 @@ static bool tls_diagnosis(struct mqtt *m, char *buf, size_t size)
 		if (!m->cert && (alert_is(alert, "unknown") || alert_is(alert, "certificate required") ||
 				 alert_is(alert, "handshake failure")))
 			snprintf(buf, size,
-				 "TLS: the broker %s:%d requires a client certificate and none was given "
+				 "TLS: the broker %s requires a client certificate and none was given "
 				 "(alert \"%s\")",
-				 m->host, m->port, alert);
+				 m->where, alert);
 		else if (m->cert && (alert_is(alert, "unknown CA") || alert_is(alert, "bad certificate") ||
 				     alert_is(alert, "certificate unknown") ||
 				     alert_is(alert, "certificate expired") ||
@@ -665,11 +597,11 @@ static bool tls_diagnosis(struct mqtt *m, char *buf, size_t size)
 				     alert_is(alert, "unsupported certificate") ||
 				     alert_is(alert, "decrypt error") || alert_is(alert, "access denied")))
 			snprintf(buf, size,
-				 "TLS: the broker %s:%d refused the client certificate %s (alert \"%s\")",
-				 m->host, m->port, m->cert, alert);
+				 "TLS: the broker %s refused the client certificate %s (alert \"%s\")",
+				 m->where, m->cert, alert);
 		else
-			snprintf(buf, size, "TLS: the broker %s:%d ended the handshake (alert \"%s\")",
-				 m->host, m->port, alert);
+			snprintf(buf, size, "TLS: the broker %s ended the handshake (alert \"%s\")",
+				 m->where, alert);
 		return true;
 	}
 	if (done && host_failed && !sent && !m->insecure) {
@@ -714,25 +646,24 @@ static void describe_connect_failure(struct mqtt *m, int code, const char *messa
 	else if (code >= 0x80 && m->version >= 5)
 		what = MQTTReasonCode_toString((enum MQTTReasonCodes)code);
 	if (what) {
-		snprintf(buf, size, "broker %s:%d refused the connection: %s", m->host, m->port, what);
+		snprintf(buf, size, "broker %s refused the connection: %s", m->where, what);
 		return;
 	}
 
 	if (message && strstr(message, "completion failure")) {
 		/* The socket closed after CONNECT went out. */
 		snprintf(buf, size,
-			 "the broker %s:%d closed the connection before answering%s", m->host, m->port,
+			 "the broker %s closed the connection before answering%s", m->where,
 			 m->tls ? "" : " (a TLS port? then use mqtts://)");
 	} else if (message && strstr(message, "connect failure")) {
 		snprintf(buf, size,
-			 "cannot connect to %s:%d (connection refused, host unreachable%s)", m->host,
-			 m->port, m->tls ? ", or the TLS handshake failed" : "");
+			 "cannot connect to %s (connection refused, host unreachable%s)", m->where, m->tls ? ", or the TLS handshake failed" : "");
 	} else if (message && strstr(message, "timeout")) {
-		snprintf(buf, size, "no answer from %s:%d within %d s", m->host, m->port,
+		snprintf(buf, size, "no answer from %s within %d s", m->where,
 			 m->connect_timeout);
 	} else {
 		const char *paho = code < 0 ? MQTTAsync_strerror(code) : NULL;
-		snprintf(buf, size, "cannot connect to %s:%d: %s", m->host, m->port,
+		snprintf(buf, size, "cannot connect to %s: %s", m->where,
 			 message ? message : paho ? paho : "no reason given");
 	}
 }
@@ -765,12 +696,12 @@ static void on_connection_lost(void *ctx, char *cause)
 	atomic_store(&m->attempts, 0);
 	/* Paho passes no cause (always NULL so far); keep one if it ever does. */
 	if (cause && *cause)
-		snprintf(reason, sizeof(reason), "connection to %s:%d lost: %s", m->host, m->port,
+		snprintf(reason, sizeof(reason), "connection to %s lost: %s", m->where,
 			 cause);
 	else
 		snprintf(reason, sizeof(reason),
-			 "connection to %s:%d lost (broker gone, network down or keep-alive expired)",
-			 m->host, m->port);
+			 "connection to %s lost (broker gone, network down or keep-alive expired)",
+			 m->where);
 	push_failure(m, INBOX_CONNECTION_LOST, 0, reason, m->retry_min);
 }
 
@@ -783,7 +714,7 @@ static void on_disconnected5(void *ctx, MQTTProperties *props, enum MQTTReasonCo
 
 	atomic_store(&m->ready, false);
 	atomic_store(&m->attempts, 0);
-	snprintf(reason, sizeof(reason), "broker %s:%d disconnected: %s", m->host, m->port,
+	snprintf(reason, sizeof(reason), "broker %s disconnected: %s", m->where,
 		 MQTTReasonCode_toString(rc));
 	push_failure(m, INBOX_CONNECTION_LOST, (int)rc, reason, m->retry_min);
 }
@@ -1561,7 +1492,7 @@ static enum mqtt_error copy_subscriptions(struct mqtt *m, const struct mqtt_opti
 static enum mqtt_error copy_options(struct mqtt *m, const struct mqtt_options *o, char *err,
 				    size_t size)
 {
-	char host[256];
+	char host[URL_HOST_MAX], why[512];
 	bool url_tls = false;
 	int port = o->port;
 
@@ -1570,17 +1501,16 @@ static enum mqtt_error copy_options(struct mqtt *m, const struct mqtt_options *o
 			    "a slug is required, without '/', '+' or '#' (got \"%s\")",
 			    o->slug ? o->slug : "");
 	if (o->url && *o->url) {
-		enum mqtt_error e = mqtt_parse_url(o->url, &url_tls, host, sizeof(host), &port, err,
-						   size);
-		if (e)
-			return e;
-		if (!port)
-			port = o->port;
-	} else {
-		const char *h = o->host && *o->host ? o->host : "localhost";
-		if (strlen(h) >= sizeof(host) || strpbrk(h, " /@"))
-			return fail(MQTT_ERR_INVALID, err, size, "bad host \"%s\"", h);
-		snprintf(host, sizeof(host), "%s", h);
+		struct broker_url url;
+		if (!url_parse(o->url, &url, why, sizeof(why)))
+			return fail(MQTT_ERR_URL, err, size, "URL %s", why);
+		snprintf(host, sizeof(host), "%s", url.host);
+		url_tls = url.tls;
+		if (url.port)
+			port = url.port;
+	} else if (!url_parse_host(o->host && *o->host ? o->host : "localhost", host, sizeof(host),
+				   why, sizeof(why))) {
+		return fail(MQTT_ERR_INVALID, err, size, "host %s", why);
 	}
 	if (port < 0 || port > 65535)
 		return fail(MQTT_ERR_INVALID, err, size, "bad port %d", port);
@@ -1613,10 +1543,8 @@ static enum mqtt_error copy_options(struct mqtt *m, const struct mqtt_options *o
 
 	m->host = xstrdup(host);
 	m->port = port;
-	size_t ulen = strlen(host) + 32;
-	m->uri = xmalloc(ulen);
-	snprintf(m->uri, ulen, strchr(host, ':') ? "%s://[%s]:%d" : "%s://%s:%d",
-		 m->tls ? "ssl" : "tcp", host, port);
+	m->uri = url_server_uri(m->tls, host, port);
+	m->where = url_authority(host, port);
 	if (o->client_id && *o->client_id) {
 		m->client_id = xstrdup(o->client_id);
 	} else {
@@ -1727,6 +1655,7 @@ void mqtt_free(struct mqtt *m)
 	}
 	pthread_mutex_destroy(&m->batch_lock);
 	free(m->uri);
+	free(m->where);
 	free(m->host);
 	free(m->client_id);
 	free(m->filter);

@@ -110,6 +110,97 @@ static void test_url(void **state)
 	config_free(&c);
 }
 
+/* The URL forms of include/url.h reach host / port / TLS intact. */
+static void expect_url(const char *url, const char *host, long port, bool tls)
+{
+	struct config c;
+	char err[256] = "";
+	config_init(&c);
+	assert_true(parse(&c, err, 4, "-L", url, "-s", "adam"));
+	if (!config_validate(&c, err, sizeof(err)))
+		fail_msg("%s: %s", url, err);
+	assert_string_equal(c.host, host);
+	assert_int_equal(c.port, port);
+	assert_int_equal(config_uses_tls(&c), tls);
+	config_free(&c);
+}
+
+static void expect_refused(int argc, char *a1, char *a2, char *a3, char *a4, const char *piece)
+{
+	struct config c;
+	char err[256] = "";
+	config_init(&c);
+	assert_true(parse(&c, err, argc, a1, a2, a3, a4));
+	assert_false(config_validate(&c, err, sizeof(err)));
+	if (!strstr(err, piece))
+		fail_msg("message \"%s\" lacks \"%s\"", err, piece);
+	config_free(&c);
+}
+
+static void test_url_forms(void **state)
+{
+	(void)state;
+	expect_url("mqtt://[::1]:1884", "::1", 1884, false);
+	expect_url("mqtts://[::1]", "::1", 8883, true);
+	expect_url("MQTTS://mqtt.drivr.cloud", "mqtt.drivr.cloud", 8883, true);
+	expect_url("ssl://mqtt.drivr.cloud:8884", "mqtt.drivr.cloud", 8884, true);
+	expect_url("tcp://127.0.0.1", "127.0.0.1", 1883, false);
+	expect_url("mqtt://mqtt.drivr.cloud:1883/drivr/v1/", "mqtt.drivr.cloud", 1883, false);
+	expect_refused(4, "-L", "mqtt://[::1]:0", "-s", "adam",
+		       "--url \"mqtt://[::1]:0\": port 0 is not between 1 and 65535");
+	expect_refused(4, "-L", "mqtt://host/other", "-s", "adam", "--url \"mqtt://host/other\": path");
+	expect_refused(4, "-L", "mqtt://ada:pw@host", "-s", "adam", "\"mqtt://***@host\"");
+	expect_refused(4, "-L", "ws://host", "-s", "adam", "WebSocket");
+	expect_refused(4, "-h", "[::1", "-s", "adam", "--host \"[::1\": missing ']'");
+	expect_refused(4, "-h", "a/b", "-s", "adam", "--host \"a/b\"");
+}
+
+/* --host: brackets dropped; an IPv6 host is one host however written. */
+static void test_host_forms(void **state)
+{
+	(void)state;
+	struct config c;
+	char err[256] = "";
+	config_init(&c);
+	assert_true(parse(&c, err, 6, "-h", "[::1]", "-p", "1884", "-s", "adam"));
+	assert_true(config_validate(&c, err, sizeof(err)));
+	assert_string_equal(c.host, "::1");
+	assert_int_equal(c.port, 1884);
+	config_free(&c);
+}
+
+/* What the command line says wins over the URL, as over the file: -h and -p
+ * with a profile's url (or with -L) are not silently ignored. */
+static void test_url_and_command_line(void **state)
+{
+	(void)state;
+	struct config c;
+	char err[256] = "";
+	config_init(&c);
+	assert_true(parse(&c, err, 6, "--profile", "prod", "-p", "18883", "-s", "adam"));
+	assert_true(config_parse_text(&c, "[profile prod]\nurl = mqtts://mqtt.drivr.cloud:8883\n",
+				      "config", err, sizeof(err)));
+	assert_true(config_validate(&c, err, sizeof(err)));
+	assert_string_equal(c.host, "mqtt.drivr.cloud");
+	assert_int_equal(c.port, 18883);
+	assert_true(config_uses_tls(&c));
+	config_free(&c);
+	config_init(&c);
+	assert_true(parse(&c, err, 6, "-L", "mqtt://a.example:1", "-h", "b.example", "-s", "adam"));
+	assert_true(config_validate(&c, err, sizeof(err)));
+	assert_string_equal(c.host, "b.example");
+	assert_int_equal(c.port, 1);
+	config_free(&c);
+	/* The file's port gives way to the URL's (both from the same place). */
+	config_init(&c);
+	assert_true(parse(&c, err, 2, "--profile", "p"));
+	assert_true(config_parse_text(&c, "slug = a\nport = 1\n[profile p]\nurl = mqtt://x:2\n",
+				      "config", err, sizeof(err)));
+	assert_true(config_validate(&c, err, sizeof(err)));
+	assert_int_equal(c.port, 2);
+	config_free(&c);
+}
+
 static const char *FILE_TEXT = "# drivr-console config\n"
 			       "slug = everywhere\n"
 			       "history = 60\n"
@@ -281,6 +372,9 @@ int main(void)
 		cmocka_unit_test(test_command_line),
 		cmocka_unit_test(test_bad_options_one_line),
 		cmocka_unit_test(test_url),
+		cmocka_unit_test(test_url_forms),
+		cmocka_unit_test(test_host_forms),
+		cmocka_unit_test(test_url_and_command_line),
 		cmocka_unit_test(test_profiles_and_precedence),
 		cmocka_unit_test(test_file_errors_name_the_line),
 		cmocka_unit_test(test_help_lists_every_option),

@@ -1,4 +1,4 @@
-/* Unit tests: the pure parts of the mqtt module — URL parsing, the
+/* Unit tests: the pure parts of the mqtt module — the server URI from options, the
  * connection status rebuilt from inbox events, and its one-line form. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -11,36 +11,54 @@
 
 #include "mqtt.h"
 
-static void test_parse_url(void **state)
+/* The URI given to Paho, from a URL or from host + port (include/url.h
+ * parses both; these check that mqtt_new uses it). */
+static void expect_uri(const char *url, const char *host, int port, const char *want)
+{
+	struct mqtt_options o;
+	enum mqtt_error e;
+	char err[256] = "";
+	mqtt_options_default(&o);
+	o.slug = "adam";
+	o.url = url;
+	if (host)
+		o.host = host;
+	o.port = port;
+	struct mqtt *m = mqtt_new(&o, &e, err, sizeof(err));
+	if (!m)
+		fail_msg("url %s host %s: %s", url ? url : "-", host ? host : "-", err);
+	assert_string_equal(mqtt_server_uri(m), want);
+	mqtt_free(m);
+}
+
+static void test_server_uri(void **state)
 {
 	(void)state;
-	bool tls;
-	char host[128], err[256];
-	int port;
-	assert_int_equal(mqtt_parse_url("mqtts://mqtt.drivr.cloud:8883", &tls, host, sizeof(host), &port,
-					err, sizeof(err)),
-			 MQTT_OK);
-	assert_true(tls);
-	assert_string_equal(host, "mqtt.drivr.cloud");
-	assert_int_equal(port, 8883);
-	assert_int_equal(mqtt_parse_url("mqtt://127.0.0.1", &tls, host, sizeof(host), &port, err,
-					sizeof(err)),
-			 MQTT_OK);
-	assert_false(tls);
-	assert_string_equal(host, "127.0.0.1");
-	assert_int_equal(port, 0);
-	assert_int_equal(mqtt_parse_url("ssl://[::1]:1884", &tls, host, sizeof(host), &port, err,
-					sizeof(err)),
-			 MQTT_OK);
-	assert_true(tls);
-	assert_string_equal(host, "::1");
-	assert_int_equal(port, 1884);
-	assert_int_equal(mqtt_parse_url("http://x", &tls, host, sizeof(host), &port, err, sizeof(err)),
-			 MQTT_ERR_URL);
-	assert_true(strlen(err) > 0);
-	assert_int_equal(mqtt_parse_url("mqtt://x:99999", &tls, host, sizeof(host), &port, err,
-					sizeof(err)),
-			 MQTT_ERR_URL);
+	expect_uri("mqtt://[::1]:1884", NULL, 0, "tcp://[::1]:1884");
+	expect_uri("MQTTS://mqtt.drivr.cloud", NULL, 0, "ssl://mqtt.drivr.cloud:8883");
+	expect_uri("mqtt://broker/drivr/v1/", NULL, 18830, "tcp://broker:18830");
+	expect_uri("tcp://broker:1885", NULL, 18830, "tcp://broker:1885");
+	expect_uri(NULL, "[::1]", 1884, "tcp://[::1]:1884");
+	expect_uri(NULL, "::1", 0, "tcp://[::1]:1883");
+	expect_uri(NULL, NULL, 0, "tcp://localhost:1883");
+
+	struct mqtt_options o;
+	enum mqtt_error e;
+	char err[256];
+	mqtt_options_default(&o);
+	o.slug = "adam";
+	o.url = "http://x";
+	assert_null(mqtt_new(&o, &e, err, sizeof(err)));
+	assert_int_equal(e, MQTT_ERR_URL);
+	assert_non_null(strstr(err, "URL \"http://x\": scheme \"http\""));
+	o.url = "mqtt://x:99999";
+	assert_null(mqtt_new(&o, &e, err, sizeof(err)));
+	assert_int_equal(e, MQTT_ERR_URL);
+	o.url = NULL;
+	o.host = "bad host";
+	assert_null(mqtt_new(&o, &e, err, sizeof(err)));
+	assert_int_equal(e, MQTT_ERR_INVALID);
+	assert_non_null(strstr(err, "host \"bad host\""));
 }
 
 static struct inbox_item *event(enum inbox_kind kind)
@@ -145,7 +163,7 @@ static void test_options_validated(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_parse_url),
+		cmocka_unit_test(test_server_uri),
 		cmocka_unit_test(test_status_follows_events),
 		cmocka_unit_test(test_names),
 		cmocka_unit_test(test_options_validated),
