@@ -710,6 +710,17 @@ static void describe_connect_failure(struct mqtt *m, int code, const char *messa
 	if (tls_diagnosis(m, buf, size))
 		return;
 
+	/* A broker without MQTT 5 answers our v5 CONNECT as the 3.1.1 spec
+	 * says, CONNACK return code 1 (Paho passes it as code 1, "CONNACK
+	 * return code"); an MQTT 5 broker that will not speak 5 says 0x84. */
+	if (m->version >= 5 && (code == 1 || code == MQTTREASONCODE_UNSUPPORTED_PROTOCOL_VERSION)) {
+		snprintf(buf, size,
+			 "the broker %s:%d does not speak MQTT 5 (it refused protocol version 5): "
+			 "connect with -V 311",
+			 m->host, m->port);
+		return;
+	}
+
 	const char *what = NULL;
 	if (code > 0 && m->version < 5)
 		what = connack_reason(code);
@@ -722,9 +733,12 @@ static void describe_connect_failure(struct mqtt *m, int code, const char *messa
 
 	if (message && strstr(message, "completion failure")) {
 		/* The socket closed after CONNECT went out. */
-		snprintf(buf, size,
-			 "the broker %s:%d closed the connection before answering%s", m->host, m->port,
-			 m->tls ? "" : " (a TLS port? then use mqtts://)");
+		/* Some brokers without MQTT 5 close the socket on a v5 CONNECT
+		 * instead of answering it. */
+		snprintf(buf, size, "the broker %s:%d closed the connection before answering%s%s",
+			 m->host, m->port,
+			 m->tls ? "" : " (a TLS port? then use mqtts://)",
+			 m->version >= 5 ? " (a broker without MQTT 5? then -V 311)" : "");
 	} else if (message && strstr(message, "connect failure")) {
 		snprintf(buf, size,
 			 "cannot connect to %s:%d (connection refused, host unreachable%s)", m->host,
