@@ -19,6 +19,7 @@
 #include "ingest.h"
 #include "jwt.h"
 #include "mqtt.h"
+#include "offline.h"
 #include "payload.h"
 #include "requests.h"
 #include "util.h"
@@ -460,6 +461,11 @@ static int run_action(struct action_run *run)
 		fprintf(stderr, "drivr-console: refused before sending: %s\n", err);
 		return ACTION_EXIT_USAGE;
 	}
+	char offline[512];
+	if (run->request->kind == REQUEST_SETPOINT &&
+	    offline_setpoint_warning(run->store, run->request->system_uuid,
+				     run->request->component_code, offline, sizeof(offline)))
+		fprintf(stderr, "drivr-console: warning: %s\n", offline);
 	if (run->request->kind == REQUEST_TOKEN)
 		issue_token(run, deadline);
 	else
