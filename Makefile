@@ -61,6 +61,7 @@ deps_test_audit    := audit graphql sanitize util
 deps_test_inbox    := inbox util
 deps_test_loadplan := loadplan topics hashmap util
 deps_test_payload  := payload decode topics util
+deps_test_offline  := offline ingest loadplan snapshot sanitize store hashmap decode topics util
 deps_test_ui_theme  := ui/theme util
 deps_test_ui_keyscript := ui/keyscript util
 deps_test_ui_table  := ui/table ui/screen ui/theme sanitize util

@@ -15,7 +15,8 @@
  * audit log.  Prints one outcome line; exit status (ACTION_EXIT_*):
  * 0 confirmed (or delivered without --wait), 1 connection failed,
  * 2 bad options or refused before sending, 3 rejected, 4 error reply,
- * 5 timed out, 6 refused by --read-only. */
+ * 5 timed out, 6 refused by --read-only, 7 refused by the broker (a PUBACK
+ * reason code >= 0x80, or the broker closed the connection on the publish). */
 #ifndef DRIVR_ACTIONS_H
 #define DRIVR_ACTIONS_H
 
@@ -31,6 +32,7 @@ enum {
 	ACTION_EXIT_ERROR_REPLY = 4,
 	ACTION_EXIT_TIMEOUT = 5,
 	ACTION_EXIT_READ_ONLY = 6,
+	ACTION_EXIT_REFUSED = 7,
 };
 
 /* True when argv[1] names an action. */

@@ -96,6 +96,10 @@ struct inbox_item {
 			int token;    /* the token mqtt_publish() returned */
 			int code;     /* PUBLISH_FAILED: Paho / MQTT 5 reason code */
 			char *reason; /* PUBLISH_FAILED: owned, one line; NULL for DELIVERED */
+			/* PUBLISH_FAILED: the broker refused this publish (a PUBACK
+			 * reason code >= 0x80, or it closed the connection on it),
+			 * as opposed to a connection lost on the way */
+			bool refused;
 		} delivery;
 	} u;
 };

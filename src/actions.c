@@ -20,6 +20,7 @@
 #include "ingest.h"
 #include "jwt.h"
 #include "mqtt.h"
+#include "offline.h"
 #include "payload.h"
 #include "requests.h"
 #include "util.h"
@@ -105,6 +106,8 @@ struct action_run {
 	struct request *request;
 	char *audit_path;
 	bool ever_connected, connection_failed, said_waiting;
+	bool publish_refused; /* the broker refused the publish (exit 7) */
+	int mqtt_version;     /* of the connection: 4 = 3.1.1, 5 */
 	/* monotonic: the last message the platform publishes (not the device
 	 * stream), or the subscription */
 	double last_message;
@@ -139,6 +142,26 @@ static void audit(struct action_run *run, const char *outcome)
 		fprintf(stderr, "drivr-console: audit log: %s\n", err);
 }
 
+/* What a lost connection means for the request, in its real state: only a
+ * queued one waits in the outbox; a sent one is lost with the connection
+ * (never re-sent), a delivered one still waits for its answer. */
+static const char *request_fate(const struct request *q)
+{
+	if (!q)
+		return "; reconnecting";
+	switch (q->state) {
+	case REQUEST_QUEUED:
+		return "; the request waits in the outbox and goes out after the reconnect";
+	case REQUEST_SENT:
+		return "; the request was sent but not acknowledged by the broker: it is not re-sent";
+	case REQUEST_DELIVERED:
+	case REQUEST_PENDING_DEVICE:
+		return "; the request was delivered: its answer is awaited after the reconnect";
+	default:
+		return ""; /* it has ended: its outcome line says how */
+	}
+}
+
 /* Handles one inbox batch; returns false when the run must stop. */
 static void drain(struct action_run *run)
 {
@@ -158,6 +181,7 @@ static void drain(struct action_run *run)
 		}
 		case INBOX_CONNECTED:
 			run->ever_connected = true;
+			run->mqtt_version = item->u.connected.mqtt_version;
 			break;
 		case INBOX_CONNECT_FAILED:
 			if (run->ever_connected) {
@@ -176,8 +200,8 @@ static void drain(struct action_run *run)
 			}
 			break;
 		case INBOX_CONNECTION_LOST:
-			fprintf(stderr, "drivr-console: connection lost (%s); the request waits in the outbox\n",
-				item->u.failure.reason);
+			fprintf(stderr, "drivr-console: connection lost (%s)%s\n", item->u.failure.reason,
+				request_fate(run->request));
 			break;
 		case INBOX_SUBSCRIBED:
 			run->last_message = time_monotonic();
@@ -187,6 +211,8 @@ static void drain(struct action_run *run)
 			requests_on_delivered(run->requests, item->u.delivery.token, now);
 			break;
 		case INBOX_PUBLISH_FAILED:
+			if (run->request && run->request->token == item->u.delivery.token)
+				run->publish_refused = item->u.delivery.refused;
 			requests_on_publish_failed(run->requests, item->u.delivery.token,
 						   item->u.delivery.reason, now);
 			break;
@@ -282,9 +308,11 @@ find_characteristic(const struct store *store, const struct action_args *a,
 	return NULL;
 }
 
-static int exit_for(const struct request *q, bool wait)
+static int exit_for(const struct request *q, bool wait, bool refused)
 {
 	switch (q->state) {
+	case REQUEST_FAILED:
+		return refused ? ACTION_EXIT_REFUSED : ACTION_EXIT_CONNECTION;
 	case REQUEST_CONFIRMED:
 		return ACTION_EXIT_OK;
 	case REQUEST_DELIVERED:
@@ -327,6 +355,20 @@ static void follow_mqtt(struct action_run *run, double deadline)
 							       : "no final answer in time");
 		q->state = REQUEST_TIMED_OUT;
 	}
+}
+
+/* Without --wait a PUBACK ends the run: say what it proves.  On MQTT 3.1.1
+ * a broker acknowledges a publish it then drops (mosquitto above its
+ * message_size_limit), so "delivered" there means "to the broker". */
+static void note_delivery(struct action_run *run)
+{
+	struct request *q = run->request;
+	if (q->kind == REQUEST_TOKEN || q->state != REQUEST_DELIVERED || q->detail)
+		return;
+	q->detail = xstrdup(run->mqtt_version >= 5
+				    ? "accepted by the broker (PUBACK success)"
+				    : "to the broker; MQTT 3.1.1 cannot tell a message the broker "
+				      "dropped (-V 5 can)");
 }
 
 static void print_outcome(const struct request *q)
@@ -447,10 +489,16 @@ static int run_action(struct action_run *run)
 		fprintf(stderr, "drivr-console: refused before sending: %s\n", err);
 		return ACTION_EXIT_USAGE;
 	}
+	char offline[512];
+	if (run->request->kind == REQUEST_SETPOINT &&
+	    offline_setpoint_warning(run->store, run->request->system_uuid,
+				     run->request->component_code, offline, sizeof(offline)))
+		fprintf(stderr, "drivr-console: warning: %s\n", offline);
 	if (run->request->kind == REQUEST_TOKEN)
 		issue_token(run, deadline);
 	else
 		follow_mqtt(run, deadline);
+	note_delivery(run);
 	print_outcome(run->request);
 	/* One audit line per action, with its outcome (as the console writes). */
 	const struct request *q = run->request;
@@ -459,7 +507,7 @@ static int run_action(struct action_run *run)
 		 q->detail ? ": " : "", q->detail ? q->detail : "", q->error_code ? " [" : "",
 		 q->error_code ? q->error_code : "", q->error_code ? "]" : "");
 	audit(run, outcome);
-	return exit_for(run->request, run->args->wait);
+	return exit_for(run->request, run->args->wait, run->publish_refused);
 }
 
 int actions_main(int argc, char **argv)

@@ -522,6 +522,11 @@ void config_print_help(const char *program, FILE *out)
 	fprintf(out, "  %-34s %s\n  %-34s %s\n", "    --help", "show this help and exit",
 		"    --version", "show the version and exit");
 	fprintf(out, "\nExit status: 0 ok, 1 connection failed, 2 bad options.\n");
+	/* The actions' own statuses (docs/actions.md, include/actions.h). */
+	fprintf(out, "Actions (set-setpoint, ack-event, issue-token) also: 3 rejected by the device, "
+		     "4 error reply,\n5 timed out, 6 refused by --read-only, 7 refused by the broker.\n");
+	fprintf(out, "--snapshot also: 8 incomplete (cut short by --timeout, nothing for the slug, "
+		     "subscriptions\nrefused, ...: the reasons on stderr and in the document).\n");
 }
 
 bool config_apply_topic_overrides(const struct config *config, struct topic_table *table,

@@ -326,7 +326,10 @@ static void handle_event(struct run *run, const struct inbox_item *item)
 		if (!run->ever_connected) {
 			const char *reason = item->u.failure.reason;
 			char probed[512];
-			if (run->opts.tls && tls_explain(&run->opts, probed, sizeof(probed)))
+			/* A positive code is the broker's CONNACK answer: TLS
+			 * worked, and the probe must not explain it away. */
+			if (run->opts.tls && item->u.failure.code <= 0 &&
+			    tls_explain(&run->opts, probed, sizeof(probed)))
 				reason = probed;
 			fprintf(stderr, "drivr-console: cannot connect to %s: %s\n",
 				mqtt_server_uri(run->mqtt), reason);

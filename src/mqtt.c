@@ -76,6 +76,12 @@ struct mqtt {
 	struct staged_batch *batches;
 	/* Publish outcomes, tracked or not (mqtt_get_publish_stats). */
 	atomic_ullong pub_sent, pub_completed, pub_failed;
+	/* For telling a refused publish from a lost connection (see
+	 * closed_on_publish): when the last tracked publish went out, and the
+	 * reason code of the broker's last DISCONNECT (MQTT 5) with its time;
+	 * monotonic milliseconds. */
+	atomic_llong last_publish_ms, disconnect_ms;
+	atomic_int disconnect_code;
 
 	/* What we learn about the current TLS attempt, guarded by ssl_lock:
 	 * OpenSSL's queued errors (ssl_error_cb) and, from Paho's protocol
@@ -130,6 +136,11 @@ static void copy_trunc(char *dst, size_t size, const char *src)
 		n = size - 1;
 	memcpy(dst, src, n);
 	dst[n] = '\0';
+}
+
+static long long now_ms(void)
+{
+	return (long long)(time_monotonic() * 1000.0);
 }
 
 static int clamp_int(int v, int lo, int hi)
@@ -640,6 +651,17 @@ static void describe_connect_failure(struct mqtt *m, int code, const char *messa
 	if (tls_diagnosis(m, buf, size))
 		return;
 
+	/* A broker without MQTT 5 answers our v5 CONNECT as the 3.1.1 spec
+	 * says, CONNACK return code 1 (Paho passes it as code 1, "CONNACK
+	 * return code"); an MQTT 5 broker that will not speak 5 says 0x84. */
+	if (m->version >= 5 && (code == 1 || code == MQTTREASONCODE_UNSUPPORTED_PROTOCOL_VERSION)) {
+		snprintf(buf, size,
+			 "the broker %s does not speak MQTT 5 (it refused protocol version 5): "
+			 "connect with -V 311",
+			 m->where);
+		return;
+	}
+
 	const char *what = NULL;
 	if (code > 0 && m->version < 5)
 		what = connack_reason(code);
@@ -652,9 +674,11 @@ static void describe_connect_failure(struct mqtt *m, int code, const char *messa
 
 	if (message && strstr(message, "completion failure")) {
 		/* The socket closed after CONNECT went out. */
-		snprintf(buf, size,
-			 "the broker %s closed the connection before answering%s", m->where,
-			 m->tls ? "" : " (a TLS port? then use mqtts://)");
+		/* Some brokers without MQTT 5 close the socket on a v5 CONNECT
+		 * instead of answering it. */
+		snprintf(buf, size, "the broker %s closed the connection before answering%s%s",
+			 m->where, m->tls ? "" : " (a TLS port? then use mqtts://)",
+			 m->version >= 5 ? " (a broker without MQTT 5? then -V 311)" : "");
 	} else if (message && strstr(message, "connect failure")) {
 		snprintf(buf, size,
 			 "cannot connect to %s (connection refused, host unreachable%s)", m->where, m->tls ? ", or the TLS handshake failed" : "");
@@ -716,6 +740,9 @@ static void on_disconnected5(void *ctx, MQTTProperties *props, enum MQTTReasonCo
 	atomic_store(&m->attempts, 0);
 	snprintf(reason, sizeof(reason), "broker %s disconnected: %s", m->where,
 		 MQTTReasonCode_toString(rc));
+	/* Before the publish it may have been about fails (Paho's order). */
+	atomic_store(&m->disconnect_code, (int)rc);
+	atomic_store(&m->disconnect_ms, now_ms());
 	push_failure(m, INBOX_CONNECTION_LOST, (int)rc, reason, m->retry_min);
 }
 
@@ -1295,11 +1322,61 @@ enum mqtt_error mqtt_subscribe_batch(struct mqtt *m, unsigned id, const char *co
 
 /* --- publish outcomes --------------------------------------------------- */
 
+/* A tracked publish that Paho discards because the connection closed within
+ * this long after it went out counts as refused by the broker: mosquitto
+ * closes the connection on a packet above its max_packet_size, and MQTT
+ * 3.1.1 has no other way to say no.  A broker that merely went away in that
+ * very moment would be taken for a refusal too; the message says "(too
+ * large? not authorised?)" for that reason. */
+#define REFUSAL_WINDOW_MS 2000
+
+static void push_outcome(struct mqtt *m, enum inbox_kind kind, int token, int code, bool refused,
+			 const char *reason)
+{
+	struct inbox_item *item = inbox_event_new(kind);
+	item->u.delivery.token = token;
+	item->u.delivery.code = code;
+	item->u.delivery.reason = reason ? xstrdup(reason) : NULL;
+	item->u.delivery.refused = refused;
+	inbox_push(m->inbox, item);
+}
+
+/* "packet too large (0x95)": Paho's name of an MQTT 5 reason code, as the
+ * tail of a sentence, with the code the broker's log and docs use. */
+static void reason_code_text(int rc, char *buf, size_t size)
+{
+	const char *name = MQTTReasonCode_toString((enum MQTTReasonCodes)rc);
+	snprintf(buf, size, "%s (0x%02x)", name ? name : "unknown reason", (unsigned)rc);
+	buf[0] = (char)tolower((unsigned char)buf[0]);
+}
+
+/* Paho discards a publish still waiting for its PUBACK when the connection
+ * closes (MQTTASYNC_OPERATION_INCOMPLETE): right after it went out, that is
+ * the broker refusing it.  Says why in reason. */
+static bool closed_on_publish(struct mqtt *m, int code, char *reason, size_t size)
+{
+	long long now = now_ms();
+	if ((code != MQTTASYNC_OPERATION_INCOMPLETE && code != MQTTASYNC_DISCONNECTED) ||
+	    now - atomic_load(&m->last_publish_ms) > REFUSAL_WINDOW_MS)
+		return false;
+	int rc = atomic_load(&m->disconnect_code);
+	if (rc >= 0x80 && now - atomic_load(&m->disconnect_ms) <= REFUSAL_WINDOW_MS) {
+		char why[128];
+		reason_code_text(rc, why, sizeof(why));
+		snprintf(reason, size, "refused by the broker: it closed the connection on the publish: %s",
+			 why);
+	} else {
+		snprintf(reason, size, "the broker closed the connection on the publish — refused "
+				       "(too large? not authorised?)");
+	}
+	return true;
+}
+
 static void on_publish_ok(void *ctx, MQTTAsync_successData *resp)
 {
 	struct mqtt *m = ctx;
 	atomic_fetch_add(&m->pub_completed, 1);
-	inbox_push_delivery(m->inbox, INBOX_DELIVERED, resp ? resp->token : 0, 0, NULL);
+	push_outcome(m, INBOX_DELIVERED, resp ? resp->token : 0, 0, false, NULL);
 }
 
 static void on_publish_fail(void *ctx, MQTTAsync_failureData *resp)
@@ -1310,45 +1387,52 @@ static void on_publish_fail(void *ctx, MQTTAsync_failureData *resp)
 	char reason[REASON_SIZE];
 
 	atomic_fetch_add(&m->pub_failed, 1);
-	snprintf(reason, sizeof(reason), "publish failed: %s", why ? why : "unknown error");
-	inbox_push_delivery(m->inbox, INBOX_PUBLISH_FAILED, resp ? resp->token : 0, code, reason);
+	bool refused = closed_on_publish(m, code, reason, sizeof(reason));
+	if (!refused)
+		snprintf(reason, sizeof(reason), "publish failed: %s", why ? why : "unknown error");
+	push_outcome(m, INBOX_PUBLISH_FAILED, resp ? resp->token : 0, code, refused, reason);
+}
+
+/* MQTT 5: a PUBACK with a reason code >= 0x80 (mosquitto's
+ * message_size_limit: "packet too large"; an ACL: "not authorized"). */
+static void push_refused5(struct mqtt *m, int token, int rc)
+{
+	char why[128], reason[REASON_SIZE];
+	reason_code_text(rc, why, sizeof(why));
+	snprintf(reason, sizeof(reason), "refused by the broker: %s", why);
+	push_outcome(m, INBOX_PUBLISH_FAILED, token, rc, true, reason);
 }
 
 static void on_publish_ok5(void *ctx, MQTTAsync_successData5 *resp)
 {
 	struct mqtt *m = ctx;
-	char reason[REASON_SIZE];
 
 	if (resp && resp->reasonCode >= 0x80) { /* PUBACK with a failure reason */
 		atomic_fetch_add(&m->pub_failed, 1);
-		snprintf(reason, sizeof(reason), "publish refused: %s",
-			 MQTTReasonCode_toString(resp->reasonCode));
-		inbox_push_delivery(m->inbox, INBOX_PUBLISH_FAILED, resp->token,
-				    (int)resp->reasonCode, reason);
+		push_refused5(m, resp->token, (int)resp->reasonCode);
 		return;
 	}
 	atomic_fetch_add(&m->pub_completed, 1);
-	inbox_push_delivery(m->inbox, INBOX_DELIVERED, resp ? resp->token : 0, 0, NULL);
+	push_outcome(m, INBOX_DELIVERED, resp ? resp->token : 0, 0, false, NULL);
 }
 
 static void on_publish_fail5(void *ctx, MQTTAsync_failureData5 *resp)
 {
 	struct mqtt *m = ctx;
 	char reason[REASON_SIZE];
-	int code = MQTTASYNC_FAILURE;
+	int code = resp ? resp->code : MQTTASYNC_FAILURE;
 
 	atomic_fetch_add(&m->pub_failed, 1);
 	if (resp && resp->reasonCode >= 0x80) {
-		code = (int)resp->reasonCode;
-		snprintf(reason, sizeof(reason), "publish refused: %s",
-			 MQTTReasonCode_toString(resp->reasonCode));
-	} else {
-		if (resp)
-			code = resp->code;
+		push_refused5(m, resp->token, (int)resp->reasonCode);
+		return;
+	}
+	bool refused = closed_on_publish(m, code, reason, sizeof(reason));
+	if (!refused) {
 		const char *why = resp && resp->message ? resp->message : MQTTAsync_strerror(code);
 		snprintf(reason, sizeof(reason), "publish failed: %s", why ? why : "unknown error");
 	}
-	inbox_push_delivery(m->inbox, INBOX_PUBLISH_FAILED, resp ? resp->token : 0, code, reason);
+	push_outcome(m, INBOX_PUBLISH_FAILED, resp ? resp->token : 0, code, refused, reason);
 }
 
 /* Untracked publishes (mqtt_publish_qos with track false): counted only. */
@@ -1600,6 +1684,9 @@ struct mqtt *mqtt_new(const struct mqtt_options *opts, enum mqtt_error *error, c
 	atomic_init(&m->pub_sent, 0);
 	atomic_init(&m->pub_completed, 0);
 	atomic_init(&m->pub_failed, 0);
+	atomic_init(&m->last_publish_ms, 0);
+	atomic_init(&m->disconnect_ms, 0);
+	atomic_init(&m->disconnect_code, 0);
 	if ((e = copy_options(m, opts, err, err_size)))
 		goto bad;
 	if (!(m->inbox = inbox_new(opts->inbox_cap))) {
@@ -1797,6 +1884,8 @@ enum mqtt_error mqtt_publish_qos(struct mqtt *m, const char *topic, const void *
 	}
 	/* Counted before Paho can complete it, so pending never goes negative. */
 	atomic_fetch_add(&m->pub_sent, 1);
+	if (track)
+		atomic_store(&m->last_publish_ms, now_ms());
 	int rc = MQTTAsync_sendMessage(m->client, topic, &msg, &ro);
 	if (rc != MQTTASYNC_SUCCESS) {
 		atomic_fetch_sub(&m->pub_sent, 1);

@@ -16,6 +16,7 @@
 #include "loadplan.h"
 #include "graphql.h"
 #include "jwt.h"
+#include "offline.h"
 #include "payload.h"
 #include "ui/app.h"
 #include "ui/bars.h"
@@ -387,9 +388,21 @@ static const struct system *find_system(const struct store *st, const char *id)
 	return NULL;
 }
 
-static void where_it_goes(struct form *f, const struct ui *ui, const char *view)
+/* offline: the target's DISCONNECTED warning (offline.h), or NULL. */
+static void where_it_goes(struct form *f, const struct ui *ui, const char *view,
+			  const char *offline)
 {
-	if (ready(ui))
+	if (offline && ready(ui))
+		form_preview_add(f, UI_ROLE_ALERT_WARNING,
+				 "Connected: it goes out now, but %s. Its state shows in the %s view "
+				 "and the Requests view (0).",
+				 offline, view);
+	else if (offline)
+		form_preview_add(f, UI_ROLE_ALERT_WARNING,
+				 "Not connected: it waits in the outbox (Requests view, 0) and goes out "
+				 "on reconnect; and %s.",
+				 offline);
+	else if (ready(ui))
 		form_preview_add(f, UI_ROLE_MUTED,
 				 "Connected: it goes out now; its state shows in the %s view and the "
 				 "Requests view (0) until the end.",
@@ -567,7 +580,10 @@ static bool sp_preview(struct form *f)
 			 d.value_text, *sym ? " " : "", sym);
 	form_preview_add(f, UI_ROLE_HELP, "%s", "");
 	preview_payload(f, topic, payload, len);
-	where_it_goes(f, ui, "Setpoints");
+	char offline[512];
+	bool off = offline_setpoint_warning(ui->store, d.system_uuid, d.component_code, offline,
+					    sizeof(offline));
+	where_it_goes(f, ui, "Setpoints", off ? offline : NULL);
 	free(topic);
 	free(payload);
 	return true;
@@ -667,7 +683,7 @@ void actions_ui_ack_event(struct ui *ui, const struct event *e)
 			 e->status ? e->status : "");
 	form_preview_add(f, UI_ROLE_HELP, "%s", "");
 	preview_payload(f, q->topic, q->payload, q->payload_len);
-	where_it_goes(f, ui, "Events");
+	where_it_goes(f, ui, "Events", NULL);
 	form_show_preview(f);
 	requests_free(scratch);
 	a->modal = MODAL_ACK;
