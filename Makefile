@@ -56,6 +56,7 @@ deps_test_sanitize := sanitize util
 deps_test_config   := config topics util
 deps_test_mqtt     := mqtt inbox topics util
 deps_test_requests := requests streammap payload store hashmap decode topics util
+deps_test_streammap := streammap hashmap util
 deps_test_jwt      := jwt util
 deps_test_audit    := audit graphql sanitize util
 deps_test_inbox    := inbox util
