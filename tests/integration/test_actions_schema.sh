@@ -11,7 +11,9 @@
 #     4 on an /error reply (the platform's range check; the console has no
 #     catalogue to refuse before sending);
 #   - the full-screen console (tmux): the editor says the value is sent as
-#     typed, and the Requests view shows the request confirmed.
+#     typed, and the Requests view shows the request confirmed;
+#   - a device that answers after the console's 60 s: the request times out,
+#     then shows "confirmed (late)" and gets a second audit line "late: ...".
 # Every process started here is stopped on exit (lib.sh); only 127.0.0.1.
 set -u
 cd "$(dirname "$0")/../.."
@@ -32,8 +34,9 @@ AUDIT="$IT_TMP/audit.log"
 broker_start || { echo "broker did not start"; exit 1; }
 PLAIN=$(broker_plain_args)
 # No --extensions: the default must be the reference's shapes.
-it_spawn sim "$SIM" $PLAIN -s "$SLUG" --seed 42 --rate 5 --device-delay 0.2 \
-	--change-interval 0 --event-interval 0 --setpoint-interval 0
+SIM_ARGS=($PLAIN -s "$SLUG" --seed 42 --rate 5 --change-interval 0 --event-interval 0 --setpoint-interval 0)
+it_spawn sim "$SIM" "${SIM_ARGS[@]}" --device-delay 0.2
+SIM_PID=$IT_PID
 it_check "drivr-sim ready" wait_for "$IT_TMP/sim.out" "drivr-sim: ready" 15
 it_check "drivr-sim says no extension is on" bash -c "! grep -q 'extensions:' '$IT_TMP/sim.out'"
 
@@ -132,8 +135,36 @@ keys Enter
 keys Enter
 keys 0
 it_check "Requests view: the setpoint is confirmed (correlated without codes)" \
-	wait_screen 'set-setpoint set heat-pump-1/heating/flow-temp.* ✔ confirmed ' 10
+	wait_screen '^ +1 set-setpoint set heat-pump-1/heating/.* ✔ confirmed +[0-9]+s applied' 10
 screen | sed -n 1,8p | sed 's/^/    | /'
+
+# A late answer: the same world again (same seed), but its devices take 64 s
+# to answer — after the console's 60 s for the device.  The request times
+# out, then is confirmed late, with a second audit line.
+it_stop "$SIM_PID"
+it_spawn slowsim "$SIM" "${SIM_ARGS[@]}" --device-delay 64
+it_check "a slow drivr-sim (devices answer after 64 s) ready" wait_for "$IT_TMP/slowsim.out" "drivr-sim: ready" 15
+sleep 1 # its retained state has come back and settled
+keys 3
+keys e
+keys Up Up Up Up C-u "$SYS" Down C-u heat-pump-1 Down C-u heating Down C-u flow-temperature-setpoint Down C-u 47
+keys Enter
+keys Enter
+keys 0
+it_check "the slow answer: the request times out first (device 60 s)" \
+	wait_screen '^ +2 set-setpoint .*✖ timed out ' 75
+it_check "... then the device's ACCEPTED arrives: confirmed (late)" \
+	wait_screen '^ +2 set-setpoint .*✔ confirmed \(late\) +[0-9]+s applied' 15
+screen | sed -n 1,8p | sed 's/^/    | /'
+it_check "console audit: timed out, then a second line 'late: confirmed'" python3 - "$IT_TMP/ui-audit.log" <<'PY'
+import json, sys
+lines = [json.loads(l) for l in open(sys.argv[1])]
+got = [(l["request"], l["outcome"].split(":")[0] if not l["outcome"].startswith("late: ") else "late: " + l["outcome"][6:].split(":")[0]) for l in lines]
+want = [(1, "confirmed"), (2, "timed out"), (2, "late: confirmed")]
+if got != want:
+    print("    audit:", got)
+    sys.exit(1)
+PY
 keys q
 it_check "q quits (nothing pending): exit 0" wait_screen 'CONSOLE-EXIT=0' 5
 
