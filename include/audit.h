@@ -4,7 +4,8 @@
  * (~/.local/state/... when unset), created with mode 0600 in a 0700
  * directory: time, profile, action, topic, payload, outcome — one line per
  * action, written when it ends (the console also writes one for a request
- * still pending when it quits).  Secrets never
+ * still pending when it quits, and a second one, outcome "late: ...", when
+ * the answer to a request that had timed out arrives after all).  Secrets never
  * reach it: callers pass what was published, never the user API token. */
 #ifndef DRIVR_AUDIT_H
 #define DRIVR_AUDIT_H

@@ -139,7 +139,9 @@ struct cJSON *payload_build_event(const struct upd_event *e, const struct payloa
 /* A /state topic: the word as a JSON string ("ACTIVATED"). */
 struct cJSON *payload_build_state(const char *state);
 /* The setpoint as delivered to the device and republished with its final
- * state: the reference fields plus the stream address. */
+ * state: the reference fields plus whatever stream address fields are set
+ * (the reference's shape has only timeStreamUuid; drivr-sim adds the codes
+ * only with --extensions setpoint-codes). */
 struct cJSON *payload_build_setpoint(const struct upd_setpoint *s);
 /* The token list of one system: a JSON array. */
 struct cJSON *payload_build_tokens(const struct token *tokens, size_t count);

@@ -9,16 +9,34 @@
  *              sending                              (no resend) └→ cancelled
  *
  * What confirms each kind (correlation, from the messages the store sees):
- *  - setpoint: the platform publishes a setpoint in state CREATED for the
- *    same stream address and value after we sent ours (we adopt its receipt
- *    id: state "pending device"), then its state ACCEPTED (confirmed) or
- *    REJECTED (rejected, with the device's message);
+ *  - setpoint: the platform publishes the setpoint it created, state
+ *    CREATED, on the system's setpoint topic.  The reference's Setpoint
+ *    (§3.11) names no codes, only uuid, receiptId, timeStreamUuid, time,
+ *    type, value, state, message; so a CREATED setpoint is ours when:
+ *    the system (the payload's, else the topic's) is ours, the value is
+ *    ours (numbers numerically, text exactly, a SELECT option also as a
+ *    one-element array, booleans, JSON structurally), the type is ours when
+ *    both are known, its time is no earlier than REQUESTS_CLOCK_SKEW_S
+ *    before our publish (when it has one), its timeStreamUuid names our
+ *    series when the console has learned that uuid (streammap.h), and
+ *    codes, when the payload carries them (an extension), are ours.  A
+ *    receipt another request adopted is never adopted again; when several
+ *    of our requests could take it, the oldest does.  We then follow the
+ *    receipt id: "pending device", then ACCEPTED (confirmed) or REJECTED
+ *    (rejected, with the device's message);
  *  - event acknowledgement: the event is republished with acknowledged=true;
  *  - token issue (GraphQL over HTTPS, see graphql.h): the token's uuid shows
  *    up in the system's token list topic.
  * An /error reply on <our input topic>/error, arriving while a request on
  * that topic waits, ends the oldest such request as "error" with the
  * platform's message (the reply carries no request id: FIFO per topic).
+ *
+ * Late outcomes: a request that timed out keeps listening for
+ * timeouts.late seconds (a receipt it adopted, for as long as the request
+ * is kept).  Its answer then ends it as confirmed / rejected / error with
+ * `late` set — the time-out was an observation, not the truth.  Waiting
+ * requests take an answer first; a timed-out one only what no waiting one
+ * matches.
  *
  * Pure module: no I/O (the caller publishes and feeds back what happened),
  * no globals.  Time is passed in. */
@@ -92,13 +110,24 @@ struct request {
 	 * outcome it has audited and the /error record that ended the request. */
 	unsigned caller_flags;
 	uint64_t error_record;
+	/* The outcome came after the request had timed out ("confirmed
+	 * (late)"); it was "timed out" before. */
+	bool late;
+	/* setpoint: the characteristic's type when the catalogue knew it, else
+	 * DATA_TYPE_COUNT */
+	enum payload_data_type data_type;
 };
 
 struct request_timeouts {
 	double delivery; /* PUBACK after publish; default 10 s */
 	double platform; /* a CREATED setpoint / the ack / the token after PUBACK; 20 s */
 	double device;   /* ACCEPTED/REJECTED after CREATED; 60 s */
+	double late;     /* a timed-out request still takes its answer; 300 s */
 };
+
+/* How much earlier than our publish a CREATED setpoint's own `time` may be
+ * and still be ours: the platform's clock and ours differ a little. */
+#define REQUESTS_CLOCK_SKEW_S 5.0
 
 struct requests;
 
@@ -145,8 +174,9 @@ void requests_fail(struct requests *r, struct request *req, const char *reason, 
 void requests_token_response(struct requests *r, struct request *req, const char *token_uuid,
 			     const char *error, double now);
 
-/* Correlates one received message (call after store_apply).  Returns the
- * request whose state it changed, or NULL.  An /error reply answers the
+/* Correlates one received message (call after store_apply; every message,
+ * datapoints too: the ones naming a time stream both ways teach its name).
+ * Returns the request whose state (or receipt) it changed, or NULL.  An /error reply answers the
  * oldest request on its input topic that the platform has not taken yet
  * (sent or delivered: a setpoint already CREATED is past validation). */
 struct request *requests_observe(struct requests *r, const struct topic_match *match,
@@ -166,6 +196,8 @@ size_t requests_pending(const struct requests *r); /* not final */
 uint64_t requests_stamp(const struct requests *r);
 
 const char *request_state_name(enum request_state state);
+/* The state as the views say it: "confirmed (late)" for a late outcome. */
+const char *request_state_label(const struct request *request);
 bool request_state_final(enum request_state state);
 const char *request_kind_name(enum request_kind kind); /* "set-setpoint", "ack-event", "issue-token" */
 

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "streammap.h"
 #include "util.h"
 
 #define SEEN_TOKENS 128
@@ -25,6 +26,8 @@ struct requests {
 	 * the GraphQL answer that names the token (a ring, newest overwrite). */
 	char *seen_tokens[SEEN_TOKENS];
 	size_t seen_next;
+	/* timeStreamUuid → series, from messages that named both */
+	struct streammap *streams;
 };
 
 /* Finished requests beyond this many are forgotten, oldest first. */
@@ -49,6 +52,23 @@ bool request_state_final(enum request_state state)
 	return state < REQUEST_STATE_COUNT && state_info[state].final;
 }
 
+const char *request_state_label(const struct request *q)
+{
+	if (q->late) {
+		switch (q->state) {
+		case REQUEST_CONFIRMED:
+			return "confirmed (late)";
+		case REQUEST_REJECTED:
+			return "rejected (late)";
+		case REQUEST_ERROR:
+			return "error (late)";
+		default:
+			break;
+		}
+	}
+	return request_state_name(q->state);
+}
+
 const char *request_kind_name(enum request_kind kind)
 {
 	switch (kind) {
@@ -70,7 +90,9 @@ struct requests *requests_new(const struct topic_table *topics, const char *slug
 	r->timeouts.delivery = 10;
 	r->timeouts.platform = 20;
 	r->timeouts.device = 60;
+	r->timeouts.late = 300;
 	r->next_id = 1;
+	r->streams = streammap_new();
 	return r;
 }
 
@@ -100,6 +122,7 @@ void requests_free(struct requests *r)
 	free(r->items);
 	for (size_t i = 0; i < SEEN_TOKENS; i++)
 		free(r->seen_tokens[i]);
+	streammap_free(r->streams);
 	free(r->slug);
 	free(r);
 }
@@ -307,8 +330,20 @@ static void stored_from_value(struct stored_value *dst, const struct value *v)
 	}
 }
 
-/* Same value as one the platform reports?  Numbers with a tolerance (JSON
- * round trips), text exactly. */
+/* The only string of a one-element array of strings, else NULL: the
+ * reference delivers a SELECT setpoint's value as an array of options. */
+static const char *single_option(const struct value *v)
+{
+	if (v->type != VALUE_JSON || !cJSON_IsArray(v->json))
+		return NULL;
+	const cJSON *only = v->json->child;
+	return only && !only->next && cJSON_IsString(only) ? only->valuestring : NULL;
+}
+
+/* Same value as one the platform reports?  Compared by type: numbers
+ * numerically (with a tolerance for JSON round trips), booleans, text
+ * exactly (a SELECT option also as a one-element array), JSON
+ * structurally. */
 static bool value_matches(const struct stored_value *want, const struct value *got)
 {
 	switch (want->type) {
@@ -317,14 +352,24 @@ static bool value_matches(const struct stored_value *want, const struct value *g
 		       fabs(got->number - want->number) <= 1e-9 * fmax(1.0, fabs(want->number));
 	case VALUE_BOOL:
 		return got->type == VALUE_BOOL && got->boolean == want->boolean;
-	case VALUE_STRING:
-		return got->type == VALUE_STRING && got->text && strcmp(got->text, want->text) == 0;
+	case VALUE_STRING: {
+		const char *text = got->type == VALUE_STRING ? got->text : single_option(got);
+		return text && want->text && strcmp(text, want->text) == 0;
+	}
 	case VALUE_JSON: {
+		if (got->type == VALUE_STRING) { /* we sent ["X"], it says "X" */
+			cJSON *mine = cJSON_Parse(want->text);
+			struct value as_value = { .type = VALUE_JSON, .json = mine };
+			const char *option = single_option(&as_value);
+			bool same = option && got->text && strcmp(option, got->text) == 0;
+			cJSON_Delete(mine);
+			return same;
+		}
 		if (got->type != VALUE_JSON || !got->json)
 			return false;
-		char *p = cJSON_PrintUnformatted(got->json);
-		bool same = p && strcmp(p, want->text) == 0;
-		cJSON_free(p);
+		cJSON *mine = cJSON_Parse(want->text);
+		bool same = mine && cJSON_Compare(mine, got->json, true);
+		cJSON_Delete(mine);
 		return same;
 	}
 	default:
@@ -453,6 +498,7 @@ struct request *requests_add_setpoint(struct requests *r, const struct setpoint_
 	q->component_code = xstrdup(d->component_code);
 	q->service_code = xstrdup(d->service_code);
 	q->characteristic_code = xstrdup(d->characteristic_code);
+	q->data_type = d->characteristic ? d->characteristic->data_type : DATA_TYPE_COUNT;
 	stored_from_value(&q->value, &value);
 	char summary[512];
 	snprintf(summary, sizeof(summary), "set %s/%s/%s = %s", d->component_code, d->service_code,
@@ -567,6 +613,28 @@ void requests_fail(struct requests *r, struct request *q, const char *reason, do
 	set_state(r, q, REQUEST_FAILED, now);
 }
 
+static bool token_seen(const struct requests *r, const char *uuid)
+{
+	for (size_t i = 0; i < SEEN_TOKENS; i++)
+		if (r->seen_tokens[i] && strcmp(r->seen_tokens[i], uuid) == 0)
+			return true;
+	return false;
+}
+
+/* A timed-out request still listening for its answer (see requests.h). */
+static bool listening_late(const struct requests *r, const struct request *q, double now)
+{
+	return q->state == REQUEST_TIMED_OUT && !q->late && now - q->changed_at <= r->timeouts.late;
+}
+
+/* Ends a request with its outcome; one that had timed out gets it late. */
+static void finish(struct requests *r, struct request *q, enum request_state state, double now)
+{
+	if (q->state == REQUEST_TIMED_OUT)
+		q->late = true;
+	set_state(r, q, state, now);
+}
+
 void requests_token_response(struct requests *r, struct request *q, const char *token_uuid,
 			     const char *error, double now)
 {
@@ -574,6 +642,8 @@ void requests_token_response(struct requests *r, struct request *q, const char *
 		if (token_uuid)
 			set_text(&q->target, token_uuid);
 		r->stamp++;
+		if (token_uuid && listening_late(r, q, now) && token_seen(r, token_uuid))
+			finish(r, q, REQUEST_CONFIRMED, now);
 		return;
 	}
 	if (error || !token_uuid) {
@@ -586,12 +656,7 @@ void requests_token_response(struct requests *r, struct request *q, const char *
 		q->sent_at = now;
 	/* Issued: confirmed once the token list shows it — which may already
 	 * have happened (the platform publishes the list before it answers). */
-	for (size_t i = 0; i < SEEN_TOKENS; i++)
-		if (r->seen_tokens[i] && strcmp(r->seen_tokens[i], token_uuid) == 0) {
-			set_state(r, q, REQUEST_CONFIRMED, now);
-			return;
-		}
-	set_state(r, q, REQUEST_DELIVERED, now);
+	set_state(r, q, token_seen(r, token_uuid) ? REQUEST_CONFIRMED : REQUEST_DELIVERED, now);
 }
 
 /* ---- correlation ---------------------------------------------------------- */
@@ -612,60 +677,140 @@ static bool eq(const char *a, const char *b)
 	return a && b && strcmp(a, b) == 0;
 }
 
+/* A code the payload names (an extension beyond the reference) must be
+ * ours; one it does not name says nothing. */
+static bool code_agrees(const char *theirs, const char *ours)
+{
+	return !theirs || eq(theirs, ours);
+}
+
+/* Could this setpoint be the one the platform created for q?  Only what
+ * the reference's Setpoint gives is required (see requests.h). */
+static bool setpoint_fits(const struct requests *r, const struct request *q,
+			  const struct topic_match *m, const struct upd_setpoint *u)
+{
+	const char *system = u->addr.system_uuid;
+	if (system ? !eq(system, q->system_uuid)
+		   : !view_equals(m->ids[TOPIC_ID_SYSTEM_UUID], q->system_uuid))
+		return false;
+	if (!value_matches(&q->value, &u->value))
+		return false;
+	/* The reference's type list has no SELECT (its values come as arrays
+	 * of strings), so a SELECT request cannot check the type. */
+	if (u->type && q->data_type != DATA_TYPE_COUNT && q->data_type != DATA_TYPE_SELECT &&
+	    strcasecmp(u->type, payload_data_type_name(q->data_type)) != 0)
+		return false;
+	/* Created before we published: someone else's (with a little room for
+	 * the two clocks).  A setpoint without a time cannot be checked. */
+	if (u->time != TIME_UNKNOWN && u->time < q->sent_at - REQUESTS_CLOCK_SKEW_S)
+		return false;
+	const struct stream_name *name = streammap_find(r->streams, u->addr.time_stream_uuid);
+	if (name && !(eq(name->system_uuid, q->system_uuid) &&
+		      eq(name->component_code, q->component_code) &&
+		      eq(name->service_code, q->service_code) &&
+		      eq(name->characteristic_code, q->characteristic_code)))
+		return false;
+	return code_agrees(u->addr.component_code, q->component_code) &&
+	       code_agrees(u->addr.service_code, q->service_code) &&
+	       code_agrees(u->addr.characteristic_code, q->characteristic_code);
+}
+
+static struct request *receipt_owner(struct requests *r, const char *receipt)
+{
+	for (size_t i = 0; receipt && i < r->count; i++)
+		if (r->items[i]->kind == REQUEST_SETPOINT && eq(r->items[i]->receipt_id, receipt))
+			return r->items[i];
+	return NULL;
+}
+
+/* The request a new setpoint belongs to, if any: waiting requests first,
+ * then timed-out ones still listening.  Within each, the oldest — when two
+ * of ours ask the same system for the same value, the platform's setpoints
+ * cannot tell them apart, and the first one sent is the first one the
+ * platform handles. */
+static struct request *adopter(struct requests *r, const struct topic_match *m,
+			       const struct upd_setpoint *u, double now)
+{
+	for (int late = 0; late <= 1; late++) {
+		for (size_t i = 0; i < r->count; i++) {
+			struct request *q = r->items[i];
+			if (q->kind != REQUEST_SETPOINT || q->receipt_id || q->sent_at <= 0)
+				continue;
+			if (late ? !listening_late(r, q, now) : !waiting(q))
+				continue;
+			if (setpoint_fits(r, q, m, u))
+				return q;
+		}
+	}
+	return NULL;
+}
+
 static struct request *observe_setpoint(struct requests *r, const struct topic_match *m,
 					const struct upd_setpoint *u, double now)
 {
+	char topic_system[TOPIC_ID_MAX + 1];
+	streammap_learn(r->streams, &u->addr,
+			m->ids[TOPIC_ID_SYSTEM_UUID].ptr
+				? sv_copy(m->ids[TOPIC_ID_SYSTEM_UUID], topic_system, sizeof(topic_system))
+				: NULL);
 	const char *receipt = u->receipt_id ? u->receipt_id : u->uuid;
-	for (size_t i = 0; i < r->count; i++) {
-		struct request *q = r->items[i];
-		if (q->kind != REQUEST_SETPOINT || !waiting(q))
-			continue;
-		bool ours = q->receipt_id && eq(q->receipt_id, receipt);
-		if (!ours && !q->receipt_id) {
-			/* Adopt the first new setpoint for our stream and value. */
-			const char *system = u->addr.system_uuid;
-			bool same_system = system ? eq(system, q->system_uuid)
-						  : view_equals(m->ids[TOPIC_ID_SYSTEM_UUID], q->system_uuid);
-			ours = same_system && eq(u->addr.component_code, q->component_code) &&
-			       eq(u->addr.service_code, q->service_code) &&
-			       eq(u->addr.characteristic_code, q->characteristic_code) &&
-			       value_matches(&q->value, &u->value);
-			if (ours && receipt)
-				q->receipt_id = xstrdup(receipt);
-		}
-		if (!ours)
-			continue;
-		enum setpoint_state s = setpoint_state_parse(u->state ? u->state : "CREATED");
-		if (s == SETPOINT_ACCEPTED) {
-			set_text(&q->detail, u->message);
-			set_state(r, q, REQUEST_CONFIRMED, now);
-		} else if (s == SETPOINT_REJECTED) {
-			set_text(&q->detail, u->message ? u->message : "rejected by the device");
-			set_state(r, q, REQUEST_REJECTED, now);
-		} else if (q->state != REQUEST_PENDING_DEVICE) {
-			set_state(r, q, REQUEST_PENDING_DEVICE, now);
-		} else {
+	/* A receipt one of ours adopted is that request's, and only its. */
+	struct request *q = receipt_owner(r, receipt);
+	bool adopted = false;
+	if (!q) {
+		q = adopter(r, m, u, now);
+		if (!q)
 			return NULL;
-		}
-		return q;
+		if (receipt)
+			q->receipt_id = xstrdup(receipt);
+		adopted = true;
 	}
-	return NULL;
+	/* by its receipt: for as long as the request is kept; adopted late:
+	 * adopter() checked the window */
+	bool late = q->state == REQUEST_TIMED_OUT && !q->late;
+	if (!waiting(q) && !late)
+		return NULL; /* already ended: a repeat, or after a cancel */
+	enum setpoint_state s = setpoint_state_parse(u->state ? u->state : "CREATED");
+	if (s == SETPOINT_ACCEPTED) {
+		set_text(&q->detail, u->message);
+		finish(r, q, REQUEST_CONFIRMED, now);
+	} else if (s == SETPOINT_REJECTED) {
+		set_text(&q->detail, u->message ? u->message : "rejected by the device");
+		finish(r, q, REQUEST_REJECTED, now);
+	} else if (late) {
+		/* Created after our time-out: it stays "timed out" until the
+		 * device answers, but the receipt is noted. */
+		if (!adopted)
+			return NULL;
+		r->stamp++;
+	} else if (q->state != REQUEST_PENDING_DEVICE) {
+		set_state(r, q, REQUEST_PENDING_DEVICE, now);
+	} else {
+		return NULL;
+	}
+	return q;
 }
 
 static struct request *observe_error(struct requests *r, const struct topic_match *m,
 				     const struct upd_error_reply *e, double now)
 {
 	/* The oldest request on the topic the reply answers that the platform
-	 * has not taken yet: one already CREATED passed its validation. */
-	for (size_t i = 0; i < r->count; i++) {
-		struct request *q = r->items[i];
-		if (!q->topic || (q->state != REQUEST_SENT && q->state != REQUEST_DELIVERED) ||
-		    !view_equals(m->answers_topic, q->topic))
-			continue;
-		set_text(&q->detail, e->message ? e->message : "error reply");
-		set_text(&q->error_code, e->code);
-		set_state(r, q, REQUEST_ERROR, now);
-		return q;
+	 * has not taken yet: one already CREATED passed its validation.  A
+	 * waiting one first; else one that timed out before the platform took
+	 * it, still listening. */
+	for (int late = 0; late <= 1; late++) {
+		for (size_t i = 0; i < r->count; i++) {
+			struct request *q = r->items[i];
+			if (!q->topic || !view_equals(m->answers_topic, q->topic))
+				continue;
+			if (late ? !listening_late(r, q, now) || q->receipt_id || q->sent_at <= 0
+				 : q->state != REQUEST_SENT && q->state != REQUEST_DELIVERED)
+				continue;
+			set_text(&q->detail, e->message ? e->message : "error reply");
+			set_text(&q->error_code, e->code);
+			finish(r, q, REQUEST_ERROR, now);
+			return q;
+		}
 	}
 	return NULL;
 }
@@ -677,8 +822,9 @@ static struct request *observe_event(struct requests *r, const struct upd_event 
 		return NULL;
 	for (size_t i = 0; i < r->count; i++) {
 		struct request *q = r->items[i];
-		if (q->kind == REQUEST_EVENT_ACK && waiting(q) && eq(q->target, uuid)) {
-			set_state(r, q, REQUEST_CONFIRMED, now);
+		if (q->kind == REQUEST_EVENT_ACK && (waiting(q) || listening_late(r, q, now)) &&
+		    eq(q->target, uuid)) {
+			finish(r, q, REQUEST_CONFIRMED, now);
 			return q;
 		}
 	}
@@ -703,11 +849,12 @@ static struct request *observe_tokens(struct requests *r, const struct upd_token
 			remember_token(r, t->items[k].uuid);
 	for (size_t i = 0; i < r->count; i++) {
 		struct request *q = r->items[i];
-		if (q->kind != REQUEST_TOKEN || q->state != REQUEST_DELIVERED || !q->target)
+		if (q->kind != REQUEST_TOKEN || !q->target ||
+		    (q->state != REQUEST_DELIVERED && !listening_late(r, q, now)))
 			continue;
 		for (size_t k = 0; k < t->count; k++) {
 			if (eq(t->items[k].uuid, q->target)) {
-				set_state(r, q, REQUEST_CONFIRMED, now);
+				finish(r, q, REQUEST_CONFIRMED, now);
 				changed = q;
 				break;
 			}
@@ -716,12 +863,29 @@ static struct request *observe_tokens(struct requests *r, const struct upd_token
 	return changed;
 }
 
+static void learn_streams(struct requests *r, const struct topic_match *m,
+			  const struct upd_datapoints *d)
+{
+	char system[TOPIC_ID_MAX + 1];
+	const char *topic_system = NULL;
+	for (size_t i = 0; i < d->count; i++) {
+		if (!d->items[i].addr.time_stream_uuid)
+			continue; /* the common case: nothing to learn, no copy */
+		if (!topic_system && m->ids[TOPIC_ID_SYSTEM_UUID].ptr)
+			topic_system = sv_copy(m->ids[TOPIC_ID_SYSTEM_UUID], system, sizeof(system));
+		streammap_learn(r->streams, &d->items[i].addr, topic_system);
+	}
+}
+
 struct request *requests_observe(struct requests *r, const struct topic_match *m,
 				 const struct decode_result *res, double now)
 {
 	if (!res->ok || res->deleted)
 		return NULL;
 	switch (m->family) {
+	case TOPIC_DATAPOINT_INPUT:
+		learn_streams(r, m, &res->u.datapoints);
+		return NULL;
 	case TOPIC_SETPOINT:
 		return observe_setpoint(r, m, &res->u.setpoint, now);
 	case TOPIC_ERROR_REPLY:

@@ -64,8 +64,10 @@ static void announce_models(struct sim *sim)
 						 w->created_at, w->created_at };
 		struct payload_extra x;
 		extra_default(&x, w);
-		size_t n;
-		struct payload_service *services = catalogue_services_new(m, &n);
+		size_t n = 0;
+		/* The catalogue is an extension: the reference's model has none. */
+		struct payload_service *services =
+			sim->opt.ext_catalogue ? catalogue_services_new(m, &n) : NULL;
 		x.services = services;
 		x.service_count = n;
 		ids.v[TOPIC_ID_COMPONENT_MODEL_UUID] = w->model_uuid[i];
@@ -163,10 +165,14 @@ void announce_setpoint(struct sim *sim, const struct sim_setpoint *sp)
 	const struct sim_characteristic *ch = &world_model(w, c)->chars[sp->characteristic];
 	struct upd_setpoint u;
 	memset(&u, 0, sizeof(u));
-	u.addr.system_uuid = s->uuid;
-	u.addr.component_code = c->code;
-	u.addr.service_code = ch->service;
-	u.addr.characteristic_code = ch->spec.code;
+	/* The reference's Setpoint (§3.11) names its target by timeStreamUuid
+	 * only (the system is in the topic); the codes are an extension. */
+	if (sim->opt.ext_setpoint_codes) {
+		u.addr.system_uuid = s->uuid;
+		u.addr.component_code = c->code;
+		u.addr.service_code = ch->service;
+		u.addr.characteristic_code = ch->spec.code;
+	}
 	u.addr.time_stream_uuid = c->series[sp->characteristic].stream_uuid;
 	u.addr.service_index = -1;
 	u.uuid = sp->uuid;

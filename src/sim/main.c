@@ -204,6 +204,9 @@ static void print_ready(struct sim *sim)
 		mqtt_server_uri(sim->mqtt));
 	if (sim->graphql)
 		fprintf(stderr, "; GraphQL on http://127.0.0.1:%ld/graphql", sim->opt.graphql_port);
+	if (sim->opt.ext_setpoint_codes || sim->opt.ext_catalogue)
+		fprintf(stderr, "; extensions:%s%s", sim->opt.ext_setpoint_codes ? " setpoint-codes" : "",
+			sim->opt.ext_catalogue ? " catalogue" : "");
 	fputc('\n', stderr);
 	if (sim->out.not_sent)
 		fprintf(stderr, "drivr-sim: warning: %llu messages not sent (last: %s)\n",

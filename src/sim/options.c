@@ -101,6 +101,32 @@ static bool check_ranges(const struct sim_options *o, char *err, size_t size)
 	return true;
 }
 
+/* --extensions: a comma-separated list of names, or all / none. */
+static bool parse_extensions(struct sim_options *o, char *err, size_t size)
+{
+	o->ext_setpoint_codes = o->ext_catalogue = false;
+	const char *p = o->extensions ? o->extensions : "";
+	while (*p) {
+		size_t n = strcspn(p, ",");
+		if (n == 3 && strncmp(p, "all", 3) == 0) {
+			o->ext_setpoint_codes = o->ext_catalogue = true;
+		} else if (n == 14 && strncmp(p, "setpoint-codes", 14) == 0) {
+			o->ext_setpoint_codes = true;
+		} else if (n == 9 && strncmp(p, "catalogue", 9) == 0) {
+			o->ext_catalogue = true;
+		} else if (!(n == 4 && strncmp(p, "none", 4) == 0) && n > 0) {
+			snprintf(err, size,
+				 "--extensions: \"%.*s\" is not setpoint-codes, catalogue, all or none",
+				 (int)n, p);
+			return false;
+		}
+		p += n;
+		if (*p == ',')
+			p++;
+	}
+	return true;
+}
+
 bool options_parse(struct sim_options *o, int argc, char **argv, char *err, size_t size)
 {
 	memset(o, 0, sizeof(*o));
@@ -153,7 +179,8 @@ bool options_parse(struct sim_options *o, int argc, char **argv, char *err, size
 		snprintf(err, size, "unexpected argument \"%s\"", argv[optind]);
 		return false;
 	}
-	return o->help || o->version || check_ranges(o, err, size);
+	return o->help || o->version ||
+	       (check_ranges(o, err, size) && parse_extensions(o, err, size));
 }
 
 void options_free(struct sim_options *o)

@@ -47,6 +47,8 @@
 	X(payload_bytes, "payload-bytes", 0, INT, "0", "B", "--flood: bytes per payload (padded)") \
 	X(series, "series", 0, INT, "10000", "K", "--flood: spread over K series")               \
 	X(flood_qos, "flood-qos", 0, INT, "0", "Q", "--flood: QoS of the datapoints (0 or 1)")   \
+	X(extensions, "extensions", 0, STR, "none", "LIST",                                      \
+	  "beyond the reference's shapes: setpoint-codes,catalogue | all | none")                \
 	X(verbose, "verbose", 'v', FLAG, NULL, NULL, "log every request answered on stderr")     \
 	X(help, "help", 0, FLAG, NULL, NULL, "print this help and exit")                         \
 	X(version, "version", 0, FLAG, NULL, NULL, "print the version and exit")
@@ -65,7 +67,12 @@ struct sim_options {
 	char *user_token_file, *jwt_key;
 	double faults;
 	long flood, payload_bytes, series, flood_qos;
+	char *extensions;
 	bool verbose, help, version;
+	/* From --extensions (docs/simulator.md, "Extensions"): by default the
+	 * simulator publishes only the reference's shapes. */
+	bool ext_setpoint_codes; /* codes and systemUuid in setpoints */
+	bool ext_catalogue;      /* "services" in component models */
 };
 
 /* Defaults, then argv.  Returns false with a one-line message in err for an

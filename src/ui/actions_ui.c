@@ -25,7 +25,7 @@
 #include "util.h"
 
 /* request->caller_flags */
-enum { AUDITED = 1u << 0, ANNOUNCED = 1u << 1 };
+enum { AUDITED = 1u << 0, ANNOUNCED = 1u << 1, LATE_AUDITED = 1u << 2 };
 
 /* The GraphQL call's own time-out (seconds); the request's deadline is longer. */
 #define TOKEN_CALL_TIMEOUT_S 20
@@ -134,13 +134,22 @@ static void settle(struct ui *ui)
 	size_t n = requests_count(ui->requests);
 	for (size_t i = 0; i < n; i++) {
 		struct request *q = (struct request *)requests_at(ui->requests, i);
-		if (!request_state_final(q->state) || (q->caller_flags & AUDITED))
-			continue;
 		char outcome[1024];
-		outcome_text(q, outcome, sizeof(outcome));
-		audit(ui, q, outcome);
-		q->caller_flags |= AUDITED;
-		ui_notice(ui, "#%u %s: %s", q->id, q->summary ? q->summary : "", outcome);
+		if (request_state_final(q->state) && !(q->caller_flags & AUDITED)) {
+			outcome_text(q, outcome, sizeof(outcome));
+			audit(ui, q, outcome);
+			q->caller_flags |= AUDITED;
+			ui_notice(ui, "#%u %s: %s", q->id, q->summary ? q->summary : "", outcome);
+		}
+		/* The answer after the time-out: a second line, the first stays. */
+		if (q->late && !(q->caller_flags & LATE_AUDITED)) {
+			char late[1100];
+			outcome_text(q, outcome, sizeof(outcome));
+			snprintf(late, sizeof(late), "late: %s", outcome);
+			audit(ui, q, late);
+			q->caller_flags |= LATE_AUDITED;
+			ui_notice(ui, "#%u %s: %s", q->id, q->summary ? q->summary : "", late);
+		}
 	}
 }
 
@@ -1193,7 +1202,7 @@ enum ui_role actions_ui_state_text(const struct ui *ui, const struct request *q,
 				   size_t size)
 {
 	const struct ui_glyphs *g = ui->scr.g;
-	const char *name = request_state_name(q->state);
+	const char *name = request_state_label(q);
 	switch (q->state) {
 	case REQUEST_QUEUED:
 		snprintf(buf, size, "%s %s%s", g->state[1], name,

@@ -73,7 +73,7 @@ static const struct request *request_row(const struct ui *ui, uint64_t id)
 static void request_text(const struct request *q, bool with_state, char *buf, size_t size)
 {
 	snprintf(buf, size, "#%u%s%s%s%s%s%s%s", q->id, with_state ? " " : "",
-		 with_state ? request_state_name(q->state) : "", q->detail ? (with_state ? ": " : " ") : "",
+		 with_state ? request_state_label(q) : "", q->detail ? (with_state ? ": " : " ") : "",
 		 q->detail ? q->detail : "", q->error_code ? " [" : "", q->error_code ? q->error_code : "",
 		 q->error_code ? "]" : "");
 }

@@ -20,6 +20,9 @@
 #   confirmed, --read-only;
 # then: one audit line per action with its outcome, and the user API token
 # nowhere in the audit log, the console's output or any screen dump.
+# drivr-sim runs with the catalogue extension only (the form's checks need
+# it); its setpoints are the reference's shape, without codes.
+# test_actions_schema.sh runs the actions without any extension.
 # Every process started here is stopped on exit (lib.sh); only 127.0.0.1.
 set -u
 cd "$(dirname "$0")/../.."
@@ -47,7 +50,7 @@ GQL_PORT=$(it_free_port)
 GQL_URL="http://127.0.0.1:$GQL_PORT/graphql"
 it_spawn sim "$SIM" $PLAIN -s "$SLUG" --seed 42 --rate 5 --device-delay 0.2 \
 	--change-interval 0 --event-interval 0 --setpoint-interval 0 \
-	--graphql-port "$GQL_PORT" --user-token-file "$IT_TMP/user.token"
+	--graphql-port "$GQL_PORT" --user-token-file "$IT_TMP/user.token" --extensions catalogue
 it_check "drivr-sim ready" wait_for "$IT_TMP/sim.out" "drivr-sim: ready" 15
 
 timeout 15 "$CONSOLE" $PLAIN -s "$SLUG" --snapshot --settle 0.3 --timeout 3 >"$IT_TMP/world.json" 2>/dev/null

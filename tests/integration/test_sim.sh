@@ -12,6 +12,8 @@
 #   - hostile input never kills it; --faults: the console's snapshot over a
 #     faulty stream still works and reports the decode errors;
 #   - --flood delivers every message and prints its rate.
+# The main run has every extension on (--extensions all): the catalogue and
+# the setpoint codes are checked here; test_actions_schema.sh runs without.
 # Every process started here is stopped on exit (lib.sh).
 set -u
 cd "$(dirname "$0")/../.."
@@ -35,7 +37,7 @@ GQL_PORT=$(it_free_port)
 # --- the simulator comes up and publishes its world -----------------------------
 it_spawn sim "$SIM" $PLAIN -s "$SLUG" --seed 42 --rate 40 --device-delay 0.2 \
 	--change-interval 0 --event-interval 0 --setpoint-interval 0 \
-	--graphql-port "$GQL_PORT" --user-token-file "$IT_TMP/user.token" -v
+	--graphql-port "$GQL_PORT" --user-token-file "$IT_TMP/user.token" -v --extensions all
 SIM_PID=$IT_PID
 it_check "drivr-sim says ready within 15 s" wait_for "$IT_TMP/sim.out" "drivr-sim: ready" 15
 [ -s "$IT_TMP/sim.out" ] && grep -q ready "$IT_TMP/sim.out" || { cat "$IT_TMP/sim.out"; it_summary; exit 1; }

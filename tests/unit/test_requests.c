@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "requests.h"
+#include "util.h"
 
 static const char *SYS = "792b6149-1daa-488f-b07a-f684503b0586";
 
@@ -399,6 +400,185 @@ static void test_client_refusal_and_token_edges(void **state)
 	assert_string_equal(u->detail, "the token never appeared in the token list");
 }
 
+
+/* ---- schema-shaped setpoints (§3.11: no codes, the system in the topic) --- */
+
+/* A setpoint exactly as the reference shapes it, created at `time`. */
+static struct request *feed_schema(struct fixture *f, const char *receipt, const char *value,
+				   const char *state, double time, double now)
+{
+	char iso[40], payload[512];
+	time_format_iso8601(time, iso, sizeof(iso));
+	snprintf(payload, sizeof(payload),
+		 "{\"uuid\":\"u-%s\",\"receiptId\":\"%s\",\"timeStreamUuid\":\"ts-flow\","
+		 "\"time\":\"%s\",\"type\":\"FLOAT\",\"value\":%s,\"state\":\"%s\"%s}",
+		 receipt, receipt, iso, value, state,
+		 strcmp(state, "REJECTED") == 0 ? ",\"message\":\"compressor locked\"" : "");
+	return feed(f, SETPOINTS, payload, now);
+}
+
+static struct request *sent_flow(struct fixture *f, const char *value, int token, double at)
+{
+	char err[256];
+	struct request *q = add_flow(f, value, err);
+	assert_non_null(q);
+	requests_mark_sent(f->r, q, token, at);
+	requests_on_delivered(f->r, token, at + 0.1);
+	return q;
+}
+
+static void test_schema_setpoint_adopted_by_system_value_time(void **state)
+{
+	struct fixture *f = *state;
+	double t0 = 1700000000.0; /* real epoch times: the payload's time is ISO-8601 */
+	struct request *q = sent_flow(f, "45", 1, t0);
+	assert_ptr_equal(feed_schema(f, "r1", "45", "CREATED", t0 + 0.2, t0 + 0.3), q);
+	assert_int_equal(q->state, REQUEST_PENDING_DEVICE);
+	assert_string_equal(q->receipt_id, "r1");
+	/* ACCEPTED follows the receipt: no value or time needed any more. */
+	assert_ptr_equal(feed(f, SETPOINTS, "{\"receiptId\":\"r1\",\"state\":\"ACCEPTED\",\"message\":\"applied\"}",
+			      t0 + 1.0), q);
+	assert_int_equal(q->state, REQUEST_CONFIRMED);
+	assert_false(q->late);
+	assert_string_equal(request_state_label(q), "confirmed");
+
+	/* REJECTED by receipt, with the device's message. */
+	struct request *p = sent_flow(f, "57.5", 2, t0 + 10);
+	assert_ptr_equal(feed_schema(f, "r2", "57.5", "CREATED", t0 + 10.1, t0 + 10.2), p);
+	assert_ptr_equal(feed_schema(f, "r2", "57.5", "REJECTED", t0 + 10.1, t0 + 11), p);
+	assert_int_equal(p->state, REQUEST_REJECTED);
+	assert_string_equal(p->detail, "compressor locked");
+	/* The same receipt again moves nothing (the request has ended). */
+	assert_null(feed_schema(f, "r2", "57.5", "ACCEPTED", t0 + 10.1, t0 + 12));
+	assert_int_equal(p->state, REQUEST_REJECTED);
+}
+
+static void test_schema_setpoint_from_someone_else(void **state)
+{
+	struct fixture *f = *state;
+	double t0 = 1700000000.0;
+	struct request *q = sent_flow(f, "45", 1, t0);
+	/* another value */
+	assert_null(feed_schema(f, "x1", "30", "CREATED", t0 + 0.2, t0 + 0.3));
+	/* the same value, created well before our publish (beyond the skew) */
+	assert_null(feed_schema(f, "x2", "45", "CREATED", t0 - REQUESTS_CLOCK_SKEW_S - 1, t0 + 0.4));
+	/* another system's setpoint topic */
+	assert_null(feed(f, "drivr/v1/adam/systems/other-system/setpoints",
+			 "{\"receiptId\":\"x3\",\"value\":45,\"state\":\"CREATED\"}", t0 + 0.5));
+	/* another type (we know ours is FLOAT from the catalogue) */
+	assert_null(feed(f, SETPOINTS, "{\"receiptId\":\"x4\",\"type\":\"STRING\",\"value\":45}", t0 + 0.6));
+	/* a code (extension) that is not ours */
+	assert_null(feed(f, SETPOINTS, "{\"receiptId\":\"x5\",\"value\":45,\"characteristicCode\":\"other\"}",
+			 t0 + 0.7));
+	assert_int_equal(q->state, REQUEST_DELIVERED);
+	assert_null(q->receipt_id);
+	/* Within the skew it is still ours. */
+	assert_ptr_equal(feed_schema(f, "r1", "45", "CREATED", t0 - 2, t0 + 0.8), q);
+}
+
+static void test_time_stream_uuid_once_learned(void **state)
+{
+	struct fixture *f = *state;
+	double t0 = 1700000000.0;
+	/* A datapoint names ts-mode both ways: from now on the console knows it. */
+	char dp_topic[256];
+	snprintf(dp_topic, sizeof(dp_topic), "drivr/v1/adam/input/datapoint/%s/json", SYS);
+	feed(f, dp_topic,
+	     "{\"timeStreamUuid\":\"ts-mode\",\"componentCode\":\"heat-pump\",\"serviceCode\":\"heating\","
+	     "\"characteristicCode\":\"operating-mode\",\"value\":\"AUTO\"}",
+	     t0 - 1);
+	struct request *q = sent_flow(f, "45", 1, t0);
+	/* Same system, value and time, but the uuid names another series. */
+	assert_null(feed(f, SETPOINTS, "{\"receiptId\":\"x1\",\"timeStreamUuid\":\"ts-mode\",\"value\":45}",
+			 t0 + 0.2));
+	/* An uuid never learned says nothing: adopted on the rest. */
+	assert_ptr_equal(feed(f, SETPOINTS, "{\"receiptId\":\"r1\",\"timeStreamUuid\":\"ts-new\",\"value\":45}",
+			      t0 + 0.3), q);
+
+	/* SELECT: the reference delivers the option as a one-element array. */
+	char err[256];
+	struct setpoint_draft d = { SYS, "heat-pump", "heating", "operating-mode", "AUTO", &MODE,
+				    FORMAT_JSON };
+	struct request *m = requests_add_setpoint(f->r, &d, t0, err, sizeof(err));
+	requests_mark_sent(f->r, m, 2, t0 + 1);
+	assert_ptr_equal(feed(f, SETPOINTS,
+			      "{\"receiptId\":\"r2\",\"timeStreamUuid\":\"ts-mode\",\"type\":\"STRING\","
+			      "\"value\":[\"AUTO\"]}",
+			      t0 + 1.2),
+			 m);
+}
+
+static void test_two_requests_same_value(void **state)
+{
+	struct fixture *f = *state;
+	double t0 = 1700000000.0;
+	struct request *a = sent_flow(f, "45", 1, t0), *b = sent_flow(f, "45", 2, t0 + 0.1);
+	/* The platform's setpoints cannot tell them apart: the oldest first. */
+	assert_ptr_equal(feed_schema(f, "r1", "45", "CREATED", t0 + 0.2, t0 + 0.3), a);
+	/* r1 is a's: its ACCEPTED never goes to b, even though b would fit. */
+	assert_ptr_equal(feed_schema(f, "r1", "45", "ACCEPTED", t0 + 0.2, t0 + 0.4), a);
+	assert_int_equal(b->state, REQUEST_DELIVERED);
+	assert_null(b->receipt_id);
+	assert_ptr_equal(feed_schema(f, "r2", "45", "CREATED", t0 + 0.3, t0 + 0.5), b);
+	assert_string_equal(b->receipt_id, "r2");
+	assert_string_equal(a->receipt_id, "r1");
+	assert_int_equal(a->state, REQUEST_CONFIRMED);
+}
+
+static void test_timed_out_then_answered_is_late(void **state)
+{
+	struct fixture *f = *state;
+	double t0 = 1700000000.0;
+	/* CREATED in time, the device answers after the time-out. */
+	struct request *q = sent_flow(f, "45", 1, t0);
+	feed_schema(f, "r1", "45", "CREATED", t0 + 0.2, t0 + 0.3);
+	requests_tick(f->r, t0 + 0.3 + 60);
+	assert_int_equal(q->state, REQUEST_TIMED_OUT);
+	assert_false(q->late);
+	assert_ptr_equal(feed_schema(f, "r1", "45", "ACCEPTED", t0 + 0.2, t0 + 90), q);
+	assert_int_equal(q->state, REQUEST_CONFIRMED);
+	assert_true(q->late);
+	assert_string_equal(request_state_label(q), "confirmed (late)");
+	assert_null(feed_schema(f, "r1", "45", "REJECTED", t0 + 0.2, t0 + 91)); /* once */
+
+	/* Timed out before the platform created it: adopted late, then
+	 * REJECTED late. */
+	struct request *p = sent_flow(f, "50", 2, t0 + 100);
+	requests_tick(f->r, t0 + 100.1 + 20);
+	assert_int_equal(p->state, REQUEST_TIMED_OUT);
+	assert_ptr_equal(feed_schema(f, "r2", "50", "CREATED", t0 + 100.5, t0 + 125), p);
+	assert_int_equal(p->state, REQUEST_TIMED_OUT);
+	assert_string_equal(p->receipt_id, "r2");
+	assert_ptr_equal(feed_schema(f, "r2", "50", "REJECTED", t0 + 100.5, t0 + 126), p);
+	assert_int_equal(p->state, REQUEST_REJECTED);
+	assert_true(p->late);
+	assert_string_equal(request_state_label(p), "rejected (late)");
+
+	/* A waiting request takes a matching setpoint before a timed-out one. */
+	struct request *old = sent_flow(f, "40", 3, t0 + 200);
+	requests_tick(f->r, t0 + 200.1 + 20);
+	struct request *fresh = sent_flow(f, "40", 4, t0 + 221);
+	assert_ptr_equal(feed_schema(f, "r3", "40", "CREATED", t0 + 221.2, t0 + 221.3), fresh);
+	assert_null(old->receipt_id);
+
+	/* An /error reply after the time-out: error (late). */
+	struct request *e = sent_flow(f, "35", 5, t0 + 300);
+	requests_tick(f->r, t0 + 300.1 + 20);
+	char topic[256];
+	snprintf(topic, sizeof(topic), "%s/error", e->topic);
+	struct request *got = feed(f, topic, "{\"message\":\"locked\",\"code\":\"LOCKED\"}", t0 + 330);
+	assert_non_null(got);
+	assert_int_equal(got->state, REQUEST_ERROR);
+	assert_true(got->late);
+	assert_string_equal(request_state_label(got), "error (late)");
+
+	/* Past the late window nothing is adopted any more. */
+	struct request *w = sent_flow(f, "30", 6, t0 + 400);
+	requests_tick(f->r, t0 + 400.1 + 20);
+	assert_null(feed_schema(f, "r6", "30", "CREATED", t0 + 401, t0 + 420.1 + 301));
+	assert_int_equal(w->state, REQUEST_TIMED_OUT);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -415,6 +595,12 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_error_reply_skips_a_setpoint_already_created, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_client_refusal_and_token_edges, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_schema_setpoint_adopted_by_system_value_time, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_schema_setpoint_from_someone_else, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_time_stream_uuid_once_learned, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_two_requests_same_value, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_timed_out_then_answered_is_late, setup, teardown),
 	};
 	return cmocka_run_group_tests_name("requests", tests, NULL, NULL);
 }
