@@ -7,10 +7,13 @@
 # Plain TCP on 127.0.0.1: TLS is mosquitto's part (test_transport.sh).
 #
 #   -V 5 is refused by Aedes: exit 1, the refusal named;
-#   the retained world of drivr-sim (50 systems × 4 components, no stream) is
-#   complete in --snapshot: exactly 50 systems and 200 components;
+#   the retained world of drivr-sim (500 systems × 8 components, no stream:
+#   about 5600 retained messages, more than a stock mosquitto queues for one
+#   client) is complete in --snapshot: exactly 500 systems, 4000 components;
 #   --log --count N prints N message lines, every family of the platform's
 #   world and the live stream (JSON and MessagePack datapoints);
+#   events deleted (empty retained payloads) while a --log follower watched:
+#   a fresh --snapshot afterwards holds exactly the follower's 64 events;
 #   set-setpoint (0 accepted, 3 rejected, 2 refused before sending, 4 error
 #   reply), ack-event (0, the event republished acknowledged), issue-token (0)
 #   with --wait;
@@ -99,6 +102,7 @@ it_check "-V 5: Aedes refuses MQTT 5, exit 1 with the refusal named" \
 # "world": a large retained state and no stream (so --snapshot settles);
 # "act": a small world with a stream, GraphQL, devices that answer.
 WORLD=aedesworld
+CHURN=aedeschurn
 SLUG=aedesact
 USER_TOKEN="user-api-token-$$-$RANDOM"
 (umask 077 && printf '%s\n' "$USER_TOKEN" >"$IT_TMP/user.token")
@@ -108,12 +112,22 @@ GQL_PORT=$(it_free_port)
 GQL_URL="http://127.0.0.1:$GQL_PORT/graphql"
 QUIET=(--event-interval 0 --change-interval 0 --setpoint-interval 0)
 
-it_spawn world "$SIM" "${MQ[@]}" -s "$WORLD" --seed 7 --systems 50 --components 4 --rate 0 "${QUIET[@]}"
+it_spawn world "$SIM" "${MQ[@]}" -s "$WORLD" --seed 7 --systems 500 --components 8 --rate 0 "${QUIET[@]}"
 WORLD_PID=$IT_PID
 it_spawn sim "$SIM" "${MQ[@]}" -s "$SLUG" --seed 42 --rate 20 --device-delay 0.2 "${QUIET[@]}" \
 	--graphql-port "$GQL_PORT" --user-token-file "$IT_TMP/user.token"
 SIM_PID=$IT_PID
-it_check "drivr-sim ($WORLD, 50 systems × 4 components) ready on Aedes" \
+# "churn": events as fast as it goes for a few seconds, so the platform deletes
+# old ones (an empty retained payload), watched live by a --log follower.
+it_spawn churn "$SIM" "${MQ[@]}" -s "$CHURN" --seed 3 --systems 3 --components 2 --rate 0 \
+	--event-interval 0.02 --change-interval 0 --setpoint-interval 0 --duration 6
+CHURN_PID=$IT_PID
+it_check "drivr-sim ($CHURN, a new event every 20 ms for 6 s) ready on Aedes" \
+	wait_for "$IT_TMP/churn.out" "drivr-sim: ready" 30
+"$CONSOLE" "${MQ[@]}" -s "$CHURN" --log --timeout 3 >"$IT_TMP/churn.ndjson" 2>"$IT_TMP/churn.err" &
+CHURN_LOG_PID=$!
+it_track "$CHURN_LOG_PID"
+it_check "drivr-sim ($WORLD, 500 systems × 8 components) ready on Aedes" \
 	wait_for "$IT_TMP/world.out" "drivr-sim: ready" 30
 it_check "drivr-sim ($SLUG, with a stream and GraphQL) ready on Aedes" \
 	wait_for "$IT_TMP/sim.out" "drivr-sim: ready" 30
@@ -124,12 +138,12 @@ it_check "drivr-sim ($SLUG, with a stream and GraphQL) ready on Aedes" \
 snapshot_complete() {
 	check_json "$1" \
 		'd["domain"]["slug"] == "'"$WORLD"'" and d["domain"]["retained"] is True' \
-		'len(d["systems"]) == 50' \
-		'len(d["components"]) == 200' \
-		'len({c["uuid"] for c in d["components"]}) == 200' \
+		'len(d["systems"]) == 500' \
+		'len(d["components"]) == 4000' \
+		'len({c["uuid"] for c in d["components"]}) == 4000' \
 		'{c["systemUuid"] for c in d["components"]} == {s["uuid"] for s in d["systems"]}' \
 		'len(d["componentModels"]) == 4 and len(d["eventModels"]) == 8' \
-		'len(d["organizations"]) == 1 and len(d["jwks"]) == 1 and len(d["tokens"]) == 50' \
+		'len(d["organizations"]) == 1 and len(d["jwks"]) == 1 and len(d["tokens"]) == 500' \
 		'd["counters"]["decodeErrors"] == 0 and d["counters"]["unclassifiedMessages"] == 0'
 }
 
@@ -140,7 +154,7 @@ snapshot_ok() { # STATUS FILE
 timeout 40 "$CONSOLE" "${MQ[@]}" -s "$WORLD" --snapshot --settle 1 --timeout 30 \
 	>"$IT_TMP/snap.json" 2>"$IT_TMP/snap.err"
 RC=$?
-it_check "--snapshot: exit 0, the whole retained world: 50 systems, 200 components, 4 models, 8 event models, 50 token lists" \
+it_check "--snapshot: exit 0, the whole retained world: 500 systems, 4000 components, 4 models, 8 event models, 500 token lists" \
 	snapshot_ok $RC "$IT_TMP/snap.json"
 
 # --- --log --count N --------------------------------------------------------------
@@ -158,6 +172,40 @@ it_check "--log: the platform's retained families and the live stream (JSON and 
 	"all(l['retained'] for l in d if l.get('family') in ('domain', 'system', 'component'))" \
 	"not any(l['retained'] for l in d if l.get('family') == 'datapoint_input')" \
 	"{'json', 'msgpack'} <= {l['format'] for l in d if l.get('family') == 'datapoint_input'}"
+
+# --- retained deletions ---------------------------------------------------------------
+# The follower saw every event and every deletion; once the churn is over a
+# fresh subscriber must get exactly the events the follower ended with — none
+# deleted, none missing, and no empty retained payload (the spec: a zero-byte
+# retained message is not sent to new subscribers).
+for _ in $(seq 1 200); do it_alive "$CHURN_PID" || break; sleep 0.1; done
+for _ in $(seq 1 200); do it_alive "$CHURN_LOG_PID" || break; sleep 0.1; done
+it_stop "$CHURN_LOG_PID"
+timeout 20 "$CONSOLE" "${MQ[@]}" -s "$CHURN" --snapshot --settle 0.5 --timeout 10 >"$IT_TMP/churn.json" 2>/dev/null
+RC=$?
+it_check "events deleted while a --log follower watched: a fresh --snapshot holds exactly the follower's events, 64, no deletion" \
+	python3 - "$IT_TMP/churn.ndjson" "$IT_TMP/churn.json" $RC <<'PY'
+import json, sys
+live, deleted = {}, 0
+for line in open(sys.argv[1]):
+    l = json.loads(line)
+    if l.get("family") != "event":
+        continue
+    uuid = l["topic"].split("/")[-1]
+    if l["bytes"] == 0:
+        live.pop(uuid, None)
+        deleted += 1
+    else:
+        live[uuid] = True
+snap = json.load(open(sys.argv[2]))
+got = {e["uuid"] for e in snap["events"]}
+ok = (int(sys.argv[3]) == 0 and deleted > 0 and got == set(live) and len(got) == 64
+      and snap["counters"]["deletions"] == 0)
+if not ok:
+    print(f"    follower: {len(live)} events after {deleted} deletions; snapshot: {len(got)} events, "
+          f"{snap['counters']['deletions']} deletions, {len(got ^ set(live))} differ")
+sys.exit(0 if ok else 1)
+PY
 
 # --- the three actions --------------------------------------------------------------
 timeout 20 "$CONSOLE" "${MQ[@]}" -s "$SLUG" --snapshot --settle 0.3 --timeout 5 >"$IT_TMP/act.json" 2>/dev/null
@@ -257,7 +305,7 @@ it_check "a setpoint asked for while Aedes was down goes out after it is back, c
 timeout 40 "$CONSOLE" "${MQ[@]}" -s "$WORLD" --snapshot --settle 1 --timeout 30 \
 	>"$IT_TMP/snap2.json" 2>"$IT_TMP/snap2.err"
 RC=$?
-it_check "after the restart --snapshot is complete again (exit 0, 50 systems, 200 components)" \
+it_check "after the restart --snapshot is complete again (exit 0, 500 systems, 4000 components)" \
 	snapshot_ok $RC "$IT_TMP/snap2.json"
 
 it_check "Aedes logged no client errors" bash -c "! grep -h 'error' '$IT_TMP'/aedes-*.log | grep -v 'unacceptable protocol version'"
