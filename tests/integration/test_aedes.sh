@@ -13,7 +13,9 @@
 #   --log --count N prints N message lines, every family of the platform's
 #   world and the live stream (JSON and MessagePack datapoints);
 #   events deleted (empty retained payloads) while a --log follower watched:
-#   a fresh --snapshot afterwards holds exactly the follower's 64 events;
+#   a fresh --snapshot afterwards holds exactly the follower's 64 events; a
+#   hostile stream (--faults) meanwhile: decode errors, no escape byte, the
+#   oversized payload delivered whole and refused by the decoder;
 #   set-setpoint (0 accepted, 3 rejected, 2 refused before sending, 4 error
 #   reply), ack-event (0, the event republished acknowledged), issue-token (0)
 #   with --wait;
@@ -118,11 +120,12 @@ it_spawn sim "$SIM" "${MQ[@]}" -s "$SLUG" --seed 42 --rate 20 --device-delay 0.2
 	--graphql-port "$GQL_PORT" --user-token-file "$IT_TMP/user.token"
 SIM_PID=$IT_PID
 # "churn": events as fast as it goes for a few seconds, so the platform deletes
-# old ones (an empty retained payload), watched live by a --log follower.
-it_spawn churn "$SIM" "${MQ[@]}" -s "$CHURN" --seed 3 --systems 3 --components 2 --rate 0 \
-	--event-interval 0.02 --change-interval 0 --setpoint-interval 0 --duration 6
+# old ones (an empty retained payload), and a hostile stream (--faults),
+# watched live by a --log follower.
+it_spawn churn "$SIM" "${MQ[@]}" -s "$CHURN" --seed 3 --systems 3 --components 2 --rate 40 \
+	--faults 0.3 --event-interval 0.02 --change-interval 0 --setpoint-interval 0 --duration 6
 CHURN_PID=$IT_PID
-it_check "drivr-sim ($CHURN, a new event every 20 ms for 6 s) ready on Aedes" \
+it_check "drivr-sim ($CHURN, a new event every 20 ms, hostile stream, for 6 s) ready on Aedes" \
 	wait_for "$IT_TMP/churn.out" "drivr-sim: ready" 30
 "$CONSOLE" "${MQ[@]}" -s "$CHURN" --log --timeout 3 >"$IT_TMP/churn.ndjson" 2>"$IT_TMP/churn.err" &
 CHURN_LOG_PID=$!
@@ -180,7 +183,14 @@ it_check "--log: the platform's retained families and the live stream (JSON and 
 # retained message is not sent to new subscribers).
 for _ in $(seq 1 200); do it_alive "$CHURN_PID" || break; sleep 0.1; done
 for _ in $(seq 1 200); do it_alive "$CHURN_LOG_PID" || break; sleep 0.1; done
-it_stop "$CHURN_LOG_PID"
+it_alive "$CHURN_LOG_PID" && it_stop "$CHURN_LOG_PID"
+wait "$CHURN_LOG_PID" 2>/dev/null
+RC=$?
+it_check "hostile stream through Aedes: --log ended by itself (exit 0), decode errors reported, the ~300 KiB payload whole (refused as too large), no raw escape byte printed" \
+	check_json "$IT_TMP/churn.ndjson" "$RC == 0" \
+	"sum(1 for l in d if 'error' in l and 'topic' in l) > 0" \
+	"any(l.get('bytes', 0) > 256 * 1024 and 'payload too large' in l['error']['message'] for l in d)" \
+	"b'\\x1b' not in open('$IT_TMP/churn.ndjson', 'rb').read()"
 timeout 20 "$CONSOLE" "${MQ[@]}" -s "$CHURN" --snapshot --settle 0.5 --timeout 10 >"$IT_TMP/churn.json" 2>/dev/null
 RC=$?
 it_check "events deleted while a --log follower watched: a fresh --snapshot holds exactly the follower's events, 64, no deletion" \
