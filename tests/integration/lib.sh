@@ -14,10 +14,6 @@
 #   it_wait_port PORT S    wait until 127.0.0.1:PORT accepts, at most S seconds
 #   it_ok / it_fail / it_check / it_summary   counting assertions; it_summary prints
 #                          "N passed, N failed" and returns non-zero on failure
-#   it_xfail REASON DESCRIPTION cmd...   an assertion known to fail for REASON (a
-#                          bug another change fixes): printed "xfail", counted apart,
-#                          never as passed; if it passes, that is a failure ("XPASS":
-#                          drop the marker)
 #
 # Never use a bare `wait` in a test: it would wait for the broker too.  Wait
 # for one PID (`wait "$pid"`), and bound it.
@@ -32,7 +28,6 @@ IT_TMP=$(mktemp -d "${TMPDIR:-/tmp}/drivr-it.XXXXXX") || { echo "lib.sh: mktemp 
 IT_CERTS="$IT_TMP/certs"
 IT_PASSED=0
 IT_FAILED=0
-IT_XFAILED=0
 _it_pids=""
 
 # --- processes ------------------------------------------------------------
@@ -400,27 +395,8 @@ it_check() {
 	if "$@"; then it_ok "$what"; else it_fail "$what"; fi
 }
 
-# it_xfail REASON DESCRIPTION cmd... — like it_check, for an assertion that
-# is known to fail until REASON is dealt with.  The assertion stays real: it
-# runs every time, and the day it passes the marker must go (counted failed).
-it_xfail() {
-	local reason=$1 what=$2
-	shift 2
-	if "$@"; then
-		IT_FAILED=$((IT_FAILED + 1))
-		echo "not ok - XPASS (expected to fail: $reason; remove the it_xfail) - $what"
-	else
-		IT_XFAILED=$((IT_XFAILED + 1))
-		echo "xfail - $what (known: $reason)"
-	fi
-}
-
 # it_summary — the closing line the CI reads; non-zero if anything failed.
 it_summary() {
-	if [ "$IT_XFAILED" -gt 0 ]; then
-		echo "$IT_PASSED passed, $IT_FAILED failed, $IT_XFAILED expected failures"
-	else
-		echo "$IT_PASSED passed, $IT_FAILED failed"
-	fi
+	echo "$IT_PASSED passed, $IT_FAILED failed"
 	[ "$IT_FAILED" -eq 0 ]
 }
