@@ -36,10 +36,9 @@ for f in "$SIM" "$CONSOLE"; do [ -x "$f" ] || { echo "missing $f (run make)"; ex
 for tool in node npm mosquitto_sub python3; do
 	command -v "$tool" >/dev/null || { echo "test_aedes: $tool is missing (make deps)"; exit 1; }
 done
-if [ ! -f "$AEDES_DIR/node_modules/aedes/package.json" ]; then
-	make --no-print-directory aedes >"$IT_TMP/npm.log" 2>&1 ||
-		{ echo "test_aedes: make aedes failed:"; tail -20 "$IT_TMP/npm.log"; exit 1; }
-fi
+# Installs Aedes when missing or when its lockfile changed; nothing otherwise.
+make --no-print-directory aedes >"$IT_TMP/npm.log" 2>&1 ||
+	{ echo "test_aedes: make aedes failed:"; tail -20 "$IT_TMP/npm.log"; exit 1; }
 
 # --- Aedes ----------------------------------------------------------------------
 AEDES_RUNS=0
