@@ -5,6 +5,7 @@
 #   make test       deps if needed, then every test layer, then test-asan
 #   make test-asan  the same tests under AddressSanitizer + UBSan
 #   make test-unit / test-integration   one layer (BUILD=build-asan SAN=1 for ASan)
+#   make aedes      the second test broker (tests/aedes, npm ci from its lockfile)
 #   make demo       deps if needed, then the console against the built-in demo
 #   make install PREFIX=/usr/local
 #
@@ -19,7 +20,14 @@ VERSION := 0.1.0
 # Debian packages the build, the tests and the demo need.
 DEB_PKGS := build-essential pkg-config libncurses-dev libpaho-mqtt-dev libssl-dev \
 	libcjson-dev libmsgpack-dev libcmocka-dev mosquitto mosquitto-clients tmux \
-	openssl valgrind python3 mosquitto-dev libmosquitto-dev libmicrohttpd-dev curl libcurl4-openssl-dev
+	openssl valgrind python3 mosquitto-dev libmosquitto-dev libmicrohttpd-dev curl libcurl4-openssl-dev \
+	nodejs npm
+
+# Names of the installed packages and of what they provide, one per line: a
+# package counts as present when installed or provided (NodeSource's nodejs
+# provides npm and conflicts with Debian's, so asking apt for npm would fail).
+DEB_PRESENT = dpkg-query -W -f='$${db:Status-Abbrev}|$${Package},$${Provides}\n' 2>/dev/null | \
+	awk -F'|' 'substr($$1, 2, 1) == "i" { print $$2 }' | tr ',' '\n' | sed 's/ *(.*//; s/ //g'
 
 PKGS := ncursesw libcjson msgpack openssl libcurl
 # Feature macros are ours; pkg-config's -D flags would clash with them.
@@ -75,7 +83,7 @@ UNIT_BINS  := $(UNIT_TESTS:%=$(BUILD)/tests/%)
 PROGRAMS := $(BUILD)/drivr-console $(if $(SIM_SRCS),$(BUILD)/drivr-sim)
 
 .PHONY: all deps deps-ensure build test test-asan test-run test-unit test-integration \
-	demo install clean fuzz bench print-version
+	aedes demo install clean fuzz bench print-version
 
 all: deps-ensure
 	@$(MAKE) --no-print-directory build
@@ -106,8 +114,8 @@ $(BUILD)/tests/test_%: $(BUILD)/tests/unit/test_%.o $(BUILD)/tests/unit/support.
 # --- dependencies --------------------------------------------------------
 # apt-get as root, sudo otherwise; only what is missing.
 deps:
-	@missing=$$(for p in $(DEB_PKGS); do \
-		dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'ok installed' || echo $$p; done); \
+	@present=$$($(DEB_PRESENT)); \
+	missing=$$(for p in $(DEB_PKGS); do echo "$$present" | grep -qx "$$p" || echo $$p; done); \
 	if [ -z "$$missing" ]; then echo "deps: all packages present"; exit 0; fi; \
 	echo "deps: installing$$(echo $$missing | sed 's/^/ /')"; \
 	if [ "$$(id -u)" = 0 ]; then sudo=; else sudo=sudo; fi; \
@@ -115,8 +123,9 @@ deps:
 	$$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $$missing
 
 deps-ensure:
-	@for p in $(DEB_PKGS); do \
-		dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'ok installed' || \
+	@present=$$($(DEB_PRESENT)); \
+	for p in $(DEB_PKGS); do \
+		echo "$$present" | grep -qx "$$p" || \
 		{ $(MAKE) --no-print-directory deps; exit $$?; }; done
 
 # --- tests ---------------------------------------------------------------
@@ -151,6 +160,16 @@ test-integration: build
 		echo "-- $$t"; BUILD=$(BUILD) $$t || fail=1; \
 	done; \
 	exit $$fail
+
+# The second broker of tests/integration/test_aedes.sh: Aedes at the exact
+# versions of its lockfile, into tests/aedes/node_modules (git-ignored).  npm's
+# own stamp of the install is newer than the lockfile once it is done.  The
+# script runs this when Aedes is missing, so that without the registry only
+# that script fails, not the whole integration layer.
+AEDES_DIR := tests/aedes
+aedes: $(AEDES_DIR)/node_modules/.package-lock.json
+$(AEDES_DIR)/node_modules/.package-lock.json: $(AEDES_DIR)/package.json $(AEDES_DIR)/package-lock.json
+	cd $(AEDES_DIR) && npm ci --no-audit --no-fund --ignore-scripts
 
 # --- fuzzing (clang + libFuzzer; not part of `make test`) ----------------
 # make fuzz FUZZ_SECONDS=300 — seeds the corpus from tests/fixtures.

@@ -663,7 +663,9 @@ static void describe_connect_failure(struct mqtt *m, int code, const char *messa
 	}
 
 	const char *what = NULL;
-	if (code > 0 && m->version < 5)
+	/* 1..5 under MQTT 5: the broker answered with an MQTT 3.1.1 CONNACK
+	 * (Aedes does, refusing the version it does not speak). */
+	if (code > 0 && (m->version < 5 || code <= 5))
 		what = connack_reason(code);
 	else if (code >= 0x80 && m->version >= 5)
 		what = MQTTReasonCode_toString((enum MQTTReasonCodes)code);
@@ -776,8 +778,10 @@ static void on_connect_failure5(void *ctx, MQTTAsync_failureData5 *resp)
 
 	if (!initial_failure(m))
 		return;
-	if (resp)
-		code = resp->reasonCode >= 0x80 ? (int)resp->reasonCode : resp->code;
+	if (resp) {
+		bool v311_refusal = resp->reasonCode >= 1 && resp->reasonCode <= 5;
+		code = resp->reasonCode >= 0x80 || v311_refusal ? (int)resp->reasonCode : resp->code;
+	}
 	describe_connect_failure(m, code, resp ? resp->message : NULL, reason, sizeof(reason));
 	push_failure(m, INBOX_CONNECT_FAILED, code, reason, m->retry_min);
 }

@@ -159,6 +159,9 @@ static bool handle_event(struct sim *sim, const struct inbox_item *item)
 	case INBOX_CONNECTION_LOST:
 		fprintf(stderr, "drivr-sim: %s (reconnecting)\n", item->u.failure.reason);
 		sim->announced = false;
+		/* "ready" again once the world is republished: a script that
+		 * restarts the broker waits for the second line. */
+		sim->ready_printed = false;
 		break;
 	case INBOX_SUBSCRIBED:
 		if (item->u.subscribed.refused || item->u.subscribed.error) {

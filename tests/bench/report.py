@@ -87,6 +87,21 @@ print(f"| client CPU s (console: with the snapshot printout) | - | {fmt(get('ret
       f"{fmt(get('retained-burst', 'paho-qos1', 'cpu_s'), 2)} | {fmt(get('retained-burst', 'console', 'cpu_s'), 2)} | - |")
 print(f"| broker CPU s | - | {fmt(get('retained-burst', 'paho', 'broker_cpu_s'), 2)} | "
       f"{fmt(get('retained-burst', 'paho-qos1', 'broker_cpu_s'), 2)} | {fmt(get('retained-burst', 'console', 'broker_cpu_s'), 2)} | - |")
+# The staged load against the single subscription it replaced, both on the
+# broker with raised limits (so both get everything), and on a stock broker.
+st = get("retained-burst", "console", "load_seconds")
+si = get("retained-burst", "console-single", "load_seconds")
+print()
+print("| staged load (docs/architecture.md) | staged s | single s | staged / single | target |")
+print("|---|---:|---:|---:|---|")
+ok = st is not None and si is not None and st / si <= 1.5
+print(f"| raised limits, connect → last message | {fmt(st, 3)} | {fmt(si, 3)} | "
+      f"{fmt(st / si if st and si else None, 2)}× | ≤ 1.5× ({'met' if ok else 'NOT met'}) |")
+for c, label in (("console", "staged"), ("console-single", "single")):
+    print(f"| stock broker, {label}: systems / components / complete / exit | "
+          f"{fmt(get('retained-stock', c, 'systems'))} / {fmt(get('retained-stock', c, 'components'))} / "
+          f"{fmt(get('retained-stock', c, 'complete'))} / {fmt(get('retained-stock', c, 'exit'))} | "
+          f"{fmt(get('retained-stock', c, 'load_seconds'), 3)} s | - | - |")
 print()
 print("| measure | value | target |")
 print("|---|---:|---|")
