@@ -827,9 +827,9 @@ enum load_verdict load_plan_verdict(const struct load_plan *p, char *reason, siz
 	}
 	if (p->stage >= LOAD_STAGE_SYSTEMS && p->state_messages == p->state_exact) {
 		snprintf(reason, size,
-			 "only the domain's own topics arrived, no system, model or organization: "
-			 "an empty domain, or a broker that sends no retained messages to wildcard "
-			 "subscriptions (RabbitMQ before 3.12)");
+			 "a broker that sends no retained messages to wildcard subscriptions "
+			 "(RabbitMQ before 3.12), or an empty domain: only the domain's own topics "
+			 "arrived, no system, model or organization");
 		return LOAD_NO_WILDCARD_RETAINED;
 	}
 	if (p->index_unsettled) {
@@ -844,6 +844,10 @@ enum load_verdict load_plan_verdict(const struct load_plan *p, char *reason, siz
 		if (p->stage == LOAD_STAGE_SYSTEMS || p->pending_len)
 			snprintf(reason, size, "loading: %zu of %zu systems", p->systems_loaded,
 				 p->system_count);
+		else if (p->stage == LOAD_STAGE_DONE)
+			snprintf(reason, size,
+				 "loading: every stage subscribed, the retained messages not yet "
+				 "quiet for --settle");
 		else
 			snprintf(reason, size, "loading: %s", load_stage_name(p->stage));
 		return LOAD_LOADING;

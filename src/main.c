@@ -7,13 +7,21 @@
 #include "actions.h"
 #include "config.h"
 #include "headless.h"
+#include "loadplan.h"
 #include "topics.h"
 #include "ui/ui.h"
 
 /* Exit statuses shared by every mode. */
 enum { EXIT_OK = 0, EXIT_CONNECTION = 1, EXIT_USAGE = 2 };
 
-static void print_topics(const struct topic_table *topics)
+static void print_filter(void *ctx, enum load_stage stage, const char *filter, int qos)
+{
+	(void)ctx;
+	printf("%-8s %d    %s\n", load_stage_name(stage), qos, filter);
+}
+
+/* The table, and with a slug the staged load's filters built from it. */
+static void print_topics(const struct config *config, const struct topic_table *topics)
 {
 	static const char *const directions[] = { "SUB", "PUB" };
 	static const char *const encodings[] = { "json", "json|msgpack", "state", "opaque" };
@@ -26,6 +34,17 @@ static void print_topics(const struct topic_table *topics)
 		       topic_confidence_name(topic_family_confidence(family)),
 		       topics_pattern(topics, family));
 	}
+	if (!config->slug)
+		return;
+	struct load_plan *plan = headless_load_plan(config, topics);
+	if (!plan) {
+		printf("\nsubscription (--single-subscription): drivr/v1/%s/#\n", config->slug);
+		return;
+	}
+	printf("\nsubscriptions, in stages (docs/architecture.md); systems: one batch per few systems\n");
+	printf("%-8s %-4s %s\n", "stage", "qos", "filter");
+	load_plan_describe(plan, print_filter, NULL);
+	load_plan_free(plan);
 }
 
 int main(int argc, char **argv)
@@ -63,7 +82,7 @@ int main(int argc, char **argv)
 	} else {
 		switch (config_mode(&config)) {
 		case MODE_PRINT_TOPICS:
-			print_topics(topics);
+			print_topics(&config, topics);
 			break;
 		case MODE_LOG:
 		case MODE_SNAPSHOT:

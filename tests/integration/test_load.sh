@@ -20,6 +20,12 @@ CONSOLE=${BUILD:-build}/drivr-console
 SIM=${BUILD:-build}/drivr-sim
 SLUG=big
 
+"$CONSOLE" --print-topics -s "$SLUG" >"$IT_TMP/topics.txt"
+it_check "--print-topics lists the staged filters, built from the table" bash -c \
+	"grep -q '^systems  0    drivr/v1/$SLUG/systems/<systemUuid>/+/#' '$IT_TMP/topics.txt' &&
+	 grep -q '^live     1    drivr/v1/$SLUG/input/#' '$IT_TMP/topics.txt' &&
+	 ! grep -q 'drivr/v1/$SLUG/#' '$IT_TMP/topics.txt'"
+
 broker_start || { echo "broker did not start"; exit 1; }
 PLAIN=$(broker_plain_args)
 it_check "the test broker has no queue limit of its own (stock defaults)" bash -c \
@@ -92,7 +98,9 @@ else
 fi
 
 # --- cut short by --timeout, a wrong slug -----------------------------------------
-timeout 30 "$CONSOLE" $PLAIN -s "$SLUG" --snapshot --timeout 0.05 >"$IT_TMP/cut.json" 2>"$IT_TMP/cut.err"
+# --settle 30: the state never counts as quiet before --timeout 3 (the load
+# itself takes well under a second here)
+timeout 30 "$CONSOLE" $PLAIN -s "$SLUG" --snapshot --settle 30 --timeout 3 >"$IT_TMP/cut.json" 2>"$IT_TMP/cut.err"
 rc=$?
 it_check "--timeout cutting the load short: exit 8, the document says so" bash -c \
 	"[ $rc -eq 8 ] && grep -q 'cut short by --timeout' '$IT_TMP/cut.err'"
@@ -142,6 +150,24 @@ timeout 30 "$CONSOLE" set-setpoint $PLAIN -s rabbit --system 00000000-0000-4000-
 rc=$?
 it_check "an action there: exit 1 with the same cause, not 'is the slug right?'" bash -c \
 	"[ $rc -eq 1 ] && grep -q 'RabbitMQ before 3.12' '$IT_TMP/act.err' && ! grep -q 'is it right' '$IT_TMP/act.err'"
+if command -v tmux >/dev/null; then
+	SOCK="$IT_TMP/tmux2.sock"
+	T2() { tmux -S "$SOCK" -f /dev/null "$@"; }
+	T2 new-session -d -s rabbit -x 160 -y 30 \
+		"env TERM=xterm-256color LC_ALL=C.UTF-8 $CONSOLE $PLAIN -s rabbit --no-mouse 2>$IT_TMP/tui2.err; sleep 60" ||
+		it_fail "tmux starts"
+	it_track "$(T2 display -p '#{pid}')"
+	ok=0
+	for i in $(seq 1 100); do
+		T2 capture-pane -p -t rabbit | head -1 | grep -q 'no retained messages on wildcard subscriptions (RabbitMQ < 3.12?)' &&
+			{ ok=1; break; }
+		sleep 0.05
+	done
+	it_check "the console's status bar names the cause too" [ $ok -eq 1 ]
+	T2 capture-pane -p -t rabbit | grep -q 'RabbitMQ before 3.12'
+	it_check "and the empty Systems view gives the whole reason" [ $? -eq 0 ]
+	T2 kill-server 2>/dev/null
+fi
 broker_stop
 
 it_summary
