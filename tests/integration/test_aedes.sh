@@ -115,8 +115,9 @@ QUIET=(--event-interval 0 --change-interval 0 --setpoint-interval 0)
 
 it_spawn world "$SIM" "${MQ[@]}" -s "$WORLD" --seed 7 --systems 500 --components 8 --rate 0 "${QUIET[@]}"
 WORLD_PID=$IT_PID
+# the catalogue extension: the actions check values against it before sending
 it_spawn sim "$SIM" "${MQ[@]}" -s "$SLUG" --seed 42 --rate 20 --device-delay 0.2 "${QUIET[@]}" \
-	--graphql-port "$GQL_PORT" --user-token-file "$IT_TMP/user.token"
+	--extensions catalogue --graphql-port "$GQL_PORT" --user-token-file "$IT_TMP/user.token"
 SIM_PID=$IT_PID
 # "churn": events as fast as it goes for a few seconds, so the platform deletes
 # old ones (an empty retained payload), and a hostile stream (--faults),
