@@ -1050,116 +1050,6 @@ static void subscribe_primary(struct mqtt *m)
 
 /* --- caller-chosen subscriptions (mqtt_options.filters, no_subscribe) -- */
 
-/* The SUBSCRIBED event of a custom round: every filter with its answer. */
-static void custom_done(struct mqtt *m, const int *qos, int fill, const char *error)
-{
-	struct inbox_item *item = inbox_event_new(INBOX_SUBSCRIBED);
-	size_t n = m->custom_count;
-
-	item->u.subscribed.count = n;
-	item->u.subscribed.filters = xcalloc(n, sizeof(*item->u.subscribed.filters));
-	for (size_t i = 0; i < n; i++) {
-		int q = qos ? qos[i] : fill;
-		item->u.subscribed.filters[i].filter = xstrdup(m->custom[i]);
-		item->u.subscribed.filters[i].qos = refused(q) ? INBOX_SUB_REFUSED : q;
-		item->u.subscribed.filters[i].code = q;
-		if (refused(q))
-			item->u.subscribed.refused++;
-		else
-			item->u.subscribed.granted++;
-	}
-	if (error) {
-		item->u.subscribed.error = xstrdup(error);
-		item->u.subscribed.granted = 0;
-	}
-	if (item->u.subscribed.granted > 0 && !error)
-		atomic_store(&m->ready, true);
-	inbox_push(m->inbox, item);
-}
-
-static void on_custom_ok(void *ctx, MQTTAsync_successData *resp)
-{
-	struct mqtt *m = ctx;
-	int *qos = xcalloc(m->custom_count, sizeof(int));
-	for (size_t i = 0; i < m->custom_count; i++) {
-		if (m->custom_count == 1)
-			qos[i] = resp ? resp->alt.qos : INBOX_SUB_REFUSED;
-		else
-			qos[i] = resp && resp->alt.qosList ? resp->alt.qosList[i] : INBOX_SUB_REFUSED;
-	}
-	custom_done(m, qos, 0, NULL);
-	free(qos);
-}
-
-static void on_custom_fail(void *ctx, MQTTAsync_failureData *resp)
-{
-	struct mqtt *m = ctx;
-	int code = resp ? resp->code : MQTTASYNC_FAILURE;
-	char error[REASON_SIZE];
-
-	if (code == MQTT_BAD_SUBSCRIBE) {
-		custom_done(m, NULL, INBOX_SUB_REFUSED, NULL);
-		return;
-	}
-	snprintf(error, sizeof(error), "subscriptions failed: %s",
-		 resp && resp->message ? resp->message : MQTTAsync_strerror(code));
-	custom_done(m, NULL, INBOX_SUB_REFUSED, error);
-}
-
-static void on_custom_ok5(void *ctx, MQTTAsync_successData5 *resp)
-{
-	struct mqtt *m = ctx;
-	int *qos = xcalloc(m->custom_count, sizeof(int));
-	for (size_t i = 0; i < m->custom_count; i++) {
-		if (!resp)
-			qos[i] = INBOX_SUB_REFUSED;
-		else if (m->custom_count == 1)
-			qos[i] = (int)resp->reasonCode;
-		else if (resp->alt.sub.reasonCodes && resp->alt.sub.reasonCodeCount > (int)i)
-			qos[i] = (int)resp->alt.sub.reasonCodes[i];
-		else
-			qos[i] = INBOX_SUB_REFUSED;
-	}
-	custom_done(m, qos, 0, NULL);
-	free(qos);
-}
-
-static void on_custom_fail5(void *ctx, MQTTAsync_failureData5 *resp)
-{
-	struct mqtt *m = ctx;
-	char error[REASON_SIZE];
-
-	if (resp && resp->reasonCode >= 0x80) {
-		custom_done(m, NULL, (int)resp->reasonCode, NULL);
-		return;
-	}
-	snprintf(error, sizeof(error), "subscriptions failed: %s",
-		 resp && resp->message ? resp->message
-				       : MQTTAsync_strerror(resp ? resp->code : MQTTASYNC_FAILURE));
-	custom_done(m, NULL, INBOX_SUB_REFUSED, error);
-}
-
-static void subscribe_custom(struct mqtt *m)
-{
-	MQTTAsync_responseOptions ro = MQTTAsync_responseOptions_initializer;
-	char error[REASON_SIZE];
-
-	ro.context = m;
-	if (m->version >= 5) {
-		ro.onSuccess5 = on_custom_ok5;
-		ro.onFailure5 = on_custom_fail5;
-	} else {
-		ro.onSuccess = on_custom_ok;
-		ro.onFailure = on_custom_fail;
-	}
-	int rc = MQTTAsync_subscribeMany(m->client, (int)m->custom_count, m->custom, m->custom_qos,
-					 &ro);
-	if (rc != MQTTASYNC_SUCCESS) {
-		snprintf(error, sizeof(error), "subscriptions not sent: %s", MQTTAsync_strerror(rc));
-		custom_done(m, NULL, INBOX_SUB_REFUSED, error);
-	}
-}
-
 /* Nothing to subscribe: ready at once; an empty SUBSCRIBED round says so. */
 static void subscribe_none(struct mqtt *m)
 {
@@ -1168,7 +1058,7 @@ static void subscribe_none(struct mqtt *m)
 }
 
 
-/* --- staged batches (mqtt_subscribe_batch) ------------------------------ */
+/* --- batches: staged (mqtt_subscribe_batch) and caller-chosen rounds ---- */
 
 struct staged_batch {
 	struct staged_batch *next;
@@ -1278,13 +1168,10 @@ static void on_staged_fail5(void *ctx, MQTTAsync_failureData5 *resp)
 	staged_done(b, NULL, INBOX_SUB_REFUSED, error);
 }
 
-enum mqtt_error mqtt_subscribe_batch(struct mqtt *m, unsigned id, const char *const *filters,
-				     const int *qos, size_t count, char *err, size_t size)
+/* A batch of count filters (copied) waiting for its SUBACK, registered with m. */
+static struct staged_batch *batch_new(struct mqtt *m, unsigned id, const char *const *filters,
+				      size_t count)
 {
-	if (m->sub_mode != SUB_STAGED)
-		return fail(MQTT_ERR_STATE, err, size, "not in staged mode");
-	if (!count || count > INT_MAX)
-		return fail(MQTT_ERR_INVALID, err, size, "no filters in the batch");
 	size_t bytes = sizeof(struct staged_batch) + count * sizeof(char *);
 	for (size_t i = 0; i < count; i++)
 		bytes += strlen(filters[i]) + 1;
@@ -1304,7 +1191,14 @@ enum mqtt_error mqtt_subscribe_batch(struct mqtt *m, unsigned id, const char *co
 	b->next = m->batches;
 	m->batches = b;
 	pthread_mutex_unlock(&m->batch_lock);
+	return b;
+}
 
+/* One SUBSCRIBE; the callbacks report it (and free b).  Paho's code: on
+ * failure b is still the caller's. */
+static int batch_send(struct staged_batch *b, const int *qos)
+{
+	struct mqtt *m = b->m;
 	MQTTAsync_responseOptions ro = MQTTAsync_responseOptions_initializer;
 	ro.context = b;
 	if (m->version >= 5) {
@@ -1314,7 +1208,18 @@ enum mqtt_error mqtt_subscribe_batch(struct mqtt *m, unsigned id, const char *co
 		ro.onSuccess = on_staged_ok;
 		ro.onFailure = on_staged_fail;
 	}
-	int rc = MQTTAsync_subscribeMany(m->client, (int)count, b->filters, (int *)qos, &ro);
+	return MQTTAsync_subscribeMany(m->client, (int)b->count, b->filters, (int *)qos, &ro);
+}
+
+enum mqtt_error mqtt_subscribe_batch(struct mqtt *m, unsigned id, const char *const *filters,
+				     const int *qos, size_t count, char *err, size_t size)
+{
+	if (m->sub_mode != SUB_STAGED)
+		return fail(MQTT_ERR_STATE, err, size, "not in staged mode");
+	if (!count || count > INT_MAX)
+		return fail(MQTT_ERR_INVALID, err, size, "no filters in the batch");
+	struct staged_batch *b = batch_new(m, id, filters, count);
+	int rc = batch_send(b, qos);
 	if (rc != MQTTASYNC_SUCCESS) {
 		staged_unlink(m, b);
 		free(b);
@@ -1322,6 +1227,19 @@ enum mqtt_error mqtt_subscribe_batch(struct mqtt *m, unsigned id, const char *co
 			    size, "subscribe not sent: %s", MQTTAsync_strerror(rc));
 	}
 	return MQTT_OK;
+}
+
+/* mqtt_options.filters: the caller's filters as one round, a batch with id
+ * 0, from the connected callback. */
+static void subscribe_custom(struct mqtt *m)
+{
+	struct staged_batch *b = batch_new(m, 0, (const char *const *)m->custom, m->custom_count);
+	int rc = batch_send(b, m->custom_qos);
+	if (rc != MQTTASYNC_SUCCESS) {
+		char error[REASON_SIZE];
+		snprintf(error, sizeof(error), "subscriptions not sent: %s", MQTTAsync_strerror(rc));
+		staged_done(b, NULL, INBOX_SUB_REFUSED, error);
+	}
 }
 
 /* --- publish outcomes --------------------------------------------------- */
