@@ -115,6 +115,21 @@ static void wait_quiet(struct fixture *f)
 	load_plan_tick(f->plan, f->now);
 }
 
+/* A new plan with `budget`, started, its domain batch answered with
+ * `systems` systems in the index and quiet: the systems stage is next. */
+static void load_domain(struct fixture *f, size_t budget, int systems)
+{
+	if (budget)
+		f->o.budget = budget;
+	make_plan(f);
+	load_plan_start(f->plan, f->now);
+	unsigned domain = send_next(f)->id;
+	ack(f, domain);
+	for (int i = 0; i < systems; i++)
+		deliver_system(f, i, true);
+	wait_quiet(f);
+}
+
 /* The systems a batch covers, by their subtree filters. */
 static int systems_in(const struct load_batch *b, bool *seen, int max)
 {
@@ -271,14 +286,7 @@ static void test_stages_cover_every_system_once(void **state)
 static void test_batches_paced_by_arrivals(void **state)
 {
 	struct fixture *f = *state;
-	f->o.budget = 100;
-	make_plan(f);
-	load_plan_start(f->plan, f->now);
-	unsigned domain = send_next(f)->id;
-	ack(f, domain);
-	for (int i = 0; i < 30; i++)
-		deliver_system(f, i, true);
-	wait_quiet(f);
+	load_domain(f, 100, 30);
 
 	const struct load_batch *b1 = send_next(f); /* 3 systems, 48 expected */
 	unsigned id1 = b1->id;
@@ -301,14 +309,7 @@ static void test_batches_paced_by_arrivals(void **state)
 static void test_suback_barrier_learned_and_unlearned(void **state)
 {
 	struct fixture *f = *state;
-	f->o.budget = 100;
-	make_plan(f);
-	load_plan_start(f->plan, f->now);
-	unsigned domain = send_next(f)->id;
-	ack(f, domain);
-	for (int i = 0; i < 15; i++)
-		deliver_system(f, i, true);
-	wait_quiet(f);
+	load_domain(f, 100, 15);
 
 	unsigned a = send_next(f)->id; /* systems 0-2 */
 	unsigned b = send_next(f)->id; /* systems 3-5 */
@@ -354,14 +355,7 @@ static void test_suback_barrier_learned_and_unlearned(void **state)
 static void test_index_read_again(void **state)
 {
 	struct fixture *f = *state;
-	f->o.budget = 10;
-	make_plan(f);
-	load_plan_start(f->plan, f->now);
-	unsigned domain = send_next(f)->id;
-	ack(f, domain);
-	for (int i = 0; i < 10; i++)
-		deliver_system(f, i, true);
-	wait_quiet(f);
+	load_domain(f, 10, 10);
 	const struct load_batch *p2 = send_next(f);
 	assert_int_equal(p2->stage, LOAD_STAGE_DOMAIN);
 	assert_int_equal(p2->count, 1);
@@ -390,13 +384,7 @@ static void test_index_read_again(void **state)
 static void test_small_index_read_once(void **state)
 {
 	struct fixture *f = *state;
-	make_plan(f); /* budget 500 */
-	load_plan_start(f->plan, f->now);
-	unsigned domain = send_next(f)->id;
-	ack(f, domain);
-	for (int i = 0; i < 5; i++)
-		deliver_system(f, i, true);
-	wait_quiet(f);
+	load_domain(f, 0, 5); /* budget 500 */
 	assert_int_equal(send_next(f)->stage, LOAD_STAGE_SYSTEMS);
 	struct load_stats st;
 	load_plan_stats(f->plan, &st);
