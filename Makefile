@@ -174,7 +174,7 @@ $(AEDES_DIR)/node_modules/.package-lock.json: $(AEDES_DIR)/package.json $(AEDES_
 # --- fuzzing (clang + libFuzzer; not part of `make test`) ----------------
 # make fuzz FUZZ_SECONDS=300 — seeds the corpus from tests/fixtures.
 FUZZ_SECONDS ?= 60
-FUZZ_SRCS := $(addprefix src/,ingest.c snapshot.c sanitize.c store.c hashmap.c decode.c topics.c util.c)
+FUZZ_SRCS := $(addprefix src/,ingest.c loadplan.c snapshot.c sanitize.c store.c hashmap.c decode.c topics.c util.c)
 fuzz: deps-ensure
 	@$(MAKE) --no-print-directory deps-ensure DEB_PKGS="clang libclang-rt-14-dev"
 	@mkdir -p build-fuzz/corpus
@@ -187,7 +187,7 @@ fuzz: deps-ensure
 	build-fuzz/fuzz_ingest -max_total_time=$(FUZZ_SECONDS) -max_len=65536 -timeout=10 build-fuzz/corpus
 
 # --- benchmarks (not part of `make test`; docs/performance.md) -------------
-BENCH_CORE := $(addprefix $(BUILD)/src/,ingest.o store.o hashmap.o decode.o topics.o util.o)
+BENCH_CORE := $(addprefix $(BUILD)/src/,ingest.o loadplan.o store.o hashmap.o decode.o topics.o util.o)
 $(BUILD)/bench/paho_count: tests/bench/paho_count.c
 	@mkdir -p $(dir $@)
 	$(CC) -std=c11 -D_DEFAULT_SOURCE -O2 -Wall -Wextra -Werror -o $@ $< -lpaho-mqtt3as -lpthread
