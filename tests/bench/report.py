@@ -79,7 +79,7 @@ pq1 = get("retained-burst", "paho-qos1", "load_seconds")
 pq0 = get("retained-burst", "paho", "load_seconds")
 ms1 = get("retained-burst", "mosquitto_sub-qos1", "seconds")
 print()
-print("| retained burst, connect → last message | mosquitto_sub QoS 1 s (wall) | paho QoS 0 s | paho QoS 1 s | console (QoS 1) s | console / paho QoS 1 |")
+print("| retained burst, connect → last message | mosquitto_sub QoS 1 s (wall) | paho QoS 0 s | paho QoS 1 s | console (staged) s | console / paho QoS 1 |")
 print("|---|---:|---:|---:|---:|---:|")
 print(f"| seconds | {fmt(ms1, 3)} | {fmt(pq0, 3)} | {fmt(pq1, 3)} | {fmt(con, 3)} | "
       f"{fmt(con / pq1 if pq1 and con else None, 2)}× |")
