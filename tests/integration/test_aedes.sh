@@ -318,6 +318,10 @@ RC=$?
 it_check "after the restart --snapshot is complete again (exit 0, 500 systems, 4000 components)" \
 	snapshot_ok $RC "$IT_TMP/snap2.json"
 
-it_check "Aedes logged no client errors" bash -c "! grep -h 'error' '$IT_TMP'/aedes-*.log | grep -v 'unacceptable protocol version'"
+# EPIPE / ECONNRESET: a client that closed its socket (after its DISCONNECT,
+# every run here ends so) while Aedes was still writing the live stream to it;
+# the clients' own exit statuses are checked above.
+it_check "Aedes logged no client errors (but sockets closed mid-write)" bash -c \
+	"! grep -h 'error' '$IT_TMP'/aedes-*.log | grep -v 'unacceptable protocol version' | grep -v 'EPIPE\|ECONNRESET'"
 for pid in "$SIM_PID" "$WORLD_PID"; do it_stop "$pid"; done
 it_summary
