@@ -197,7 +197,6 @@ fuzzdeps_sanitize  := sanitize util
 FUZZ_CFLAGS = -std=c11 -D_DEFAULT_SOURCE -D_XOPEN_SOURCE=700 $(CFLAGS_WARN) -g -O1 \
 	-fno-omit-frame-pointer -fno-sanitize-recover=undefined -Iinclude $(PKG_CFLAGS) \
 	-DDRIVR_VERSION='"$(VERSION)"' -DDRIVR_THEME_DIR='"$(PREFIX)/share/drivr-console/themes"'
-FUZZ_BINS := $(FUZZ_HARNESSES:%=build-fuzz/fuzz_%)
 
 # The modules are instrumented for coverage too (fuzzer-no-link), once for all.
 build-fuzz/obj/%.o: %.c
