@@ -2,8 +2,10 @@
 #
 #   make            build drivr-console (and drivr-sim once it exists)
 #   make deps       install the Debian packages that are missing (apt-get)
-#   make test       deps if needed, then every test layer, then test-asan
+#   make test       deps if needed, then every test layer, then test-asan, then
+#                   test-fuzz with FUZZ_SECONDS_CI (10 s) per harness
 #   make test-asan  the same tests under AddressSanitizer + UBSan
+#   make test-fuzz  every libFuzzer harness FUZZ_SECONDS (30 s) each (= make fuzz)
 #   make test-unit / test-integration   one layer (BUILD=build-asan SAN=1 for ASan)
 #   make aedes      the second test broker (tests/aedes, npm ci from its lockfile)
 #   make demo       deps if needed, then the console against the built-in demo
@@ -17,11 +19,13 @@ SAN     ?= 0
 CC      ?= cc
 VERSION := 0.1.0
 
-# Debian packages the build, the tests and the demo need.
+# Debian packages the build, the tests and the demo need.  The fuzz harnesses
+# of `make test` need clang and, on Debian 12, libclang-rt-14-dev for the
+# libFuzzer runtime (clang does not depend on it; deps checks each package).
 DEB_PKGS := build-essential pkg-config libncurses-dev libpaho-mqtt-dev libssl-dev \
 	libcjson-dev libmsgpack-dev libcmocka-dev mosquitto mosquitto-clients tmux \
 	openssl valgrind python3 mosquitto-dev libmosquitto-dev libmicrohttpd-dev curl libcurl4-openssl-dev \
-	nodejs npm
+	nodejs npm clang libclang-rt-14-dev
 
 # Names of the installed packages and of what they provide, one per line: a
 # package counts as present when installed or provided (NodeSource's nodejs
@@ -83,7 +87,7 @@ UNIT_BINS  := $(UNIT_TESTS:%=$(BUILD)/tests/%)
 PROGRAMS := $(BUILD)/drivr-console $(if $(SIM_SRCS),$(BUILD)/drivr-sim)
 
 .PHONY: all deps deps-ensure build test test-asan test-run test-unit test-integration \
-	aedes demo install clean fuzz bench print-version
+	aedes demo install clean fuzz test-fuzz bench print-version
 
 all: deps-ensure
 	@$(MAKE) --no-print-directory build
@@ -133,6 +137,7 @@ deps-ensure:
 test: deps-ensure
 	@$(MAKE) --no-print-directory test-run
 	@$(MAKE) --no-print-directory test-asan
+	@$(MAKE) --no-print-directory test-fuzz FUZZ_SECONDS=$(FUZZ_SECONDS_CI)
 
 test-asan: deps-ensure
 	@$(MAKE) --no-print-directory BUILD=build-asan SAN=1 CFLAGS='-O1 -g' test-run
@@ -171,20 +176,57 @@ aedes: $(AEDES_DIR)/node_modules/.package-lock.json
 $(AEDES_DIR)/node_modules/.package-lock.json: $(AEDES_DIR)/package.json $(AEDES_DIR)/package-lock.json
 	cd $(AEDES_DIR) && npm ci --no-audit --no-fund --ignore-scripts
 
-# --- fuzzing (clang + libFuzzer; not part of `make test`) ----------------
-# make fuzz FUZZ_SECONDS=300 — seeds the corpus from tests/fixtures.
-FUZZ_SECONDS ?= 60
-FUZZ_SRCS := $(addprefix src/,ingest.c loadplan.c snapshot.c sanitize.c store.c hashmap.c decode.c topics.c util.c)
-fuzz: deps-ensure
-	@$(MAKE) --no-print-directory deps-ensure DEB_PKGS="clang libclang-rt-14-dev"
-	@mkdir -p build-fuzz/corpus
-	clang -std=c11 -D_DEFAULT_SOURCE -D_XOPEN_SOURCE=700 -g -O1 -Iinclude $(PKG_CFLAGS) \
-		-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
-		-o build-fuzz/fuzz_ingest tests/fuzz/fuzz_ingest.c $(FUZZ_SRCS) $(PKG_LIBS) -lm
-	@i=0; for f in tests/fixtures/*.json; do i=$$((i+1)); \
-		python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); sys.stdout.buffer.write(bytes([255])+d["topic"].encode()+bytes([0])+json.dumps(d["payload"]).encode())' $$f \
-		> build-fuzz/corpus/fixture-$$i; done
-	build-fuzz/fuzz_ingest -max_total_time=$(FUZZ_SECONDS) -max_len=65536 -timeout=10 build-fuzz/corpus
+# --- fuzzing (clang + libFuzzer + ASan/UBSan; docs/reliability.md) ------
+# make fuzz / make test-fuzz      every harness FUZZ_SECONDS (30) each
+# make test-fuzz FUZZ_SECONDS=300 FUZZ_ONLY="jwt sanitize"
+# `make test` runs each for FUZZ_SECONDS_CI (10): the suite's 15-minute budget.
+# Seeds come from the repository's own files (tests/fuzz/seeds.py); what the
+# fuzzer adds stays in build-fuzz/corpus/<harness>, findings in build-fuzz/findings.
+FUZZ_SECONDS    ?= 30
+FUZZ_SECONDS_CI ?= 10
+FUZZ_HARNESSES  := ingest jwt catalogue config theme topics keyscript sanitize
+FUZZ_ONLY       ?= $(FUZZ_HARNESSES)
+fuzzdeps_ingest    := ingest loadplan snapshot sanitize store hashmap decode topics util
+fuzzdeps_jwt       := jwt decode topics util
+fuzzdeps_catalogue := requests streammap payload store hashmap decode topics util
+fuzzdeps_config    := config url topics util
+fuzzdeps_theme     := ui/theme util
+fuzzdeps_topics    := topics util
+fuzzdeps_keyscript := ui/keyscript util
+fuzzdeps_sanitize  := sanitize util
+FUZZ_CFLAGS = -std=c11 -D_DEFAULT_SOURCE -D_XOPEN_SOURCE=700 $(CFLAGS_WARN) -g -O1 \
+	-fno-omit-frame-pointer -fno-sanitize-recover=undefined -Iinclude $(PKG_CFLAGS) \
+	-DDRIVR_VERSION='"$(VERSION)"' -DDRIVR_THEME_DIR='"$(PREFIX)/share/drivr-console/themes"'
+
+# The modules are instrumented for coverage too (fuzzer-no-link), once for all.
+build-fuzz/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	clang $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link,address,undefined -c -o $@ $<
+build-fuzz/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.h \
+		$$(addprefix build-fuzz/obj/src/,$$(addsuffix .o,$$(fuzzdeps_$$*)))
+	clang $(FUZZ_CFLAGS) -fsanitize=fuzzer,address,undefined -o $@ $< \
+		$(filter %.o,$^) $(PKG_LIBS) -lm
+
+# Every harness runs even when an earlier one failed; a crash, a sanitizer
+# report, a leak or a failed invariant fails the target (its input is kept).
+fuzz: test-fuzz
+test-fuzz: deps-ensure
+	@$(MAKE) --no-print-directory $(FUZZ_ONLY:%=build-fuzz/fuzz_%)
+	@rm -rf build-fuzz/seeds && python3 tests/fuzz/seeds.py build-fuzz/seeds
+	@mkdir -p build-fuzz/findings
+	@fail=0; for h in $(FUZZ_ONLY); do \
+		mkdir -p build-fuzz/corpus/$$h build-fuzz/seeds/$$h; \
+		echo "-- fuzz_$$h ($(FUZZ_SECONDS) s)"; \
+		build-fuzz/fuzz_$$h -max_total_time=$(FUZZ_SECONDS) -max_len=65536 -timeout=10 \
+			-rss_limit_mb=1024 -print_final_stats=1 \
+			-artifact_prefix=build-fuzz/findings/$$h- \
+			build-fuzz/corpus/$$h build-fuzz/seeds/$$h >build-fuzz/fuzz_$$h.log 2>&1 \
+			|| { fail=1; tail -n 40 build-fuzz/fuzz_$$h.log; }; \
+		grep -E '^(Done|stat::number_of_executed_units|stat::peak_rss_mb)' \
+			build-fuzz/fuzz_$$h.log | tr '\n' ' '; echo; \
+	done; \
+	if [ $$fail -ne 0 ]; then echo "== fuzz: FINDINGS in build-fuzz/findings"; exit 1; fi; \
+	echo "== fuzz: no findings"
 
 # --- benchmarks (not part of `make test`; docs/performance.md) -------------
 BENCH_CORE := $(addprefix $(BUILD)/src/,ingest.o loadplan.o store.o hashmap.o decode.o topics.o util.o)

@@ -156,8 +156,12 @@ bool topics_override(struct topic_table *table, const char *row_name, const char
  * an optional "[topics]" header is accepted and lines of other [sections] are
  * skipped (the file may be the general config file).  The last line for a
  * row wins.  All or nothing: on error no line is applied and err names the
- * file and line. */
+ * file and line.  A file holding a NUL byte is refused. */
 bool topics_load_file(struct topic_table *table, const char *path, char *err, size_t err_size);
+/* The same rules over a NUL-terminated text (what topics_load_file reads);
+ * err names `filename` and the line. */
+bool topics_parse_text(struct topic_table *table, const char *text, const char *filename,
+		       char *err, size_t err_size);
 
 /* Matches a received topic (not NUL-terminated: topic + len). Never fails:
  * a topic that fits no row yields TOPIC_UNCLASSIFIED. */

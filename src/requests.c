@@ -300,8 +300,11 @@ bool requests_parse_value(const char *text, const struct payload_characteristic 
 		out->text = text;
 		return true;
 	case DATA_TYPE_COUNT:
-		/* Unknown characteristic: a number if it reads as one. */
+		/* Unknown characteristic or type: a number if it reads as one,
+		 * within the boundaries the model still declares. */
 		if (parse_number(text, &v)) {
+			if (c && !check_limits(v, c, err, size))
+				return false;
 			out->type = VALUE_NUMBER;
 			out->number = v;
 			out->is_integer = v == floor(v) && fabs(v) < 9007199254740992.0;

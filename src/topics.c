@@ -352,21 +352,26 @@ static bool line_is_comment(const char *s)
 	       (*s == '#' && (s[1] == '\0' || isspace((unsigned char)s[1])));
 }
 
-/* Applies the file to `scratch`; the caller commits only when it succeeds. */
-static bool load_lines(struct topic_table *scratch, FILE *fp, const char *path, char *err,
-		       size_t err_size)
+/* Applies the text's lines to `scratch`; the caller commits only when it
+ * succeeds.  Works on a private copy: lines are trimmed in place. */
+static bool load_lines(struct topic_table *scratch, const char *text, const char *path,
+		       char *err, size_t err_size)
 {
-	char *line = NULL;
-	size_t cap = 0, lineno = 0;
-	ssize_t got;
+	char *copy = xstrdup(text), *next = copy;
+	size_t lineno = 0;
 	bool in_topics = true; /* lines before any [section] belong to [topics] */
 	bool ok = true;
 	char why[256];
 
-	while (ok && (got = getline(&line, &cap, fp)) != -1) {
-		char *s = line;
+	while (ok && next) {
+		char *s = next;
+		next = strchr(s, '\n');
+		if (next)
+			*next++ = '\0';
+		if (!*s && !next)
+			break; /* after the last newline */
 		lineno++;
-		if (lineno == 1 && got >= 3 && memcmp(s, "\xEF\xBB\xBF", 3) == 0)
+		if (lineno == 1 && strncmp(s, "\xEF\xBB\xBF", 3) == 0)
 			s += 3; /* editors on some systems write a BOM */
 		s = str_trim(s);
 		if (line_is_comment(s))
@@ -402,9 +407,33 @@ static bool load_lines(struct topic_table *scratch, FILE *fp, const char *path, 
 		if (!topics_override(scratch, key, value, why, sizeof(why)))
 			ok = fail(err, err_size, "%s:%zu: %s", path, lineno, why);
 	}
-	if (ok && ferror(fp))
-		ok = fail(err, err_size, "%s: read error", path);
-	free(line);
+	free(copy);
+	return ok;
+}
+
+bool topics_parse_text(struct topic_table *table, const char *text, const char *filename,
+		       char *err, size_t err_size)
+{
+	if (!table || !text)
+		return fail(err, err_size, "no topic table or text");
+	if (!filename)
+		filename = "(topics)";
+	/* All or nothing: a text with a bad line changes no row. */
+	struct topic_table *scratch = xcalloc(1, sizeof(*scratch));
+	for (int f = 0; f < TOPIC_UNCLASSIFIED; f++) {
+		if (!row_compile(f, table->rows[f].pattern, &scratch->rows[f], NULL, 0))
+			abort(); /* it compiled when it went into the table */
+	}
+	bool ok = load_lines(scratch, text, filename, err, err_size);
+	if (ok) {
+		for (int f = 0; f < TOPIC_UNCLASSIFIED; f++) {
+			free(table->rows[f].pattern);
+			table->rows[f] = scratch->rows[f];
+		}
+		free(scratch);
+	} else {
+		topics_free(scratch);
+	}
 	return ok;
 }
 
@@ -415,24 +444,31 @@ bool topics_load_file(struct topic_table *table, const char *path, char *err, si
 	FILE *fp = fopen(path, "r");
 	if (!fp)
 		return fail(err, err_size, "%s: %s", path, strerror(errno));
-
-	/* All or nothing: a file with a bad line changes no row. */
-	struct topic_table *scratch = xcalloc(1, sizeof(*scratch));
-	for (int f = 0; f < TOPIC_UNCLASSIFIED; f++) {
-		if (!row_compile(f, table->rows[f].pattern, &scratch->rows[f], NULL, 0))
-			abort(); /* it compiled when it went into the table */
-	}
-	bool ok = load_lines(scratch, fp, path, err, err_size);
-	fclose(fp);
-	if (ok) {
-		for (int f = 0; f < TOPIC_UNCLASSIFIED; f++) {
-			free(table->rows[f].pattern);
-			table->rows[f] = scratch->rows[f];
+	char *text = NULL;
+	size_t len = 0, cap = 0, n;
+	char chunk[4096];
+	while ((n = fread(chunk, 1, sizeof(chunk), fp)) > 0) {
+		if (len + n + 1 > cap) {
+			cap = (len + n + 1) * 2;
+			text = xrealloc(text, cap);
 		}
-		free(scratch);
-	} else {
-		topics_free(scratch);
+		memcpy(text + len, chunk, n);
+		len += n;
 	}
+	bool read_error = ferror(fp);
+	fclose(fp);
+	if (read_error) {
+		free(text);
+		return fail(err, err_size, "%s: read error", path);
+	}
+	if (!text)
+		text = xstrdup("");
+	else
+		text[len] = '\0';
+	/* A NUL byte would end the text early and hide the rest of the file. */
+	bool ok = memchr(text, '\0', len) ? fail(err, err_size, "%s: NUL byte in file", path)
+					  : topics_parse_text(table, text, path, err, err_size);
+	free(text);
 	return ok;
 }
 

@@ -76,6 +76,37 @@ static struct request *add_flow(struct fixture *f, const char *value, char *err)
 	return requests_add_setpoint(f->r, &d, 100.0, err, 256);
 }
 
+/* Fuzz finding (fuzz_catalogue): a characteristic whose dataType is missing
+ * or unknown still declares boundaries; "-0" against boundaryMin 40 was
+ * accepted because the unknown-type path skipped the limits.  The input is
+ * the reduced crash: the screen fleet's gas-boiler model without dataType. */
+static void test_parse_value_unknown_type_keeps_limits(void **state)
+{
+	(void)state;
+	cJSON *model = cJSON_Parse(
+		"{\"services\": [{\"code\": \"heating\", \"characteristics\": ["
+		"{\"code\": \"target\", \"characteristicType\": \"SETTING\","
+		" \"boundaryMin\": 40, \"boundaryMax\": 85, \"boundaryStep\": 0.5}]}]}");
+	struct payload_catalogue cat;
+	assert_true(payload_catalogue_read(model, &cat));
+	const struct payload_characteristic *c = &cat.services[0].characteristics[0];
+	assert_int_equal(c->data_type, DATA_TYPE_COUNT);
+	struct value v;
+	cJSON *json;
+	char err[256];
+	assert_false(requests_parse_value("-0", c, &v, &json, err, sizeof(err)));
+	assert_non_null(strstr(err, "below the minimum 40"));
+	assert_false(requests_parse_value("85.5", c, &v, &json, err, sizeof(err)));
+	assert_false(requests_parse_value("41.2", c, &v, &json, err, sizeof(err)));
+	assert_true(requests_parse_value("41.5", c, &v, &json, err, sizeof(err)));
+	assert_true(v.type == VALUE_NUMBER && v.number == 41.5);
+	/* Not a number: still sent as text, as for any unknown type. */
+	assert_true(requests_parse_value("warm", c, &v, &json, err, sizeof(err)));
+	assert_true(v.type == VALUE_STRING);
+	payload_catalogue_free(&cat);
+	cJSON_Delete(model);
+}
+
 static void test_parse_value_by_type(void **state)
 {
 	(void)state;
@@ -583,6 +614,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_parse_value_by_type),
+		cmocka_unit_test(test_parse_value_unknown_type_keeps_limits),
 		cmocka_unit_test_setup_teardown(test_setpoint_built_from_the_table, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_setpoint_accepted, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_setpoint_rejected_with_message, setup, teardown),

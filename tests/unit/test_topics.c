@@ -942,6 +942,43 @@ static void test_load_file_errors(void **state)
 	topics_free(t);
 }
 
+/* The text entry point the file loader uses (and the fuzzer drives): same
+ * rules, err names the given file name; a last line without newline counts. */
+static void test_parse_text(void **state)
+{
+	(void)state;
+	struct topic_table *t = topics_new();
+	char err[300] = "";
+	assert_true(topics_parse_text(t, "\xEF\xBB\xBF[topics]\n"
+					 "event = drivr/v1/{slug}/events/{eventUuid}", "x.conf",
+				      err, sizeof(err)));
+	assert_string_equal(topics_pattern(t, TOPIC_EVENT), "drivr/v1/{slug}/events/{eventUuid}");
+	assert_true(topics_parse_text(t, "", "x.conf", err, sizeof(err)));
+	/* A lone BOM byte pair on a one-line text: no read past its end. */
+	assert_false(topics_parse_text(t, "\xEF\xBB", "x.conf", err, sizeof(err)));
+	assert_string_equal(err, "x.conf:1: expected \"row = pattern\"");
+	assert_false(topics_parse_text(t, "\n\nsystem = x/{slug}\n", "x.conf", err, sizeof(err)));
+	assert_int_equal(strncmp(err, "x.conf:3: ", 10), 0);
+	assert_string_equal(topics_pattern(t, TOPIC_EVENT), "drivr/v1/{slug}/events/{eventUuid}");
+	topics_free(t);
+
+	/* A file with a NUL byte is refused, not read up to the NUL. */
+	char path[] = "/tmp/test_topics_XXXXXX";
+	int fd = mkstemp(path);
+	assert_true(fd >= 0);
+	static const char nul_text[] = "event = drivr/v1/{slug}/ev/{eventUuid}\n\0junk\n";
+	assert_int_equal(write(fd, nul_text, sizeof(nul_text) - 1), (ssize_t)sizeof(nul_text) - 1);
+	close(fd);
+	t = topics_new();
+	assert_false(topics_load_file(t, path, err, sizeof(err)));
+	char want[400];
+	snprintf(want, sizeof(want), "%s: NUL byte in file", path);
+	assert_string_equal(err, want);
+	assert_string_equal(topics_pattern(t, TOPIC_EVENT), "drivr/v1/{slug}/systems/{systemUuid}/events/{eventUuid}");
+	unlink(path);
+	topics_free(t);
+}
+
 /* --- fallback filters --------------------------------------------------- */
 
 static void test_fallback_filters(void **state)
@@ -1077,6 +1114,7 @@ int main(void)
 		cmocka_unit_test(test_override_invalid),
 		cmocka_unit_test(test_load_file),
 		cmocka_unit_test(test_load_file_errors),
+		cmocka_unit_test(test_parse_text),
 		cmocka_unit_test(test_fallback_filters),
 		cmocka_unit_test(test_fallback_filters_cover_fixtures),
 		cmocka_unit_test(test_family_names),
