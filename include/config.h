@@ -60,6 +60,8 @@ enum config_mode { MODE_CONSOLE, MODE_LOG, MODE_SNAPSHOT, MODE_PRINT_TOPICS };
 	  "staged load: retained messages expected in flight at most (default 500)")           \
 	X(history, "history", 0, INT, "N", "samples kept per series (default 120)")            \
 	X(max_series, "max-series", 0, INT, "N", "series kept before evicting (default 200000)") \
+	X(max_memory, "max-memory", 0, INT, "MIB",                                             \
+	  "MiB for messages waiting and the state kept (default 2048; docs/configuration.md)") \
 	X(theme, "theme", 0, STR, "NAME",                                                      \
 	  "console colours: default, light, high-contrast, mono (docs/ui.md)")                 \
 	X(no_color, "no-color", 0, FLAG, NULL, "console: attributes only, no colour (also NO_COLOR)") \
@@ -110,6 +112,7 @@ struct config {
 	bool single_subscription;
 	long load_budget;
 	long history, max_series;
+	long max_memory; /* MiB: config_memory_split() shares it out */
 	/* the console (docs/ui.md) */
 	char *theme;
 	bool no_color, ascii, no_mouse;
@@ -153,6 +156,12 @@ bool config_load_file(struct config *config, char *err, size_t err_size);
 /* Checks combinations (slug required, port range, url scheme, count/timeout
  * values).  Fills host/port from url.  Returns false with a message. */
 bool config_validate(struct config *config, char *err, size_t err_size);
+
+/* --max-memory split: an eighth for messages waiting in the inbox (the
+ * rest of a burst the main loop has not taken, or a batch stuck behind a
+ * blocked stdout), the rest for the store (store_limits_for_memory). */
+#define CONFIG_DEFAULT_MAX_MEMORY_MIB 2048
+void config_memory_split(const struct config *config, size_t *inbox_bytes, size_t *store_bytes);
 
 /* True when the connection must use TLS (mqtts:// or any TLS file given). */
 bool config_uses_tls(const struct config *config);

@@ -41,6 +41,9 @@ char *headless_key_passphrase(const struct config *config, char *err, size_t err
 struct mqtt_options;
 /* Connection options from the configuration; *passphrase (owned by the
  * caller, may be NULL) backs opts->key_password.  False after printing why. */
+struct store_limits;
+/* The store's caps from --max-memory (its share), --history, --max-series. */
+void headless_store_limits(const struct config *config, struct store_limits *limits);
 bool headless_mqtt_options(const struct config *config, struct mqtt_options *opts,
 			   char **passphrase);
 

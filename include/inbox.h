@@ -15,9 +15,14 @@
  * messages with the copy).  Connection events travel the same list, so the
  * main loop sees them in order with the messages.
  *
- * Bounded: at most `cap` messages are queued; beyond that a new message is
- * freed on the spot and counted as dropped (Paho's thread never blocks).
- * Events are never dropped (they are few, and the state depends on them).
+ * Bounded twice: at most `cap` messages and at most `max_bytes` bytes are
+ * held; beyond either a new message is freed on the spot and counted as
+ * dropped (Paho's thread never blocks).  Bytes are what each message's
+ * allocation costs (item + topic + payload + malloc's overhead), and they
+ * stay counted until the consumer frees the item, not only while queued:
+ * a batch taken and stuck behind a blocked stdout still holds its memory,
+ * so "taken" must not make room for another budget's worth.  Events are
+ * never dropped (they are few, and the state depends on them).
  *
  * Thread safety: every inbox_push_* is safe from any thread; inbox_take_all,
  * inbox_stats and inbox_free are for the consumer. */
@@ -61,6 +66,8 @@ struct inbox_item {
 	struct inbox_item *next; /* the rest of the batch; NULL at the end */
 	enum inbox_kind kind;
 	double time; /* wall clock (epoch s) when the producer handed it over */
+	struct inbox *owner; /* MESSAGE: the inbox whose byte count it holds */
+	size_t bytes;        /* MESSAGE: what it costs, given back when freed */
 	union {
 		struct {
 			char *topic;            /* NUL-terminated copy, in the item's allocation */
@@ -109,6 +116,10 @@ struct inbox_stats {
 	size_t high_water;     /* most messages ever waiting at once */
 	uint64_t pushed;       /* messages accepted */
 	uint64_t dropped;      /* messages dropped because the inbox was full */
+	uint64_t dropped_bytes; /* their payload bytes */
+	size_t bytes;          /* bytes held now: queued + taken but not yet freed */
+	size_t high_water_bytes; /* most bytes ever held at once */
+	size_t max_bytes;      /* the byte cap (SIZE_MAX: none) */
 	uint64_t events;       /* non-message items accepted */
 	uint64_t wakeups;      /* eventfd writes (one per batch) */
 };
@@ -118,6 +129,10 @@ struct inbox;
 /* cap: messages queued before new ones are dropped (0: 100 000).  NULL when
  * the eventfd cannot be created (errno set). */
 struct inbox *inbox_new(size_t cap);
+/* The byte cap (0: none, the default).  Set before the producers start. */
+void inbox_set_max_bytes(struct inbox *inbox, size_t max_bytes);
+/* What one message of these lengths costs against the byte cap. */
+size_t inbox_message_cost(size_t topic_len, size_t payload_len);
 /* Frees every item still queued, closes the fd.  Producers must be gone
  * (after MQTTAsync_destroy()). */
 void inbox_free(struct inbox *inbox);

@@ -105,6 +105,7 @@ struct mqtt_options {
 	bool keep_session;
 
 	size_t inbox_cap; /* messages queued before dropping; 0: the inbox default */
+	size_t inbox_max_bytes; /* bytes held before dropping (--max-memory's share); 0: none */
 
 	/* Subscriptions other than the default (drivr-sim): with filters set,
 	 * exactly these filter_count filters at QoS 1 (no fallback; the

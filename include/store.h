@@ -19,19 +19,64 @@
 #include "decode.h"
 #include "topics.h"
 
+/* The entity kinds with a cap of their own (store_limits.max_entities). */
+#define STORE_KIND_LIST(X)                         \
+	X(ORGANIZATIONS, organizations, "organizations") \
+	X(SYSTEMS, systems, "systems")                     \
+	X(COMPONENTS, components, "components")            \
+	X(COMPONENT_MODELS, component_models, "component models") \
+	X(EVENT_MODELS, event_models, "event models")      \
+	X(EVENTS, events, "events")                        \
+	X(SETPOINTS, setpoints, "setpoints")               \
+	X(TOKEN_LISTS, token_lists, "token lists")
+
+enum store_kind {
+#define X(e, table, name) STORE_KIND_##e,
+	STORE_KIND_LIST(X)
+#undef X
+	STORE_KIND_COUNT
+};
+
+const char *store_kind_name(enum store_kind kind); /* "systems", ... */
+
 struct store_limits {
+	/* Entities kept per kind (0: no cap).  At the cap a new entity takes
+	 * the slot of one that is over: deleted (any kind), a resolved
+	 * event, a final setpoint (ACCEPTED / REJECTED) — never a pinned
+	 * system.  When none
+	 * is over, the new entity is refused.  Both counted per kind. */
+	size_t max_entities[STORE_KIND_COUNT];
 	size_t history_len;       /* samples kept per numeric series (ring) */
 	size_t max_series;        /* beyond: least recently updated series evicted */
 	size_t max_errors;        /* error records kept (oldest evicted) */
 	size_t max_unclassified;  /* distinct unclassified topics kept (new ones dropped) */
 	size_t max_inputs;        /* input topics remembered for error correlation */
 	size_t max_payload_bytes; /* longest raw payload kept; longer ones truncated */
-	size_t payload_budget;    /* total bytes of raw payloads kept; beyond: not kept */
+	size_t payload_budget;    /* total bytes of raw payloads and of the text of
+				   * last values (series, setpoints) kept; beyond:
+				   * payloads not kept, values cut to STORE_VALUE_MIN */
 };
 
+/* The store's share of the default --max-memory (2048 MiB less the
+ * inbox's eighth): sized for a 100 000-system domain (docs/configuration.md). */
+#define STORE_DEFAULT_MEMORY ((size_t)1792 << 20)
+
+/* A string value kept beyond the payload budget is cut to this many bytes. */
+#define STORE_VALUE_MIN 64
+
 /* history 120, 200 000 series, 2 000 errors, 1 000 unclassified topics,
- * 4 096 inputs, 16 KiB per payload, 64 MiB of payloads. */
+ * 4 096 inputs, 16 KiB per payload, 64 MiB of payloads; entity caps as
+ * store_limits_for_memory(STORE_DEFAULT_MEMORY). */
 void store_limits_default(struct store_limits *limits);
+
+/* Sizes every cap from one byte budget (--max-memory minus the inbox's
+ * share): payload budget, series and entity counts from what each costs
+ * (docs/configuration.md has the figures).  history_len is kept. */
+void store_limits_for_memory(struct store_limits *limits, size_t bytes);
+/* What one entity of a kind costs (struct, index entry, typical strings). */
+size_t store_entity_cost(enum store_kind kind);
+/* What one series costs with history_len samples. */
+size_t store_series_cost(size_t history_len);
 
 /* One received message as handed to the store. Borrowed. */
 struct message_meta {
@@ -91,6 +136,7 @@ struct system {
 	uint32_t component_count;
 	uint32_t active_events[LEVEL_COUNT]; /* ACTIVE events by level */
 	double last_datapoint_at;
+	uint32_t pins; /* store_pin_system(): never evicted while > 0 */
 };
 
 struct component {
@@ -209,8 +255,20 @@ struct store_counters {
 	uint64_t decode_errors, decode_warnings, error_replies, unclassified_messages, deletions;
 	uint64_t series_evicted, errors_evicted, unclassified_dropped, inputs_evicted;
 	uint64_t payloads_truncated, payloads_not_kept;
-	size_t payload_bytes; /* raw payload bytes currently kept */
+	uint64_t values_cut; /* string values cut to STORE_VALUE_MIN: budget spent */
+	size_t payload_bytes; /* raw payload and value text bytes currently kept */
+	/* The entity caps: entities whose slot a newer one took, and new
+	 * entities refused because nothing could make room. */
+	uint64_t entities_evicted[STORE_KIND_COUNT];
+	uint64_t entities_refused[STORE_KIND_COUNT];
 };
+
+struct store;
+
+/* Sums over the kinds, and the series evicted too: what the status bar's
+ * `evicted` counter shows.  Refused entities are dropped messages' worth. */
+uint64_t store_evicted_total(const struct store *store);
+uint64_t store_refused_total(const struct store *store);
 
 struct store;
 
@@ -263,6 +321,13 @@ const struct event_model *store_find_event_model(const struct store *store, cons
 const struct event *store_find_event(const struct store *store, const char *uuid);
 const struct setpoint *store_find_setpoint(const struct store *store, const char *receipt_id);
 const struct token_list *store_find_token_list(const struct store *store, const char *system_uuid);
+
+/* A system the UI shows or a request waits on: never evicted while pinned
+ * (pins count; unpin as often as pinned).  Creates a stub if unknown, so a
+ * system pinned before it arrives is kept too; false only when the systems
+ * cap refused even that. */
+bool store_pin_system(struct store *store, const char *uuid);
+void store_unpin_system(struct store *store, const char *uuid);
 const struct unclassified_topic *store_find_unclassified(const struct store *store,
 							 const char *topic);
 

@@ -46,6 +46,7 @@ void config_init(struct config *config)
 	config->load_budget = 500;
 	config->history = 120;
 	config->max_series = 200000;
+	config->max_memory = CONFIG_DEFAULT_MAX_MEMORY_MIB;
 	config->fps = 20;
 	config->stale = 300;
 	config->stuck = 60;
@@ -479,6 +480,10 @@ bool config_validate(struct config *config, char *err, size_t err_size)
 		snprintf(err, err_size, "--will-payload needs --will-topic");
 		return false;
 	}
+	if (config->max_memory < 4 || config->max_memory > (1L << 20)) {
+		snprintf(err, err_size, "--max-memory: from 4 to 1048576 MiB");
+		return false;
+	}
 	if (config->history > 100000) {
 		snprintf(err, err_size, "--history: at most 100000 samples");
 		return false;
@@ -543,4 +548,11 @@ bool config_apply_topic_overrides(const struct config *config, struct topic_tabl
 	if (config->topics_file && !topics_load_file(table, config->topics_file, err, err_size))
 		return false;
 	return true;
+}
+
+void config_memory_split(const struct config *config, size_t *inbox_bytes, size_t *store_bytes)
+{
+	size_t total = (size_t)config->max_memory << 20;
+	*inbox_bytes = total / 8;
+	*store_bytes = total - *inbox_bytes;
 }

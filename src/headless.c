@@ -197,6 +197,8 @@ struct run {
 	bool done;
 	bool cut_short; /* --snapshot: --timeout came first */
 	unsigned loaded_round; /* --log: the plan round whose "loaded" line was printed */
+	uint64_t drops_told;   /* inbox drops already announced */
+	uint64_t refused_told; /* store refusals already announced */
 	int exit_status;
 };
 
@@ -361,6 +363,50 @@ static void handle_event(struct run *run, const struct inbox_item *item)
 	}
 }
 
+/* Nothing lost unannounced.  Paho offers no backpressure (its
+ * messageArrived may return 0 to be called again, but its receive thread
+ * keeps reading the socket and queues in its own unbounded list: the memory
+ * moves, the loss does not go away), so what the inbox drops while stdout is
+ * blocked is told as soon as the loop runs again: a {"event":"dropped"} line
+ * in --log, one stderr line in every mode, and exit status 8 at the end. */
+static void announce_losses(struct run *run)
+{
+	struct inbox_stats st;
+	inbox_get_stats(mqtt_inbox(run->mqtt), &st);
+	uint64_t refused = store_refused_total(run->store);
+	if (st.dropped == run->drops_told && refused == run->refused_told)
+		return;
+	uint64_t dropped = st.dropped - run->drops_told;
+	uint64_t newly_refused = refused - run->refused_told;
+	run->drops_told = st.dropped;
+	run->refused_told = refused;
+	if (run->mode == MODE_LOG) {
+		cJSON *o = cJSON_CreateObject();
+		char when[40];
+		time_format_iso8601(time_now(), when, sizeof(when));
+		cJSON_AddStringToObject(o, "time", when);
+		cJSON_AddStringToObject(o, "event", "dropped");
+		cJSON_AddNumberToObject(o, "count", (double)dropped);
+		cJSON_AddNumberToObject(o, "total", (double)st.dropped);
+		cJSON_AddNumberToObject(o, "refused", (double)newly_refused);
+		cJSON_AddNumberToObject(o, "inboxBytes", (double)st.max_bytes);
+		print_line(o);
+		cJSON_Delete(o);
+		fflush(stdout);
+	}
+	if (dropped)
+		fprintf(stderr,
+			"drivr-console: dropped %llu message(s) (%llu in all): the inbox was full "
+			"(--max-memory's eighth, %zu bytes) while the output did not keep up\n",
+			(unsigned long long)dropped, (unsigned long long)st.dropped, st.max_bytes);
+	if (newly_refused)
+		fprintf(stderr,
+			"drivr-console: %llu new entit%s refused (%llu in all): a store cap of "
+			"--max-memory is full\n",
+			(unsigned long long)newly_refused, newly_refused == 1 ? "y" : "ies",
+			(unsigned long long)refused);
+}
+
 static size_t drain_inbox(struct run *run)
 {
 	size_t count = 0;
@@ -492,6 +538,14 @@ static bool add_verdict(struct run *run, cJSON *doc)
 				       : "nothing for slug \"%s\"", run->config->slug);
 		cJSON_AddItemToArray(reasons, cJSON_CreateString(reason));
 	}
+	if (run->drops_told || run->refused_told) {
+		char lost[200];
+		snprintf(lost, sizeof(lost),
+			 "%llu message(s) dropped, %llu entit(ies) refused at the --max-memory caps",
+			 (unsigned long long)run->drops_told, (unsigned long long)run->refused_told);
+		cJSON_AddItemToArray(reasons, cJSON_CreateString(lost));
+		complete = false;
+	}
 	if (run->cut_short) {
 		char cut[640];
 		snprintf(cut, sizeof(cut), "cut short by --timeout after %.1f s (%s)",
@@ -507,6 +561,19 @@ static bool add_verdict(struct run *run, cJSON *doc)
 		cJSON_Delete(reasons);
 	}
 	return complete;
+}
+
+void headless_store_limits(const struct config *c, struct store_limits *limits)
+{
+	size_t inbox_bytes, store_bytes;
+	store_limits_default(limits);
+	limits->history_len = (size_t)c->history;
+	config_memory_split(c, &inbox_bytes, &store_bytes);
+	if (store_bytes)
+		store_limits_for_memory(limits, store_bytes);
+	/* --max-series lowers the budget's figure, never raises it */
+	if ((size_t)c->max_series < limits->max_series)
+		limits->max_series = (size_t)c->max_series;
 }
 
 bool headless_mqtt_options(const struct config *c, struct mqtt_options *o, char **passphrase)
@@ -529,6 +596,8 @@ bool headless_mqtt_options(const struct config *c, struct mqtt_options *o, char 
 	o->slug = c->slug;
 	o->keep_session = c->keep_session;
 	o->staged = !c->single_subscription;
+	size_t store_bytes;
+	config_memory_split(c, &o->inbox_max_bytes, &store_bytes);
 	*passphrase = headless_key_passphrase(c, err, sizeof(err), &failed);
 	if (failed) {
 		fprintf(stderr, "drivr-console: %s\n", err);
@@ -571,9 +640,7 @@ int headless_run(const struct config *config, const struct topic_table *topics)
 	}
 
 	struct store_limits limits;
-	store_limits_default(&limits);
-	limits.history_len = (size_t)config->history;
-	limits.max_series = (size_t)config->max_series;
+	headless_store_limits(config, &limits);
 	run.store = store_new(&limits);
 	ingest_init(&run.ingest, topics, run.store);
 	run.plan = headless_load_plan(config, topics);
@@ -604,6 +671,7 @@ int headless_run(const struct config *config, const struct topic_table *topics)
 			let_batch_grow(drain_inbox(&run));
 		else
 			fflush(stdout);
+		announce_losses(&run);
 		if (run.plan) {
 			run.plan_wait_ms = loadsub_pump(run.plan, run.mqtt, time_now());
 			log_loaded(&run);
@@ -611,6 +679,9 @@ int headless_run(const struct config *config, const struct topic_table *topics)
 		check_deadlines(&run, time_monotonic());
 	}
 
+	announce_losses(&run);
+	if (run.mode == MODE_LOG && run.exit_status == 0 && (run.drops_told || run.refused_told))
+		run.exit_status = HEADLESS_EXIT_INCOMPLETE;
 	if (run.mode == MODE_SNAPSHOT && run.exit_status == 0) {
 		struct snapshot_options so = { false, false };
 		cJSON *doc = snapshot_build(run.store, &so);

@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
@@ -18,10 +19,14 @@ struct inbox {
 	struct inbox_item *head, *tail; /* guarded by lock */
 	size_t queued;                  /* messages in the list; guarded by lock */
 	size_t cap;
+	size_t max_bytes;
+	/* Bytes of messages queued or taken and not yet freed: the consumer
+	 * frees outside the lock, hence atomic. */
+	_Atomic size_t bytes;
 	int efd;
 	/* Counters, guarded by lock. */
-	size_t high_water;
-	uint64_t pushed, dropped, events, wakeups;
+	size_t high_water, high_water_bytes;
+	uint64_t pushed, dropped, dropped_bytes, events, wakeups;
 };
 
 struct inbox *inbox_new(size_t cap)
@@ -32,8 +37,22 @@ struct inbox *inbox_new(size_t cap)
 	struct inbox *inbox = xcalloc(1, sizeof(*inbox));
 	pthread_mutex_init(&inbox->lock, NULL);
 	inbox->cap = cap ? cap : INBOX_DEFAULT_CAP;
+	inbox->max_bytes = SIZE_MAX;
+	atomic_init(&inbox->bytes, 0);
 	inbox->efd = efd;
 	return inbox;
+}
+
+void inbox_set_max_bytes(struct inbox *inbox, size_t max_bytes)
+{
+	inbox->max_bytes = max_bytes ? max_bytes : SIZE_MAX;
+}
+
+/* The item, topic and payload in one allocation, plus glibc's per-chunk
+ * header rounded up (16 bytes on 64-bit): what RSS really grows by. */
+size_t inbox_message_cost(size_t topic_len, size_t payload_len)
+{
+	return sizeof(struct inbox_item) + topic_len + 1 + payload_len + 1 + 16;
 }
 
 void inbox_free(struct inbox *inbox)
@@ -78,12 +97,18 @@ static void append_locked(struct inbox *inbox, struct inbox_item *item)
 static bool push_message_item(struct inbox *inbox, struct inbox_item *item)
 {
 	pthread_mutex_lock(&inbox->lock);
-	if (inbox->queued >= inbox->cap) {
+	size_t held = atomic_load(&inbox->bytes);
+	if (inbox->queued >= inbox->cap || item->bytes > inbox->max_bytes - held) {
 		inbox->dropped++;
+		inbox->dropped_bytes += (uint64_t)item->u.message.copy.payloadlen;
 		pthread_mutex_unlock(&inbox->lock);
-		inbox_item_free(item); /* outside the lock */
+		inbox_item_free(item); /* outside the lock; owner not set: not counted */
 		return false;
 	}
+	item->owner = inbox;
+	held = atomic_fetch_add(&inbox->bytes, item->bytes) + item->bytes;
+	if (held > inbox->high_water_bytes)
+		inbox->high_water_bytes = held;
 	inbox->queued++;
 	inbox->pushed++;
 	if (inbox->queued > inbox->high_water)
@@ -110,6 +135,7 @@ bool inbox_push_message(struct inbox *inbox, char *topic, int topic_len, MQTTAsy
 	bytes[tlen + 1 + plen] = '\0'; /* not counted in payloadlen; handy for text */
 	item->kind = INBOX_MESSAGE;
 	item->time = time_now();
+	item->bytes = inbox_message_cost(tlen, plen);
 	item->u.message.topic = bytes;
 	item->u.message.topic_len = tlen;
 	MQTTAsync_message empty = MQTTAsync_message_initializer;
@@ -140,7 +166,12 @@ struct inbox_item *inbox_event_new(enum inbox_kind kind)
 void inbox_push(struct inbox *inbox, struct inbox_item *item)
 {
 	if (item->kind == INBOX_MESSAGE) {
-		push_message_item(inbox, item); /* so the cap holds */
+		if (!item->bytes) /* built by the caller: its topic and payload live elsewhere */
+			item->bytes = inbox_message_cost(item->u.message.topic_len,
+							 item->u.message.copy.payloadlen > 0
+								 ? (size_t)item->u.message.copy.payloadlen
+								 : 0);
+		push_message_item(inbox, item); /* so the caps hold */
 		return;
 	}
 	pthread_mutex_lock(&inbox->lock);
@@ -197,7 +228,10 @@ void inbox_item_free(struct inbox_item *item)
 		return;
 	switch (item->kind) {
 	case INBOX_MESSAGE:
-		break; /* topic and payload live in the item's own allocation */
+		/* topic and payload live in the item's own allocation */
+		if (item->owner)
+			atomic_fetch_sub(&item->owner->bytes, item->bytes);
+		break;
 	case INBOX_CONNECT_FAILED:
 	case INBOX_CONNECTION_LOST:
 		free(item->u.failure.reason);
@@ -252,6 +286,10 @@ void inbox_get_stats(struct inbox *inbox, struct inbox_stats *stats)
 	stats->high_water = inbox->high_water;
 	stats->pushed = inbox->pushed;
 	stats->dropped = inbox->dropped;
+	stats->dropped_bytes = inbox->dropped_bytes;
+	stats->bytes = atomic_load(&inbox->bytes);
+	stats->high_water_bytes = inbox->high_water_bytes;
+	stats->max_bytes = inbox->max_bytes;
 	stats->events = inbox->events;
 	stats->wakeups = inbox->wakeups;
 	pthread_mutex_unlock(&inbox->lock);

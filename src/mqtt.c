@@ -1615,6 +1615,7 @@ struct mqtt *mqtt_new(const struct mqtt_options *opts, enum mqtt_error *error, c
 		e = fail(MQTT_ERR_PAHO, err, err_size, "cannot create the inbox: %s", strerror(errno));
 		goto bad;
 	}
+	inbox_set_max_bytes(m->inbox, opts->inbox_max_bytes);
 
 	pthread_once(&once, paho_quiet_once);
 

@@ -381,6 +381,17 @@ static cJSON *build_counters(const struct store *store)
 	cJSON_AddNumberToObject(o, "payloadsTruncated", (double)c->payloads_truncated);
 	cJSON_AddNumberToObject(o, "payloadsNotKept", (double)c->payloads_not_kept);
 	cJSON_AddNumberToObject(o, "payloadBytesKept", (double)c->payload_bytes);
+	cJSON_AddNumberToObject(o, "valuesCut", (double)c->values_cut);
+	/* the entity caps of --max-memory, per kind: slots given to newer
+	 * entities, and new entities refused */
+	cJSON *ev = cJSON_AddObjectToObject(o, "entitiesEvicted");
+	cJSON *rf = cJSON_AddObjectToObject(o, "entitiesRefused");
+	for (int k = 0; k < STORE_KIND_COUNT; k++) {
+		cJSON_AddNumberToObject(ev, store_kind_name((enum store_kind)k),
+					(double)c->entities_evicted[k]);
+		cJSON_AddNumberToObject(rf, store_kind_name((enum store_kind)k),
+					(double)c->entities_refused[k]);
+	}
 	cJSON *fam = cJSON_AddObjectToObject(o, "byFamily");
 	for (int f = 0; f < TOPIC_FAMILY_COUNT; f++)
 		if (c->by_family[f])

@@ -45,6 +45,15 @@ struct store {
 		setpoints, token_lists, unclassified_topics;
 	struct hashmap components_by_uuid;
 
+	/* Eviction at an entity cap: a scan from the cursor finds a slot that
+	 * may go.  evictable_gen moves whenever an entity of the kind may have
+	 * become evictable; a full scan that found none records it in
+	 * scanned_gen, so a full table with nothing to evict refuses new
+	 * entities in O(1) instead of scanning on every message. */
+	size_t evict_cursor[STORE_KIND_COUNT];
+	uint64_t evictable_gen[STORE_KIND_COUNT], scanned_gen[STORE_KIND_COUNT];
+	bool scanned_once[STORE_KIND_COUNT];
+
 	/* Key strings of series (system uuids, component, service and
 	 * characteristic codes), one refcounted copy per distinct string:
 	 * thousands of series share a handful of codes. */
@@ -89,15 +98,95 @@ struct store {
 
 /* ---- small helpers ------------------------------------------------------ */
 
+const char *store_kind_name(enum store_kind kind)
+{
+	static const char *const names[] = {
+#define X(e, table, name) [STORE_KIND_##e] = name,
+		STORE_KIND_LIST(X)
+#undef X
+	};
+	return (unsigned)kind < STORE_KIND_COUNT ? names[kind] : "?";
+}
+
+/* Per entity: the struct, its hash index entry (~16 B at half load), the
+ * strings a typical payload fills (uuids 37 B, names, states; malloc rounds
+ * each up to 32) and the raw payload kept for the inspector (its bytes are
+ * counted in the payload budget, not here).  Measured with
+ * tests/bench/memory_bench-style loads; see docs/configuration.md. */
+size_t store_entity_cost(enum store_kind kind)
+{
+	switch (kind) {
+	case STORE_KIND_ORGANIZATIONS: return sizeof(struct organization) + 16 + 5 * 48;
+	case STORE_KIND_SYSTEMS: return sizeof(struct system) + 16 + 7 * 48;
+	case STORE_KIND_COMPONENTS: return sizeof(struct component) + 32 + 7 * 48;
+	case STORE_KIND_COMPONENT_MODELS: return sizeof(struct component_model) + 16 + 7 * 48;
+	case STORE_KIND_EVENT_MODELS: return sizeof(struct event_model) + 16 + 8 * 48;
+	case STORE_KIND_EVENTS: return sizeof(struct event) + 16 + 5 * 48;
+	case STORE_KIND_SETPOINTS: return sizeof(struct setpoint) + 16 + 9 * 48;
+	case STORE_KIND_TOKEN_LISTS: return sizeof(struct token_list) + 16 + 48 + 2 * 1024;
+	case STORE_KIND_COUNT: break;
+	}
+	return 256;
+}
+
+size_t store_series_cost(size_t history_len)
+{
+	/* slot, index entry, live bit, interned keys mostly shared, the ring */
+	return sizeof(struct series) + 32 + 64 + history_len * sizeof(struct sample);
+}
+
+/* Shares of the store's budget, in percent: the payload budget (raw
+ * payloads for the inspector, last values), the series, and the entities.
+ * The entity share is split by a typical domain's mix per system: 1 system,
+ * 10 components, 2 events, 1 setpoint, 1 token list; models and
+ * organizations are few (a fixed share each). */
+#define SHARE_PAYLOADS 15
+#define SHARE_SERIES 30
+#define SHARE_ENTITIES 55
+
+void store_limits_for_memory(struct store_limits *limits, size_t bytes)
+{
+	size_t payloads = bytes / 100 * SHARE_PAYLOADS;
+	size_t series = bytes / 100 * SHARE_SERIES;
+	size_t entities = bytes / 100 * SHARE_ENTITIES;
+	limits->payload_budget = payloads;
+	if (limits->max_payload_bytes > payloads / 4)
+		limits->max_payload_bytes = payloads / 4 > 256 ? payloads / 4 : 256;
+	limits->max_series = series / store_series_cost(limits->history_len);
+	/* organizations and both model kinds: 2 % each of the entity share */
+	static const enum store_kind few[] = { STORE_KIND_ORGANIZATIONS,
+					       STORE_KIND_COMPONENT_MODELS,
+					       STORE_KIND_EVENT_MODELS };
+	for (size_t i = 0; i < ARRAY_LEN(few); i++)
+		limits->max_entities[few[i]] = entities / 50 / store_entity_cost(few[i]);
+	size_t rest = entities - 3 * (entities / 50);
+	size_t per_system = store_entity_cost(STORE_KIND_SYSTEMS) +
+			    10 * store_entity_cost(STORE_KIND_COMPONENTS) +
+			    2 * store_entity_cost(STORE_KIND_EVENTS) +
+			    store_entity_cost(STORE_KIND_SETPOINTS) +
+			    store_entity_cost(STORE_KIND_TOKEN_LISTS);
+	size_t systems = rest / per_system;
+	limits->max_entities[STORE_KIND_SYSTEMS] = systems;
+	limits->max_entities[STORE_KIND_COMPONENTS] = systems * 10;
+	limits->max_entities[STORE_KIND_EVENTS] = systems * 2;
+	limits->max_entities[STORE_KIND_SETPOINTS] = systems;
+	limits->max_entities[STORE_KIND_TOKEN_LISTS] = systems;
+	for (int k = 0; k < STORE_KIND_COUNT; k++)
+		if (limits->max_entities[k] == 0)
+			limits->max_entities[k] = 1;
+	if (limits->max_series == 0)
+		limits->max_series = 1;
+}
+
 void store_limits_default(struct store_limits *limits)
 {
+	memset(limits, 0, sizeof(*limits));
 	limits->history_len = 120;
-	limits->max_series = 200000;
 	limits->max_errors = 2000;
 	limits->max_unclassified = 1000;
 	limits->max_inputs = 4096;
 	limits->max_payload_bytes = 16384;
-	limits->payload_budget = 64u << 20;
+	store_limits_for_memory(limits, STORE_DEFAULT_MEMORY);
 }
 
 static uint64_t next_stamp(struct store *store)
@@ -171,32 +260,45 @@ static void touch(struct store *store, struct entity_meta *meta, const struct me
 	raw_keep(store, &meta->raw, msg->payload, msg->payload_len);
 }
 
-static void stored_value_clear(struct stored_value *v)
+/* A value's text counts in the payload budget: 60 000 series of 16 KiB
+ * strings must not cost a gigabyte outside it. */
+static void stored_value_clear(struct store *store, struct stored_value *v)
 {
+	if (v->text)
+		store->counters.payload_bytes -= strlen(v->text);
 	free(v->text);
 	memset(v, 0, sizeof(*v));
 }
 
+/* Copies text within the per-payload cap and the budget (beyond the budget
+ * cut to STORE_VALUE_MIN, counted). */
+static char *value_text_keep(struct store *store, const char *text)
+{
+	size_t n = strlen(text);
+	if (n > store->limits.max_payload_bytes)
+		n = store->limits.max_payload_bytes;
+	if (n > STORE_VALUE_MIN && store->counters.payload_bytes + n > store->limits.payload_budget) {
+		n = STORE_VALUE_MIN;
+		store->counters.values_cut++;
+	}
+	char *copy = xstrndup(text, n);
+	store->counters.payload_bytes += strlen(copy); /* a NUL inside may cut it shorter */
+	return copy;
+}
+
 static void stored_value_set(struct store *store, struct stored_value *dst, const struct value *src)
 {
-	free(dst->text);
-	memset(dst, 0, sizeof(*dst));
+	stored_value_clear(store, dst);
 	dst->type = src->type;
 	dst->is_integer = src->is_integer;
 	dst->boolean = src->boolean;
 	dst->number = src->number;
 	if (src->type == VALUE_STRING && src->text) {
-		size_t n = strlen(src->text);
-		dst->text = xstrndup(src->text, n < store->limits.max_payload_bytes
-							? n
-							: store->limits.max_payload_bytes);
+		dst->text = value_text_keep(store, src->text);
 	} else if (src->type == VALUE_JSON && src->json) {
 		char *printed = cJSON_PrintUnformatted(src->json);
 		if (printed) {
-			size_t n = strlen(printed);
-			dst->text = xstrndup(printed, n < store->limits.max_payload_bytes
-							      ? n
-							      : store->limits.max_payload_bytes);
+			dst->text = value_text_keep(store, printed);
 			cJSON_free(printed);
 		}
 	}
@@ -358,7 +460,81 @@ static void series_release(struct store *store, struct series *s)
 	intern_put(store, s->characteristic);
 	intern_put(store, s->time_stream_uuid);
 	free(s->ring);
-	stored_value_clear(&s->last);
+	stored_value_clear(store, &s->last);
+}
+
+static struct table *table_of(struct store *store, enum store_kind kind)
+{
+	switch (kind) {
+#define X(e, table, name)          \
+	case STORE_KIND_##e:       \
+		return &store->table;
+		STORE_KIND_LIST(X)
+#undef X
+	case STORE_KIND_COUNT:
+		break;
+	}
+	return NULL;
+}
+
+static void stored_value_clear(struct store *store, struct stored_value *v);
+
+/* Frees what one entity owns (not the slot). */
+static void entity_release(struct store *store, enum store_kind kind, void *item)
+{
+	switch (kind) {
+	case STORE_KIND_ORGANIZATIONS: {
+		struct organization *o = item;
+		FREE_ALL(o->uuid, o->name, o->alias, o->status, o->state);
+		break;
+	}
+	case STORE_KIND_SYSTEMS: {
+		struct system *s = item;
+		FREE_ALL(s->uuid, s->code, s->name, s->description, s->status, s->state,
+			 s->connection_state);
+		break;
+	}
+	case STORE_KIND_COMPONENTS: {
+		struct component *c = item;
+		FREE_ALL(c->system_uuid, c->code, c->uuid, c->name, c->component_model_uuid,
+			 c->connection_state, c->status);
+		break;
+	}
+	case STORE_KIND_COMPONENT_MODELS: {
+		struct component_model *m = item;
+		FREE_ALL(m->uuid, m->code, m->name, m->description, m->component_type, m->status,
+			 m->state);
+		break;
+	}
+	case STORE_KIND_EVENT_MODELS: {
+		struct event_model *m = item;
+		FREE_ALL(m->uuid, m->code, m->event_type, m->entity_type, m->message, m->status,
+			 m->state, m->level_text);
+		break;
+	}
+	case STORE_KIND_EVENTS: {
+		struct event *e = item;
+		FREE_ALL(e->uuid, e->event_model_uuid, e->entity_uuid, e->system_uuid, e->status);
+		break;
+	}
+	case STORE_KIND_SETPOINTS: {
+		struct setpoint *p = item;
+		FREE_ALL(p->receipt_id, p->uuid, p->type, p->message, p->system_uuid,
+			 p->component_code, p->service_code, p->characteristic_code,
+			 p->time_stream_uuid);
+		stored_value_clear(store, &p->value);
+		break;
+	}
+	case STORE_KIND_TOKEN_LISTS: {
+		struct token_list *l = item;
+		free(l->system_uuid);
+		token_list_clear(l);
+		break;
+	}
+	case STORE_KIND_COUNT:
+		return;
+	}
+	raw_release(store, &((struct entity_meta *)item)->raw);
 }
 
 void store_free(struct store *store)
@@ -369,53 +545,10 @@ void store_free(struct store *store)
 	FREE_ALL(d->uuid, d->slug, d->name, d->status, d->state, d->owner_uuid);
 	raw_release(store, &d->meta.raw);
 
-	for (size_t i = 0; i < store->organizations.count; i++) {
-		struct organization *o = table_at(&store->organizations, i);
-		FREE_ALL(o->uuid, o->name, o->alias, o->status, o->state);
-		raw_release(store, &o->meta.raw);
-	}
-	for (size_t i = 0; i < store->systems.count; i++) {
-		struct system *s = table_at(&store->systems, i);
-		FREE_ALL(s->uuid, s->code, s->name, s->description, s->status, s->state,
-			 s->connection_state);
-		raw_release(store, &s->meta.raw);
-	}
-	for (size_t i = 0; i < store->components.count; i++) {
-		struct component *c = table_at(&store->components, i);
-		FREE_ALL(c->system_uuid, c->code, c->uuid, c->name, c->component_model_uuid,
-			 c->connection_state, c->status);
-		raw_release(store, &c->meta.raw);
-	}
-	for (size_t i = 0; i < store->component_models.count; i++) {
-		struct component_model *m = table_at(&store->component_models, i);
-		FREE_ALL(m->uuid, m->code, m->name, m->description, m->component_type, m->status,
-			 m->state);
-		raw_release(store, &m->meta.raw);
-	}
-	for (size_t i = 0; i < store->event_models.count; i++) {
-		struct event_model *m = table_at(&store->event_models, i);
-		FREE_ALL(m->uuid, m->code, m->event_type, m->entity_type, m->message, m->status,
-			 m->state, m->level_text);
-		raw_release(store, &m->meta.raw);
-	}
-	for (size_t i = 0; i < store->events.count; i++) {
-		struct event *e = table_at(&store->events, i);
-		FREE_ALL(e->uuid, e->event_model_uuid, e->entity_uuid, e->system_uuid, e->status);
-		raw_release(store, &e->meta.raw);
-	}
-	for (size_t i = 0; i < store->setpoints.count; i++) {
-		struct setpoint *p = table_at(&store->setpoints, i);
-		FREE_ALL(p->receipt_id, p->uuid, p->type, p->message, p->system_uuid,
-			 p->component_code, p->service_code, p->characteristic_code,
-			 p->time_stream_uuid);
-		stored_value_clear(&p->value);
-		raw_release(store, &p->meta.raw);
-	}
-	for (size_t i = 0; i < store->token_lists.count; i++) {
-		struct token_list *l = table_at(&store->token_lists, i);
-		free(l->system_uuid);
-		token_list_clear(l);
-		raw_release(store, &l->meta.raw);
+	for (int k = 0; k < STORE_KIND_COUNT; k++) {
+		struct table *t = table_of(store, (enum store_kind)k);
+		for (size_t i = 0; i < t->count; i++)
+			entity_release(store, (enum store_kind)k, table_at(t, i));
 	}
 	for (size_t i = 0; i < store->unclassified_topics.count; i++) {
 		struct unclassified_topic *u = table_at(&store->unclassified_topics, i);
@@ -426,6 +559,7 @@ void store_free(struct store *store)
 				   &store->component_models, &store->event_models, &store->events,
 				   &store->setpoints, &store->token_lists,
 				   &store->unclassified_topics };
+	_Static_assert(ARRAY_LEN(tables) == STORE_KIND_COUNT + 1, "a table per kind");
 	for (size_t i = 0; i < ARRAY_LEN(tables); i++) {
 		free(tables[i]->items);
 		hashmap_destroy(&tables[i]->index);
@@ -497,13 +631,136 @@ enum setpoint_state setpoint_state_parse(const char *text)
 	return SETPOINT_UNKNOWN;
 }
 
+/* ---- entity caps ---------------------------------------------------------- */
+
+static uint64_t component_hash(const char *system_uuid, const char *code);
+
+/* The hash an entity is indexed under, from what it stores. */
+static uint64_t entity_hash(enum store_kind kind, const void *item)
+{
+	if (kind == STORE_KIND_COMPONENTS) {
+		const struct component *c = item;
+		return component_hash(c->system_uuid, c->code);
+	}
+	const struct keyed *k = item;
+	return hash_bytes(k->key, strlen(k->key));
+}
+
+/* Whether an entity may give its slot to a new one: deleted, a resolved
+ * event, a final setpoint; a system only when no one pins it. */
+static bool entity_evictable(enum store_kind kind, const void *item)
+{
+	const struct entity_meta *meta = item;
+	switch (kind) {
+	case STORE_KIND_SYSTEMS:
+		return meta->deleted && ((const struct system *)item)->pins == 0;
+	case STORE_KIND_EVENTS: {
+		const struct event *e = item;
+		return meta->deleted || (meta->known && !e->counted_active && e->status &&
+					 strcmp(e->status, "ACTIVE") != 0);
+	}
+	case STORE_KIND_SETPOINTS: {
+		const struct setpoint *p = item;
+		return meta->deleted || p->state == SETPOINT_ACCEPTED ||
+		       p->state == SETPOINT_REJECTED;
+	}
+	default:
+		return meta->deleted;
+	}
+}
+
+/* After a change: an entity that may now go wakes the scan up. */
+static void note_evictable(struct store *store, enum store_kind kind, const void *item)
+{
+	if (item && entity_evictable(kind, item))
+		store->evictable_gen[kind]++;
+}
+
+static void entity_evict(struct store *store, enum store_kind kind, uint32_t slot)
+{
+	struct table *t = table_of(store, kind);
+	void *item = table_at(t, slot);
+	hashmap_remove(&t->index, entity_hash(kind, item), slot);
+	if (kind == STORE_KIND_COMPONENTS) {
+		struct component *c = item;
+		if (c->uuid)
+			hashmap_remove(&store->components_by_uuid,
+				       hash_bytes(c->uuid, strlen(c->uuid)), slot);
+	}
+	entity_release(store, kind, item);
+	memset(item, 0, t->item_size);
+	store->counters.entities_evicted[kind]++;
+}
+
+/* A zeroed slot for a new entity of `kind` indexed under hash: a new one
+ * below the cap, else an evictable one's; NO_SLOT (counted) when none. */
+static uint32_t entity_claim(struct store *store, enum store_kind kind, uint64_t hash)
+{
+	struct table *t = table_of(store, kind);
+	size_t cap = store->limits.max_entities[kind];
+	if (cap == 0 || t->count < cap)
+		return table_add(t, hash);
+	if (!store->scanned_once[kind] || store->scanned_gen[kind] != store->evictable_gen[kind]) {
+		size_t n = t->count;
+		for (size_t i = 0; i < n; i++) {
+			uint32_t slot = (uint32_t)((store->evict_cursor[kind] + i) % n);
+			if (!entity_evictable(kind, table_at(t, slot)))
+				continue;
+			entity_evict(store, kind, slot);
+			store->evict_cursor[kind] = slot + 1;
+			hashmap_insert(&t->index, hash, slot);
+			return slot;
+		}
+		store->scanned_once[kind] = true;
+		store->scanned_gen[kind] = store->evictable_gen[kind];
+	}
+	store->counters.entities_refused[kind]++;
+	return NO_SLOT;
+}
+
+/* table_get_str under the kind's cap: NULL when refused. */
+static void *entity_get_str(struct store *store, enum store_kind kind, const char *key,
+			    bool *created)
+{
+	struct table *t = table_of(store, kind);
+	void *e = table_find_str(t, key);
+	if (created)
+		*created = !e;
+	if (e)
+		return e;
+	size_t len = strlen(key);
+	uint32_t slot = entity_claim(store, kind,
+				     hash_bytes(key, len > STORE_FIELD_MAX ? STORE_FIELD_MAX : len));
+	if (slot == NO_SLOT)
+		return NULL;
+	struct keyed *k = table_at(t, slot);
+	k->key = dup_field(key);
+	return k;
+}
+
+uint64_t store_evicted_total(const struct store *store)
+{
+	uint64_t n = store->counters.series_evicted;
+	for (int k = 0; k < STORE_KIND_COUNT; k++)
+		n += store->counters.entities_evicted[k];
+	return n;
+}
+
+uint64_t store_refused_total(const struct store *store)
+{
+	uint64_t n = 0;
+	for (int k = 0; k < STORE_KIND_COUNT; k++)
+		n += store->counters.entities_refused[k];
+	return n;
+}
+
 /* ---- systems, components, events ---------------------------------------- */
 
 static struct system *system_get(struct store *store, const char *uuid)
 {
 	bool created;
-	struct system *s = table_get_str(&store->systems, uuid, &created);
-	if (created) {
+	struct system *s = entity_get_str(store, STORE_KIND_SYSTEMS, uuid, &created);
+	if (s && created) {
 		s->meta.changed = next_stamp(store);
 		s->created_at = s->updated_at = s->connection_state_updated_at = TIME_UNKNOWN;
 		s->last_datapoint_at = TIME_UNKNOWN;
@@ -573,6 +830,8 @@ static void component_set_presence(struct store *store, struct component *c, boo
 	bool is = entity_present(&c->meta);
 	if (was != is) {
 		struct system *s = system_get(store, c->system_uuid);
+		if (!s)
+			return; /* refused at the systems cap: counted there */
 		if (is)
 			s->component_count++;
 		else if (s->component_count)
@@ -587,7 +846,9 @@ static struct component *component_get(struct store *store, const char *system_u
 	struct component *c = component_find(store, system_uuid, code);
 	if (c)
 		return c;
-	uint32_t slot = table_add(&store->components, component_hash(system_uuid, code));
+	uint32_t slot = entity_claim(store, STORE_KIND_COMPONENTS, component_hash(system_uuid, code));
+	if (slot == NO_SLOT)
+		return NULL;
 	c = table_at(&store->components, slot);
 	c->system_uuid = dup_field(system_uuid);
 	c->code = dup_field(code);
@@ -615,8 +876,8 @@ static void event_recount(struct store *store, struct event *e)
 	}
 	e->counted_active = false;
 	bool active = entity_present(&e->meta) && e->status && strcmp(e->status, "ACTIVE") == 0;
-	if (active && e->system_uuid) {
-		struct system *s = system_get(store, e->system_uuid);
+	struct system *s = active && e->system_uuid ? system_get(store, e->system_uuid) : NULL;
+	if (s) {
 		e->counted_level = store_event_level(store, e);
 		s->active_events[e->counted_level]++;
 		s->meta.changed = next_stamp(store);
@@ -973,8 +1234,12 @@ static bool apply_head(struct store *store, struct entity_meta *meta, char **sta
 static void apply_organization(struct store *store, const char *uuid,
 			       const struct message_meta *msg, const struct decode_result *r)
 {
-	struct organization *o = table_get_str(&store->organizations, uuid, NULL);
-	if (!apply_head(store, &o->meta, &o->state, r->family == TOPIC_ORGANIZATION_STATE, msg, r))
+	struct organization *o = entity_get_str(store, STORE_KIND_ORGANIZATIONS, uuid, NULL);
+	if (!o)
+		return;
+	bool go = apply_head(store, &o->meta, &o->state, r->family == TOPIC_ORGANIZATION_STATE, msg, r);
+	note_evictable(store, STORE_KIND_ORGANIZATIONS, o);
+	if (!go)
 		return;
 	const struct upd_organization *u = &r->u.organization;
 	set_field(&o->name, u->name);
@@ -988,7 +1253,11 @@ static void apply_system(struct store *store, const char *uuid, const struct mes
 			 const struct decode_result *r)
 {
 	struct system *s = system_get(store, uuid);
-	if (!apply_head(store, &s->meta, &s->state, r->family == TOPIC_SYSTEM_STATE, msg, r))
+	if (!s)
+		return;
+	bool go = apply_head(store, &s->meta, &s->state, r->family == TOPIC_SYSTEM_STATE, msg, r);
+	note_evictable(store, STORE_KIND_SYSTEMS, s);
+	if (!go)
 		return;
 	const struct upd_system *u = &r->u.system;
 	set_field(&s->code, u->code);
@@ -1005,9 +1274,12 @@ static void apply_component(struct store *store, const char *system_uuid, const 
 			    const struct message_meta *msg, const struct decode_result *r)
 {
 	struct component *c = component_get(store, system_uuid, code);
+	if (!c)
+		return;
 	touch(store, &c->meta, msg);
 	if (r->deleted) {
 		component_set_presence(store, c, c->meta.known, true);
+		note_evictable(store, STORE_KIND_COMPONENTS, c);
 		return;
 	}
 	const struct upd_component *u = &r->u.component;
@@ -1026,10 +1298,16 @@ static void apply_component_model(struct store *store, const char *uuid,
 				  const struct message_meta *msg, const struct decode_result *r)
 {
 	bool created;
-	struct component_model *m = table_get_str(&store->component_models, uuid, &created);
+	struct component_model *m =
+		entity_get_str(store, STORE_KIND_COMPONENT_MODELS, uuid, &created);
+	if (!m)
+		return;
 	if (created)
 		m->is_connective = -1;
-	if (!apply_head(store, &m->meta, &m->state, r->family == TOPIC_COMPONENT_MODEL_STATE, msg, r))
+	bool go = apply_head(store, &m->meta, &m->state, r->family == TOPIC_COMPONENT_MODEL_STATE,
+			     msg, r);
+	note_evictable(store, STORE_KIND_COMPONENT_MODELS, m);
+	if (!go)
 		return;
 	const struct upd_component_model *u = &r->u.component_model;
 	set_field(&m->code, u->code);
@@ -1044,8 +1322,12 @@ static void apply_component_model(struct store *store, const char *uuid,
 static void apply_event_model(struct store *store, const char *uuid,
 			      const struct message_meta *msg, const struct decode_result *r)
 {
-	struct event_model *m = table_get_str(&store->event_models, uuid, NULL);
-	if (!apply_head(store, &m->meta, &m->state, r->family == TOPIC_EVENT_MODEL_STATE, msg, r))
+	struct event_model *m = entity_get_str(store, STORE_KIND_EVENT_MODELS, uuid, NULL);
+	if (!m)
+		return;
+	bool go = apply_head(store, &m->meta, &m->state, r->family == TOPIC_EVENT_MODEL_STATE, msg, r);
+	note_evictable(store, STORE_KIND_EVENT_MODELS, m);
+	if (!go)
 		return;
 	const struct upd_event_model *u = &r->u.event_model;
 	set_field(&m->code, u->code);
@@ -1071,7 +1353,9 @@ static void apply_event(struct store *store, const char *uuid, const char *syste
 			const struct message_meta *msg, const struct decode_result *r)
 {
 	bool created;
-	struct event *e = table_get_str(&store->events, uuid, &created);
+	struct event *e = entity_get_str(store, STORE_KIND_EVENTS, uuid, &created);
+	if (!e)
+		return;
 	if (created)
 		e->time = e->end_time = TIME_UNKNOWN;
 	touch(store, &e->meta, msg);
@@ -1094,6 +1378,7 @@ static void apply_event(struct store *store, const char *uuid, const char *syste
 		set_time(&e->end_time, u->end_time);
 	}
 	event_recount(store, e);
+	note_evictable(store, STORE_KIND_EVENTS, e);
 }
 
 static void setpoint_set_state(struct store *store, struct setpoint *p, const char *state,
@@ -1113,8 +1398,8 @@ static void setpoint_set_state(struct store *store, struct setpoint *p, const ch
 static struct setpoint *setpoint_get(struct store *store, const char *receipt_id, double now)
 {
 	bool created;
-	struct setpoint *p = table_get_str(&store->setpoints, receipt_id, &created);
-	if (created) {
+	struct setpoint *p = entity_get_str(store, STORE_KIND_SETPOINTS, receipt_id, &created);
+	if (p && created) {
 		p->time = TIME_UNKNOWN;
 		p->first_seen_at = now;
 		p->state_changed_at = now;
@@ -1130,6 +1415,8 @@ static void apply_setpoint(struct store *store, const char *system_uuid,
 		return; /* the topic holds no single setpoint to delete */
 	const char *key = u->receipt_id ? u->receipt_id : u->uuid;
 	struct setpoint *p = setpoint_get(store, key, msg->received_at);
+	if (!p)
+		return;
 	touch(store, &p->meta, msg);
 	p->meta.known = true;
 	set_field(&p->uuid, u->uuid);
@@ -1147,6 +1434,7 @@ static void apply_setpoint(struct store *store, const char *system_uuid,
 	if (u->value.type != VALUE_ABSENT)
 		stored_value_set(store, &p->value, &u->value);
 	setpoint_set_state(store, p, u->state ? u->state : "CREATED", msg->received_at);
+	note_evictable(store, STORE_KIND_SETPOINTS, p);
 }
 
 static void apply_setpoint_ack(struct store *store, const char *system_uuid,
@@ -1154,6 +1442,8 @@ static void apply_setpoint_ack(struct store *store, const char *system_uuid,
 {
 	const struct upd_setpoint_ack *u = &r->u.setpoint_ack;
 	struct setpoint *p = setpoint_get(store, u->receipt_id, msg->received_at);
+	if (!p)
+		return;
 	/* The ack may overtake the setpoint itself: keep it as a stub that the
 	 * delivered setpoint fills in later. */
 	p->meta.changed = next_stamp(store);
@@ -1161,17 +1451,22 @@ static void apply_setpoint_ack(struct store *store, const char *system_uuid,
 	set_field(&p->system_uuid, system_uuid);
 	set_field(&p->message, u->message);
 	setpoint_set_state(store, p, u->state, msg->received_at);
+	note_evictable(store, STORE_KIND_SETPOINTS, p);
 }
 
 static void apply_tokens(struct store *store, const char *system_uuid,
 			 const struct message_meta *msg, const struct decode_result *r)
 {
-	struct token_list *l = table_get_str(&store->token_lists, system_uuid, NULL);
+	struct token_list *l = entity_get_str(store, STORE_KIND_TOKEN_LISTS, system_uuid, NULL);
+	if (!l)
+		return;
 	touch(store, &l->meta, msg);
 	token_list_clear(l);
 	l->meta.deleted = r->deleted;
-	if (r->deleted)
+	if (r->deleted) {
+		note_evictable(store, STORE_KIND_TOKEN_LISTS, l);
 		return;
+	}
 	l->meta.known = true;
 	const struct upd_tokens *u = &r->u.tokens;
 	l->items = xcalloc(u->count, sizeof(*l->items));
@@ -1615,6 +1910,21 @@ STORE_COLLECTION_LIST(X)
 const struct organization *store_find_organization(const struct store *store, const char *uuid)
 {
 	return table_find_str(&store->organizations, uuid);
+}
+
+bool store_pin_system(struct store *store, const char *uuid)
+{
+	struct system *s = uuid ? system_get(store, uuid) : NULL;
+	if (s)
+		s->pins++;
+	return s != NULL;
+}
+
+void store_unpin_system(struct store *store, const char *uuid)
+{
+	struct system *s = uuid ? table_find_str(&store->systems, uuid) : NULL;
+	if (s && s->pins && --s->pins == 0)
+		note_evictable(store, STORE_KIND_SYSTEMS, s);
 }
 
 const struct system *store_find_system(const struct store *store, const char *uuid)

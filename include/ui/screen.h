@@ -51,6 +51,10 @@ bool screen_open(struct ui_screen *scr, const struct screen_options *opts,
 		 const struct theme *theme, char *err, size_t err_size);
 /* Restores the terminal (idempotent). */
 void screen_close(struct ui_screen *scr);
+/* False while the terminal does not take output (stopped, a stalled ssh):
+ * the loop skips frames then, as tmux defers redraws, so drawing never
+ * holds up the drain. */
+bool screen_writable(const struct ui_screen *scr);
 
 /* After a resize: records the new size (dump mode: forces it). */
 void screen_resize(struct ui_screen *scr, int rows, int cols);

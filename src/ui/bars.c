@@ -93,6 +93,19 @@ void bars_draw_status(struct ui *ui, WINDOW *w, int width)
 		}
 		snprintf(buf, sizeof(buf), " %s %s ", sym, state);
 	}
+	/* dropped / evicted are what an operator must never miss: their room
+	 * is kept at the right end first, and the other segments (broker,
+	 * load, requests, rate, total) give way before them at 80 columns. */
+	const struct store_counters *c = store_counters(ui->store);
+	uint64_t evicted = store_evicted_total(ui->store) + c->errors_evicted +
+			   c->unclassified_dropped;
+	uint64_t dropped = ui->dropped + store_refused_total(ui->store);
+	char drop_part[48], evict_part[48];
+	snprintf(drop_part, sizeof(drop_part), " dropped %llu", (unsigned long long)dropped);
+	snprintf(evict_part, sizeof(evict_part), " evicted %llu", (unsigned long long)evicted);
+	int tail = (int)(strlen(drop_part) + strlen(evict_part));
+	int full_limit = limit;
+	limit = limit - tail > 0 ? limit - tail : 0;
 	int x = 0;
 	char head[600];
 	if (ui->broker) {
@@ -124,8 +137,6 @@ void bars_draw_status(struct ui *ui, WINDOW *w, int width)
 	}
 	if (ui->read_only)
 		x = segment(ui, w, x, limit, " read-only ", UI_ROLE_STATUS_WARN);
-	const struct store_counters *c = store_counters(ui->store);
-	uint64_t evicted = c->series_evicted + c->errors_evicted + c->unclassified_dropped;
 	snprintf(part, sizeof(part), " %lu msg/s", bars_rate(ui));
 	x = segment(ui, w, x, limit, part, UI_ROLE_STATUS_BAR);
 	snprintf(part, sizeof(part), " total %llu", (unsigned long long)c->messages);
@@ -133,10 +144,9 @@ void bars_draw_status(struct ui *ui, WINDOW *w, int width)
 	snprintf(part, sizeof(part), " decode-err %llu",
 		 (unsigned long long)c->decode_errors);
 	x = segment(ui, w, x, limit, part, c->decode_errors ? UI_ROLE_STATUS_WARN : UI_ROLE_STATUS_BAR);
-	snprintf(part, sizeof(part), " dropped %llu", (unsigned long long)ui->dropped);
-	x = segment(ui, w, x, limit, part, ui->dropped ? UI_ROLE_STATUS_WARN : UI_ROLE_STATUS_BAR);
-	snprintf(part, sizeof(part), " evicted %llu", (unsigned long long)evicted);
-	segment(ui, w, x, limit, part, evicted ? UI_ROLE_STATUS_WARN : UI_ROLE_STATUS_BAR);
+	x = segment(ui, w, x, full_limit, drop_part,
+		    dropped ? UI_ROLE_STATUS_WARN : UI_ROLE_STATUS_BAR);
+	segment(ui, w, x, full_limit, evict_part, evicted ? UI_ROLE_STATUS_WARN : UI_ROLE_STATUS_BAR);
 	screen_put(&ui->scr, w, 0, width - (int)strlen(clock) - 1, (int)strlen(clock), clock, bar,
 		   false, false);
 }

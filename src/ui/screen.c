@@ -1,6 +1,10 @@
 /* screen — see include/ui/screen.h. */
 #include "ui/screen.h"
 
+#include <poll.h>
+#include <termios.h>
+#include <unistd.h>
+
 #include <langinfo.h>
 #include <limits.h>
 #include <stdlib.h>
@@ -131,6 +135,18 @@ bool screen_open(struct ui_screen *scr, const struct screen_options *opts,
 	}
 	set_term(scr->term);
 	cbreak();
+	/* No XON/XOFF: Ctrl-S must not freeze the terminal's output (and with
+	 * it every frame's write, the drain behind it).  cbreak() keeps ISIG,
+	 * so Ctrl-C still stops the console; ^S / ^Q reach us as keys. */
+	{
+		int fd = fileno(scr->in ? scr->in : stdin);
+		struct termios tio;
+		if (isatty(fd) && tcgetattr(fd, &tio) == 0) {
+			tio.c_iflag &= ~(tcflag_t)(IXON | IXOFF);
+			if (tcsetattr(fd, TCSANOW, &tio) == 0)
+				def_prog_mode(); /* endwin/refresh keep it */
+		}
+	}
 	noecho();
 	nonl();
 	keypad(stdscr, TRUE);
@@ -153,6 +169,14 @@ bool screen_open(struct ui_screen *scr, const struct screen_options *opts,
 	}
 	getmaxyx(stdscr, scr->rows, scr->cols);
 	return true;
+}
+
+bool screen_writable(const struct ui_screen *scr)
+{
+	if (scr->out) /* dump mode: /dev/null */
+		return true;
+	struct pollfd p = { fileno(stdout), POLLOUT, 0 };
+	return poll(&p, 1, 0) != 1 || (p.revents & POLLOUT);
 }
 
 void screen_close(struct ui_screen *scr)

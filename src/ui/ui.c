@@ -30,6 +30,7 @@
 struct loop_stats {
 	FILE *out;             /* --stats-file, opened before the screen; NULL: off */
 	uint64_t messages, frames;
+	uint64_t frames_skipped; /* due while the terminal took no output */
 	double frame_s, frame_max_s; /* time spent drawing frames (app_draw) */
 	double started, connected, first_message, last_message, exited; /* 0: not yet */
 	size_t keys, answered, cap; /* key[answered..keys) wait for their frame */
@@ -166,6 +167,7 @@ static bool stats_write(struct loop_stats *st, const char *path)
 	fprintf(f, "{\"messages\": %llu, \"frames\": %llu, \"frameSeconds\": %.6f",
 		(unsigned long long)st->messages, (unsigned long long)st->frames, st->frame_s);
 	fprintf(f, ", \"frameMaxSeconds\": %.6f", st->frame_max_s);
+	fprintf(f, ", \"framesSkipped\": %llu", (unsigned long long)st->frames_skipped);
 	for (size_t i = 0; i < ARRAY_LEN(t); i++)
 		fprintf(f, t[i] > 0 ? ", \"%s\": %.6f" : ", \"%s\": null", name[i], t[i]);
 	fprintf(f, ", \"keys\": [");
@@ -326,6 +328,12 @@ static int run_loop(struct ui *ui, struct loop_stats *st)
 		double requests_deadline = actions_ui_tick(ui);
 		if (ui_stamp(ui) != drawn_stamp)
 			dirty = true;
+		if (dirty && mono >= next_frame && !screen_writable(&ui->scr)) {
+			/* a stopped or stalled terminal: no frame (its write would
+			 * block the drain); try again at the next frame slot */
+			st->frames_skipped++;
+			next_frame = mono + frame_gap;
+		}
 		if (dirty && mono >= next_frame) {
 			drawn_stamp = ui_stamp(ui);
 			app_draw(ui);
@@ -406,9 +414,7 @@ int ui_run(const struct config *c, const struct topic_table *topics)
 		return 2;
 	}
 	struct store_limits limits;
-	store_limits_default(&limits);
-	limits.history_len = (size_t)c->history;
-	limits.max_series = (size_t)c->max_series;
+	headless_store_limits(c, &limits);
 	struct store *store = store_new(&limits);
 	static struct ui ui; /* large; one per process */
 	app_init(&ui, c, topics, store);

@@ -238,6 +238,45 @@ static void test_cap_and_dropped(void **state)
 	inbox_free(inbox); /* frees the one still queued */
 }
 
+/* The byte cap: messages beyond it are dropped and their bytes counted;
+ * a taken batch holds its bytes until each item is freed. */
+static void test_byte_cap(void **state)
+{
+	(void)state;
+	struct inbox *inbox = inbox_new(0);
+	struct inbox_stats st;
+	char payload[1001];
+	memset(payload, 'x', 1000);
+	payload[1000] = '\0';
+	size_t cost = inbox_message_cost(3, 1000);
+	inbox_set_max_bytes(inbox, 3 * cost + cost / 2); /* room for three */
+
+	for (int i = 0; i < 5; i++)
+		assert_int_equal(push_text(inbox, "t/x", payload), i < 3);
+	inbox_get_stats(inbox, &st);
+	assert_int_equal(st.queued, 3);
+	assert_int_equal(st.bytes, 3 * cost);
+	assert_int_equal(st.high_water_bytes, 3 * cost);
+	assert_int_equal(st.dropped, 2);
+	assert_int_equal(st.dropped_bytes, 2000);
+
+	/* Taken but not freed: still held, so still full. */
+	struct inbox_item *list = inbox_take_all(inbox, NULL);
+	assert_false(push_text(inbox, "t/x", payload));
+	/* Freeing one makes room for exactly one. */
+	struct inbox_item *rest = list->next;
+	inbox_item_free(list);
+	assert_true(push_text(inbox, "t/x", payload));
+	assert_false(push_text(inbox, "t/x", payload));
+	/* A small message still fits in what is left. */
+	assert_true(push_text(inbox, "t/x", ""));
+	inbox_list_free(rest);
+	inbox_get_stats(inbox, &st);
+	assert_int_equal(st.bytes, cost + inbox_message_cost(3, 0));
+	assert_int_equal(st.dropped, 4);
+	inbox_free(inbox);
+}
+
 static void test_message_meta(void **state)
 {
 	(void)state;
@@ -469,6 +508,7 @@ int main(void)
 		cmocka_unit_test(test_take_resets_wakeup),
 		cmocka_unit_test(test_order_with_events),
 		cmocka_unit_test(test_cap_and_dropped),
+		cmocka_unit_test(test_byte_cap),
 		cmocka_unit_test(test_message_meta),
 		cmocka_unit_test(test_free_with_pending),
 		cmocka_unit_test(test_kind_names),
