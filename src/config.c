@@ -44,6 +44,7 @@ void config_init(struct config *config)
 	config->timeout = -1;
 	config->settle = 0.5;
 	config->load_budget = 500;
+	config->keepalive = 30;
 	config->history = 120;
 	config->max_series = 200000;
 	config->fps = 20;
@@ -481,6 +482,13 @@ bool config_validate(struct config *config, char *err, size_t err_size)
 	}
 	if (config->history > 100000) {
 		snprintf(err, err_size, "--history: at most 100000 samples");
+		return false;
+	}
+	/* 2 s at least: the watchdog checks at a fraction of it (mqtt.h);
+	 * 65535 is MQTT's own limit. */
+	if (config->keepalive < 2 || config->keepalive > 65535) {
+		snprintf(err, err_size, "--keepalive: %ld is not between 2 and 65535 seconds",
+			 config->keepalive);
 		return false;
 	}
 	if (config->load_budget < 1 || config->load_budget > 1000000) {

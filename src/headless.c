@@ -523,6 +523,7 @@ bool headless_mqtt_options(const struct config *c, struct mqtt_options *o, char 
 	o->cert = c->cert;
 	o->key = c->key;
 	o->insecure = c->insecure;
+	o->keepalive_s = (int)c->keepalive;
 	o->mqtt_version = c->protocol && strchr(c->protocol, '5') ? 5 : 4;
 	o->will_topic = c->will_topic;
 	o->will_payload = c->will_payload;
