@@ -323,31 +323,14 @@ bool config_load_file(struct config *config, char *err, size_t err_size)
 		}
 		return true;
 	}
-	FILE *f = fopen(path, "r");
-	if (!f) {
+	char *text = util_read_file(path, LIMIT_CONFIG_FILE,
+				    explicit_file ? "--config" : "config file", NULL, err, err_size);
+	if (!text) {
+		/* Only a missing default file is fine. */
 		bool fine = !explicit_file && !config->profile && errno == ENOENT;
-		if (!fine)
-			snprintf(err, err_size, "%s: %s", path, strerror(errno));
 		free(path);
 		return fine;
 	}
-	char *text = NULL;
-	size_t len = 0, cap = 0;
-	char chunk[4096];
-	size_t n;
-	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0) {
-		if (len + n + 1 > cap) {
-			cap = (len + n + 1) * 2;
-			text = xrealloc(text, cap);
-		}
-		memcpy(text + len, chunk, n);
-		len += n;
-	}
-	fclose(f);
-	if (!text)
-		text = xstrdup("");
-	else
-		text[len] = '\0';
 	bool ok = config_parse_text(config, text, path, err, err_size);
 	free(text);
 	free(path);

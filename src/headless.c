@@ -161,20 +161,15 @@ char *headless_key_passphrase(const struct config *config, char *err, size_t err
 {
 	*failed = false;
 	if (config->key_pass_file) {
-		FILE *f = fopen(config->key_pass_file, "r");
-		if (!f) {
-			snprintf(err, err_size, "--key-pass-file %s: %s", config->key_pass_file,
-				 strerror(errno));
+		char *buf = util_read_file(config->key_pass_file, LIMIT_SECRET_FILE,
+					   "--key-pass-file", NULL, err, err_size);
+		if (!buf) {
 			*failed = true;
 			return NULL;
 		}
-		char buf[1024];
-		size_t n = fread(buf, 1, sizeof(buf) - 1, f);
-		fclose(f);
-		buf[n] = '\0';
 		/* One line: the trailing newline an editor adds is not part of it. */
 		buf[strcspn(buf, "\r\n")] = '\0';
-		return xstrdup(buf);
+		return buf;
 	}
 	const char *env = getenv("DRIVR_KEY_PASSPHRASE");
 	return env ? xstrdup(env) : NULL;
@@ -560,7 +555,7 @@ int headless_run(const struct config *config, const struct topic_table *topics)
 	struct mqtt_options opts;
 	char *passphrase = NULL;
 	if (!headless_mqtt_options(config, &opts, &passphrase))
-		return 1;
+		return 2; /* the passphrase file: a bad option, like the console's */
 	run.opts = opts;
 	char err[512];
 	enum mqtt_error e;

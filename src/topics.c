@@ -412,9 +412,15 @@ bool topics_load_file(struct topic_table *table, const char *path, char *err, si
 {
 	if (!table || !path)
 		return fail(err, err_size, "no topic table or path");
-	FILE *fp = fopen(path, "r");
-	if (!fp)
+	size_t len;
+	char *text = util_read_file(path, LIMIT_TOPICS_FILE, "--topics", &len, err, err_size);
+	if (!text)
+		return false;
+	FILE *fp = fmemopen(text, len ? len : 1, "r"); /* the line reader below */
+	if (!fp) {
+		free(text);
 		return fail(err, err_size, "%s: %s", path, strerror(errno));
+	}
 
 	/* All or nothing: a file with a bad line changes no row. */
 	struct topic_table *scratch = xcalloc(1, sizeof(*scratch));
@@ -424,6 +430,7 @@ bool topics_load_file(struct topic_table *table, const char *path, char *err, si
 	}
 	bool ok = load_lines(scratch, fp, path, err, err_size);
 	fclose(fp);
+	free(text);
 	if (ok) {
 		for (int f = 0; f < TOPIC_UNCLASSIFIED; f++) {
 			free(table->rows[f].pattern);

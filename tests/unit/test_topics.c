@@ -938,7 +938,7 @@ static void test_load_file_errors(void **state)
 	struct topic_table *t = topics_new();
 	char err[300] = "";
 	assert_false(topics_load_file(t, "/nonexistent-dir/topics.conf", err, sizeof(err)));
-	assert_string_equal(err, "/nonexistent-dir/topics.conf: No such file or directory");
+	assert_string_equal(err, "--topics /nonexistent-dir/topics.conf: No such file or directory");
 	topics_free(t);
 }
 
