@@ -228,6 +228,8 @@ static void log_event(struct run *run, const struct inbox_item *item)
 	case INBOX_CONNECTED:
 		cJSON_AddBoolToObject(o, "reconnect", item->u.connected.reconnect);
 		cJSON_AddStringToObject(o, "broker", mqtt_server_uri(run->mqtt));
+		cJSON_AddStringToObject(o, "tls", !run->opts.tls ? "off"
+						  : run->opts.insecure ? "unverified" : "verified");
 		break;
 	case INBOX_CONNECT_FAILED:
 	case INBOX_CONNECTION_LOST:
@@ -518,6 +520,11 @@ bool headless_mqtt_options(const struct config *c, struct mqtt_options *o, char 
 	o->cert = c->cert;
 	o->key = c->key;
 	o->insecure = c->insecure;
+	/* Every start, every mode, before a screen is taken: the connection
+	 * is encrypted but anyone in the path can pose as the broker. */
+	if (o->tls && o->insecure)
+		fprintf(stderr, "drivr-console: warning: --insecure: the broker's certificate and "
+				"host name are not verified (TLS:unverified)\n");
 	o->keepalive_s = (int)c->keepalive;
 	o->mqtt_version = c->protocol && strchr(c->protocol, '5') ? 5 : 4;
 	o->will_topic = c->will_topic;
@@ -611,6 +618,10 @@ int headless_run(const struct config *config, const struct topic_table *topics)
 		struct snapshot_options so = { false, false };
 		cJSON *doc = snapshot_build(run.store, &so);
 		cJSON_AddStringToObject(doc, "broker", mqtt_server_uri(run.mqtt));
+		/* How far the broker was checked: "verified", "unverified"
+		 * (--insecure) or "off" (plain MQTT). */
+		cJSON_AddStringToObject(doc, "tls", !run.opts.tls ? "off"
+						    : run.opts.insecure ? "unverified" : "verified");
 		if (!add_verdict(&run, doc))
 			run.exit_status = HEADLESS_EXIT_INCOMPLETE;
 		/* From connecting to the last message: how long the state took
