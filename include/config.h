@@ -40,6 +40,8 @@ enum config_mode { MODE_CONSOLE, MODE_LOG, MODE_SNAPSHOT, MODE_PRINT_TOPICS };
 	  "file holding the key passphrase (or env DRIVR_KEY_PASSPHRASE)")                     \
 	X(insecure, "insecure", 0, FLAG, NULL,                                                 \
 	  "do not verify the broker's certificate and host name")                              \
+	X(keepalive, "keepalive", 0, INT, "S",                                                 \
+	  "MQTT keep-alive in seconds; a silent broker is noticed within 1.5 S (default 30)")  \
 	X(will_topic, "will-topic", 0, STR, "TOPIC", "register a Last Will on this topic")     \
 	X(will_payload, "will-payload", 0, STR, "TEXT", "payload of the Last Will")            \
 	X(profile, "profile", 0, STR, "NAME", "use [profile NAME] of the config file")         \
@@ -104,6 +106,7 @@ struct config {
 	char *slug;
 	char *cafile, *capath, *cert, *key, *key_pass_file;
 	bool insecure;
+	long keepalive;
 	char *will_topic, *will_payload;
 	char *profile, *config_file, *topics_file;
 	bool log, snapshot, print_topics;

@@ -216,8 +216,10 @@ struct decode_result {
 	char error_field[96];
 	char error_message[160];
 	/* A message that decoded but carries something suspicious (invalid
-	 * UTF-8, control characters or escape sequences in a string): the first
-	 * such field.  Kept and applied (the UI sanitises every string) but also
+	 * UTF-8, control characters or escape sequences in a string, a string
+	 * cut at an embedded NUL — JSON's \u0000, a raw NUL byte, a NUL in a
+	 * MessagePack string; for JSON the field is "", the raw scan knows no
+	 * path): the first such field.  Kept and applied (the UI sanitises every string) but also
 	 * reported, so hostile or broken devices are visible.  "" when none. */
 	char warning_field[96];
 	char warning_message[160];

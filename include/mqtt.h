@@ -21,6 +21,13 @@
  *    left a reason).
  *  - Automatic reconnect (Paho's own back-off); every connection, first or
  *    not, re-subscribes from Paho's connected callback.
+ *  - A broker that stops answering is reported lost within one keep-alive
+ *    (keepalive_s; Paho alone: 2-2.7 times it): a watchdog thread sends an
+ *    UNSUBSCRIBE of drivr/v1/<slug>/.keepalive-probe (never subscribed) after
+ *    keepalive_s / 2 with nothing from the broker, and after another half
+ *    without anything pushes CONNECTION_LOST ("no answer from the broker for
+ *    N s"), closes the connection and connects again (CONNECTED with
+ *    reconnect set).  Started by mqtt_connect(), stopped by mqtt_free().
  *  - Subscriptions: drivr/v1/<slug>/# at QoS 1; when the broker refuses it,
  *    the per-family fallback filters of topics_fallback_filters(), and a
  *    SUBSCRIBED event saying which filters were granted and refused.
@@ -83,7 +90,7 @@ struct mqtt_options {
 	bool insecure; /* skip server certificate and host name checks */
 
 	int mqtt_version;      /* 4 = 3.1.1 (default), 5 = MQTT 5 */
-	int keepalive_s;       /* 30 */
+	int keepalive_s;       /* 30; also the watchdog's period (see above) */
 	int connect_timeout_s; /* 10 */
 	int retry_min_s;       /* automatic reconnect back-off: 1 ... */
 	int retry_max_s;       /* ... doubling up to 30 */

@@ -1,5 +1,7 @@
 /* util — allocation wrappers, string views, hashing and ISO-8601 time.
- * Pure helpers shared by every module; no globals, no I/O. */
+ * Pure helpers shared by every module; no globals, no I/O — except
+ * util_read_file(), the one way the console reads a file it is given, so
+ * the size rule lives once. */
 #ifndef DRIVR_UTIL_H
 #define DRIVR_UTIL_H
 
@@ -47,6 +49,25 @@ void time_format_iso8601(double t, char *buf, size_t size);
 double time_now(void);
 /* Monotonic clock, seconds. */
 double time_monotonic(void);
+
+/* Size limits of the files the console reads (docs/configuration.md). */
+#define UTIL_MiB (1024u * 1024u)
+#define LIMIT_CONFIG_FILE (1 * UTIL_MiB)     /* --config */
+#define LIMIT_TOPICS_FILE (1 * UTIL_MiB)     /* --topics */
+#define LIMIT_THEME_FILE (1 * UTIL_MiB)      /* --theme */
+#define LIMIT_KEYS_FILE (4 * UTIL_MiB)       /* --keys */
+#define LIMIT_REPLAY_FILE (256 * UTIL_MiB)   /* --replay: whole --log captures */
+#define LIMIT_SECRET_FILE (64u * 1024u)      /* --key-pass-file, --user-token-file */
+
+/* Reads the whole file at path into a NUL-terminated buffer (*len, optional,
+ * without the NUL).  Refuses, without reading, what is not a regular file (a
+ * device such as /dev/zero, a FIFO, a directory) and a file larger than max;
+ * a file that grows past max while read is refused too.  NULL on failure,
+ * with err = "<what> <path>: <reason>" (what: the option, "config file") and
+ * errno kept from open(2) (ENOENT: a missing optional file), or EINVAL /
+ * EFBIG for the refusals. */
+char *util_read_file(const char *path, size_t max, const char *what, size_t *len, char *err,
+		     size_t err_size);
 
 #define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 

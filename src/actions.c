@@ -543,9 +543,21 @@ int actions_main(int argc, char **argv)
 		fprintf(stderr, "drivr-console: %s\n", err);
 		goto out;
 	}
+	/* The user token file is read again when the token is requested;
+	 * a file that cannot be read (missing, a device, over its limit) is a
+	 * bad option, said before connecting. */
+	if (strcmp(args.name, "issue-token") == 0 && config.user_token_file) {
+		char *token = graphql_read_user_token(config.user_token_file, err, sizeof(err));
+		if (!token) {
+			fprintf(stderr, "drivr-console: %s\n", err);
+			goto out;
+		}
+		memset(token, 0, strlen(token));
+		free(token);
+	}
 	struct mqtt_options opts;
 	if (!headless_mqtt_options(&config, &opts, &passphrase)) {
-		status = ACTION_EXIT_CONNECTION;
+		status = ACTION_EXIT_USAGE; /* the passphrase file */
 		goto out;
 	}
 	enum mqtt_error e;

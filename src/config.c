@@ -44,6 +44,7 @@ void config_init(struct config *config)
 	config->timeout = -1;
 	config->settle = 0.5;
 	config->load_budget = 500;
+	config->keepalive = 30;
 	config->history = 120;
 	config->max_series = 200000;
 	config->max_memory = CONFIG_DEFAULT_MAX_MEMORY_MIB;
@@ -323,31 +324,14 @@ bool config_load_file(struct config *config, char *err, size_t err_size)
 		}
 		return true;
 	}
-	FILE *f = fopen(path, "r");
-	if (!f) {
+	char *text = util_read_file(path, LIMIT_CONFIG_FILE,
+				    explicit_file ? "--config" : "config file", NULL, err, err_size);
+	if (!text) {
+		/* Only a missing default file is fine. */
 		bool fine = !explicit_file && !config->profile && errno == ENOENT;
-		if (!fine)
-			snprintf(err, err_size, "%s: %s", path, strerror(errno));
 		free(path);
 		return fine;
 	}
-	char *text = NULL;
-	size_t len = 0, cap = 0;
-	char chunk[4096];
-	size_t n;
-	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0) {
-		if (len + n + 1 > cap) {
-			cap = (len + n + 1) * 2;
-			text = xrealloc(text, cap);
-		}
-		memcpy(text + len, chunk, n);
-		len += n;
-	}
-	fclose(f);
-	if (!text)
-		text = xstrdup("");
-	else
-		text[len] = '\0';
 	bool ok = config_parse_text(config, text, path, err, err_size);
 	free(text);
 	free(path);
@@ -486,6 +470,13 @@ bool config_validate(struct config *config, char *err, size_t err_size)
 	}
 	if (config->history > 100000) {
 		snprintf(err, err_size, "--history: at most 100000 samples");
+		return false;
+	}
+	/* 2 s at least: the watchdog checks at a fraction of it (mqtt.h);
+	 * 65535 is MQTT's own limit. */
+	if (config->keepalive < 2 || config->keepalive > 65535) {
+		snprintf(err, err_size, "--keepalive: %ld is not between 2 and 65535 seconds",
+			 config->keepalive);
 		return false;
 	}
 	if (config->load_budget < 1 || config->load_budget > 1000000) {

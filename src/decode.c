@@ -207,6 +207,75 @@ static void text_check(struct dctx *c, const char *key, const char *text)
 	}
 }
 
+/* A string holding a NUL: cJSON keeps C strings, so everything after it is
+ * gone.  Reported as a warning naming what is left ("before") and where.
+ * prefix: the string's bytes before the NUL. */
+static void nul_warning(struct dctx *c, const char *key, const char *prefix, size_t n,
+			const char *where)
+{
+	struct decode_result *out = c->out;
+	if (out->warning_message[0])
+		return; /* only the first one is reported */
+	char shown[28];
+	size_t k = 0;
+	for (size_t i = 0; i < n && k < 24; i++) /* printable ASCII only, for a one-line message */
+		shown[k++] = prefix[i] >= 0x20 && prefix[i] < 0x7f ? prefix[i] : '?';
+	shown[k] = '\0';
+	path_format(c, key, out->warning_field, sizeof(out->warning_field));
+	snprintf(out->warning_message, sizeof(out->warning_message),
+		 "string \"%s%s\" holds a NUL (%s): the rest of it is cut off", shown,
+		 n > k ? "..." : "", where);
+}
+
+/* JSON: the \u0000 escape (or a raw NUL byte) inside a string token, keys
+ * included, found in the raw text, since cJSON's tree cannot show it.  The
+ * field is the payload's ("") — the scan knows no path. */
+static void json_nul_scan(struct dctx *c, const char *p, size_t len)
+{
+	bool in = false;
+	size_t start = 0;
+	char where[48];
+	for (size_t i = 0; i < len; i++) {
+		char ch = p[i];
+		if (!in) {
+			if (ch == '"') {
+				in = true;
+				start = i + 1;
+			}
+			continue;
+		}
+		if (ch == '"') {
+			in = false;
+		} else if (ch == '\0') {
+			snprintf(where, sizeof(where), "a raw NUL byte at byte %zu", i);
+			nul_warning(c, NULL, p + start, i - start, where);
+			return;
+		} else if (ch == '\\') {
+			if (i + 5 < len && p[i + 1] == 'u' && memcmp(p + i + 2, "0000", 4) == 0) {
+				snprintf(where, sizeof(where), "\\u0000 at byte %zu", i);
+				nul_warning(c, NULL, p + start, i - start, where);
+				return;
+			}
+			i++; /* the escaped character: \" does not end the string */
+		}
+	}
+}
+
+/* JSON has no infinity, but cJSON turns a number beyond double's range
+ * (1e400) into one; refused like MessagePack's NaN and ±inf, wherever it
+ * is in the payload.  Bounded by the parser's own depth limit. */
+static bool json_finite_check(struct dctx *c, const cJSON *node)
+{
+	for (const cJSON *it = node; it; it = it->next) {
+		if (cJSON_IsNumber(it) && !isfinite(it->valuedouble))
+			return fail(c, it->string, "number out of range (%s)",
+				    it->valuedouble > 0 ? "overflows to +infinity" : "overflows to -infinity");
+		if (it->child && !json_finite_check(c, it->child))
+			return false;
+	}
+	return true;
+}
+
 static const char *json_type_name(const cJSON *item)
 {
 	switch (item->type & 0xff) {
@@ -284,6 +353,13 @@ static cJSON *json_parse(struct dctx *c, const char *p, size_t len, bool quiet)
 		if (!quiet)
 			fail(c, NULL, "invalid JSON near byte %zu (data after the value)", at);
 		return NULL;
+	}
+	if (!quiet) {
+		if (!json_finite_check(c, root)) {
+			cJSON_Delete(root);
+			return NULL;
+		}
+		json_nul_scan(c, p, len);
 	}
 	return root;
 }
@@ -508,10 +584,17 @@ static cJSON *mp_convert(struct dctx *c, const msgpack_object *o, bool quiet)
 		return node_check(cJSON_CreateNumber((double)o->via.i64));
 	case MSGPACK_OBJECT_FLOAT32:
 	case MSGPACK_OBJECT_FLOAT64:
-		/* JSON has no NaN; cJSON would also convert it to int (UB). */
+		/* JSON has no NaN or infinity; cJSON would also convert them
+		 * to int (UB). */
 		if (isnan(o->via.f64)) {
 			if (!quiet)
 				fail(c, NULL, "NaN is not a valid number");
+			return NULL;
+		}
+		if (isinf(o->via.f64)) {
+			if (!quiet)
+				fail(c, NULL, "%s is not a valid number",
+				     o->via.f64 > 0 ? "+infinity" : "-infinity");
 			return NULL;
 		}
 		return node_check(cJSON_CreateNumber(o->via.f64));
@@ -519,6 +602,12 @@ static cJSON *mp_convert(struct dctx *c, const msgpack_object *o, bool quiet)
 		node = node_check(cJSON_CreateNull());
 		node->type = cJSON_String;
 		node->valuestring = mp_strdup(o->via.str.ptr, o->via.str.size);
+		if (!quiet) {
+			const char *nul = memchr(o->via.str.ptr, 0, o->via.str.size);
+			if (nul)
+				nul_warning(c, NULL, o->via.str.ptr, (size_t)(nul - o->via.str.ptr),
+					    "a NUL byte");
+		}
 		return node;
 	case MSGPACK_OBJECT_ARRAY:
 		return mp_convert_array(c, o, quiet);

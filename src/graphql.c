@@ -54,21 +54,16 @@ char *graphql_read_user_token(const char *file, char *err, size_t size)
 		snprintf(err, size, "no user API token: use --user-token-file FILE or DRIVR_USER_TOKEN");
 		return NULL;
 	}
-	FILE *f = fopen(file, "r");
-	if (!f) {
-		snprintf(err, size, "--user-token-file %s: %s", file, strerror(errno));
+	char *buf = util_read_file(file, LIMIT_SECRET_FILE, "--user-token-file", NULL, err, size);
+	if (!buf)
 		return NULL;
-	}
-	char buf[8192];
-	size_t n = fread(buf, 1, sizeof(buf) - 1, f);
-	fclose(f);
-	buf[n] = '\0';
 	buf[strcspn(buf, "\r\n")] = '\0';
 	if (!buf[0]) {
 		snprintf(err, size, "--user-token-file %s is empty", file);
+		free(buf);
 		return NULL;
 	}
-	return xstrdup(buf);
+	return buf;
 }
 
 void graphql_token_result_free(struct graphql_token_result *r)

@@ -161,20 +161,15 @@ char *headless_key_passphrase(const struct config *config, char *err, size_t err
 {
 	*failed = false;
 	if (config->key_pass_file) {
-		FILE *f = fopen(config->key_pass_file, "r");
-		if (!f) {
-			snprintf(err, err_size, "--key-pass-file %s: %s", config->key_pass_file,
-				 strerror(errno));
+		char *buf = util_read_file(config->key_pass_file, LIMIT_SECRET_FILE,
+					   "--key-pass-file", NULL, err, err_size);
+		if (!buf) {
 			*failed = true;
 			return NULL;
 		}
-		char buf[1024];
-		size_t n = fread(buf, 1, sizeof(buf) - 1, f);
-		fclose(f);
-		buf[n] = '\0';
 		/* One line: the trailing newline an editor adds is not part of it. */
 		buf[strcspn(buf, "\r\n")] = '\0';
-		return xstrdup(buf);
+		return buf;
 	}
 	const char *env = getenv("DRIVR_KEY_PASSPHRASE");
 	return env ? xstrdup(env) : NULL;
@@ -235,6 +230,8 @@ static void log_event(struct run *run, const struct inbox_item *item)
 	case INBOX_CONNECTED:
 		cJSON_AddBoolToObject(o, "reconnect", item->u.connected.reconnect);
 		cJSON_AddStringToObject(o, "broker", mqtt_server_uri(run->mqtt));
+		cJSON_AddStringToObject(o, "tls", !run->opts.tls ? "off"
+						  : run->opts.insecure ? "unverified" : "verified");
 		break;
 	case INBOX_CONNECT_FAILED:
 	case INBOX_CONNECTION_LOST:
@@ -590,6 +587,12 @@ bool headless_mqtt_options(const struct config *c, struct mqtt_options *o, char 
 	o->cert = c->cert;
 	o->key = c->key;
 	o->insecure = c->insecure;
+	/* Every start, every mode, before a screen is taken: the connection
+	 * is encrypted but anyone in the path can pose as the broker. */
+	if (o->tls && o->insecure)
+		fprintf(stderr, "drivr-console: warning: --insecure: the broker's certificate and "
+				"host name are not verified (TLS:unverified)\n");
+	o->keepalive_s = (int)c->keepalive;
 	o->mqtt_version = c->protocol && strchr(c->protocol, '5') ? 5 : 4;
 	o->will_topic = c->will_topic;
 	o->will_payload = c->will_payload;
@@ -628,7 +631,7 @@ int headless_run(const struct config *config, const struct topic_table *topics)
 	struct mqtt_options opts;
 	char *passphrase = NULL;
 	if (!headless_mqtt_options(config, &opts, &passphrase))
-		return 1;
+		return 2; /* the passphrase file: a bad option, like the console's */
 	run.opts = opts;
 	char err[512];
 	enum mqtt_error e;
@@ -686,6 +689,10 @@ int headless_run(const struct config *config, const struct topic_table *topics)
 		struct snapshot_options so = { false, false };
 		cJSON *doc = snapshot_build(run.store, &so);
 		cJSON_AddStringToObject(doc, "broker", mqtt_server_uri(run.mqtt));
+		/* How far the broker was checked: "verified", "unverified"
+		 * (--insecure) or "off" (plain MQTT). */
+		cJSON_AddStringToObject(doc, "tls", !run.opts.tls ? "off"
+						    : run.opts.insecure ? "unverified" : "verified");
 		if (!add_verdict(&run, doc))
 			run.exit_status = HEADLESS_EXIT_INCOMPLETE;
 		/* From connecting to the last message: how long the state took

@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <openssl/crypto.h>
@@ -70,6 +71,21 @@ struct mqtt {
 	atomic_uint attempts;    /* automatic reconnect attempts since the last success */
 	atomic_int primary_code; /* the broker's answer to the default filter this round */
 	atomic_bool started;     /* mqtt_connect() done, no mqtt_disconnect() since */
+	/* The keep-alive watchdog (see "watchdog" below): its thread, and what
+	 * it watches.  rx_ms: monotonic ms of the last packet from the broker
+	 * (any message, ack or CONNACK); probe_ms: when the unanswered probe
+	 * went out (0: none out); dropping: the watchdog closed the connection
+	 * and reconnects once Paho confirms (drop_done). */
+	pthread_t wd_thread;
+	bool wd_running;
+	pthread_mutex_t wd_lock;
+	pthread_cond_t wd_cond;
+	bool wd_stop;
+	char *probe_filter;
+	atomic_bool up; /* connected, as far as the watchdog knows */
+	atomic_llong rx_ms, probe_ms;
+	atomic_bool dropping, drop_done;
+	atomic_ullong watchdog_drops;
 	/* Staged batches waiting for their SUBACK (freed by the callback, or
 	 * by mqtt_free() when Paho never answered), under batch_lock. */
 	pthread_mutex_t batch_lock;
@@ -141,6 +157,12 @@ static void copy_trunc(char *dst, size_t size, const char *src)
 static long long now_ms(void)
 {
 	return (long long)(time_monotonic() * 1000.0);
+}
+
+/* A packet came from the broker: the connection is alive (watchdog). */
+static void alive(struct mqtt *m)
+{
+	atomic_store(&m->rx_ms, now_ms());
 }
 
 static int clamp_int(int v, int lo, int hi)
@@ -699,6 +721,7 @@ static void describe_connect_failure(struct mqtt *m, int code, const char *messa
 static int on_message(void *ctx, char *topic, int topic_len, MQTTAsync_message *msg)
 {
 	struct mqtt *m = ctx;
+	alive(m);
 	inbox_push_message(m->inbox, topic, topic_len, msg);
 	return 1; /* ours now (freed by the consumer, or by the inbox when full) */
 }
@@ -720,6 +743,9 @@ static void on_connection_lost(void *ctx, char *cause)
 
 	atomic_store(&m->ready, false);
 	atomic_store(&m->attempts, 0);
+	/* The watchdog reported this loss already (it closed the connection). */
+	if (!atomic_exchange(&m->up, false))
+		return;
 	/* Paho passes no cause (always NULL so far); keep one if it ever does. */
 	if (cause && *cause)
 		snprintf(reason, sizeof(reason), "connection to %s lost: %s", m->where,
@@ -822,6 +848,9 @@ static void on_connected(void *ctx, char *cause)
 	atomic_store(&m->attempts, 0);
 	trace_stop(m);
 	tls_diag_reset(m);
+	alive(m); /* the CONNACK */
+	atomic_store(&m->probe_ms, 0);
+	atomic_store(&m->up, true);
 
 	struct inbox_item *item = inbox_event_new(INBOX_CONNECTED);
 	item->u.connected.reconnect = atomic_fetch_add(&m->connections, 1) > 0;
@@ -895,6 +924,7 @@ static void fallback_done(struct mqtt *m, const int *qos, size_t n, int fill, co
 static void on_fallback_ok(void *ctx, MQTTAsync_successData *resp)
 {
 	struct mqtt *m = ctx;
+	alive(m);
 	int qos[FALLBACK_MAX];
 	size_t n = m->fallback_count;
 
@@ -925,6 +955,7 @@ static void on_fallback_fail(void *ctx, MQTTAsync_failureData *resp)
 static void on_fallback_ok5(void *ctx, MQTTAsync_successData5 *resp)
 {
 	struct mqtt *m = ctx;
+	alive(m);
 	int qos[FALLBACK_MAX];
 	size_t n = m->fallback_count;
 
@@ -986,6 +1017,7 @@ static void subscribe_fallback(struct mqtt *m)
 /* The default filter's SUBACK: granted → done; refused → the fallbacks. */
 static void primary_result(struct mqtt *m, int qos)
 {
+	alive(m); /* a SUBACK */
 	atomic_store(&m->primary_code, qos);
 	if (refused(qos))
 		subscribe_fallback(m);
@@ -1083,6 +1115,8 @@ static void staged_unlink(struct mqtt *m, struct staged_batch *b)
 static void staged_done(struct staged_batch *b, const int *codes, int fill, const char *error)
 {
 	struct mqtt *m = b->m;
+	if (!error)
+		alive(m); /* a SUBACK */
 	struct inbox_item *item = inbox_event_new(INBOX_SUBSCRIBED);
 	item->u.subscribed.batch = b->id;
 	item->u.subscribed.count = b->count;
@@ -1297,6 +1331,7 @@ static bool closed_on_publish(struct mqtt *m, int code, char *reason, size_t siz
 static void on_publish_ok(void *ctx, MQTTAsync_successData *resp)
 {
 	struct mqtt *m = ctx;
+	alive(m);
 	atomic_fetch_add(&m->pub_completed, 1);
 	push_outcome(m, INBOX_DELIVERED, resp ? resp->token : 0, 0, false, NULL);
 }
@@ -1328,6 +1363,7 @@ static void push_refused5(struct mqtt *m, int token, int rc)
 static void on_publish_ok5(void *ctx, MQTTAsync_successData5 *resp)
 {
 	struct mqtt *m = ctx;
+	alive(m);
 
 	if (resp && resp->reasonCode >= 0x80) { /* PUBACK with a failure reason */
 		atomic_fetch_add(&m->pub_failed, 1);
@@ -1361,6 +1397,7 @@ static void on_publish_fail5(void *ctx, MQTTAsync_failureData5 *resp)
 static void on_count_ok(void *ctx, MQTTAsync_successData *resp)
 {
 	struct mqtt *m = ctx;
+	alive(m);
 	(void)resp;
 	atomic_fetch_add(&m->pub_completed, 1);
 }
@@ -1375,6 +1412,7 @@ static void on_count_fail(void *ctx, MQTTAsync_failureData *resp)
 static void on_count_ok5(void *ctx, MQTTAsync_successData5 *resp)
 {
 	struct mqtt *m = ctx;
+	alive(m);
 	if (resp && resp->reasonCode >= 0x80)
 		atomic_fetch_add(&m->pub_failed, 1);
 	else
@@ -1578,6 +1616,11 @@ static enum mqtt_error copy_options(struct mqtt *m, const struct mqtt_options *o
 	size_t flen = strlen("drivr/v1//#") + strlen(o->slug) + 1;
 	m->filter = xmalloc(flen);
 	snprintf(m->filter, flen, "drivr/v1/%s/#", o->slug);
+	/* The watchdog's UNSUBSCRIBE: a filter nothing ever subscribes to (no
+	 * topic row has a leading dot), inside the domain an ACL allows. */
+	size_t plen = strlen("drivr/v1//.keepalive-probe") + strlen(o->slug) + 1;
+	m->probe_filter = xmalloc(plen);
+	snprintf(m->probe_filter, plen, "drivr/v1/%s/.keepalive-probe", o->slug);
 
 	size_t each = strlen(o->slug) + 128;
 	m->fallback_buf = xcalloc(FALLBACK_MAX, each);
@@ -1598,6 +1641,18 @@ struct mqtt *mqtt_new(const struct mqtt_options *opts, enum mqtt_error *error, c
 
 	pthread_mutex_init(&m->ssl_lock, NULL);
 	pthread_mutex_init(&m->batch_lock, NULL);
+	pthread_mutex_init(&m->wd_lock, NULL);
+	pthread_condattr_t ca;
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC); /* the tick's deadlines */
+	pthread_cond_init(&m->wd_cond, &ca);
+	pthread_condattr_destroy(&ca);
+	atomic_init(&m->up, false);
+	atomic_init(&m->rx_ms, 0);
+	atomic_init(&m->probe_ms, 0);
+	atomic_init(&m->dropping, false);
+	atomic_init(&m->drop_done, false);
+	atomic_init(&m->watchdog_drops, 0);
 	atomic_init(&m->ready, false);
 	atomic_init(&m->connections, 0);
 	atomic_init(&m->attempts, 0);
@@ -1649,12 +1704,16 @@ bad:
 	return NULL;
 }
 
+static void watchdog_stop(struct mqtt *m);
+
 void mqtt_free(struct mqtt *m)
 {
 	if (!m)
 		return;
 	trace_stop(m);
-	/* First the client: once destroyed, no callback can touch m. */
+	/* The watchdog first: it calls into the client. */
+	watchdog_stop(m);
+	/* Then the client: once destroyed, no callback can touch m. */
 	if (m->client)
 		MQTTAsync_destroy(&m->client);
 	inbox_free(m->inbox);
@@ -1664,6 +1723,9 @@ void mqtt_free(struct mqtt *m)
 		free(b);
 	}
 	pthread_mutex_destroy(&m->batch_lock);
+	pthread_mutex_destroy(&m->wd_lock);
+	pthread_cond_destroy(&m->wd_cond);
+	free(m->probe_filter);
 	free(m->uri);
 	free(m->where);
 	free(m->host);
@@ -1684,24 +1746,10 @@ void mqtt_free(struct mqtt *m)
 	free(m);
 }
 
-enum mqtt_error mqtt_connect(struct mqtt *m, char *err, size_t size)
+/* Builds Paho's connect options from the copied ones and starts an attempt
+ * (mqtt_connect, and the watchdog's reconnection).  Paho copies them. */
+static int start_connect(struct mqtt *m)
 {
-	if (atomic_load(&m->started))
-		return fail(MQTT_ERR_STATE, err, size, "already connecting or connected");
-
-	if (m->tls) {
-		struct mqtt_options o;
-		mqtt_options_default(&o);
-		o.cafile = m->cafile;
-		o.capath = m->capath;
-		o.cert = m->cert;
-		o.key = m->key;
-		o.key_password = m->key_password;
-		enum mqtt_error e = mqtt_check_tls_files(&o, err, size);
-		if (e)
-			return e;
-	}
-
 	MQTTAsync_connectOptions co = MQTTAsync_connectOptions_initializer;
 	MQTTAsync_connectOptions co5 = MQTTAsync_connectOptions_initializer5;
 	if (m->version >= 5) {
@@ -1746,6 +1794,225 @@ enum mqtt_error mqtt_connect(struct mqtt *m, char *err, size_t size)
 		co.ssl = &ssl;
 	}
 
+	return MQTTAsync_connect(m->client, &co);
+}
+
+/* --- watchdog ------------------------------------------------------------
+ *
+ * Paho notices a dead broker late: PINGREQ after a keep-alive K without
+ * traffic, the loss only after another K without PINGRESP (2-2.7 K
+ * measured: 80 s at K = 30).  The watchdog, on its own thread so a busy main
+ * loop cannot delay it and every mode has it: after K/2 with nothing from
+ * the broker, an UNSUBSCRIBE of a filter never subscribed (every client may
+ * send it; the broker must answer with an UNSUBACK, MQTT 3.1.1 3.10.4, 5
+ * 3.10.4); after another K/2 with nothing at all from the broker, the
+ * connection is reported lost (CONNECTION_LOST) and closed, and a new
+ * connection is started: Paho's automatic reconnect never starts while it
+ * believes the connection is up, and it stops after a disconnect we ask
+ * for.  Worst case K + two ticks (tick K/16, 50 ms .. 1 s).
+ *
+ * Closing sends a DISCONNECT: if the broker was only paused it will not
+ * publish the Last Will for this connection (the new one replaces it). */
+
+static void on_probe_ok(void *ctx, MQTTAsync_successData *resp)
+{
+	struct mqtt *m = ctx;
+	(void)resp;
+	alive(m);
+	atomic_store(&m->probe_ms, 0);
+}
+
+/* 3.1.1: an UNSUBSCRIBE cannot be refused, so a failure is the connection
+ * going away (reported by Paho or by the watchdog itself): the deadline
+ * stands. */
+static void on_probe_fail(void *ctx, MQTTAsync_failureData *resp)
+{
+	(void)ctx;
+	(void)resp;
+}
+
+static void on_probe_ok5(void *ctx, MQTTAsync_successData5 *resp)
+{
+	struct mqtt *m = ctx;
+	(void)resp; /* 0x11 "no subscription existed" included: an answer */
+	alive(m);
+	atomic_store(&m->probe_ms, 0);
+}
+
+static void on_probe_fail5(void *ctx, MQTTAsync_failureData5 *resp)
+{
+	struct mqtt *m = ctx;
+	if (resp && resp->reasonCode >= 0x80) { /* refused (0x87...): still an answer */
+		alive(m);
+		atomic_store(&m->probe_ms, 0);
+	}
+}
+
+static void on_drop_done(void *ctx, MQTTAsync_successData *resp)
+{
+	struct mqtt *m = ctx;
+	(void)resp;
+	atomic_store(&m->drop_done, true);
+}
+
+static void on_drop_fail(void *ctx, MQTTAsync_failureData *resp)
+{
+	struct mqtt *m = ctx;
+	(void)resp; /* the socket is closed either way */
+	atomic_store(&m->drop_done, true);
+}
+
+static void on_drop_done5(void *ctx, MQTTAsync_successData5 *resp)
+{
+	struct mqtt *m = ctx;
+	(void)resp;
+	atomic_store(&m->drop_done, true);
+}
+
+static void on_drop_fail5(void *ctx, MQTTAsync_failureData5 *resp)
+{
+	struct mqtt *m = ctx;
+	(void)resp;
+	atomic_store(&m->drop_done, true);
+}
+
+static void watchdog_probe(struct mqtt *m, long long now)
+{
+	MQTTAsync_responseOptions ro = MQTTAsync_responseOptions_initializer;
+	ro.context = m;
+	if (m->version >= 5) {
+		ro.onSuccess5 = on_probe_ok5;
+		ro.onFailure5 = on_probe_fail5;
+	} else {
+		ro.onSuccess = on_probe_ok;
+		ro.onFailure = on_probe_fail;
+	}
+	atomic_store(&m->probe_ms, now);
+	if (MQTTAsync_unsubscribe(m->client, m->probe_filter, &ro) != MQTTASYNC_SUCCESS)
+		atomic_store(&m->probe_ms, 0); /* not connected after all: Paho reports it */
+}
+
+static void watchdog_drop(struct mqtt *m, long long silent_ms)
+{
+	char reason[REASON_SIZE];
+	if (!atomic_exchange(&m->up, false))
+		return; /* Paho reported the loss first */
+	atomic_store(&m->ready, false);
+	atomic_store(&m->attempts, 0);
+	atomic_store(&m->probe_ms, 0);
+	atomic_fetch_add(&m->watchdog_drops, 1);
+	snprintf(reason, sizeof(reason),
+		 "connection to %s lost: no answer from the broker for %.1f s (keep-alive %d s)",
+		 m->where, (double)silent_ms / 1000.0, m->keepalive);
+	push_failure(m, INBOX_CONNECTION_LOST, 0, reason, m->retry_min);
+
+	MQTTAsync_disconnectOptions d = MQTTAsync_disconnectOptions_initializer;
+	MQTTAsync_disconnectOptions d5 = MQTTAsync_disconnectOptions_initializer5;
+	if (m->version >= 5) {
+		d = d5;
+		d.onSuccess5 = on_drop_done5;
+		d.onFailure5 = on_drop_fail5;
+	} else {
+		d.onSuccess = on_drop_done;
+		d.onFailure = on_drop_fail;
+	}
+	d.timeout = 0; /* nothing in flight can finish on a dead connection */
+	d.context = m;
+	atomic_store(&m->drop_done, false);
+	atomic_store(&m->dropping, true);
+	if (MQTTAsync_disconnect(m->client, &d) != MQTTASYNC_SUCCESS)
+		atomic_store(&m->drop_done, true); /* already closed: just connect */
+}
+
+/* One tick, under wd_lock (mqtt_disconnect takes it too: no reconnection
+ * after the caller's disconnect). */
+static void watchdog_step(struct mqtt *m)
+{
+	if (!atomic_load(&m->started))
+		return;
+	long long now = now_ms(), half = m->keepalive * 500LL;
+	if (atomic_load(&m->dropping)) {
+		if (!atomic_load(&m->drop_done))
+			return;
+		trace_start(m);
+		if (start_connect(m) == MQTTASYNC_SUCCESS) /* else again next tick */
+			atomic_store(&m->dropping, false);
+		return;
+	}
+	if (!atomic_load(&m->up))
+		return;
+	long long rx = atomic_load(&m->rx_ms), probe = atomic_load(&m->probe_ms);
+	if (probe) {
+		long long since = probe > rx ? probe : rx;
+		if (now - since >= half)
+			watchdog_drop(m, now - rx);
+	} else if (now - rx >= half) {
+		watchdog_probe(m, now);
+	}
+}
+
+static void *watchdog_main(void *arg)
+{
+	struct mqtt *m = arg;
+	long tick_ms = m->keepalive * 1000L / 16;
+	tick_ms = tick_ms < 50 ? 50 : tick_ms > 1000 ? 1000 : tick_ms;
+
+	pthread_mutex_lock(&m->wd_lock);
+	while (!m->wd_stop) {
+		struct timespec until;
+		clock_gettime(CLOCK_MONOTONIC, &until);
+		until.tv_nsec += (tick_ms % 1000) * 1000000L;
+		until.tv_sec += tick_ms / 1000 + until.tv_nsec / 1000000000L;
+		until.tv_nsec %= 1000000000L;
+		pthread_cond_timedwait(&m->wd_cond, &m->wd_lock, &until);
+		if (!m->wd_stop)
+			watchdog_step(m);
+	}
+	pthread_mutex_unlock(&m->wd_lock);
+	return NULL;
+}
+
+static void watchdog_start(struct mqtt *m)
+{
+	if (m->wd_running)
+		return;
+	m->wd_stop = false;
+	m->wd_running = pthread_create(&m->wd_thread, NULL, watchdog_main, m) == 0;
+	if (!m->wd_running) /* said, never silent: Paho's own keep-alive still works */
+		fprintf(stderr, "drivr-console: cannot start the keep-alive watchdog: %s\n",
+			strerror(errno));
+}
+
+static void watchdog_stop(struct mqtt *m)
+{
+	if (!m->wd_running)
+		return;
+	pthread_mutex_lock(&m->wd_lock);
+	m->wd_stop = true;
+	pthread_cond_signal(&m->wd_cond);
+	pthread_mutex_unlock(&m->wd_lock);
+	pthread_join(m->wd_thread, NULL);
+	m->wd_running = false;
+}
+
+enum mqtt_error mqtt_connect(struct mqtt *m, char *err, size_t size)
+{
+	if (atomic_load(&m->started))
+		return fail(MQTT_ERR_STATE, err, size, "already connecting or connected");
+
+	if (m->tls) {
+		struct mqtt_options o;
+		mqtt_options_default(&o);
+		o.cafile = m->cafile;
+		o.capath = m->capath;
+		o.cert = m->cert;
+		o.key = m->key;
+		o.key_password = m->key_password;
+		enum mqtt_error e = mqtt_check_tls_files(&o, err, size);
+		if (e)
+			return e;
+	}
+
 	atomic_store(&m->ready, false);
 	atomic_store(&m->attempts, 0);
 	atomic_store(&m->connections, 0);
@@ -1754,7 +2021,7 @@ enum mqtt_error mqtt_connect(struct mqtt *m, char *err, size_t size)
 
 	/* Queued before Paho can report anything, so the order holds. */
 	inbox_push(m->inbox, inbox_event_new(INBOX_CONNECTING));
-	int rc = MQTTAsync_connect(m->client, &co);
+	int rc = start_connect(m);
 	if (rc != MQTTASYNC_SUCCESS) {
 		char reason[REASON_SIZE];
 		trace_stop(m);
@@ -1764,6 +2031,7 @@ enum mqtt_error mqtt_connect(struct mqtt *m, char *err, size_t size)
 		return fail(MQTT_ERR_PAHO, err, size, "%s", reason);
 	}
 	atomic_store(&m->started, true);
+	watchdog_start(m);
 	return MQTT_OK;
 }
 
@@ -1846,7 +2114,11 @@ enum mqtt_error mqtt_disconnect(struct mqtt *m, int timeout_ms, char *err, size_
 	d.timeout = timeout_ms > 0 ? timeout_ms : 0;
 	d.context = m;
 	atomic_store(&m->ready, false);
+	pthread_mutex_lock(&m->wd_lock); /* no watchdog reconnection after this */
 	atomic_store(&m->started, false);
+	atomic_store(&m->up, false);
+	atomic_store(&m->dropping, false);
+	pthread_mutex_unlock(&m->wd_lock);
 	trace_stop(m);
 	int rc = MQTTAsync_disconnect(m->client, &d);
 	if (rc == MQTTASYNC_DISCONNECTED) {

@@ -441,32 +441,12 @@ bool topics_load_file(struct topic_table *table, const char *path, char *err, si
 {
 	if (!table || !path)
 		return fail(err, err_size, "no topic table or path");
-	FILE *fp = fopen(path, "r");
-	if (!fp)
-		return fail(err, err_size, "%s: %s", path, strerror(errno));
-	char *text = NULL;
-	size_t len = 0, cap = 0, n;
-	char chunk[4096];
-	while ((n = fread(chunk, 1, sizeof(chunk), fp)) > 0) {
-		if (len + n + 1 > cap) {
-			cap = (len + n + 1) * 2;
-			text = xrealloc(text, cap);
-		}
-		memcpy(text + len, chunk, n);
-		len += n;
-	}
-	bool read_error = ferror(fp);
-	fclose(fp);
-	if (read_error) {
-		free(text);
-		return fail(err, err_size, "%s: read error", path);
-	}
+	size_t len;
+	char *text = util_read_file(path, LIMIT_TOPICS_FILE, "--topics", &len, err, err_size);
 	if (!text)
-		text = xstrdup("");
-	else
-		text[len] = '\0';
+		return false;
 	/* A NUL byte would end the text early and hide the rest of the file. */
-	bool ok = memchr(text, '\0', len) ? fail(err, err_size, "%s: NUL byte in file", path)
+	bool ok = memchr(text, '\0', len) ? fail(err, err_size, "--topics %s: NUL byte in file", path)
 					  : topics_parse_text(table, text, path, err, err_size);
 	free(text);
 	return ok;

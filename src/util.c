@@ -1,11 +1,15 @@
 /* util — see include/util.h. */
 #include "util.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 static void out_of_memory(size_t size)
 {
@@ -201,4 +205,90 @@ double time_monotonic(void)
 	struct timespec ts;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static void size_text(size_t n, char *buf, size_t size)
+{
+	if (n >= UTIL_MiB)
+		snprintf(buf, size, "%.*f MiB", n % UTIL_MiB ? 1 : 0, (double)n / UTIL_MiB);
+	else
+		snprintf(buf, size, "%zu KiB", n / 1024);
+}
+
+char *util_read_file(const char *path, size_t max, const char *what, size_t *len, char *err,
+		     size_t err_size)
+{
+	char limit[32];
+	size_text(max, limit, sizeof(limit));
+	/* O_NONBLOCK: opening a FIFO must not wait for a writer; it is
+	 * refused below anyway. */
+	int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0) {
+		int e = errno;
+		snprintf(err, err_size, "%s %s: %s", what, path, strerror(e));
+		errno = e;
+		return NULL;
+	}
+	struct stat st;
+	if (fstat(fd, &st) != 0) {
+		int e = errno;
+		snprintf(err, err_size, "%s %s: %s", what, path, strerror(e));
+		close(fd);
+		errno = e;
+		return NULL;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		snprintf(err, err_size, "%s %s: not a regular file (%s); refused", what, path,
+			 S_ISDIR(st.st_mode)   ? "a directory"
+			 : S_ISFIFO(st.st_mode) ? "a FIFO"
+			 : S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode) ? "a device"
+								  : "a socket or special file");
+		close(fd);
+		errno = EINVAL;
+		return NULL;
+	}
+	if ((unsigned long long)st.st_size > max) {
+		char has[32];
+		size_text((size_t)st.st_size, has, sizeof(has));
+		snprintf(err, err_size, "%s %s: %s, larger than the %s limit; refused", what, path,
+			 has, limit);
+		close(fd);
+		errno = EFBIG;
+		return NULL;
+	}
+	size_t cap = (size_t)st.st_size + 1, n = 0;
+	char *buf = xmalloc(cap + 1);
+	for (;;) { /* bounded: at most max + 1 bytes are read */
+		if (n == cap) {
+			if (n > max)
+				break;
+			cap = cap * 2 > max + 1 ? max + 1 : cap * 2;
+			buf = xrealloc(buf, cap + 1);
+		}
+		ssize_t got = read(fd, buf + n, cap - n);
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got < 0) {
+			int e = errno;
+			snprintf(err, err_size, "%s %s: %s", what, path, strerror(e));
+			free(buf);
+			close(fd);
+			errno = e;
+			return NULL;
+		}
+		if (got == 0)
+			break;
+		n += (size_t)got;
+	}
+	close(fd);
+	if (n > max) { /* it grew while we read */
+		snprintf(err, err_size, "%s %s: larger than the %s limit; refused", what, path, limit);
+		free(buf);
+		errno = EFBIG;
+		return NULL;
+	}
+	buf[n] = '\0';
+	if (len)
+		*len = n;
+	return buf;
 }

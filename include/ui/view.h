@@ -165,6 +165,7 @@ struct ui {
 	int plan_wait_ms;       /* when the plan needs its next pump (-1: no deadline) */
 	const char *broker;  /* for the status bar */
 	bool tls;
+	bool insecure;       /* TLS without verification (--insecure): TLS:unverified */
 	char replay_label[160];
 	uint64_t dropped;    /* inbox drops */
 	/* messages per second: counts per wall-clock second */

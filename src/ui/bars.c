@@ -110,7 +110,11 @@ void bars_draw_status(struct ui *ui, WINDOW *w, int width)
 	char head[600];
 	if (ui->broker) {
 		snprintf(head, sizeof(head), " %s TLS:%s ", ui->broker, ui->tls ? "yes" : "no");
+		if (ui->insecure) /* not a secure connection: said where TLS is shown, as a warning */
+			snprintf(head, sizeof(head), " %s ", ui->broker);
 		x = segment(ui, w, x, limit, head, UI_ROLE_STATUS_BAR);
+		if (ui->insecure)
+			x = segment(ui, w, x, limit, "TLS:unverified ", UI_ROLE_STATUS_WARN);
 	}
 	int after = segment(ui, w, x, limit, buf, role);
 	if (after == x) /* too narrow: the state goes first, cut */ {

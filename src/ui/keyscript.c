@@ -91,25 +91,9 @@ bool keyscript_parse(struct keyscript *ks, const char *text, const char *filenam
 
 bool keyscript_load(struct keyscript *ks, const char *path, char *err, size_t err_size)
 {
-	FILE *f = fopen(path, "r");
-	if (!f) {
-		snprintf(err, err_size, "--keys %s: %s", path, strerror(errno));
-		return false;
-	}
-	char *buf = NULL;
-	size_t len = 0, cap = 0, n;
-	char chunk[4096];
-	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0) {
-		if (len + n + 1 > cap)
-			buf = xrealloc(buf, cap = (len + n + 1) * 2);
-		memcpy(buf + len, chunk, n);
-		len += n;
-	}
-	fclose(f);
+	char *buf = util_read_file(path, LIMIT_KEYS_FILE, "--keys", NULL, err, err_size);
 	if (!buf)
-		buf = xstrdup("");
-	else
-		buf[len] = '\0';
+		return false;
 	bool ok = keyscript_parse(ks, buf, path, err, err_size);
 	free(buf);
 	return ok;

@@ -10,24 +10,6 @@
 
 #include "util.h"
 
-static char *read_all(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	if (!f)
-		return NULL;
-	size_t cap = 1 << 16, n = 0, got;
-	char *buf = xmalloc(cap);
-	while ((got = fread(buf + n, 1, cap - n - 1, f)) > 0) {
-		n += got;
-		if (n + 1 >= cap)
-			buf = xrealloc(buf, cap *= 2);
-	}
-	fclose(f);
-	buf[n] = '\0';
-	*len = n;
-	return buf;
-}
-
 /* One object → one message; false when it is not a message (event lines). */
 static bool replay_one(struct ingest *ingest, const cJSON *o, double default_time)
 {
@@ -78,11 +60,11 @@ long replay_file(struct ingest *ingest, const char *path, double default_time, c
 		 size_t err_size)
 {
 	size_t len;
-	char *text = read_all(path, &len);
-	if (!text) {
-		snprintf(err, err_size, "--replay %s: %s", path, strerror(errno));
+	/* Whole, within a limit: one JSON document spans the file, or NDJSON
+	 * lines parsed one at a time (a line's tree is freed before the next). */
+	char *text = util_read_file(path, LIMIT_REPLAY_FILE, "--replay", &len, err, err_size);
+	if (!text)
 		return -1;
-	}
 	long count = 0;
 	const char *p = text, *end = text + len;
 	while (p < end) {

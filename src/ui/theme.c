@@ -231,25 +231,6 @@ struct theme_style theme_style_at(const struct theme *theme, enum theme_depth de
 	return builtin.styles[THEME_MONO][role];
 }
 
-static bool read_file(const char *path, char **text)
-{
-	FILE *f = fopen(path, "r");
-	if (!f)
-		return false;
-	size_t cap = 4096, len = 0;
-	char *buf = xmalloc(cap);
-	size_t n;
-	while ((n = fread(buf + len, 1, cap - len - 1, f)) > 0) {
-		len += n;
-		if (len + 1 >= cap)
-			buf = xrealloc(buf, cap *= 2);
-	}
-	fclose(f);
-	buf[len] = '\0';
-	*text = buf;
-	return true;
-}
-
 bool theme_load(struct theme *theme, const char *name, char *err, size_t err_size)
 {
 	char dirs[3][4096];
@@ -267,10 +248,8 @@ bool theme_load(struct theme *theme, const char *name, char *err, size_t err_siz
 	char *text = NULL;
 	if (strchr(name, '/')) {
 		snprintf(theme->path, sizeof(theme->path), "%s", name);
-		if (!read_file(name, &text)) {
-			snprintf(err, err_size, "theme %s: %s", name, strerror(errno));
+		if (!(text = util_read_file(name, LIMIT_THEME_FILE, "--theme", NULL, err, err_size)))
 			return false;
-		}
 	} else {
 		if (!*name || strchr(name, '.') == name) {
 			snprintf(err, err_size, "theme \"%s\": not a theme name", name);
@@ -278,7 +257,11 @@ bool theme_load(struct theme *theme, const char *name, char *err, size_t err_siz
 		}
 		for (size_t i = 0; i < ndirs && !text; i++) {
 			snprintf(theme->path, sizeof(theme->path), "%.4000s/%.60s.theme", dirs[i], name);
-			read_file(theme->path, &text);
+			text = util_read_file(theme->path, LIMIT_THEME_FILE, "--theme", NULL, err,
+					      err_size);
+			/* Not there: the next directory; there but refused: said. */
+			if (!text && errno != ENOENT)
+				return false;
 		}
 		if (!text) {
 			snprintf(err, err_size, "unknown theme \"%s\" (looked for %s.theme in %s, %s%s%s)",

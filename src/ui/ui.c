@@ -442,6 +442,7 @@ int ui_run(const struct config *c, const struct topic_table *topics)
 			goto out;
 		ui.broker = mqtt_server_uri(ui.mqtt);
 		ui.tls = config_uses_tls(c);
+		ui.insecure = ui.tls && c->insecure;
 		ui.plan = headless_load_plan(c, topics);
 		ui.ingest.plan = ui.plan;
 		ui.plan_wait_ms = -1;

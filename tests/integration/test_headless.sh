@@ -149,8 +149,12 @@ it_check "TLS snapshot has the same retained systems" check_json "$IT_TMP/tls.js
 	'd["broker"].startswith("ssl://")'
 
 ENC="-h 127.0.0.1 -p $BROKER_TLS_PORT --cafile $IT_CERTS/ca.crt --cert $IT_CERTS/client.crt --key $IT_CERTS/client.enc.key"
+: >"$IT_TMP/empty.pass" # an empty passphrase (a regular file: devices are refused)
 timeout 20 "$CONSOLE" $ENC --key-pass-file "$IT_CERTS/client.pass" -s "$SLUG" --snapshot --settle 0.3 --timeout 10 >"$IT_TMP/enc.json" 2>"$IT_TMP/enc.err"
 it_check "encrypted client key with --key-pass-file" [ $? -eq 0 ]
+it_check "a verified TLS snapshot says so (tls: verified), no --insecure warning" bash -c \
+	"check_json() { python3 -c 'import json,sys; sys.exit(0 if json.load(open(sys.argv[1]))[\"tls\"] == \"verified\" else 1)' \"\$1\"; };
+	 check_json '$IT_TMP/enc.json' && ! grep -q insecure '$IT_TMP/enc.err'"
 DRIVR_KEY_PASSPHRASE="$IT_KEY_PASS" timeout 20 "$CONSOLE" $ENC -s "$SLUG" --snapshot --settle 0.3 --timeout 10 >/dev/null 2>"$IT_TMP/enc2.err"
 it_check "encrypted client key with DRIVR_KEY_PASSPHRASE" [ $? -eq 0 ]
 
@@ -178,7 +182,7 @@ expect_failure "missing client certificate" "requires a client certificate" \
 expect_failure "client certificate from another CA" "refused the client certificate.*stranger.crt" \
 	-h 127.0.0.1 -p "$BROKER_TLS_PORT" --cafile "$IT_CERTS/ca.crt" --cert "$IT_CERTS/stranger.crt" --key "$IT_CERTS/stranger.key"
 expect_failure "wrong key passphrase" "wrong password for key file" \
-	$ENC --key-pass-file /dev/null
+	$ENC --key-pass-file "$IT_TMP/empty.pass"
 expect_failure "client certificate file that does not exist" "no-such.pem" \
 	-h 127.0.0.1 -p "$BROKER_TLS_PORT" --cafile "$IT_CERTS/ca.crt" --cert "$IT_CERTS/no-such.pem" --key "$IT_CERTS/client.key"
 expect_failure "nothing listening" "refused|connect" -h 127.0.0.1 -p "$(it_free_port)"
@@ -187,10 +191,17 @@ broker_stop
 # Wrong host name: a broker whose certificate names another host.
 broker_start --tls-cert badname || { it_fail "badname broker"; it_summary; exit 1; }
 expect_failure "wrong host name" "host name mismatch" $(broker_tls_args)
-timeout 20 "$CONSOLE" $(broker_tls_args) --insecure -s "$SLUG" --snapshot --settle 0.3 --timeout 10 >/dev/null 2>"$IT_TMP/insecure.err"
+timeout 20 "$CONSOLE" $(broker_tls_args) --insecure -s "$SLUG" --snapshot --settle 0.3 --timeout 10 >"$IT_TMP/insecure.json" 2>"$IT_TMP/insecure.err"
 # connected and subscribed: the empty broker has nothing for the slug (exit 8, said)
 it_check "--insecure skips the host name check (explicitly)" bash -c \
 	"[ $? -eq 8 ] && grep -q 'nothing for slug' '$IT_TMP/insecure.err'"
+it_check "--insecure is said on stderr at start" \
+	grep -q "warning: --insecure: the broker's certificate and host name are not verified" "$IT_TMP/insecure.err"
+it_check "... and recorded in the snapshot (tls: unverified)" \
+	check_json "$IT_TMP/insecure.json" 'd["tls"] == "unverified"' 'd["broker"].startswith("ssl://")'
+timeout 20 "$CONSOLE" $(broker_tls_args) --insecure -s "$SLUG" --log --timeout 1 >"$IT_TMP/insecure.ndjson" 2>"$IT_TMP/insecure-log.err"
+it_check "--log: the warning, and tls: unverified on the connected line" bash -c \
+	"grep -q 'warning: --insecure' '$IT_TMP/insecure-log.err' && grep -q '\"event\":\"connected\".*\"tls\":\"unverified\"' '$IT_TMP/insecure.ndjson'"
 broker_stop
 
 # --- broker killed and restarted mid-stream -----------------------------------

@@ -919,6 +919,26 @@ static void test_msgpack_hostile(void **state)
 	expect_fail(&m, p.buf.data, p.buf.size, "value", "NaN");
 	msgpack_sbuffer_destroy(&p.buf);
 
+	/* nor ±infinity: refused the same way (not shown as "inf") */
+	for (int sign = -1; sign <= 1; sign += 2) {
+		mp_init(&p);
+		msgpack_pack_map(&p.pk, 2);
+		mp_kv_str(&p, "timeStreamUuid", "ts");
+		mp_str(&p, "value");
+		msgpack_pack_double(&p.pk, sign * INFINITY);
+		expect_fail(&m, p.buf.data, p.buf.size, "value",
+			    sign > 0 ? "+infinity is not a valid number" : "-infinity is not a valid number");
+		msgpack_sbuffer_destroy(&p.buf);
+	}
+	/* float32 infinity too */
+	mp_init(&p);
+	msgpack_pack_map(&p.pk, 2);
+	mp_kv_str(&p, "timeStreamUuid", "ts");
+	mp_str(&p, "value");
+	msgpack_pack_float(&p.pk, INFINITY);
+	expect_fail(&m, p.buf.data, p.buf.size, "value", "+infinity");
+	msgpack_sbuffer_destroy(&p.buf);
+
 	/* truncated: a map of 2 with one pair */
 	mp_init(&p);
 	msgpack_pack_map(&p.pk, 2);
@@ -1428,6 +1448,63 @@ static void test_deep_nesting(void **state)
 	decode_result_free(&r);
 }
 
+/* JSON has no infinity; cJSON turns 1e400 into one: refused like NaN,
+ * wherever the number is.  The largest double still decodes. */
+static void test_json_number_out_of_range(void **state)
+{
+	(void)state;
+	struct topic_match m = match_json(TOPIC_DATAPOINT_INPUT);
+	expect_fail_str(&m, "{\"timeStreamUuid\":\"ts\",\"value\":1e400}", "value",
+			"number out of range (overflows to +infinity)");
+	expect_fail_str(&m, "{\"timeStreamUuid\":\"ts\",\"value\":-1e400}", "value",
+			"overflows to -infinity");
+	expect_fail_str(&m, "{\"timeStreamUuid\":\"ts\",\"value\":{\"a\":[1,2e999]}}", "",
+			"number out of range");
+	struct decode_result r;
+	assert_decode_ok(decode_str(&m, "{\"timeStreamUuid\":\"ts\",\"value\":1.7976931348623157e308}",
+				    &r), &r);
+	assert_true(isfinite(r.u.datapoints.items[0].value.number));
+	decode_result_free(&r);
+}
+
+/* A NUL inside a string cuts cJSON's C string: decoded (what is before it
+ * is kept) but warned about, never silently cut. */
+static void test_embedded_nul(void **state)
+{
+	(void)state;
+	struct topic_match sys = match_json(TOPIC_SYSTEM);
+	struct decode_result r;
+
+	assert_decode_ok(decode_str(&sys, "{\"uuid\":\"s1\",\"name\":\"before\\u0000after\"}", &r), &r);
+	assert_str(r.u.system.name, "before");
+	assert_string_equal(r.warning_field, "");
+	assert_non_null(strstr(r.warning_message,
+			       "string \"before\" holds a NUL (\\u0000 at byte 27): the rest of it is cut off"));
+	decode_result_free(&r);
+
+	/* An escaped backslash followed by "u0000" is text, not a NUL. */
+	assert_decode_ok(decode_str(&sys, "{\"uuid\":\"s1\",\"name\":\"a\\\\u0000\"}", &r), &r);
+	assert_str(r.u.system.name, "a\\u0000");
+	assert_string_equal(r.warning_message, "");
+	decode_result_free(&r);
+
+	/* MessagePack strings carry their length: a NUL byte in one. */
+	struct mp p;
+	mp_init(&p);
+	msgpack_pack_map(&p.pk, 2);
+	mp_kv_str(&p, "uuid", "s1");
+	mp_str(&p, "name");
+	msgpack_pack_str(&p.pk, 8);
+	msgpack_pack_str_body(&p.pk, "pump\0evil", 8);
+	struct topic_match mp = match_make(TOPIC_SYSTEM, FORMAT_MSGPACK);
+	assert_decode_ok(decode_bytes(&mp, p.buf.data, p.buf.size, &r), &r);
+	assert_str(r.u.system.name, "pump");
+	assert_string_equal(r.warning_field, "name");
+	assert_non_null(strstr(r.warning_message, "string \"pump\" holds a NUL (a NUL byte)"));
+	decode_result_free(&r);
+	msgpack_sbuffer_destroy(&p.buf);
+}
+
 /* Suspicious strings decode, keep their bytes, and raise one warning. */
 static void test_hostile_strings(void **state)
 {
@@ -1574,6 +1651,8 @@ int main(void)
 		cmocka_unit_test(test_too_large),
 		cmocka_unit_test(test_deep_nesting),
 		cmocka_unit_test(test_hostile_strings),
+		cmocka_unit_test(test_json_number_out_of_range),
+		cmocka_unit_test(test_embedded_nul),
 		cmocka_unit_test(test_free_safe),
 	};
 	return cmocka_run_group_tests_name("decode", tests, NULL, NULL);

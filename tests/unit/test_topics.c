@@ -938,7 +938,7 @@ static void test_load_file_errors(void **state)
 	struct topic_table *t = topics_new();
 	char err[300] = "";
 	assert_false(topics_load_file(t, "/nonexistent-dir/topics.conf", err, sizeof(err)));
-	assert_string_equal(err, "/nonexistent-dir/topics.conf: No such file or directory");
+	assert_string_equal(err, "--topics /nonexistent-dir/topics.conf: No such file or directory");
 	topics_free(t);
 }
 
@@ -972,7 +972,7 @@ static void test_parse_text(void **state)
 	t = topics_new();
 	assert_false(topics_load_file(t, path, err, sizeof(err)));
 	char want[400];
-	snprintf(want, sizeof(want), "%s: NUL byte in file", path);
+	snprintf(want, sizeof(want), "--topics %s: NUL byte in file", path);
 	assert_string_equal(err, want);
 	assert_string_equal(topics_pattern(t, TOPIC_EVENT), "drivr/v1/{slug}/systems/{systemUuid}/events/{eventUuid}");
 	unlink(path);

@@ -6,9 +6,11 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "hashmap.h"
 #include "util.h"
@@ -134,9 +136,47 @@ static void test_hashmap_collisions(void **state)
 	hashmap_destroy(&map);
 }
 
+/* util_read_file: the limit is the file's size, inclusive; what is not a
+ * regular file is refused without reading; a missing file keeps ENOENT. */
+static void test_read_file_limits(void **state)
+{
+	(void)state;
+	char dir[] = "/tmp/drivr-util-XXXXXX", path[64], err[256];
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/f", dir);
+	FILE *f = fopen(path, "w");
+	assert_non_null(f);
+	fputs("0123456789", f);
+	fclose(f);
+
+	size_t len = 0;
+	char *text = util_read_file(path, 10, "--x", &len, err, sizeof(err));
+	assert_non_null(text);
+	assert_int_equal(len, 10);
+	assert_string_equal(text, "0123456789");
+	free(text);
+
+	assert_null(util_read_file(path, 9, "--x", &len, err, sizeof(err)));
+	assert_int_equal(errno, EFBIG);
+	assert_non_null(strstr(err, "larger than the 0 KiB limit; refused"));
+
+	assert_null(util_read_file("/dev/zero", 1u << 20, "--x", &len, err, sizeof(err)));
+	assert_int_equal(errno, EINVAL);
+	assert_string_equal(err, "--x /dev/zero: not a regular file (a device); refused");
+
+	assert_null(util_read_file(dir, 1u << 20, "--x", &len, err, sizeof(err)));
+	assert_non_null(strstr(err, "(a directory)"));
+
+	unlink(path);
+	assert_null(util_read_file(path, 10, "--x", &len, err, sizeof(err)));
+	assert_int_equal(errno, ENOENT);
+	rmdir(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_read_file_limits),
 		cmocka_unit_test(test_time_parse_forms),
 		cmocka_unit_test(test_time_parse_rejects),
 		cmocka_unit_test(test_time_format),
