@@ -14,7 +14,8 @@
 #   - --token-out that fails after the token was issued: the JWT on stdout;
 #   - a user token file others can read: a warning on stderr;
 #   - the console (tmux): an acknowledgement whose audit line is refused →
-#     a status bar warning that outlives the notice until A, then exit 9.
+#     a status bar warning that outlives the notice until A, then exit 9;
+#     the token preview's warning about a user token file others can read.
 # The tests run as root here, so modes do not stop writes: the failures are
 # made by links, a file size limit and missing directories.
 # Every process started here is stopped on exit (lib.sh); only 127.0.0.1.
@@ -154,9 +155,11 @@ chmod 0600 "$IT_TMP/user.token"
 SOCK="$IT_TMP/tmux.sock"
 T() { tmux -S "$SOCK" -f /dev/null "$@"; }
 ln -s "$IT_TMP/precious" "$IT_TMP/ui-audit.log"
+cp "$IT_TMP/user.token" "$IT_TMP/loose.token" && chmod 0644 "$IT_TMP/loose.token"
 cat >"$IT_TMP/pane.sh" <<EOF
 env TERM=xterm-256color LC_ALL=C.UTF-8 TZ=UTC XDG_STATE_HOME="$IT_TMP/state" "$CONSOLE" $PLAIN -s $SLUG \
-	--no-mouse --settle 0.3 --audit-log "$IT_TMP/ui-audit.log" 2>"$IT_TMP/console.err"
+	--no-mouse --settle 0.3 --audit-log "$IT_TMP/ui-audit.log" --user-token-file "$IT_TMP/loose.token" \
+	--graphql-url "$GQL_URL" 2>"$IT_TMP/console.err"
 echo "CONSOLE-EXIT=\$?"
 exec sleep 60
 EOF
@@ -190,6 +193,13 @@ keys A
 it_check "console: A acknowledges it (the reason shown, the warning gone)" \
 	bash -c "tmux -S '$SOCK' -f /dev/null capture-pane -p -t files | grep -q 'ui-audit.log is a symbolic link' &&
 		 ! tmux -S '$SOCK' -f /dev/null capture-pane -p -t files | head -1 | grep -q 'line not written'"
+keys 7
+keys n
+keys smart-bulb Down Right Enter
+it_check "console: the token preview warns about the user token file others can read" \
+	wait_screen 'accessible by others' 5 || screen | sed 's/^/    | /'
+keys Escape
+keys Escape
 keys q
 it_check "console: quits with exit 9, the count on stderr" \
 	bash -c "for i in \$(seq 1 100); do tmux -S '$SOCK' -f /dev/null capture-pane -p -t files | grep -q CONSOLE-EXIT= && break; sleep 0.05; done
