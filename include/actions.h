@@ -16,7 +16,10 @@
  * 0 confirmed (or delivered without --wait), 1 connection failed,
  * 2 bad options or refused before sending, 3 rejected, 4 error reply,
  * 5 timed out, 6 refused by --read-only, 7 refused by the broker (a PUBACK
- * reason code >= 0x80, or the broker closed the connection on the publish). */
+ * reason code >= 0x80, or the broker closed the connection on the publish),
+ * 9 the outcome stands but its audit line (or issue-token's --token-out
+ * file: the JWT then on stdout) could not be written — 9 replaces 0 only;
+ * any other status is kept and the failure said on stderr. */
 #ifndef DRIVR_ACTIONS_H
 #define DRIVR_ACTIONS_H
 
@@ -33,6 +36,8 @@ enum {
 	ACTION_EXIT_TIMEOUT = 5,
 	ACTION_EXIT_READ_ONLY = 6,
 	ACTION_EXIT_REFUSED = 7,
+	/* 8 is --snapshot's (headless) */
+	ACTION_EXIT_UNRECORDED = 9,
 };
 
 /* True when argv[1] names an action. */

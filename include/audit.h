@@ -26,8 +26,14 @@ struct audit_entry {
 /* The log's path (new string), from XDG_STATE_HOME or HOME; NULL if neither. */
 char *audit_default_path(void);
 
-/* Appends one line; creates the directories (0700) and the file (0600).
- * Returns false with a reason in err. */
+/* Opens the log for appending (creating the directories 0700 and the file
+ * 0600): never through a symbolic link, never a file with a second hard
+ * link or one that is not regular; the mode of an existing log made 0600
+ * only when it is ours.  The descriptor, or -1 with a reason in err. */
+int audit_open(const char *path, char *err, size_t err_size);
+
+/* Appends one line (one write(2)) through audit_open.  Returns false with a
+ * reason in err: refused (above), or the write failed (disk full, ...). */
 bool audit_append(const char *path, const struct audit_entry *entry, char *err, size_t err_size);
 
 #endif

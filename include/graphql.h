@@ -31,11 +31,24 @@ void graphql_token_result_free(struct graphql_token_result *r);
 /* The endpoint: url when given, else https://<slug>.api.drivr.cloud/graphql. */
 void graphql_endpoint(const char *url, const char *slug, char *buf, size_t size);
 
+/* Whether graphql_save_jwt(path, ..., exclusive) can work, checked before a
+ * token is issued: the directory takes a new file (one is created and
+ * removed), and an existing path is a regular file of ours with one link —
+ * never a symbolic link, a hard-linked file or a directory.  With exclusive
+ * an existing path is refused.  False with a reason in err. */
+bool graphql_check_jwt_path(const char *path, bool exclusive, char *err, size_t err_size);
+
 /* Writes an issued JWT (a secret: shown once) to path, readable by its owner
- * only (mode 0600, also when the file existed).  With exclusive, an existing
- * file is refused.  False with a reason in err. */
+ * only (0600): the checks above, then a new temporary file in the same
+ * directory (O_EXCL) renamed onto path — an existing file is replaced, never
+ * written into.  With exclusive, an existing file is refused.  False with a
+ * reason in err; path is then untouched. */
 bool graphql_save_jwt(const char *path, const char *jwt, bool exclusive, char *err,
 		      size_t err_size);
+
+/* A user token file group or others can access: true with the warning in
+ * buf (as ssh says of keys; the token is used all the same, docs/actions.md). */
+bool graphql_user_token_file_warning(const char *file, char *buf, size_t size);
 
 /* Parses a GraphQL answer body (pure; used by graphql_issue_token). */
 bool graphql_parse_token_answer(const char *body, size_t len, struct graphql_token_result *out);

@@ -107,6 +107,9 @@ struct action_run {
 	char *audit_path;
 	bool ever_connected, connection_failed, said_waiting;
 	bool publish_refused; /* the broker refused the publish (exit 7) */
+	/* the outcome stands but is not recorded: the audit line or the
+	 * --token-out file failed (exit 9 instead of 0) */
+	bool unrecorded;
 	int mqtt_version;     /* of the connection: 4 = 3.1.1, 5 */
 	/* monotonic: the last message the platform publishes (not the device
 	 * stream), or the subscription */
@@ -138,8 +141,14 @@ static void audit(struct action_run *run, const char *outcome)
 	struct audit_entry e = { time_now(), run->config->profile, request_kind_name(q->kind), target,
 				 q->payload, outcome, q->id };
 	char err[512];
-	if (run->audit_path && !audit_append(run->audit_path, &e, err, sizeof(err)))
-		fprintf(stderr, "drivr-console: audit log: %s\n", err);
+	if (!run->audit_path) {
+		snprintf(err, sizeof(err), "no path: set --audit-log, XDG_STATE_HOME or HOME");
+	} else if (audit_append(run->audit_path, &e, err, sizeof(err))) {
+		return;
+	}
+	fprintf(stderr, "drivr-console: audit log: %s — the outcome above stands, but it is not "
+			"in the audit log\n", err);
+	run->unrecorded = true;
 }
 
 /* What a lost connection means for the request, in its real state: only a
@@ -416,11 +425,17 @@ static void issue_token(struct action_run *run, double deadline)
 	if (res.jwt) {
 		/* Shown once: to the file the operator named, else to stdout. */
 		if (run->args->token_out) {
-			if (graphql_save_jwt(run->args->token_out, res.jwt, false, err, sizeof(err)))
+			if (graphql_save_jwt(run->args->token_out, res.jwt, false, err, sizeof(err))) {
 				fprintf(stderr, "drivr-console: token written to %s (mode 0600)\n",
 					run->args->token_out);
-			else
-				fprintf(stderr, "drivr-console: %s\n", err);
+			} else {
+				/* Issued, so it exists on the platform: never lose it. */
+				fprintf(stderr, "drivr-console: --token-out: %s; the JWT follows on stdout "
+						"(shown once: keep it now)\n", err);
+				printf("%s\n", res.jwt);
+				fflush(stdout);
+				run->unrecorded = true;
+			}
 		} else {
 			printf("%s\n", res.jwt);
 		}
@@ -507,7 +522,25 @@ static int run_action(struct action_run *run)
 		 q->detail ? ": " : "", q->detail ? q->detail : "", q->error_code ? " [" : "",
 		 q->error_code ? q->error_code : "", q->error_code ? "]" : "");
 	audit(run, outcome);
-	return exit_for(run->request, run->args->wait, run->publish_refused);
+	int status = exit_for(run->request, run->args->wait, run->publish_refused);
+	/* 9 replaces 0 only: a failure the outcome already reports keeps its
+	 * status (the record's failure is on stderr). */
+	return status == ACTION_EXIT_OK && run->unrecorded ? ACTION_EXIT_UNRECORDED : status;
+}
+
+/* issue-token, before connecting: a --token-out that cannot take the JWT
+ * would leave a token on the platform nobody has (exit 2, nothing issued);
+ * a user token file others can read is said (not refused). */
+static bool token_preflight(const struct config *config, const struct action_args *a)
+{
+	char err[600];
+	if (a->token_out && !graphql_check_jwt_path(a->token_out, false, err, sizeof(err))) {
+		fprintf(stderr, "drivr-console: --token-out: %s; nothing issued\n", err);
+		return false;
+	}
+	if (graphql_user_token_file_warning(config->user_token_file, err, sizeof(err)))
+		fprintf(stderr, "drivr-console: warning: %s\n", err);
+	return true;
 }
 
 int actions_main(int argc, char **argv)
@@ -536,6 +569,8 @@ int actions_main(int argc, char **argv)
 		status = ACTION_EXIT_READ_ONLY;
 		goto out;
 	}
+	if (strcmp(args.name, "issue-token") == 0 && !token_preflight(&config, &args))
+		goto out;
 	run.config = &config;
 	run.args = &args;
 	run.topics = topics_new();

@@ -56,17 +56,49 @@ static void add_str(cJSON *o, const char *name, const char *value)
 	free(clean);
 }
 
-bool audit_append(const char *path, const struct audit_entry *e, char *err, size_t size)
+/* Opens the log for one append, never through a link: a symbolic link
+ * (O_NOFOLLOW) or a second hard link would let whoever made it read or
+ * redirect the log — and a chmod would loosen someone else's file.  Only a
+ * regular file is a log: /dev/null would lose every line without a word. */
+int audit_open(const char *path, char *err, size_t size)
 {
 	if (!make_parents(path, err, size))
-		return false;
-	int fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
+		return -1;
+	/* O_NONBLOCK: a FIFO without a reader fails at once instead of hanging */
+	int fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY | O_NONBLOCK,
+		      0600);
 	if (fd < 0) {
-		snprintf(err, size, "cannot open %s: %s", path, strerror(errno));
-		return false;
+		if (errno == ELOOP)
+			snprintf(err, size, "%s is a symbolic link: refused (the audit log is never "
+					    "written through a link)", path);
+		else
+			snprintf(err, size, "cannot open %s: %s", path, strerror(errno));
+		return -1;
 	}
-	/* An existing log keeps being private even if someone loosened it. */
-	fchmod(fd, 0600);
+	struct stat st;
+	if (fstat(fd, &st) < 0) {
+		snprintf(err, size, "cannot stat %s: %s", path, strerror(errno));
+	} else if (!S_ISREG(st.st_mode)) {
+		snprintf(err, size, "%s is not a regular file: refused", path);
+	} else if (st.st_nlink > 1) {
+		snprintf(err, size, "%s has %lu hard links: refused (another name would share the log)",
+			 path, (unsigned long)st.st_nlink);
+	} else {
+		/* Our own log stays private even if someone loosened it; a file of
+		 * another user keeps its mode. */
+		if (st.st_uid == geteuid() && (st.st_mode & 07777) != 0600)
+			fchmod(fd, 0600);
+		return fd;
+	}
+	close(fd);
+	return -1;
+}
+
+bool audit_append(const char *path, const struct audit_entry *e, char *err, size_t size)
+{
+	int fd = audit_open(path, err, size);
+	if (fd < 0)
+		return false;
 	cJSON *o = cJSON_CreateObject();
 	char when[40];
 	time_format_iso8601(e->time, when, sizeof(when));
@@ -81,11 +113,18 @@ bool audit_append(const char *path, const struct audit_entry *e, char *err, size
 	cJSON_Delete(o);
 	size_t len = strlen(text);
 	text[len] = '\n'; /* replace the NUL: one write(2), so lines never interleave */
-	ssize_t n = write(fd, text, len + 1);
+	ssize_t n;
+	do
+		n = write(fd, text, len + 1);
+	while (n < 0 && errno == EINTR);
 	bool ok = n == (ssize_t)(len + 1);
 	if (!ok)
-		snprintf(err, size, "cannot write %s: %s", path, n < 0 ? strerror(errno) : "short write");
+		snprintf(err, size, "cannot write %s: %s", path,
+			 n < 0 ? strerror(errno) : "short write (disk full?)");
 	cJSON_free(text);
-	close(fd);
+	if (close(fd) < 0 && ok) {
+		snprintf(err, size, "cannot write %s: %s", path, strerror(errno));
+		ok = false;
+	}
 	return ok;
 }

@@ -520,9 +520,13 @@ void config_print_help(const char *program, FILE *out)
 	fprintf(out, "\nExit status: 0 ok, 1 connection failed, 2 bad options.\n");
 	/* The actions' own statuses (docs/actions.md, include/actions.h). */
 	fprintf(out, "Actions (set-setpoint, ack-event, issue-token) also: 3 rejected by the device, "
-		     "4 error reply,\n5 timed out, 6 refused by --read-only, 7 refused by the broker.\n");
-	fprintf(out, "--snapshot also: 8 incomplete (cut short by --timeout, nothing for the slug, "
-		     "subscriptions\nrefused, ...: the reasons on stderr and in the document).\n");
+		     "4 error reply,\n5 timed out, 6 refused by --read-only, 7 refused by the broker, 9 done but its "
+		     "audit line\n(or issue-token's --token-out: the JWT then on stdout) not written — "
+		     "9 replaces 0 only.\n");
+	fprintf(out, "The console also: 9 when an audit line could not be written.\n");
+	fprintf(out, "--snapshot and --log also: 8 incomplete (--snapshot: cut short by --timeout, "
+		     "nothing for the\nslug, subscriptions refused, ...; --log: messages dropped): "
+		     "the reasons on stderr.\n");
 }
 
 bool config_apply_topic_overrides(const struct config *config, struct topic_table *table,

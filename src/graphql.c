@@ -21,28 +21,126 @@ void graphql_endpoint(const char *url, const char *slug, char *buf, size_t size)
 		snprintf(buf, size, "https://%s.api.drivr.cloud/graphql", slug ? slug : "");
 }
 
-bool graphql_save_jwt(const char *path, const char *jwt, bool exclusive, char *err, size_t size)
+/* The directory part of path (new string): "." for a bare name. */
+static char *dir_of(const char *path)
 {
-	int flags = O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW | (exclusive ? O_EXCL : O_TRUNC);
-	int fd = open(path, flags, 0600);
-	if (fd < 0) {
+	const char *slash = strrchr(path, '/');
+	if (!slash)
+		return xstrdup(".");
+	if (slash == path)
+		return xstrdup("/");
+	char *dir = xstrdup(path);
+	dir[slash - path] = '\0';
+	return dir;
+}
+
+/* A private temporary file next to path (mkstemp: O_EXCL, mode 0600), so
+ * the rename onto path stays in one file system.  Its name in tmp. */
+static int make_temp(const char *path, char *tmp, size_t size, char *err, size_t err_size)
+{
+	char *dir = dir_of(path);
+	const char *slash = strrchr(path, '/');
+	const char *base = slash ? slash + 1 : path;
+	snprintf(tmp, size, "%s/.%.64s.XXXXXX", dir, base);
+	int fd = mkstemp(tmp);
+	if (fd >= 0)
+		fcntl(fd, F_SETFD, FD_CLOEXEC);
+	else
+		snprintf(err, err_size, "cannot write in %s: %s", dir, strerror(errno));
+	free(dir);
+	return fd;
+}
+
+bool graphql_check_jwt_path(const char *path, bool exclusive, char *err, size_t size)
+{
+	struct stat st;
+	if (!path || !*path) {
+		snprintf(err, size, "no file name");
+		return false;
+	}
+	if (lstat(path, &st) == 0) {
+		if (exclusive) {
+			snprintf(err, size, "%s exists: choose another name", path);
+			return false;
+		}
+		if (S_ISLNK(st.st_mode)) {
+			snprintf(err, size, "%s is a symbolic link: refused (the token is never written "
+					    "through a link)", path);
+			return false;
+		}
+		if (!S_ISREG(st.st_mode)) {
+			snprintf(err, size, "%s is %s: refused", path,
+				 S_ISDIR(st.st_mode) ? "a directory" : "not a regular file");
+			return false;
+		}
+		if (st.st_nlink > 1) {
+			snprintf(err, size, "%s has %lu hard links: refused (the other names would keep "
+					    "the old content and see the new)", path,
+				 (unsigned long)st.st_nlink);
+			return false;
+		}
+		if (st.st_uid != geteuid()) {
+			snprintf(err, size, "%s belongs to another user: refused", path);
+			return false;
+		}
+	} else if (errno != ENOENT) {
 		snprintf(err, size, "%s: %s", path, strerror(errno));
 		return false;
 	}
-	struct stat st;
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-		snprintf(err, size, "%s: not a regular file", path);
-		close(fd);
+	/* The directory must take a new file: try one (access(2) says yes to
+	 * root on a read-only or full file system). */
+	char tmp[4200];
+	int fd = make_temp(path, tmp, sizeof(tmp), err, size);
+	if (fd < 0)
+		return false;
+	close(fd);
+	unlink(tmp);
+	return true;
+}
+
+bool graphql_save_jwt(const char *path, const char *jwt, bool exclusive, char *err, size_t size)
+{
+	if (!graphql_check_jwt_path(path, exclusive, err, size))
+		return false;
+	/* Written whole to a new private file, then put in place by name: never
+	 * through a link an attacker left at path, never into a file another
+	 * name shares, never half-written. */
+	char tmp[4200];
+	int fd = make_temp(path, tmp, sizeof(tmp), err, size);
+	if (fd < 0)
+		return false;
+	size_t len = strlen(jwt);
+	bool ok = write(fd, jwt, len) == (ssize_t)len && write(fd, "\n", 1) == 1 && fsync(fd) == 0;
+	int saved = errno;
+	if (close(fd) < 0 && ok) {
+		ok = false;
+		saved = errno;
+	}
+	if (!ok) {
+		snprintf(err, size, "cannot write %s: %s", path, strerror(saved ? saved : EIO));
+		unlink(tmp);
 		return false;
 	}
-	fchmod(fd, 0600);
-	size_t len = strlen(jwt);
-	bool ok = write(fd, jwt, len) == (ssize_t)len && write(fd, "\n", 1) == 1;
-	if (close(fd) < 0)
-		ok = false;
-	if (!ok)
-		snprintf(err, size, "%s: %s", path, strerror(errno ? errno : EIO));
-	return ok;
+	/* exclusive: link(2) fails if the name appeared since the check */
+	if (exclusive ? link(tmp, path) < 0 : rename(tmp, path) < 0) {
+		snprintf(err, size, "cannot write %s: %s", path, strerror(errno));
+		unlink(tmp);
+		return false;
+	}
+	if (exclusive)
+		unlink(tmp);
+	return true;
+}
+
+bool graphql_user_token_file_warning(const char *file, char *buf, size_t size)
+{
+	struct stat st;
+	if (!file || stat(file, &st) < 0 || !(st.st_mode & 077))
+		return false;
+	snprintf(buf, size, "--user-token-file %s is accessible by others (mode %04o): whoever reads "
+			    "it acts as you on the platform — chmod 600 it", file,
+		 (unsigned)(st.st_mode & 07777));
+	return true;
 }
 
 char *graphql_read_user_token(const char *file, char *err, size_t size)

@@ -39,8 +39,15 @@
 /* Creates ui->requests and ui->actions and hooks the ingest observer. */
 void actions_ui_init(struct ui *ui);
 /* Audits what is still pending, waits for running token calls (bounded by
- * their time-out), frees everything. */
-void actions_ui_free(struct ui *ui);
+ * their time-out), frees everything.  Returns the audit lines that could
+ * not be written in the whole run (said on stderr; the console exits 9). */
+unsigned actions_ui_free(struct ui *ui);
+
+/* Audit lines not written since the operator last acknowledged: true with
+ * the status bar's segment in buf.  actions_ui_audit_ack (key A) clears it
+ * and shows the last reason; false when there was nothing to acknowledge. */
+bool actions_ui_audit_warning(const struct ui *ui, char *buf, size_t size);
+bool actions_ui_audit_ack(struct ui *ui);
 
 /* The main loop's side. */
 void actions_ui_transport(struct ui *ui, const struct inbox_item *item);

@@ -68,6 +68,10 @@ struct ui_actions {
 	struct token_job *jobs;
 	struct jwt_shown *jwts; /* the first is the one on screen */
 	char *audit_path;
+	/* audit lines not written: all of them (the exit status), those since
+	 * the operator last acknowledged (the status bar), the last reason */
+	unsigned audit_failed, audit_unacked;
+	char audit_error[512];
 	uint64_t seen_stamp; /* requests stamp of the last end-state scan */
 	/* The outbox goes out once the platform's state has come (back) after
 	 * a (re)connection and settled — a platform that publishes again has
@@ -101,19 +105,49 @@ static void sync_slug(struct ui *ui)
 
 /* ---- audit and end states ---------------------------------------------------- */
 
-static void audit(struct ui *ui, const struct request *q, const char *outcome)
+/* One audit line; false when it could not be written — counted, and shown
+ * in the status bar until acknowledged (a notice alone would be overwritten
+ * by the outcome's). */
+static bool audit(struct ui *ui, const struct request *q, const char *outcome)
 {
 	struct ui_actions *a = ui->actions;
-	if (!a->audit_path)
-		return;
-	char url[512];
-	graphql_endpoint(ui->config->graphql_url, slug_of(ui), url, sizeof(url));
-	/* The token body holds no secret: the user token travels as a header. */
-	struct audit_entry e = { time_now(), ui->config->profile, request_kind_name(q->kind),
-				 q->kind == REQUEST_TOKEN ? url : q->topic, q->payload, outcome, q->id };
 	char err[512];
-	if (!audit_append(a->audit_path, &e, err, sizeof(err)))
-		ui_notice(ui, "audit log: %s", err);
+	if (!a->audit_path) {
+		snprintf(err, sizeof(err), "no path: set --audit-log, XDG_STATE_HOME or HOME");
+	} else {
+		char url[512];
+		graphql_endpoint(ui->config->graphql_url, slug_of(ui), url, sizeof(url));
+		/* The token body holds no secret: the user token travels as a header. */
+		struct audit_entry e = { time_now(), ui->config->profile, request_kind_name(q->kind),
+					 q->kind == REQUEST_TOKEN ? url : q->topic, q->payload, outcome,
+					 q->id };
+		if (audit_append(a->audit_path, &e, err, sizeof(err)))
+			return true;
+	}
+	a->audit_failed++;
+	a->audit_unacked++;
+	snprintf(a->audit_error, sizeof(a->audit_error), "%s", err);
+	return false;
+}
+
+bool actions_ui_audit_warning(const struct ui *ui, char *buf, size_t size)
+{
+	const struct ui_actions *a = ui->actions;
+	if (!a || !a->audit_unacked)
+		return false;
+	snprintf(buf, size, " %s audit log: %u line%s not written (A: seen) ",
+		 ui->scr.g->level[LEVEL_ERROR], a->audit_unacked, a->audit_unacked == 1 ? "" : "s");
+	return true;
+}
+
+bool actions_ui_audit_ack(struct ui *ui)
+{
+	struct ui_actions *a = ui->actions;
+	if (!a || !a->audit_unacked)
+		return false;
+	ui_notice(ui, "audit log: %.140s", a->audit_error);
+	a->audit_unacked = 0;
+	return true;
 }
 
 static void outcome_text(const struct request *q, char *buf, size_t size)
@@ -137,18 +171,20 @@ static void settle(struct ui *ui)
 		char outcome[1024];
 		if (request_state_final(q->state) && !(q->caller_flags & AUDITED)) {
 			outcome_text(q, outcome, sizeof(outcome));
-			audit(ui, q, outcome);
+			bool logged = audit(ui, q, outcome);
 			q->caller_flags |= AUDITED;
-			ui_notice(ui, "#%u %s: %s", q->id, q->summary ? q->summary : "", outcome);
+			ui_notice(ui, "#%u %s: %s%s", q->id, q->summary ? q->summary : "", outcome,
+				  logged ? "" : " — NOT in the audit log");
 		}
 		/* The answer after the time-out: a second line, the first stays. */
 		if (q->late && !(q->caller_flags & LATE_AUDITED)) {
 			char late[1100];
 			outcome_text(q, outcome, sizeof(outcome));
 			snprintf(late, sizeof(late), "late: %s", outcome);
-			audit(ui, q, late);
+			bool logged = audit(ui, q, late);
 			q->caller_flags |= LATE_AUDITED;
-			ui_notice(ui, "#%u %s: %s", q->id, q->summary ? q->summary : "", late);
+			ui_notice(ui, "#%u %s: %s%s", q->id, q->summary ? q->summary : "", late,
+				  logged ? "" : " — NOT in the audit log");
 		}
 	}
 }
@@ -225,11 +261,11 @@ static void job_free(struct token_job *job)
 	free(job);
 }
 
-void actions_ui_free(struct ui *ui)
+unsigned actions_ui_free(struct ui *ui)
 {
 	struct ui_actions *a = ui->actions;
 	if (!a)
-		return;
+		return 0;
 	/* Token calls still running: wait (each is bounded by its time-out). */
 	while (a->jobs) {
 		struct token_job *job = a->jobs;
@@ -264,11 +300,16 @@ void actions_ui_free(struct ui *ui)
 	}
 	if (a->curl_ready)
 		curl_global_cleanup();
+	unsigned failed = a->audit_failed;
+	if (failed)
+		fprintf(stderr, "drivr-console: %u audit line%s could not be written (the last: %s)\n",
+			failed, failed == 1 ? "" : "s", a->audit_error);
 	free(a->audit_path);
 	free(a);
 	ui->actions = NULL;
 	requests_free(ui->requests);
 	ui->requests = NULL;
+	return failed;
 }
 
 void actions_ui_transport(struct ui *ui, const struct inbox_item *item)
@@ -853,6 +894,9 @@ static bool tk_preview(struct form *f)
 	form_preview_add(f, UI_ROLE_VALUE, "%s", url);
 	form_preview_add(f, UI_ROLE_HELP_KEY, "Authorization");
 	form_preview_add(f, UI_ROLE_MUTED, "Bearer: %s (never shown, never logged)", source);
+	char loose[600];
+	if (graphql_user_token_file_warning(ui->config->user_token_file, loose, sizeof(loose)))
+		form_preview_add(f, UI_ROLE_ALERT_WARNING, "%s", loose);
 	form_preview_add(f, UI_ROLE_HELP_KEY, "Body (%zu bytes)", q->payload_len);
 	form_preview_add(f, UI_ROLE_VALUE, "%s", q->payload);
 	form_preview_add(f, UI_ROLE_HELP, "%s", "");
@@ -1046,8 +1090,9 @@ static bool save_preview(struct form *f)
 		snprintf(f->status, sizeof(f->status), "a file name, please");
 		return false;
 	}
-	if (access(path, F_OK) == 0) {
-		snprintf(f->status, sizeof(f->status), "%.200s exists: choose another name", path);
+	char err[600];
+	if (!graphql_check_jwt_path(path, true, err, sizeof(err))) {
+		snprintf(f->status, sizeof(f->status), "%.250s", err);
 		return false;
 	}
 	form_preview_add(f, UI_ROLE_HELP, "Write the token to");

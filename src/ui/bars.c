@@ -122,6 +122,11 @@ void bars_draw_status(struct ui *ui, WINDOW *w, int width)
 		after = limit;
 	}
 	x = after;
+	/* first after the connection: an action that left no audit line stays
+	 * said until the operator acknowledges it (A) */
+	char unaudited[160];
+	if (actions_ui_audit_warning(ui, unaudited, sizeof(unaudited)))
+		x = segment(ui, w, x, limit, unaudited, UI_ROLE_STATUS_BAD);
 	char load[160];
 	if (bars_load_state(ui, load, sizeof(load)))
 		x = segment(ui, w, x, limit, load, UI_ROLE_STATUS_WARN);

@@ -186,6 +186,8 @@ int app_key(struct ui *ui, int key)
 		if (r & KEY_HANDLED)
 			return r;
 	}
+	if (key == 'A' && actions_ui_audit_ack(ui))
+		return KEY_HANDLED | KEY_REDRAW; /* the status bar's audit warning */
 	if (key == 'a') {
 		/* the alert pane is on every view: its top unacknowledged alert */
 		actions_ui_ack_top_alert(ui);

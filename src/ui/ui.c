@@ -490,8 +490,10 @@ out:
 			mqtt_disconnect(ui.mqtt, 1000, err, sizeof(err));
 		mqtt_free(ui.mqtt);
 	}
-	/* after the disconnect: what was still pending gets its audit line */
-	actions_ui_free(&ui);
+	/* after the disconnect: what was still pending gets its audit line; a
+	 * line not written makes a clean exit 9 (docs/actions.md) */
+	if (actions_ui_free(&ui) && status == 0)
+		status = 9;
 	load_plan_free(ui.plan);
 	free(passphrase);
 	keyscript_free(&script);

@@ -20,6 +20,11 @@ CASES=tests/screen/cases
 GOLDEN=tests/screen/golden
 CLOCK=2024-05-01T12:00:00Z
 
+# A checkout leaves the fixture user token 0644 (git keeps no modes), and
+# the token preview warns about a token file others can read: keep it
+# private, as a real one is, so the golden screen does not depend on umask.
+chmod 600 tests/screen/user.token
+
 run_case() {
 	local name=$1 keys="$CASES/$1.keys" out="$IT_TMP/$1.txt" args envs replay
 	args=$(sed -n 's/^#! //p' "$keys" | tr '\n' ' ')
