@@ -135,7 +135,8 @@ bool graphql_save_jwt(const char *path, const char *jwt, bool exclusive, char *e
 bool graphql_user_token_file_warning(const char *file, char *buf, size_t size)
 {
 	struct stat st;
-	if (!file || stat(file, &st) < 0 || !(st.st_mode & 077))
+	/* Only a regular file: anything else is refused when it is read. */
+	if (!file || stat(file, &st) < 0 || !S_ISREG(st.st_mode) || !(st.st_mode & 077))
 		return false;
 	snprintf(buf, size, "--user-token-file %s is accessible by others (mode %04o): whoever reads "
 			    "it acts as you on the platform — chmod 600 it", file,
