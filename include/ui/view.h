@@ -127,6 +127,7 @@ struct nav_step {
 	enum view_id view;
 	struct view_context ctx;
 	char label[160]; /* what was drilled into ("" for a top view) */
+	bool pinned;     /* ctx.system is pinned in the store while this step is open */
 };
 
 #define UI_NAV_MAX 8

@@ -25,7 +25,7 @@
 #include "util.h"
 
 /* request->caller_flags */
-enum { AUDITED = 1u << 0, ANNOUNCED = 1u << 1, LATE_AUDITED = 1u << 2 };
+enum { AUDITED = 1u << 0, ANNOUNCED = 1u << 1, LATE_AUDITED = 1u << 2, PINNED = 1u << 3 };
 
 /* The GraphQL call's own time-out (seconds); the request's deadline is longer. */
 #define TOKEN_CALL_TIMEOUT_S 20
@@ -169,6 +169,16 @@ static void settle(struct ui *ui)
 	for (size_t i = 0; i < n; i++) {
 		struct request *q = (struct request *)requests_at(ui->requests, i);
 		char outcome[1024];
+		/* A system a request waits on is never evicted at a store cap
+		 * (--max-memory) until the request ends. */
+		if (!request_state_final(q->state) && !(q->caller_flags & PINNED) && q->system_uuid &&
+		    store_find_system(ui->store, q->system_uuid) && /* no stub for a typo */
+		    store_pin_system(ui->store, q->system_uuid))
+			q->caller_flags |= PINNED;
+		if (request_state_final(q->state) && (q->caller_flags & PINNED)) {
+			store_unpin_system(ui->store, q->system_uuid);
+			q->caller_flags &= ~(unsigned)PINNED;
+		}
 		if (request_state_final(q->state) && !(q->caller_flags & AUDITED)) {
 			outcome_text(q, outcome, sizeof(outcome));
 			bool logged = audit(ui, q, outcome);

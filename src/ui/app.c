@@ -148,6 +148,21 @@ static void set_context(struct view *v, const struct view_context *ctx)
 	}
 }
 
+/* A system drilled into is on screen: never evicted at a store cap
+ * (--max-memory) while its step is open. */
+static void nav_pin(struct ui *ui, struct nav_step *s)
+{
+	s->pinned = s->ctx.system[0] && store_find_system(ui->store, s->ctx.system) &&
+		    store_pin_system(ui->store, s->ctx.system);
+}
+
+static void nav_unpin(struct ui *ui, struct nav_step *s)
+{
+	if (s->pinned)
+		store_unpin_system(ui->store, s->ctx.system);
+	s->pinned = false;
+}
+
 void ui_open_view(struct ui *ui, enum view_id id, const struct view_context *ctx,
 		  const char *label, bool push)
 {
@@ -158,12 +173,16 @@ void ui_open_view(struct ui *ui, enum view_id id, const struct view_context *ctx
 		if (ctx)
 			s->ctx = *ctx;
 		snprintf(s->label, sizeof(s->label), "%s", label ? label : "");
+		nav_pin(ui, s);
 	} else {
+		for (int i = 0; i < ui->nav_depth; i++)
+			nav_unpin(ui, &ui->nav[i]);
 		ui->nav_depth = 1;
 		memset(&ui->nav[0], 0, sizeof(ui->nav[0]));
 		ui->nav[0].view = id;
 		if (ctx)
 			ui->nav[0].ctx = *ctx;
+		nav_pin(ui, &ui->nav[0]);
 	}
 	set_context(&ui->views[id], ctx);
 	ui->views[id].scroll = 0;
@@ -179,6 +198,7 @@ void app_back(struct ui *ui)
 {
 	if (ui->nav_depth <= 1)
 		return;
+	nav_unpin(ui, &ui->nav[ui->nav_depth - 1]);
 	ui->nav_depth--;
 	const struct nav_step *s = &ui->nav[ui->nav_depth - 1];
 	set_context(&ui->views[s->view], &s->ctx);

@@ -494,6 +494,21 @@ out:
 	 * line not written makes a clean exit 9 (docs/actions.md) */
 	if (actions_ui_free(&ui) && status == 0)
 		status = 9;
+	/* Nothing lost unseen: what the session dropped is said once more at
+	 * exit, and a clean exit becomes 8 (docs/actions.md). */
+	const struct store_counters *sc = store_counters(store);
+	uint64_t refused = 0;
+	for (int k = 0; k < STORE_KIND_COUNT; k++)
+		refused += sc->entities_refused[k];
+	if (ui.dropped || refused) {
+		fprintf(stderr,
+			"drivr-console: this session dropped %llu message(s) and refused %llu "
+			"entit%s at the --max-memory caps\n",
+			(unsigned long long)ui.dropped, (unsigned long long)refused,
+			refused == 1 ? "y" : "ies");
+		if (status == 0)
+			status = 8;
+	}
 	load_plan_free(ui.plan);
 	free(passphrase);
 	keyscript_free(&script);

@@ -99,4 +99,14 @@ it_check "the snapshot holds the cap, counts the refused, says why" \
 	check_json "$IT_TMP/snap.json" '0 < len(d["systems"]) < '$SYSTEMS' and d["counters"]["entitiesRefused"]["systems"] > 0 and not d["complete"] and any("refused" in r for r in d["incomplete"])'
 it_check "stderr names the refusal" grep -q "refused" "$IT_TMP/snap.err"
 
+# The full-screen console past the same cap (on a pty from script(1)), quitting
+# by itself after every retained message: exit 8, the refusals said at exit.
+R=$(timeout 10 mosquitto_sub $PLAIN -t "drivr/v1/caps/#" --retained-only -W 2 2>/dev/null | wc -l)
+TERM=xterm-256color timeout 60 script -qec \
+	"$CONSOLE $PLAIN -s caps --no-mouse --max-memory 4 --count $R 2>$IT_TMP/tui.err" /dev/null \
+	>/dev/null 2>&1
+rc=$?
+it_check "the console past a cap exits 8 and says what it refused (got $rc after $R messages)" \
+	bash -c "[ $rc -eq 8 ] && grep -q 'this session dropped 0 message(s) and refused [1-9][0-9]* entit' '$IT_TMP/tui.err'"
+
 it_summary
