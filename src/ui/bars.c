@@ -28,6 +28,7 @@ const struct key_help bars_global_keys[] = {
 	{ "mouse", "click selects, the wheel scrolls (--no-mouse: off)", false },
 	{ "C-l", "redraw the screen", false },
 	{ "a", "acknowledge the alert pane's top unacknowledged alert", false, true },
+	{ "A", "why an audit line was not written (when the status bar says so); clears it", false },
 	{ NULL, NULL, false },
 };
 
