@@ -192,6 +192,7 @@ struct run {
 	bool done;
 	bool cut_short; /* --snapshot: --timeout came first */
 	unsigned loaded_round; /* --log: the plan round whose "loaded" line was printed */
+	bool load_incomplete;  /* --log: the last round's state was not complete */
 	uint64_t drops_told;   /* inbox drops already announced */
 	uint64_t refused_told; /* store refusals already announced */
 	int exit_status;
@@ -286,6 +287,10 @@ static void log_loaded(struct run *run)
 	cJSON_AddStringToObject(o, "verdict", load_verdict_name(v));
 	if (v != LOAD_COMPLETE)
 		cJSON_AddStringToObject(o, "reason", reason);
+	/* A partial state is said on stderr too, and the exit status says it. */
+	run->load_incomplete = v != LOAD_COMPLETE;
+	if (run->load_incomplete)
+		fprintf(stderr, "drivr-console: the platform's state is not complete: %s\n", reason);
 	cJSON_AddNumberToObject(o, "systems", (double)st.systems_known);
 	cJSON_AddNumberToObject(o, "retained", (double)st.retained);
 	cJSON_AddNumberToObject(o, "seconds", st.loaded - st.started);
@@ -683,7 +688,8 @@ int headless_run(const struct config *config, const struct topic_table *topics)
 	}
 
 	announce_losses(&run);
-	if (run.mode == MODE_LOG && run.exit_status == 0 && (run.drops_told || run.refused_told))
+	if (run.mode == MODE_LOG && run.exit_status == 0 &&
+	    (run.drops_told || run.refused_told || run.load_incomplete))
 		run.exit_status = HEADLESS_EXIT_INCOMPLETE;
 	if (run.mode == MODE_SNAPSHOT && run.exit_status == 0) {
 		struct snapshot_options so = { false, false };

@@ -54,6 +54,7 @@ PID=$!
 it_track "$PID"
 for i in $(seq 1 100); do grep -q '"event":"loaded"' "$IT_TMP/staged.ndjson" 2>/dev/null && break; sleep 0.05; done
 wait "$PID"
+it_check "staged: --log of a partial state exits 8" [ $? -eq 8 ]
 it_check "staged: the refused live filter is listed, the state loads, the load says partial" \
 	check_json "$IT_TMP/staged.ndjson" \
 	'any(l.get("event") == "subscribed" and l.get("stage") == "live" and l["refused"] == ["drivr/v1/adam/input/#"] for l in d)' \

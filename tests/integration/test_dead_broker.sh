@@ -16,7 +16,13 @@ broker_start || { it_fail "broker starts"; it_summary; exit 1; }
 # Whatever happens below, the broker is running again before the exit trap
 # stops it (TERM does nothing to a stopped process).
 resume_broker() { [ -n "${BROKER_PID:-}" ] && kill -CONT "$BROKER_PID" 2>/dev/null; return 0; }
-trap 'resume_broker; _it_rc=$?; _it_cleanup; exit $_it_rc' EXIT
+# (the status first: resume_broker's would hide a failed check)
+trap '_it_rc=$?; resume_broker; _it_cleanup; exit $_it_rc' EXIT
+
+# A small domain (its own topic and one system): the load is complete, so
+# stderr has nothing to say about it.
+timeout 5 mosquitto_pub $(broker_plain_args) -q 1 -r -t drivr/v1/dead -m '{"uuid":"d","slug":"dead","name":"dead"}'
+timeout 5 mosquitto_pub $(broker_plain_args) -q 1 -r -t drivr/v1/dead/systems/s1 -m '{"uuid":"s1","name":"one"}'
 
 "$CONSOLE" $(broker_plain_args) -s dead --log --keepalive 4 >"$IT_TMP/v4.ndjson" 2>"$IT_TMP/v4.err" &
 V4=$!
