@@ -154,6 +154,12 @@ void load_plan_message(struct load_plan *plan, const struct topic_match *match, 
  * until it needs calling again (-1: no deadline). */
 int load_plan_tick(struct load_plan *plan, double now);
 
+/* Requests may go out: every stage is in on this connection and the state
+ * is complete, or partial only because filters were refused (what a
+ * request needs may still be there: the outbox and the actions go on, and
+ * the refusal is shown).  Any other verdict waits. */
+bool load_plan_usable(const struct load_plan *plan);
+
 /* The stage of batch `id` of this round (IDLE when unknown). */
 enum load_stage load_plan_batch_stage(const struct load_plan *plan, unsigned id);
 

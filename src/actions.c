@@ -254,14 +254,8 @@ static void pump(struct action_run *run, int wait_ms)
 static bool settled(const struct action_run *run)
 {
 	if (run->plan) {
-		/* Staged: every stage in on this connection.  A refused filter
-		 * leaves a partial state the request may still be followed in
-		 * (the refusal is on stderr). */
-		enum load_verdict v = load_plan_verdict(run->plan, NULL, 0);
-		struct load_stats st;
-		load_plan_stats(run->plan, &st);
-		return run->status.subscribed && st.loaded > 0 &&
-		       (v == LOAD_COMPLETE || v == LOAD_REFUSED);
+		/* Staged: the plan says (the refusal, if any, is on stderr). */
+		return run->status.subscribed && load_plan_usable(run->plan);
 	}
 	return run->status.subscribed && run->platform_since_subscribe &&
 	       time_monotonic() - run->last_message >= run->config->settle;

@@ -793,6 +793,12 @@ int load_plan_tick(struct load_plan *p, double now)
 	return ms < 0 ? 0 : ms > 60000 ? 60000 : (int)ms;
 }
 
+bool load_plan_usable(const struct load_plan *p)
+{
+	enum load_verdict v = load_plan_verdict(p, NULL, 0);
+	return p->loaded > 0 && (v == LOAD_COMPLETE || v == LOAD_REFUSED);
+}
+
 enum load_stage load_plan_batch_stage(const struct load_plan *p, unsigned id)
 {
 	for (size_t i = p->batch_count; i-- > 0;)

@@ -349,13 +349,8 @@ static bool ready(const struct ui *ui)
 		return false;
 	if (!ui->plan)
 		return true;
-	/* Staged: every stage in on this connection (a refused filter leaves a
-	 * partial state the request may still be followed in; the status bar
-	 * says so). */
-	struct load_stats st;
-	load_plan_stats(ui->plan, &st);
-	enum load_verdict v = load_plan_verdict(ui->plan, NULL, 0);
-	return st.loaded > 0 && (v == LOAD_COMPLETE || v == LOAD_REFUSED);
+	/* Staged: the plan says (a refusal is on the status bar). */
+	return load_plan_usable(ui->plan);
 }
 
 void actions_ui_pump(struct ui *ui)

@@ -400,3 +400,29 @@ it_summary() {
 	echo "$IT_PASSED passed, $IT_FAILED failed"
 	[ "$IT_FAILED" -eq 0 ]
 }
+
+# --- the full-screen console in a private tmux ----------------------------------
+# it_tmux_open SESSION COLS ROWS SCRIPT — runs SCRIPT (a file: the pane's
+# shell) in a new session of a private tmux server, stopped on exit.  Then:
+#   screen                 the pane's text now
+#   wait_screen REGEX S    until the pane shows REGEX, at most S seconds
+#   keys KEY...            tmux send-keys, then a short pause for the frame
+IT_TMUX_SESSION=
+it_tmux_open() {
+	IT_TMUX_SESSION=$1
+	T new-session -d -s "$1" -x "$2" -y "$3" "bash $4" || return 1
+	it_track "$(T display -p '#{pid}')"
+	trap '_it_rc=$?; T kill-server 2>/dev/null; _it_cleanup; exit $_it_rc' EXIT
+}
+IT_TMUX_SOCK="$IT_TMP/tmux.sock"
+T() { tmux -S "$IT_TMUX_SOCK" -f /dev/null "$@"; }
+screen() { T capture-pane -p -t "$IT_TMUX_SESSION"; }
+wait_screen() {
+	local i
+	for i in $(seq 1 $(($2 * 20))); do
+		screen | grep -Eq -- "$1" && return 0
+		sleep 0.05
+	done
+	return 1
+}
+keys() { T send-keys -t "$IT_TMUX_SESSION" "$@"; sleep 0.15; }

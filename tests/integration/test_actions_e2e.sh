@@ -162,8 +162,6 @@ sys.exit(0 if ok else 1)
 PY
 
 # --- (b) the full-screen console in tmux -------------------------------------------
-SOCK="$IT_TMP/tmux.sock"
-T() { tmux -S "$SOCK" -f /dev/null "$@"; }
 ENVS="TERM=xterm-256color LC_ALL=C.UTF-8 TZ=UTC XDG_STATE_HOME=$IT_TMP/state"
 mkdir -p "$IT_TMP/ui"
 cat >"$IT_TMP/pane.sh" <<EOF
@@ -173,11 +171,8 @@ env $ENVS "$CONSOLE" $PLAIN -s $SLUG --no-mouse --settle 0.3 --audit-log "$UI_AU
 echo "CONSOLE-EXIT=\$?"
 exec sleep 120
 EOF
-T new-session -d -s e2e -x 120 -y 36 "bash $IT_TMP/pane.sh" || { it_fail "tmux starts"; it_summary; exit 1; }
-it_track "$(T display -p '#{pid}')"
-trap '_it_rc=$?; T kill-server 2>/dev/null; _it_cleanup; exit $_it_rc' EXIT
+it_tmux_open e2e 120 36 "$IT_TMP/pane.sh" || { it_fail "tmux starts"; it_summary; exit 1; }
 
-screen() { T capture-pane -p -t e2e; }
 DUMPS=0
 dump() { # NAME — keep the screen (grepped for secrets at the end) and show it
 	DUMPS=$((DUMPS + 1))
@@ -185,15 +180,6 @@ dump() { # NAME — keep the screen (grepped for secrets at the end) and show it
 	echo "    --- screen: $1"
 	sed -n "${2:-1},${3:-36}p" "$IT_TMP/ui/screen-$DUMPS-$1.txt" | sed 's/^/    | /'
 }
-wait_screen() { # REGEX SECONDS
-	local i
-	for i in $(seq 1 $(($2 * 20))); do
-		screen | grep -Eq -- "$1" && return 0
-		sleep 0.05
-	done
-	return 1
-}
-keys() { T send-keys -t e2e "$@"; sleep 0.15; }
 # The editor from the datapoints view, every field typed (the selected row
 # does not matter): SETPOINT CHARACTERISTIC VALUE
 editor() {
@@ -211,8 +197,8 @@ it_check "editor: the catalogue's limits and the inline check" \
 	wait_screen 'SETTING FLOAT in °C, min 25, max 60, step 0\.5' 3
 keys Enter
 it_check "editor: preview of the exact topic and payload" \
-	bash -c "tmux -S '$SOCK' -f /dev/null capture-pane -p -t e2e | grep -q 'drivr/v1/$SLUG/input/setpoint/$SYS/json' &&
-		 tmux -S '$SOCK' -f /dev/null capture-pane -p -t e2e | grep -q 'Connected: it goes out now'"
+	bash -c "tmux -S '$IT_TMUX_SOCK' -f /dev/null capture-pane -p -t e2e | grep -q 'drivr/v1/$SLUG/input/setpoint/$SYS/json' &&
+		 tmux -S '$IT_TMUX_SOCK' -f /dev/null capture-pane -p -t e2e | grep -q 'Connected: it goes out now'"
 dump preview 8 30
 keys Enter
 keys 4
@@ -293,7 +279,7 @@ it_check "token: confirmed once it is in the system's token list" \
 	wait_screen 'issue 1D token for e2e-lamp +✔ confirmed' 10
 keys 7
 it_check "token: one more row checked valid in the tokens view" \
-	bash -c "[ \"\$(tmux -S '$SOCK' -f /dev/null capture-pane -p -t e2e | grep -c '✔ valid')\" -gt $TOKENS_BEFORE ]"
+	bash -c "[ \"\$(tmux -S '$IT_TMUX_SOCK' -f /dev/null capture-pane -p -t e2e | grep -c '✔ valid')\" -gt $TOKENS_BEFORE ]"
 
 # the broker goes away: the setpoint waits in the outbox, quitting asks,
 # and it goes out after the reconnect
@@ -325,8 +311,8 @@ for _ in $(seq 1 40); do T capture-pane -p -t e2e:ro | grep -q '● connected' &
 T send-keys -t e2e:ro 4 e
 sleep 0.3
 it_check "--read-only console: e refused with a notice, the status bar says read-only" \
-	bash -c "tmux -S '$SOCK' -f /dev/null capture-pane -p -t e2e:ro | grep -q 'read-only: the setpoint editor is off' &&
-		 tmux -S '$SOCK' -f /dev/null capture-pane -p -t e2e:ro | head -1 | grep -q 'read-only'"
+	bash -c "tmux -S '$IT_TMUX_SOCK' -f /dev/null capture-pane -p -t e2e:ro | grep -q 'read-only: the setpoint editor is off' &&
+		 tmux -S '$IT_TMUX_SOCK' -f /dev/null capture-pane -p -t e2e:ro | head -1 | grep -q 'read-only'"
 T capture-pane -p -t e2e:ro >"$IT_TMP/ui/screen-ro.txt"
 
 it_check "console audit: one line per action with its outcome" python3 - "$UI_AUDIT" <<'PY'

@@ -97,28 +97,14 @@ if got != ["confirmed", "rejected", "error"]:
 PY
 
 # --- the full-screen console in tmux ------------------------------------------------
-SOCK="$IT_TMP/tmux.sock"
-T() { tmux -S "$SOCK" -f /dev/null "$@"; }
 ENVS="TERM=xterm-256color LC_ALL=C.UTF-8 TZ=UTC XDG_STATE_HOME=$IT_TMP/state"
 cat >"$IT_TMP/pane.sh" <<EOF
 env $ENVS "$CONSOLE" $PLAIN -s $SLUG --no-mouse --settle 0.3 --audit-log "$IT_TMP/ui-audit.log" 2>"$IT_TMP/console.err"
 echo "CONSOLE-EXIT=\$?"
 exec sleep 120
 EOF
-T new-session -d -s schema -x 120 -y 36 "bash $IT_TMP/pane.sh" || { it_fail "tmux starts"; it_summary; exit 1; }
-it_track "$(T display -p '#{pid}')"
-trap '_it_rc=$?; T kill-server 2>/dev/null; _it_cleanup; exit $_it_rc' EXIT
+it_tmux_open schema 120 36 "$IT_TMP/pane.sh" || { it_fail "tmux starts"; it_summary; exit 1; }
 
-screen() { T capture-pane -p -t schema; }
-wait_screen() { # REGEX SECONDS
-	local i
-	for i in $(seq 1 $(($2 * 20))); do
-		screen | grep -Eq -- "$1" && return 0
-		sleep 0.05
-	done
-	return 1
-}
-keys() { T send-keys -t schema "$@"; sleep 0.15; }
 
 it_check "console: connected and subscribed" wait_screen '● connected' 10
 # The editor from the datapoints view, every field typed.

@@ -152,8 +152,6 @@ it_check "a user token file readable by others: warned on stderr (used all the s
 chmod 0600 "$IT_TMP/user.token"
 
 # --- the console: the warning stays until acknowledged ----------------------------------
-SOCK="$IT_TMP/tmux.sock"
-T() { tmux -S "$SOCK" -f /dev/null "$@"; }
 ln -s "$IT_TMP/precious" "$IT_TMP/ui-audit.log"
 cp "$IT_TMP/user.token" "$IT_TMP/loose.token" && chmod 0644 "$IT_TMP/loose.token"
 cat >"$IT_TMP/pane.sh" <<EOF
@@ -163,19 +161,7 @@ env TERM=xterm-256color LC_ALL=C.UTF-8 TZ=UTC XDG_STATE_HOME="$IT_TMP/state" "$C
 echo "CONSOLE-EXIT=\$?"
 exec sleep 60
 EOF
-T new-session -d -s files -x 160 -y 30 "bash $IT_TMP/pane.sh" || { it_fail "tmux starts"; it_summary; exit 1; }
-it_track "$(T display -p '#{pid}')"
-trap '_it_rc=$?; T kill-server 2>/dev/null; _it_cleanup; exit $_it_rc' EXIT
-screen() { T capture-pane -p -t files; }
-wait_screen() { # REGEX SECONDS
-	local i
-	for i in $(seq 1 $(($2 * 20))); do
-		screen | grep -Eq -- "$1" && return 0
-		sleep 0.05
-	done
-	return 1
-}
-keys() { T send-keys -t files "$@"; sleep 0.15; }
+it_tmux_open files 160 30 "$IT_TMP/pane.sh" || { it_fail "tmux starts"; it_summary; exit 1; }
 it_check "console: connected" wait_screen '● connected' 10
 keys 5
 keys / C-u ack:no Enter
@@ -187,12 +173,12 @@ it_check "console: confirmed, and the notice says it is not in the audit log" \
 it_check "console: the status bar says so" wait_screen 'audit log: 1 line not written \(A: seen\)' 3
 sleep 3.5 # the notice is gone after 3 s; the warning is not
 it_check "console: the warning outlives the notice" \
-	bash -c "tmux -S '$SOCK' -f /dev/null capture-pane -p -t files | head -1 | grep -q 'audit log: 1 line not written' &&
-		 ! tmux -S '$SOCK' -f /dev/null capture-pane -p -t files | grep -q 'NOT in the audit log'"
+	bash -c "tmux -S '$IT_TMUX_SOCK' -f /dev/null capture-pane -p -t files | head -1 | grep -q 'audit log: 1 line not written' &&
+		 ! tmux -S '$IT_TMUX_SOCK' -f /dev/null capture-pane -p -t files | grep -q 'NOT in the audit log'"
 keys A
 it_check "console: A acknowledges it (the reason shown, the warning gone)" \
-	bash -c "tmux -S '$SOCK' -f /dev/null capture-pane -p -t files | grep -q 'ui-audit.log is a symbolic link' &&
-		 ! tmux -S '$SOCK' -f /dev/null capture-pane -p -t files | head -1 | grep -q 'line not written'"
+	bash -c "tmux -S '$IT_TMUX_SOCK' -f /dev/null capture-pane -p -t files | grep -q 'ui-audit.log is a symbolic link' &&
+		 ! tmux -S '$IT_TMUX_SOCK' -f /dev/null capture-pane -p -t files | head -1 | grep -q 'line not written'"
 keys 7
 keys n
 keys smart-bulb Down Right Enter
@@ -202,8 +188,8 @@ keys Escape
 keys Escape
 keys q
 it_check "console: quits with exit 9, the count on stderr" \
-	bash -c "for i in \$(seq 1 100); do tmux -S '$SOCK' -f /dev/null capture-pane -p -t files | grep -q CONSOLE-EXIT= && break; sleep 0.05; done
-		 tmux -S '$SOCK' -f /dev/null capture-pane -p -t files | grep -q 'CONSOLE-EXIT=9' &&
+	bash -c "for i in \$(seq 1 100); do tmux -S '$IT_TMUX_SOCK' -f /dev/null capture-pane -p -t files | grep -q CONSOLE-EXIT= && break; sleep 0.05; done
+		 tmux -S '$IT_TMUX_SOCK' -f /dev/null capture-pane -p -t files | grep -q 'CONSOLE-EXIT=9' &&
 		 grep -q '1 audit line could not be written' '$IT_TMP/console.err'"
 it_check "console: the link's target untouched" untouched "$IT_TMP/precious"
 T kill-server 2>/dev/null

@@ -271,6 +271,7 @@ static void test_stages_cover_every_system_once(void **state)
 	ack(f, live->id);
 	char reason[256];
 	assert_int_equal(load_plan_verdict(f->plan, reason, sizeof(reason)), LOAD_LOADING);
+	assert_false(load_plan_usable(f->plan));
 	wait_quiet(f);
 	assert_int_equal(load_plan_verdict(f->plan, reason, sizeof(reason)), LOAD_COMPLETE);
 	struct load_stats st;
@@ -426,6 +427,7 @@ static void test_verdicts(void **state)
 
 	assert_int_equal(run_round(f, NULL, 0, false, reason, sizeof(reason)), LOAD_NOTHING);
 	assert_non_null(strstr(reason, "\"acme\""));
+	assert_false(load_plan_usable(f->plan)); /* requests wait */
 
 	static const char *const exact_only[] = { ROOT, ROOT "/state", ROOT "/jwks" };
 	assert_int_equal(run_round(f, exact_only, 3, false, reason, sizeof(reason)),
@@ -434,7 +436,9 @@ static void test_verdicts(void **state)
 
 	static const char *const whole[] = { ROOT, ROOT "/componentModels/m1" };
 	assert_int_equal(run_round(f, whole, 2, false, reason, sizeof(reason)), LOAD_COMPLETE);
+	assert_true(load_plan_usable(f->plan));
 	assert_int_equal(run_round(f, whole, 2, true, reason, sizeof(reason)), LOAD_REFUSED);
+	assert_true(load_plan_usable(f->plan)); /* partial, but requests may go */
 	assert_non_null(strstr(reason, "refused 1 of"));
 
 	/* a failed round */
