@@ -11,10 +11,12 @@
 #include <stdio.h>
 
 #include <curses.h>
+#include <termios.h>
 
 #include "sanitize.h"
 #include "store.h"
 #include "ui/theme.h"
+#include "ui/ttyout.h"
 
 /* Symbols with an ASCII twin, so meaning survives without colour or UTF-8. */
 struct ui_glyphs {
@@ -36,6 +38,12 @@ struct screen_options {
 struct ui_screen {
 	SCREEN *term;
 	FILE *out, *in; /* /dev/null streams in dump mode */
+	/* On a terminal, ncurses writes through the relay (never blocking the
+	 * main thread) and the terminal's modes are set here, on stdin: ncurses
+	 * cannot, its output being a pipe. */
+	struct ttyout *relay;
+	struct termios shell_modes;
+	bool modes_saved, forced_size;
 	bool dump_mode;
 	bool ascii, color;
 	enum theme_depth depth;
@@ -49,15 +57,26 @@ struct ui_screen {
  * message (no terminal, TERM unknown). */
 bool screen_open(struct ui_screen *scr, const struct screen_options *opts,
 		 const struct theme *theme, char *err, size_t err_size);
-/* Restores the terminal (idempotent). */
+/* Restores the terminal (idempotent): the last output is delivered (up to
+ * a second on a stalled terminal), then the shell's modes come back. */
 void screen_close(struct ui_screen *scr);
-/* False while the terminal does not take output (stopped, a stalled ssh):
- * the loop skips frames then, as tmux defers redraws, so drawing never
- * holds up the drain. */
+/* False while the previous frame has not reached the terminal (a stalled
+ * SSH link, a paused pane): the loop skips frames then, as tmux defers
+ * redraws, so drawing never holds up the drain. */
 bool screen_writable(const struct ui_screen *scr);
 
 /* After a resize: records the new size (dump mode: forces it). */
 void screen_resize(struct ui_screen *scr, int rows, int cols);
+/* After SIGWINCH: reads the terminal's size and resizes ncurses to it
+ * (ncurses cannot ask a pipe); KEY_RESIZE follows from wgetch.  Returns
+ * true when the size changed.  A forced size (--size) stays. */
+bool screen_follow_resize(struct ui_screen *scr);
+/* Ctrl-Z: gives the terminal back to the shell and stops the process;
+ * returns once continued, with the program's modes and a full redraw due. */
+void screen_suspend(struct ui_screen *scr);
+/* After SIGCONT from elsewhere (the modes may have been changed while
+ * stopped): the program's modes again and a full redraw due. */
+void screen_resume(struct ui_screen *scr);
 
 static inline attr_t screen_attr(const struct ui_screen *scr, enum ui_role role)
 {

@@ -1,7 +1,8 @@
 /* screen — see include/ui/screen.h. */
 #include "ui/screen.h"
 
-#include <poll.h>
+#include <signal.h>
+#include <sys/ioctl.h>
 #include <termios.h>
 #include <unistd.h>
 
@@ -83,6 +84,39 @@ static bool locale_is_utf8(void)
 	return cs && (strcasecmp(cs, "UTF-8") == 0 || strcasecmp(cs, "utf8") == 0);
 }
 
+static void set_size_env(int rows, int cols)
+{
+	char n[16];
+	snprintf(n, sizeof(n), "%d", rows);
+	setenv("LINES", n, 1);
+	snprintf(n, sizeof(n), "%d", cols);
+	setenv("COLUMNS", n, 1);
+}
+
+/* The modes ncurses sets for cbreak(), noecho() and nonl() (its
+ * initscr also clears ONLCR: its cursor motion counts on a bare LF),
+ * and no XON/XOFF: Ctrl-S must not freeze the output.  ISIG stays, so
+ * Ctrl-C and Ctrl-Z work; ^S and ^Q reach us as keys. */
+static void program_modes(const struct ui_screen *scr)
+{
+	if (!scr->modes_saved)
+		return;
+	struct termios tio = scr->shell_modes;
+	tio.c_lflag &= ~(tcflag_t)(ICANON | ECHO | ECHONL);
+	tio.c_lflag |= ISIG;
+	tio.c_iflag &= ~(tcflag_t)(ICRNL | INLCR | IGNCR | IXON | IXOFF);
+	tio.c_oflag &= ~(tcflag_t)ONLCR;
+	tio.c_cc[VMIN] = 1;
+	tio.c_cc[VTIME] = 0;
+	tcsetattr(0, TCSANOW, &tio);
+}
+
+static void shell_modes(const struct ui_screen *scr)
+{
+	if (scr->modes_saved)
+		tcsetattr(0, TCSANOW, &scr->shell_modes);
+}
+
 bool screen_open(struct ui_screen *scr, const struct screen_options *opts,
 		 const struct theme *theme, char *err, size_t err_size)
 {
@@ -95,11 +129,7 @@ bool screen_open(struct ui_screen *scr, const struct screen_options *opts,
 	if (scr->dump_mode) {
 		/* No terminal: ncurses writes to /dev/null with a forced size and
 		 * the dump reads back what it believes the screen shows. */
-		char n[16];
-		snprintf(n, sizeof(n), "%d", opts->rows > 0 ? opts->rows : 24);
-		setenv("LINES", n, 1);
-		snprintf(n, sizeof(n), "%d", opts->cols > 0 ? opts->cols : 80);
-		setenv("COLUMNS", n, 1);
+		set_size_env(opts->rows > 0 ? opts->rows : 24, opts->cols > 0 ? opts->cols : 80);
 		if (!term || !*term)
 			term = "xterm-256color";
 		scr->out = fopen("/dev/null", "w");
@@ -114,15 +144,26 @@ bool screen_open(struct ui_screen *scr, const struct screen_options *opts,
 				 "the console needs a terminal (use --log or --snapshot for pipes)");
 			return false;
 		}
-		if (opts->rows > 0 && opts->cols > 0) {
-			char n[16];
-			snprintf(n, sizeof(n), "%d", opts->rows);
-			setenv("LINES", n, 1);
-			snprintf(n, sizeof(n), "%d", opts->cols);
-			setenv("COLUMNS", n, 1);
+		/* ncurses writes into the relay's pipe and cannot ask it for the
+		 * size: the terminal's size goes to ncurses through LINES and
+		 * COLUMNS, here and after each SIGWINCH (screen_follow_resize). */
+		int rows = opts->rows, cols = opts->cols;
+		scr->forced_size = rows > 0 && cols > 0;
+		struct winsize ws;
+		if (!scr->forced_size && ioctl(1, TIOCGWINSZ, &ws) == 0 && ws.ws_row && ws.ws_col) {
+			rows = ws.ws_row;
+			cols = ws.ws_col;
 		}
+		if (rows > 0 && cols > 0)
+			set_size_env(rows, cols);
+		if (tcgetattr(0, &scr->shell_modes) == 0)
+			scr->modes_saved = true;
+		scr->relay = ttyout_start(1, err, err_size);
+		if (!scr->relay)
+			return false;
 	}
-	scr->term = newterm(term, scr->out ? scr->out : stdout, scr->in ? scr->in : stdin);
+	FILE *out = scr->relay ? ttyout_stream(scr->relay) : scr->out ? scr->out : stdout;
+	scr->term = newterm(term, out, scr->in ? scr->in : stdin);
 	if (!scr->term) {
 		snprintf(err, err_size, "cannot start the terminal \"%s\" (check TERM)",
 			 term ? term : "(unset)");
@@ -131,22 +172,15 @@ bool screen_open(struct ui_screen *scr, const struct screen_options *opts,
 		if (scr->in)
 			fclose(scr->in);
 		scr->out = scr->in = NULL;
+		ttyout_stop(scr->relay, 1000);
+		scr->relay = NULL;
 		return false;
 	}
 	set_term(scr->term);
+	/* For ncurses' own bookkeeping (its calls on the tty fail on the pipe);
+	 * the terminal gets the same modes from program_modes(). */
 	cbreak();
-	/* No XON/XOFF: Ctrl-S must not freeze the terminal's output (and with
-	 * it every frame's write, the drain behind it).  cbreak() keeps ISIG,
-	 * so Ctrl-C still stops the console; ^S / ^Q reach us as keys. */
-	{
-		int fd = fileno(scr->in ? scr->in : stdin);
-		struct termios tio;
-		if (isatty(fd) && tcgetattr(fd, &tio) == 0) {
-			tio.c_iflag &= ~(tcflag_t)(IXON | IXOFF);
-			if (tcsetattr(fd, TCSANOW, &tio) == 0)
-				def_prog_mode(); /* endwin/refresh keep it */
-		}
-	}
+	program_modes(scr);
 	noecho();
 	nonl();
 	keypad(stdscr, TRUE);
@@ -173,10 +207,7 @@ bool screen_open(struct ui_screen *scr, const struct screen_options *opts,
 
 bool screen_writable(const struct ui_screen *scr)
 {
-	if (scr->out) /* dump mode: /dev/null */
-		return true;
-	struct pollfd p = { fileno(stdout), POLLOUT, 0 };
-	return poll(&p, 1, 0) != 1 || (p.revents & POLLOUT);
+	return !scr->relay || ttyout_idle(scr->relay);
 }
 
 void screen_close(struct ui_screen *scr)
@@ -186,6 +217,9 @@ void screen_close(struct ui_screen *scr)
 	endwin();
 	delscreen(scr->term);
 	scr->term = NULL;
+	ttyout_stop(scr->relay, 1000);
+	scr->relay = NULL;
+	shell_modes(scr);
 	if (scr->out)
 		fclose(scr->out);
 	if (scr->in)
@@ -198,6 +232,47 @@ void screen_resize(struct ui_screen *scr, int rows, int cols)
 	if (rows > 0 && cols > 0)
 		resizeterm(rows, cols);
 	getmaxyx(stdscr, scr->rows, scr->cols);
+}
+
+bool screen_follow_resize(struct ui_screen *scr)
+{
+	struct winsize ws;
+	if (!scr->relay || scr->forced_size || ioctl(1, TIOCGWINSZ, &ws) != 0 || !ws.ws_row ||
+	    !ws.ws_col)
+		return false;
+	if (ws.ws_row == LINES && ws.ws_col == COLS)
+		return false;
+	set_size_env(ws.ws_row, ws.ws_col);
+	resizeterm(ws.ws_row, ws.ws_col); /* queues KEY_RESIZE for wgetch */
+	getmaxyx(stdscr, scr->rows, scr->cols);
+	return true;
+}
+
+void screen_suspend(struct ui_screen *scr)
+{
+	if (!scr->relay)
+		return;
+	endwin();
+	ttyout_wait_idle(scr->relay, 1000);
+	shell_modes(scr);
+	/* stop as the shell expects (the default action), then come back */
+	struct sigaction dfl, ours;
+	memset(&dfl, 0, sizeof(dfl));
+	dfl.sa_handler = SIG_DFL;
+	sigemptyset(&dfl.sa_mask);
+	sigaction(SIGTSTP, &dfl, &ours);
+	raise(SIGTSTP);
+	sigaction(SIGTSTP, &ours, NULL);
+	screen_resume(scr);
+	screen_follow_resize(scr);
+}
+
+void screen_resume(struct ui_screen *scr)
+{
+	if (!scr->relay)
+		return;
+	program_modes(scr);
+	clearok(curscr, TRUE); /* the next frame repaints everything */
 }
 
 int screen_put(const struct ui_screen *scr, WINDOW *w, int y, int x, int width, const char *text,

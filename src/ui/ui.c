@@ -40,25 +40,39 @@ struct loop_stats {
 	} *key;
 };
 
-static volatile sig_atomic_t stop_requested;
+static volatile sig_atomic_t stop_requested, resized, suspend_requested, continued;
 
-static void on_stop(int sig)
+static void on_signal(int sig)
 {
-	(void)sig;
-	stop_requested = 1;
+	if (sig == SIGWINCH)
+		resized = 1;
+	else if (sig == SIGTSTP)
+		suspend_requested = 1;
+	else if (sig == SIGCONT)
+		continued = 1;
+	else
+		stop_requested = 1;
 }
 
+/* Installed before ncurses starts, so it keeps its hands off them: its own
+ * SIGWINCH and SIGTSTP handlers would work on its output, which is the
+ * relay's pipe (ui/ttyout), not the terminal.  Each only sets a flag; the
+ * loop acts (poll returns EINTR). */
 static void install_signals(void)
 {
 	struct sigaction sa;
 	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_stop;
+	sa.sa_handler = on_signal;
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
+	sigaction(SIGWINCH, &sa, NULL);
+	sigaction(SIGTSTP, &sa, NULL);
+	sigaction(SIGCONT, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
 }
+
 
 static bool load_theme(const struct config *c, struct theme *theme)
 {
@@ -317,6 +331,27 @@ static int next_wait_ms(struct ui *ui, bool dirty, double next_frame, bool pendi
 	return wait < 0 ? -1 : (int)ceil(wait * 1000.0);
 }
 
+/* What the signal handlers asked for. */
+static void handle_signals(struct ui *ui, bool *dirty)
+{
+	if (suspend_requested) {
+		suspend_requested = 0;
+		screen_suspend(&ui->scr);
+		continued = 0;
+		*dirty = true;
+	}
+	if (continued) {
+		continued = 0;
+		screen_resume(&ui->scr);
+		*dirty = true;
+	}
+	if (resized) {
+		resized = 0;
+		if (screen_follow_resize(&ui->scr))
+			handle_key(ui, KEY_RESIZE, dirty);
+	}
+}
+
 static int run_loop(struct ui *ui, struct loop_stats *st)
 {
 	bool dirty = true;
@@ -324,6 +359,7 @@ static int run_loop(struct ui *ui, struct loop_stats *st)
 	uint64_t drawn_stamp = 0;
 	struct inbox_item *pending = NULL;
 	while (!ui->quit && !stop_requested) {
+		handle_signals(ui, &dirty);
 		double mono = time_monotonic();
 		double requests_deadline = actions_ui_tick(ui);
 		if (ui_stamp(ui) != drawn_stamp)
@@ -456,14 +492,16 @@ int ui_run(const struct config *c, const struct topic_table *topics)
 		.no_color = c->no_color || (getenv("NO_COLOR") && *getenv("NO_COLOR")),
 		.mouse = !c->no_mouse,
 	};
+	install_signals();
 	if (!screen_open(&ui.scr, &so, &theme, err, sizeof(err))) {
 		fprintf(stderr, "drivr-console: %s\n", err);
 		status = 2;
 		goto out;
 	}
-	install_signals();
 	app_layout(&ui);
+	double first_frame = time_monotonic();
 	app_draw(&ui);
+	stats_frame_drawn(&st, first_frame); /* the first screen is a frame too */
 	int dumps = 0;
 	for (size_t i = 0; i < script.count && !ui.quit; i++)
 		if (!run_script_event(&ui, &script.events[i], &dumps))

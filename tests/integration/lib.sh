@@ -388,6 +388,17 @@ wait_for() {
 	return 1
 }
 
+# wait_until SECONDS cmd... — until cmd succeeds (polled every 50 ms).
+wait_until() {
+	local i n=$(($1 * 20))
+	shift
+	for i in $(seq 1 "$n"); do
+		"$@" && return 0
+		sleep 0.05
+	done
+	return 1
+}
+
 # it_check DESCRIPTION cmd... — runs cmd (bounded by the caller), counts.
 it_check() {
 	local what=$1

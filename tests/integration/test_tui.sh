@@ -46,10 +46,23 @@ ENVS="TERM=xterm-256color LC_ALL=C.UTF-8 TZ=UTC"
 # The pane runs a shell: terminal modes before, the console, its status and
 # the modes after — so we can see the terminal was left sane (stty -g: the
 # modes without the size, which the resize changes on purpose).
+# Job control on (set -m), as in an interactive shell: Ctrl-Z stops the
+# console (status 148), the shell records the modes it got back, and `fg`
+# (once the test creates the file "fg") continues it.
 cat >"$IT_TMP/pane.sh" <<EOF
+set -m
 stty -g >"$IT_TMP/stty.before"
 env $ENVS "$CONSOLE" -h 127.0.0.1 -p $BROKER_PORT -s $SLUG --no-mouse 2>"$IT_TMP/console.err"
-echo "CONSOLE-EXIT=\$?"
+rc=\$?
+while [ \$rc = 148 ]; do
+	stty -g >"$IT_TMP/stty.stopped"
+	echo CONSOLE-STOPPED
+	while [ ! -e "$IT_TMP/fg" ]; do sleep 0.05; done
+	rm -f "$IT_TMP/fg"
+	fg >/dev/null
+	rc=\$?
+done
+echo "CONSOLE-EXIT=\$rc"
 stty -g >"$IT_TMP/stty.after"
 echo PROMPT-BACK
 exec sleep 120
@@ -106,6 +119,19 @@ T resize-window -t tui -x 120 -y 40
 sleep 0.3
 T resize-window -t tui -x 80 -y 24
 it_check "still running after resizes" wait_screen '^Systems .* rows' 2
+
+# --- Ctrl-Z and fg: the shell gets its terminal back while the console is stopped
+PANE_TTY=$(T display -p -t tui '#{pane_tty}')
+T send-keys -t tui C-z
+it_check "Ctrl-Z stops the console and the shell takes over" wait_screen '^CONSOLE-STOPPED' 3
+it_check "while stopped the terminal has the shell's modes (stty -g = before)" \
+	cmp -s "$IT_TMP/stty.before" "$IT_TMP/stty.stopped"
+it_check "while stopped the console's screen is gone" bash -c "! tmux -S '$SOCK' -f /dev/null capture-pane -p -t tui | grep -q '^q Quit'"
+touch "$IT_TMP/fg"
+it_check "after fg the console redraws" wait_screen '^q Quit' 3
+it_check "after fg the program's modes again (-icanon -echo -ixon)" \
+	bash -c "stty -a -F '$PANE_TTY' | grep -Eq -- '-icanon' && stty -a -F '$PANE_TTY' | grep -Eq -- '-echo ' &&
+		 stty -a -F '$PANE_TTY' | grep -Eq -- '-ixon'"
 
 # --- quit ----------------------------------------------------------------------
 T send-keys -t tui q
