@@ -2,8 +2,9 @@
 #
 #   make            build drivr-console (and drivr-sim once it exists)
 #   make deps       install the Debian packages that are missing (apt-get)
-#   make test       deps if needed, then every test layer, then test-asan, then
-#                   test-fuzz with FUZZ_SECONDS_CI (10 s) per harness
+#   make test       deps if needed, then every test layer with the normal build
+#                   and under ASan/UBSan side by side, then test-fuzz with
+#                   FUZZ_SECONDS_CI (30 s) per harness, two at a time
 #   make test-asan  the same tests under AddressSanitizer + UBSan
 #   make test-fuzz  every libFuzzer harness FUZZ_SECONDS (30 s) each (= make fuzz)
 #   make test-unit / test-integration   one layer (BUILD=build-asan SAN=1 for ASan)
@@ -86,7 +87,7 @@ UNIT_BINS  := $(UNIT_TESTS:%=$(BUILD)/tests/%)
 
 PROGRAMS := $(BUILD)/drivr-console $(if $(SIM_SRCS),$(BUILD)/drivr-sim)
 
-.PHONY: all deps deps-ensure build test test-asan test-run test-unit test-integration \
+.PHONY: all deps deps-ensure build test test-build test-asan test-run test-unit test-integration \
 	aedes demo install clean fuzz test-fuzz bench print-version
 
 all: deps-ensure
@@ -133,11 +134,30 @@ deps-ensure:
 		{ $(MAKE) --no-print-directory deps; exit $$?; }; done
 
 # --- tests ---------------------------------------------------------------
-# `make test` = every layer with the normal build, then again under ASan/UBSan.
+# `make test` = every layer with the normal build and, at the same time, under
+# ASan/UBSan (two lanes: the integration tests mostly wait on brokers and
+# terminals, so two cores run both in about the time of one), then every fuzz
+# harness FUZZ_SECONDS_CI (30) each, FUZZ_JOBS at a time.  The lanes' output is
+# kept in $(BUILD)/test-run.log and build-asan/test-run.log and shown at the end.
 test: deps-ensure
-	@$(MAKE) --no-print-directory test-run
-	@$(MAKE) --no-print-directory test-asan
-	@$(MAKE) --no-print-directory test-fuzz FUZZ_SECONDS=$(FUZZ_SECONDS_CI)
+	@$(MAKE) --no-print-directory -j2 test-build
+	@$(MAKE) --no-print-directory -j2 BUILD=build-asan SAN=1 CFLAGS='-O1 -g' test-build
+	@$(MAKE) --no-print-directory aedes >build/aedes.log 2>&1 || \
+		echo "== make aedes failed (build/aedes.log): test_aedes.sh will say so"
+	@echo "== two lanes: build and build-asan (logs: build/test-run.log, build-asan/test-run.log)"
+	@( $(MAKE) --no-print-directory test-run >build/test-run.log 2>&1; \
+	   echo $$? >build/test-run.rc; echo "== lane build done" ) & \
+	( $(MAKE) --no-print-directory test-asan >build-asan/test-run.log 2>&1; \
+	   echo $$? >build-asan/test-run.rc; echo "== lane build-asan done" ) & \
+	wait; \
+	cat build/test-run.log build-asan/test-run.log; \
+	fail=0; for b in build build-asan; do \
+		[ "$$(cat $$b/test-run.rc 2>/dev/null)" = 0 ] || { echo "== FAILED: lane $$b"; fail=1; }; \
+	done; \
+	$(MAKE) --no-print-directory test-fuzz FUZZ_SECONDS=$(FUZZ_SECONDS_CI) || fail=1; \
+	exit $$fail
+
+test-build: build $(UNIT_BINS)
 
 test-asan: deps-ensure
 	@$(MAKE) --no-print-directory BUILD=build-asan SAN=1 CFLAGS='-O1 -g' test-run
@@ -162,7 +182,8 @@ test-unit: $(UNIT_BINS)
 test-integration: build
 	@echo "== integration tests ($(BUILD))"
 	@fail=0; for t in tests/integration/test_*.sh; do \
-		echo "-- $$t"; BUILD=$(BUILD) $$t || fail=1; \
+		echo "-- $$t"; began=$$(date +%s); BUILD=$(BUILD) $$t || fail=1; \
+		echo "-- $$t: $$(( $$(date +%s) - began )) s"; \
 	done; \
 	exit $$fail
 
@@ -179,11 +200,12 @@ $(AEDES_DIR)/node_modules/.package-lock.json: $(AEDES_DIR)/package.json $(AEDES_
 # --- fuzzing (clang + libFuzzer + ASan/UBSan; docs/reliability.md) ------
 # make fuzz / make test-fuzz      every harness FUZZ_SECONDS (30) each
 # make test-fuzz FUZZ_SECONDS=300 FUZZ_ONLY="jwt sanitize"
-# `make test` runs each for FUZZ_SECONDS_CI (10): the suite's 15-minute budget.
+# `make test` runs each for FUZZ_SECONDS_CI (30), FUZZ_JOBS (2) at a time.
 # Seeds come from the repository's own files (tests/fuzz/seeds.py); what the
 # fuzzer adds stays in build-fuzz/corpus/<harness>, findings in build-fuzz/findings.
 FUZZ_SECONDS    ?= 30
-FUZZ_SECONDS_CI ?= 10
+FUZZ_SECONDS_CI ?= 30
+FUZZ_JOBS       ?= 2
 FUZZ_HARNESSES  := ingest jwt catalogue config theme topics keyscript sanitize
 FUZZ_ONLY       ?= $(FUZZ_HARNESSES)
 fuzzdeps_ingest    := ingest loadplan snapshot sanitize store hashmap decode topics util
@@ -211,17 +233,20 @@ build-fuzz/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.h \
 # report, a leak or a failed invariant fails the target (its input is kept).
 fuzz: test-fuzz
 test-fuzz: deps-ensure
-	@$(MAKE) --no-print-directory $(FUZZ_ONLY:%=build-fuzz/fuzz_%)
+	@$(MAKE) --no-print-directory -j2 $(FUZZ_ONLY:%=build-fuzz/fuzz_%)
 	@rm -rf build-fuzz/seeds && python3 tests/fuzz/seeds.py build-fuzz/seeds
 	@mkdir -p build-fuzz/findings
-	@fail=0; for h in $(FUZZ_ONLY); do \
-		mkdir -p build-fuzz/corpus/$$h build-fuzz/seeds/$$h; \
-		echo "-- fuzz_$$h ($(FUZZ_SECONDS) s)"; \
-		build-fuzz/fuzz_$$h -max_total_time=$(FUZZ_SECONDS) -max_len=65536 -timeout=10 \
+	@echo "== fuzz: $(words $(FUZZ_ONLY)) harnesses, $(FUZZ_SECONDS) s each, $(FUZZ_JOBS) at a time"
+	@printf '%s\n' $(FUZZ_ONLY) | xargs -P $(FUZZ_JOBS) -I{} sh -c '\
+		mkdir -p build-fuzz/corpus/{} build-fuzz/seeds/{}; \
+		build-fuzz/fuzz_{} -max_total_time=$(FUZZ_SECONDS) -max_len=65536 -timeout=10 \
 			-rss_limit_mb=1024 -print_final_stats=1 \
-			-artifact_prefix=build-fuzz/findings/$$h- \
-			build-fuzz/corpus/$$h build-fuzz/seeds/$$h >build-fuzz/fuzz_$$h.log 2>&1 \
-			|| { fail=1; tail -n 40 build-fuzz/fuzz_$$h.log; }; \
+			-artifact_prefix=build-fuzz/findings/{}- \
+			build-fuzz/corpus/{} build-fuzz/seeds/{} >build-fuzz/fuzz_{}.log 2>&1; \
+		echo $$? >build-fuzz/fuzz_{}.rc'
+	@fail=0; for h in $(FUZZ_ONLY); do \
+		echo "-- fuzz_$$h ($(FUZZ_SECONDS) s)"; \
+		[ "$$(cat build-fuzz/fuzz_$$h.rc)" = 0 ] || { fail=1; tail -n 40 build-fuzz/fuzz_$$h.log; }; \
 		grep -E '^(Done|stat::number_of_executed_units|stat::peak_rss_mb)' \
 			build-fuzz/fuzz_$$h.log | tr '\n' ' '; echo; \
 	done; \
