@@ -78,9 +78,9 @@ deps_test_payload  := payload decode topics util
 deps_test_offline  := offline ingest loadplan snapshot sanitize store hashmap decode topics util
 deps_test_ui_theme  := ui/theme util
 deps_test_ui_keyscript := ui/keyscript util
-deps_test_ui_table  := ui/table ui/screen ui/theme sanitize util
+deps_test_ui_table  := ui/table ui/screen ui/ttyout ui/theme sanitize util
 deps_test_ui_fmt    := ui/fmt store hashmap topics util
-deps_test_ui_form   := ui/form ui/screen ui/theme sanitize util
+deps_test_ui_form   := ui/form ui/screen ui/ttyout ui/theme sanitize util
 deps_test_url      := url util
 UNIT_TESTS := $(patsubst tests/unit/%.c,%,$(wildcard tests/unit/test_*.c))
 UNIT_BINS  := $(UNIT_TESTS:%=$(BUILD)/tests/%)

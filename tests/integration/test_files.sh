@@ -91,6 +91,52 @@ it_check "audit log full, setpoint rejected: exit 3 kept (9 replaces 0 only), th
 	bash -c "[ $RC -eq 3 ] && grep -q '^rejected: ' '$IT_TMP/fullrej.out' && grep -q 'audit log: cannot write' '$IT_TMP/fullrej.err'"
 it_check "... and the full log is as it was (2048 bytes)" [ "$(stat -c %s "$IT_TMP/full.log")" = 2048 ]
 
+# --- the same on a real full disk and a read-only one ---------------------------------
+# A tmpfs of 64 KiB in a private mount namespace (root: unshare -m; otherwise
+# a user namespace, unshare -rm), gone with the namespace.  The log holds one
+# full page, so the next line needs a page the full filesystem has not got
+# (ENOSPC); the read-only case remounts it ro after the log is made (EROFS).
+in_mount_ns() { if [ "$(id -u)" = 0 ]; then unshare -m "$@"; else unshare -rm "$@"; fi; }
+FS="$IT_TMP/fs"
+mkdir -p "$FS"
+# on_tmpfs full|ro NAME args... → RC, NAME.out / NAME.err, NAME.size (the log's size after)
+on_tmpfs() {
+	local how=$1 name=$2
+	shift 2
+	in_mount_ns bash -c '
+		fs=$1 how=$2 size=$3; shift 3
+		mount -t tmpfs -o size=64k,mode=0700 tmpfs "$fs" || exit 97
+		head -c 4096 /dev/zero | tr "\0" x >"$fs/audit.log" && chmod 0600 "$fs/audit.log"
+		if [ "$how" = full ]; then
+			dd if=/dev/zero of="$fs/fill" bs=4096 >/dev/null 2>&1
+			# full: not one more byte fits
+			! (printf x >>"$fs/probe") 2>/dev/null || exit 98
+		else
+			mount -o remount,ro "$fs" || exit 97
+		fi
+		timeout 40 "$@"
+		rc=$?
+		stat -c %s "$fs/audit.log" >"$size"
+		exit $rc' _ "$FS" "$how" "$IT_TMP/$name.size" "$@" \
+		>"$IT_TMP/$name.out" 2>"$IT_TMP/$name.err"
+	RC=$?
+}
+if in_mount_ns true 2>/dev/null; then
+	on_tmpfs full enospc "$CONSOLE" "${SP[@]}" --value 45 "${CONN[@]}" --audit-log "$FS/audit.log"
+	it_check "audit log on a full tmpfs (ENOSPC): exit 9, the outcome printed, the reason said, the log as it was" \
+		bash -c "[ $RC -eq 9 ] && grep -q '^delivered: ' '$IT_TMP/enospc.out' &&
+			 grep -q 'audit log: cannot write .*audit.log: No space left on device — the outcome above stands' '$IT_TMP/enospc.err' &&
+			 [ \"\$(cat '$IT_TMP/enospc.size')\" = 4096 ]"
+	on_tmpfs ro erofs "$CONSOLE" "${SP[@]}" --value 45 "${CONN[@]}" --audit-log "$FS/audit.log"
+	it_check "audit log on a read-only tmpfs (EROFS): exit 9, the outcome printed, the reason said" \
+		bash -c "[ $RC -eq 9 ] && grep -q '^delivered: ' '$IT_TMP/erofs.out' &&
+			 grep -q 'audit log: .*audit.log: Read-only file system' '$IT_TMP/erofs.err' &&
+			 [ \"\$(cat '$IT_TMP/erofs.size')\" = 4096 ]"
+else
+	echo "skip - no private mount namespace here (unshare -m / -rm refused): ENOSPC and EROFS" \
+		"only through EFBIG above"
+fi
+
 # --- links: the audit log -------------------------------------------------------------
 target "$IT_TMP/precious"
 ln -s "$IT_TMP/precious" "$IT_TMP/sym-audit.log"
