@@ -92,7 +92,7 @@ CFLAGS  ?= -O2 -g
 ALL_CPPFLAGS = -D_DEFAULT_SOURCE -D_XOPEN_SOURCE=700 -Iinclude $(PKG_CFLAGS) \
 	-DDRIVR_VERSION='"$(VERSION)"' $(CPPFLAGS)
 ALL_CFLAGS   = -std=c11 $(CFLAGS_WARN) $(SAN_FLAGS) $(CFLAGS)
-ALL_LDFLAGS  = $(SAN_FLAGS) $(LDFLAGS)
+ALL_LDFLAGS  = $(LDFLAGS)
 ALL_LDLIBS   = $(PKG_LIBS) $(PAHO_LIBS) -lpthread -lm $(LDLIBS)
 ifeq ($(SAN),1)
 SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
@@ -226,7 +226,7 @@ test: deps-ensure
 	fail=0; for b in build build-asan; do \
 		[ "$$(cat $$b/test-run.rc 2>/dev/null)" = 0 ] || { echo "== FAILED: lane $$b"; fail=1; }; \
 	done; \
-	$(MAKE) --no-print-directory test-fuzz FUZZ_SECONDS=$(FUZZ_SECONDS_CI) || fail=1; \
+	$(MAKE) --no-print-directory WERROR=1 test-fuzz FUZZ_SECONDS=$(FUZZ_SECONDS_CI) || fail=1; \
 	exit $$fail
 
 test-build: build $(UNIT_BINS)
