@@ -1,23 +1,34 @@
 # drivr-console — build, test, install.
 #
-#   make            build drivr-console (and drivr-sim once it exists)
+#   make            build drivr-console and drivr-sim (builds only: installs nothing)
 #   make deps       install the Debian packages that are missing (apt-get)
 #   make test       deps if needed, then every test layer with the normal build
 #                   and under ASan/UBSan side by side, then test-fuzz with
-#                   FUZZ_SECONDS_CI (30 s) per harness, two at a time
+#                   FUZZ_SECONDS_CI (30 s) per harness, two at a time; -Werror
 #   make test-asan  the same tests under AddressSanitizer + UBSan
 #   make test-fuzz  every libFuzzer harness FUZZ_SECONDS (30 s) each (= make fuzz)
 #   make test-unit / test-integration   one layer (BUILD=build-asan SAN=1 for ASan)
+#   make check-layers   the module graph: no include cycle, layers kept
 #   make aedes      the second test broker (tests/aedes, npm ci from its lockfile)
 #   make demo       deps if needed, then the console against the built-in demo
-#   make install PREFIX=/usr/local
+#   make install / uninstall   PREFIX=/usr/local, DESTDIR for staging
+#
+# For packagers: CPPFLAGS, CFLAGS, LDFLAGS and LDLIBS are the user's and come
+# last; -Werror only with WERROR=1 (make test sets it); every library is
+# found with pkg-config where it has a .pc (PKG_CONFIG=...), else by its -l
+# name, said once.  A change of the flags or of the install paths rebuilds
+# what they reach ($(BUILD)/flags.stamp, $(BUILD)/paths.stamp).
 #
 # Objects go to $(BUILD) (build/ or build-asan/), never next to the sources.
-
 PREFIX  ?= /usr/local
+BINDIR  ?= $(PREFIX)/bin
+DATADIR ?= $(PREFIX)/share
+THEMEDIR = $(DATADIR)/drivr-console/themes
 BUILD   ?= build
 SAN     ?= 0
-CC      ?= cc
+WERROR  ?= 0
+PKG_CONFIG ?= pkg-config
+INSTALL ?= install
 VERSION := 0.1.0
 
 # Debian packages the build, the tests and the demo need.  The fuzz harnesses
@@ -34,87 +45,147 @@ DEB_PKGS := build-essential pkg-config libncurses-dev libpaho-mqtt-dev libssl-de
 DEB_PRESENT = dpkg-query -W -f='$${db:Status-Abbrev}|$${Package},$${Provides}\n' 2>/dev/null | \
 	awk -F'|' 'substr($$1, 2, 1) == "i" { print $$2 }' | tr ',' '\n' | sed 's/ *(.*//; s/ //g'
 
-PKGS := ncursesw libcjson msgpack openssl libcurl
+# --- libraries -------------------------------------------------------------
+# Each one on its own: the first of its .pc names that pkg-config knows, else
+# the -l fallback and a warning naming it (and the Debian package).  Looked
+# up once per make, and only by the targets that compile or link.
+#   lib_<name> := .pc names (first found wins) | -l fallback | Debian package
+lib_ncursesw := ncursesw | -lncursesw | libncurses-dev
+lib_cjson    := libcjson | -lcjson | libcjson-dev
+# msgpack-c >= 6 renamed its .pc (and its library) from msgpack to msgpack-c
+lib_msgpack  := msgpack-c msgpack | -lmsgpackc | libmsgpack-dev
+lib_openssl  := openssl | -lssl -lcrypto | libssl-dev
+lib_curl     := libcurl | -lcurl | libcurl4-openssl-dev
+lib_mhd      := libmicrohttpd | -lmicrohttpd | libmicrohttpd-dev
+lib_cmocka   := cmocka | -lcmocka | libcmocka-dev
+lib_field     = $(strip $(word $(2),$(subst |, | ,$(subst $() ,~,$(lib_$(1))))))
+lib_pcs       = $(subst ~, ,$(call lib_field,$(1),1))
+lib_fallback  = $(subst ~, ,$(call lib_field,$(1),3))
+lib_deb       = $(subst ~, ,$(call lib_field,$(1),5))
+lib_pc        = $(firstword $(foreach p,$(call lib_pcs,$(1)),\
+	$(if $(shell $(PKG_CONFIG) --exists $(p) 2>/dev/null && echo y),$(p))))
+# $(call lib_find,name): sets pc_<name> once (the .pc found, or nothing)
+lib_find = $(if $(filter undefined,$(origin pc_$(1))),$(eval pc_$(1) := $(call lib_pc,$(1)))$(if \
+	$(pc_$(1)),,$(warning $(1): no pkg-config file ($(strip $(call lib_pcs,$(1)))) \
+	- linking with $(strip $(call lib_fallback,$(1))); install $(strip $(call lib_deb,$(1))) \
+	(Debian) or set PKG_CONFIG_PATH)))
+lib_cflags = $(call lib_find,$(1))$(if $(pc_$(1)),$(shell $(PKG_CONFIG) --cflags-only-I $(pc_$(1))))
+lib_libs   = $(call lib_find,$(1))$(if $(pc_$(1)),$(shell $(PKG_CONFIG) --libs $(pc_$(1))),$(call lib_fallback,$(1)))
+
+CORE_PKGS := ncursesw cjson msgpack openssl curl
 # Feature macros are ours; pkg-config's -D flags would clash with them.
-PKG_CFLAGS = $(shell pkg-config --cflags-only-I $(PKGS) 2>/dev/null)
-PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+# (Recursive, then fixed on first use: expanded only by what builds.)
+PKG_CFLAGS = $(eval PKG_CFLAGS := $$(sort $$(foreach l,$(CORE_PKGS),$$(call lib_cflags,$$(l)))))$(PKG_CFLAGS)
+PKG_LIBS   = $(eval PKG_LIBS := $$(foreach l,$(CORE_PKGS),$$(call lib_libs,$$(l))))$(PKG_LIBS)
+# Paho ships no .pc (Debian, upstream's CMake install): always by name.
+PAHO_LIBS := -lpaho-mqtt3as
+SIM_LIBS   = $(eval SIM_LIBS := $$(call lib_libs,mhd))$(SIM_LIBS)
+CMOCKA_LIBS = $(eval CMOCKA_LIBS := $$(call lib_libs,cmocka))$(CMOCKA_LIBS)
 
-CFLAGS_WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+# --- flags -----------------------------------------------------------------
+CFLAGS_WARN := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
 	-Wno-missing-field-initializers
+ifeq ($(WERROR),1)
+CFLAGS_WARN += -Werror
+endif
 CFLAGS  ?= -O2 -g
-ALL_CFLAGS = -std=c11 -D_DEFAULT_SOURCE -D_XOPEN_SOURCE=700 $(CFLAGS_WARN) $(CFLAGS) \
-	-Iinclude $(PKG_CFLAGS) -DDRIVR_VERSION='"$(VERSION)"' -MMD -MP \
-	-DDRIVR_THEME_DIR='"$(PREFIX)/share/drivr-console/themes"'
-ALL_LDLIBS = $(PKG_LIBS) -lpaho-mqtt3as -lpthread -lm
-
+ALL_CPPFLAGS = -D_DEFAULT_SOURCE -D_XOPEN_SOURCE=700 -Iinclude $(PKG_CFLAGS) \
+	-DDRIVR_VERSION='"$(VERSION)"' $(CPPFLAGS)
+ALL_CFLAGS   = -std=c11 $(CFLAGS_WARN) $(SAN_FLAGS) $(CFLAGS)
+ALL_LDFLAGS  = $(LDFLAGS)
+ALL_LDLIBS   = $(PKG_LIBS) $(PAHO_LIBS) -lpthread -lm $(LDLIBS)
 ifeq ($(SAN),1)
-ALL_CFLAGS  += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
-ALL_LDFLAGS += -fsanitize=address,undefined
+SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 endif
 
-# Every src/*.c except the program entry points is library code.
-CORE_SRCS := $(filter-out src/main.c src/sim/%,$(wildcard src/*.c src/ui/*.c))
-CORE_OBJS := $(CORE_SRCS:%.c=$(BUILD)/%.o)
-SIM_SRCS  := $(wildcard src/sim/*.c)
-SIM_OBJS  := $(SIM_SRCS:%.c=$(BUILD)/%.o)
+# What the compiler is given, for flags.stamp: a change rebuilds every object.
+FLAGS_LINE = $(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) | $(ALL_LDFLAGS) | $(ALL_LDLIBS)
+# The installed theme directory, for paths.stamp: a change of PREFIX (or
+# DATADIR) rebuilds what embeds it (ui/theme.o), and only that.
+PATHS_LINE = $(THEMEDIR)
 
-# Unit tests: tests/unit/test_<name>.c, each linked with only the modules it
-# needs (so one module's breakage does not hide another's results).
-deps_test_util     := util hashmap
-deps_test_topics   := topics util
-deps_test_decode   := decode topics util
-deps_test_store    := store hashmap topics util
-deps_test_ingest   := ingest loadplan snapshot sanitize store hashmap decode topics util
-deps_test_sanitize := sanitize util
-deps_test_config   := config url topics util
-deps_test_mqtt     := mqtt url inbox topics util
-deps_test_requests := requests streammap payload store hashmap decode topics util
-deps_test_streammap := streammap hashmap util
-deps_test_jwt      := jwt util
-deps_test_audit    := audit graphql sanitize util
-deps_test_inbox    := inbox util
-deps_test_loadplan := loadplan topics hashmap util
-deps_test_payload  := payload decode topics util
-deps_test_offline  := offline ingest loadplan snapshot sanitize store hashmap decode topics util
-deps_test_ui_theme  := ui/theme util
-deps_test_ui_keyscript := ui/keyscript util
-deps_test_ui_table  := ui/table ui/screen ui/ttyout ui/theme sanitize util
-deps_test_ui_fmt    := ui/fmt store hashmap topics util
-deps_test_ui_form   := ui/form ui/screen ui/ttyout ui/theme sanitize util
-deps_test_url      := url util
-UNIT_TESTS := $(patsubst tests/unit/%.c,%,$(wildcard tests/unit/test_*.c))
+# --- what is built of what -------------------------------------------------
+# libdrivr.a: the core (pure modules) and the transport, every src/*.c but
+#   the entry point and the headless modes — what drivr-sim and every unit
+#   test link (the linker takes only the members a program needs).
+# libdrivr-ui.a: the console's src/ui/ (the ui unit tests link it too).
+# drivr-console: main + the modes (actions, headless) + both libraries.
+MODE_SRCS := src/main.c src/actions.c src/headless.c
+LIB_SRCS  := $(filter-out $(MODE_SRCS),$(wildcard src/*.c))
+UI_SRCS   := $(wildcard src/ui/*.c)
+SIM_SRCS  := $(wildcard src/sim/*.c)
+LIB       := $(BUILD)/libdrivr.a
+UI_LIB    := $(BUILD)/libdrivr-ui.a
+LIB_OBJS  := $(LIB_SRCS:%.c=$(BUILD)/%.o)
+UI_OBJS   := $(UI_SRCS:%.c=$(BUILD)/%.o)
+MODE_OBJS := $(MODE_SRCS:%.c=$(BUILD)/%.o)
+SIM_OBJS  := $(SIM_SRCS:%.c=$(BUILD)/%.o)
+ALL_OBJS  := $(LIB_OBJS) $(UI_OBJS) $(MODE_OBJS) $(SIM_OBJS)
+
+# Unit tests: tests/unit/test_<name>.c is one test program, found by name and
+# linked with tests/unit/support.c and libdrivr.a (test_ui_*: libdrivr-ui.a
+# first).  A new test needs no line here.  test_inbox_pipe is test_inbox
+# over the pipe wake-up (inbox.c's non-Linux fallback), built on Linux too.
+UNIT_TESTS := $(patsubst tests/unit/%.c,%,$(wildcard tests/unit/test_*.c)) test_inbox_pipe
 UNIT_BINS  := $(UNIT_TESTS:%=$(BUILD)/tests/%)
 
-PROGRAMS := $(BUILD)/drivr-console $(if $(SIM_SRCS),$(BUILD)/drivr-sim)
+PROGRAMS := $(BUILD)/drivr-console $(BUILD)/drivr-sim
 
 .PHONY: all deps deps-ensure build test test-build test-asan test-run test-unit test-integration \
-	aedes demo install clean fuzz test-fuzz bench print-version
+	check-layers aedes demo install uninstall clean fuzz test-fuzz bench print-version FORCE
 
-all: deps-ensure
-	@$(MAKE) --no-print-directory build
+all: build
 
 build: $(PROGRAMS)
 	@ln -sf $(BUILD)/drivr-console drivr-console
-	@$(if $(SIM_SRCS),ln -sf $(BUILD)/drivr-sim drivr-sim,true)
+	@ln -sf $(BUILD)/drivr-sim drivr-sim
 
-$(BUILD)/drivr-console: $(BUILD)/src/main.o $(CORE_OBJS)
-	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(ALL_LDLIBS)
+$(BUILD)/drivr-console: $(MODE_OBJS) $(UI_LIB) $(LIB)
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $(MODE_OBJS) $(UI_LIB) $(LIB) $(ALL_LDLIBS)
 
-# drivr-sim serves GraphQL over libmicrohttpd.
-SIM_LIBS = $(shell pkg-config --libs libmicrohttpd 2>/dev/null || echo -lmicrohttpd)
-$(BUILD)/drivr-sim: $(SIM_OBJS) $(filter-out $(BUILD)/src/ui/%,$(CORE_OBJS))
-	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(ALL_LDLIBS) $(SIM_LIBS)
+# drivr-sim serves GraphQL over libmicrohttpd; no mode, no ui/.
+$(BUILD)/drivr-sim: $(SIM_OBJS) $(LIB)
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $(SIM_OBJS) $(LIB) $(ALL_LDLIBS) $(SIM_LIBS)
 
-$(BUILD)/%.o: %.c
+$(LIB): $(LIB_OBJS)
+	@rm -f $@
+	$(AR) rcs $@ $^
+$(UI_LIB): $(UI_OBJS)
+	@rm -f $@
+	$(AR) rcs $@ $^
+
+$(BUILD)/%.o: %.c $(BUILD)/flags.stamp
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+	$(CC) $(ALL_CPPFLAGS) $(OBJ_CPPFLAGS) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
+
+# The one object that embeds an install path (private: not passed on to its
+# prerequisites, the stamps).
+$(BUILD)/src/ui/theme.o: private OBJ_CPPFLAGS = -DDRIVR_THEME_DIR='"$(THEMEDIR)"'
+$(BUILD)/src/ui/theme.o: $(BUILD)/paths.stamp
+
+# A file holding a value, rewritten only when the value changes, so that
+# what depends on it is rebuilt exactly then (as git's GIT-CFLAGS).
+$(BUILD)/flags.stamp $(BUILD)/paths.stamp: FORCE
+	@mkdir -p $(dir $@)
+	@printf '%s\n' '$(subst ','\'',$(if $(findstring flags,$(notdir $@)),$(FLAGS_LINE),$(PATHS_LINE)))' >$@.new; \
+	if cmp -s $@.new $@; then rm -f $@.new; else mv $@.new $@; fi
 
 .SECONDARY:
 .SECONDEXPANSION:
 # tests/unit/support.c: fixture reading and decoded-value comparisons, shared.
+# (No % in the prerequisites but the stem's: make would substitute it.)
 $(BUILD)/tests/test_%: $(BUILD)/tests/unit/test_%.o $(BUILD)/tests/unit/support.o \
-		$$(addprefix $(BUILD)/src/,$$(addsuffix .o,$$(deps_test_$$*)))
-	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(ALL_LDLIBS) -lcmocka
+		$$(if $$(filter ui,$$(firstword $$(subst _, ,$$*))),$(UI_LIB)) $(LIB)
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $^ $(ALL_LDLIBS) $(CMOCKA_LIBS)
+
+# inbox.c (and its test) with the portable wake-up, a pipe; the object is
+# linked ahead of the library, so the library's inbox.o is not taken.
+$(BUILD)/tests/pipe/%.o: %.c $(BUILD)/flags.stamp
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CPPFLAGS) -DDRIVR_WAKE_PIPE $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
+$(BUILD)/tests/test_inbox_pipe: $(BUILD)/tests/pipe/tests/unit/test_inbox.o \
+		$(BUILD)/tests/unit/support.o $(BUILD)/tests/pipe/src/inbox.o $(LIB)
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $^ $(ALL_LDLIBS) $(CMOCKA_LIBS)
 
 # --- dependencies --------------------------------------------------------
 # apt-get as root, sudo otherwise; only what is missing.
@@ -139,22 +210,23 @@ deps-ensure:
 # terminals, so two cores run both in about the time of one), then every fuzz
 # harness FUZZ_SECONDS_CI (30) each, FUZZ_JOBS at a time.  The lanes' output is
 # kept in $(BUILD)/test-run.log and build-asan/test-run.log and shown at the end.
+# A warning fails it (WERROR=1, passed on to every make below).
 test: deps-ensure
-	@$(MAKE) --no-print-directory -j2 test-build
-	@$(MAKE) --no-print-directory -j2 BUILD=build-asan SAN=1 CFLAGS='-O1 -g' test-build
+	@$(MAKE) --no-print-directory -j2 WERROR=1 test-build
+	@$(MAKE) --no-print-directory -j2 WERROR=1 BUILD=build-asan SAN=1 CFLAGS='-O1 -g' test-build
 	@$(MAKE) --no-print-directory aedes >build/aedes.log 2>&1 || \
 		echo "== make aedes failed (build/aedes.log): test_aedes.sh will say so"
 	@echo "== two lanes: build and build-asan (logs: build/test-run.log, build-asan/test-run.log)"
-	@( $(MAKE) --no-print-directory test-run >build/test-run.log 2>&1; \
+	@( $(MAKE) --no-print-directory WERROR=1 test-run >build/test-run.log 2>&1; \
 	   echo $$? >build/test-run.rc; echo "== lane build done" ) & \
-	( $(MAKE) --no-print-directory test-asan >build-asan/test-run.log 2>&1; \
+	( $(MAKE) --no-print-directory WERROR=1 test-asan >build-asan/test-run.log 2>&1; \
 	   echo $$? >build-asan/test-run.rc; echo "== lane build-asan done" ) & \
 	wait; \
 	cat build/test-run.log build-asan/test-run.log; \
 	fail=0; for b in build build-asan; do \
 		[ "$$(cat $$b/test-run.rc 2>/dev/null)" = 0 ] || { echo "== FAILED: lane $$b"; fail=1; }; \
 	done; \
-	$(MAKE) --no-print-directory test-fuzz FUZZ_SECONDS=$(FUZZ_SECONDS_CI) || fail=1; \
+	$(MAKE) --no-print-directory WERROR=1 test-fuzz FUZZ_SECONDS=$(FUZZ_SECONDS_CI) || fail=1; \
 	exit $$fail
 
 test-build: build $(UNIT_BINS)
@@ -165,6 +237,7 @@ test-asan: deps-ensure
 # Every layer runs even when an earlier one failed; the status says if any did.
 test-run: build $(UNIT_BINS)
 	@fail=0; \
+	$(MAKE) --no-print-directory check-layers || fail=1; \
 	$(MAKE) --no-print-directory test-unit || fail=1; \
 	$(MAKE) --no-print-directory test-integration || fail=1; \
 	if [ $$fail -ne 0 ]; then echo "== FAILED ($(BUILD))"; exit 1; fi; \
@@ -178,6 +251,11 @@ test-unit: $(UNIT_BINS)
 			./$$t || fail=1; \
 	done; \
 	exit $$fail
+
+# The module graph (tools/check-layers): no include cycle between modules,
+# core never includes ui/, drivr-sim never ui/.  Reads the sources only.
+check-layers:
+	@python3 tools/check-layers .
 
 test-integration: build
 	@echo "== integration tests ($(BUILD))"
@@ -208,26 +286,27 @@ FUZZ_SECONDS_CI ?= 30
 FUZZ_JOBS       ?= 2
 FUZZ_HARNESSES  := ingest jwt catalogue config theme topics keyscript sanitize
 FUZZ_ONLY       ?= $(FUZZ_HARNESSES)
-fuzzdeps_ingest    := ingest loadplan snapshot sanitize store hashmap decode topics util
-fuzzdeps_jwt       := jwt decode topics util
-fuzzdeps_catalogue := requests streammap payload store hashmap decode topics util
-fuzzdeps_config    := config url topics util
-fuzzdeps_theme     := ui/theme util
-fuzzdeps_topics    := topics util
-fuzzdeps_keyscript := ui/keyscript util
-fuzzdeps_sanitize  := sanitize util
 FUZZ_CFLAGS = -std=c11 -D_DEFAULT_SOURCE -D_XOPEN_SOURCE=700 $(CFLAGS_WARN) -g -O1 \
 	-fno-omit-frame-pointer -fno-sanitize-recover=undefined -Iinclude $(PKG_CFLAGS) \
-	-DDRIVR_VERSION='"$(VERSION)"' -DDRIVR_THEME_DIR='"$(PREFIX)/share/drivr-console/themes"'
+	-DDRIVR_VERSION='"$(VERSION)"' -DDRIVR_THEME_DIR='"$(THEMEDIR)"'
 
-# The modules are instrumented for coverage too (fuzzer-no-link), once for all.
+# The modules are instrumented for coverage too (fuzzer-no-link), once for
+# all, into the same two libraries as the programs'; a harness links both and
+# the linker takes the members it needs.
+FUZZ_LIB    := build-fuzz/libdrivr.a
+FUZZ_UI_LIB := build-fuzz/libdrivr-ui.a
 build-fuzz/obj/%.o: %.c
 	@mkdir -p $(dir $@)
-	clang $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link,address,undefined -c -o $@ $<
-build-fuzz/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.h \
-		$$(addprefix build-fuzz/obj/src/,$$(addsuffix .o,$$(fuzzdeps_$$*)))
+	clang $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link,address,undefined -MMD -MP -c -o $@ $<
+$(FUZZ_LIB): $(LIB_SRCS:%.c=build-fuzz/obj/%.o)
+	@rm -f $@
+	$(AR) rcs $@ $^
+$(FUZZ_UI_LIB): $(UI_SRCS:%.c=build-fuzz/obj/%.o)
+	@rm -f $@
+	$(AR) rcs $@ $^
+build-fuzz/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.h $(FUZZ_UI_LIB) $(FUZZ_LIB)
 	clang $(FUZZ_CFLAGS) -fsanitize=fuzzer,address,undefined -o $@ $< \
-		$(filter %.o,$^) $(PKG_LIBS) -lm
+		$(FUZZ_UI_LIB) $(FUZZ_LIB) $(PKG_LIBS) $(PAHO_LIBS) -lpthread -lm
 
 # Every harness runs even when an earlier one failed; a crash, a sanitizer
 # report, a leak or a failed invariant fails the target (its input is kept).
@@ -254,17 +333,14 @@ test-fuzz: deps-ensure
 	echo "== fuzz: no findings"
 
 # --- benchmarks (not part of `make test`; docs/performance.md) -------------
-BENCH_CORE := $(addprefix $(BUILD)/src/,ingest.o loadplan.o store.o hashmap.o decode.o topics.o util.o)
 $(BUILD)/bench/paho_count: tests/bench/paho_count.c
 	@mkdir -p $(dir $@)
-	$(CC) -std=c11 -D_DEFAULT_SOURCE -O2 -Wall -Wextra -Werror -o $@ $< -lpaho-mqtt3as -lpthread
-# the render bench draws through the console's own views: all of the core
-$(BUILD)/bench/render_bench: tests/bench/render_bench.c $(CORE_OBJS)
+	$(CC) -std=c11 -D_DEFAULT_SOURCE -O2 $(CFLAGS_WARN) $(CPPFLAGS) $(LDFLAGS) -o $@ $< \
+		$(PAHO_LIBS) -lpthread $(LDLIBS)
+# the render bench draws through the console's own views
+$(BUILD)/bench/%: tests/bench/%.c $(UI_LIB) $(LIB) $(BUILD)/flags.stamp
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -o $@ $(filter %.c %.o,$^) $(ALL_LDLIBS)
-$(BUILD)/bench/%: tests/bench/%.c $(BENCH_CORE)
-	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -o $@ $^ $(ALL_LDLIBS)
+	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(UI_LIB) $(LIB) $(ALL_LDLIBS)
 
 bench: deps-ensure
 	@$(MAKE) --no-print-directory deps-ensure DEB_PKGS="time"
@@ -277,11 +353,22 @@ demo: deps-ensure
 	@$(MAKE) --no-print-directory build
 	@BUILD=$(BUILD) exec src/sim/demo.sh
 
-# --- install -------------------------------------------------------------
+# --- install ---------------------------------------------------------------
+# make install PREFIX=/usr DESTDIR=/tmp/pkg (DESTDIR only stages: the programs
+# look in PREFIX's paths, rebuilt when PREFIX changes).  uninstall removes
+# exactly what install put there, and the directories if left empty.
+THEMES := $(wildcard themes/*.theme)
 install: build
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/drivr-console/themes
-	install -m 0755 $(PROGRAMS) $(DESTDIR)$(PREFIX)/bin/
-	$(if $(wildcard themes/*.theme),install -m 0644 themes/*.theme $(DESTDIR)$(PREFIX)/share/drivr-console/themes/,true)
+	$(INSTALL) -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(THEMEDIR)
+	$(INSTALL) -m 0755 $(PROGRAMS) $(DESTDIR)$(BINDIR)/
+	$(if $(THEMES),$(INSTALL) -m 0644 $(THEMES) $(DESTDIR)$(THEMEDIR)/)
+
+uninstall:
+	rm -f $(addprefix $(DESTDIR)$(BINDIR)/,$(notdir $(PROGRAMS))) \
+		$(addprefix $(DESTDIR)$(THEMEDIR)/,$(notdir $(THEMES)))
+	@for d in $(DESTDIR)$(THEMEDIR) $(DESTDIR)$(DATADIR)/drivr-console; do \
+		[ ! -d "$$d" ] || rmdir "$$d" 2>/dev/null || echo "uninstall: kept $$d (not empty)"; \
+	done
 
 clean:
 	rm -rf build build-asan build-fuzz drivr-console drivr-sim
@@ -289,4 +376,4 @@ clean:
 print-version:
 	@echo $(VERSION)
 
--include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
+-include $(shell find $(BUILD) build-fuzz/obj -name '*.d' 2>/dev/null)

@@ -1,8 +1,9 @@
 /* inbox — the hand-over queue between Paho's threads and the main loop.
  *
  * Producers (Paho callbacks, on Paho's threads) append items under a mutex
- * and write the eventfd only when the list was empty before: one wake-up per
- * batch, however many items the batch holds.  The consumer (the main thread)
+ * and write the wake-up fd (an eventfd on Linux, a pipe elsewhere) only
+ * when the list was empty before: one wake-up per batch, however many items
+ * the batch holds.  The consumer (the main thread)
  * polls inbox_fd() and calls inbox_take_all(), which swaps the whole list out
  * in O(1) and hands it over; the main loop walks item->next and frees each
  * item with inbox_item_free().
@@ -19,13 +20,16 @@
  * held; beyond either a new message is freed on the spot and counted as
  * dropped (Paho's thread never blocks).  Bytes are what each message's
  * allocation costs (item + topic + payload + malloc's overhead), and they
- * stay counted until the consumer frees the item, not only while queued:
- * a batch taken and stuck behind a blocked stdout still holds its memory,
- * so "taken" must not make room for another budget's worth.  Events are
- * never dropped (they are few, and the state depends on them).
+ * stay counted until the item is freed (inbox_item_free), not only while
+ * queued: a taken batch still holds its memory — the console keeps the rest
+ * of a batch for its next turn after a time-boxed drain, --log may sit
+ * behind a blocked stdout — so "taken" must not make room for another
+ * budget's worth.  Events are never dropped (they are few, and the state
+ * depends on them).
  *
- * Thread safety: every inbox_push_* is safe from any thread; inbox_take_all,
- * inbox_stats and inbox_free are for the consumer. */
+ * Thread safety: inbox_push*, inbox_event_new, inbox_get_stats and
+ * inbox_item_free are safe from any thread; inbox_take_all and inbox_free
+ * are for the consumer. */
 #ifndef DRIVR_INBOX_H
 #define DRIVR_INBOX_H
 
@@ -35,7 +39,7 @@
 
 #include <MQTTAsync.h>
 
-struct message_meta; /* store.h */
+#include "message.h"
 
 enum inbox_kind {
 	INBOX_MESSAGE,         /* a received PUBLISH */
@@ -121,13 +125,13 @@ struct inbox_stats {
 	size_t high_water_bytes; /* most bytes ever held at once */
 	size_t max_bytes;      /* the byte cap (SIZE_MAX: none) */
 	uint64_t events;       /* non-message items accepted */
-	uint64_t wakeups;      /* eventfd writes (one per batch) */
+	uint64_t wakeups;      /* wake-up writes (one per batch) */
 };
 
 struct inbox;
 
 /* cap: messages queued before new ones are dropped (0: 100 000).  NULL when
- * the eventfd cannot be created (errno set). */
+ * the wake-up fd cannot be created (errno set). */
 struct inbox *inbox_new(size_t cap);
 /* The byte cap (0: none, the default).  Set before the producers start. */
 void inbox_set_max_bytes(struct inbox *inbox, size_t max_bytes);
@@ -166,7 +170,8 @@ void inbox_item_free(struct inbox_item *item);
 /* Frees a whole list from inbox_take_all(). */
 void inbox_list_free(struct inbox_item *list);
 
-/* Fills a store message_meta that borrows from a MESSAGE item. */
+/* Fills a message_meta (what ingest and the store take) that borrows from a
+ * MESSAGE item. */
 void inbox_message_meta(const struct inbox_item *item, struct message_meta *meta);
 
 void inbox_get_stats(struct inbox *inbox, struct inbox_stats *stats);

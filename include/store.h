@@ -17,6 +17,7 @@
 #include <stdint.h>
 
 #include "decode.h"
+#include "message.h"
 #include "topics.h"
 
 /* The entity kinds with a cap of their own (store_limits.max_entities). */
@@ -78,15 +79,7 @@ size_t store_entity_cost(enum store_kind kind);
 /* What one series costs with history_len samples. */
 size_t store_series_cost(size_t history_len);
 
-/* One received message as handed to the store. Borrowed. */
-struct message_meta {
-	const char *topic;
-	size_t topic_len;
-	const void *payload;
-	size_t payload_len;
-	bool retained;
-	double received_at; /* wall clock, epoch seconds */
-};
+/* struct message_meta: one received message as handed to the store (message.h). */
 
 /* The last raw payload of an entity, for the inspector. */
 struct raw_payload {

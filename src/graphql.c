@@ -247,7 +247,11 @@ bool graphql_issue_token(const char *url, const char *user_token, const char *bo
 	curl_easy_setopt(curl, CURLOPT_TIMEOUT, timeout_s);
 	curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, curl_err);
 	curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
+#if LIBCURL_VERSION_NUM >= 0x075500 /* 7.85.0 has _STR and deprecates the bit mask */
 	curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https");
+#else /* older curl: Ubuntu 22.04 (7.81), RHEL 9 (7.76) */
+	curl_easy_setopt(curl, CURLOPT_PROTOCOLS, (long)(CURLPROTO_HTTP | CURLPROTO_HTTPS));
+#endif
 	if (cafile)
 		curl_easy_setopt(curl, CURLOPT_CAINFO, cafile);
 	CURLcode rc = curl_easy_perform(curl);

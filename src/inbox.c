@@ -6,11 +6,86 @@
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/eventfd.h>
 #include <unistd.h>
 
-#include "store.h"
 #include "util.h"
+
+/* The wake-up the consumer polls.  Linux: one eventfd (a counter).  Elsewhere
+ * (the BSDs, macOS), or with -DDRIVR_WAKE_PIPE (the pipe's unit test): a
+ * non-blocking pipe.  Both keep the same protocol: written only on the
+ * empty → non-empty transition and drained by take_all, both under the
+ * lock, so at most one write is ever pending and a pipe never fills. */
+#if defined(__linux__) && !defined(DRIVR_WAKE_PIPE)
+#include <sys/eventfd.h>
+
+static bool wake_open(int fds[2])
+{
+	fds[0] = fds[1] = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	return fds[0] >= 0;
+}
+
+static void wake_close(int fds[2])
+{
+	close(fds[0]);
+}
+
+static void wake_signal(int fds[2])
+{
+	uint64_t one = 1;
+	/* Cannot block (EFD_NONBLOCK) and cannot overflow in practice: the
+	 * counter is reset by every take_all. */
+	ssize_t w = write(fds[1], &one, sizeof(one));
+	(void)w;
+}
+
+static void wake_drain(int fds[2])
+{
+	uint64_t n;
+	while (read(fds[0], &n, sizeof(n)) < 0 && errno == EINTR)
+		;
+}
+#else
+#include <fcntl.h>
+
+static bool wake_open(int fds[2])
+{
+	if (pipe(fds) != 0)
+		return false;
+	for (int i = 0; i < 2; i++)
+		if (fcntl(fds[i], F_SETFL, O_NONBLOCK) != 0 || fcntl(fds[i], F_SETFD, FD_CLOEXEC) != 0) {
+			int saved = errno;
+			close(fds[0]);
+			close(fds[1]);
+			errno = saved;
+			return false;
+		}
+	return true;
+}
+
+static void wake_close(int fds[2])
+{
+	close(fds[0]);
+	close(fds[1]);
+}
+
+static void wake_signal(int fds[2])
+{
+	char one = 1;
+	ssize_t w = write(fds[1], &one, 1); /* at most one byte is ever pending */
+	(void)w;
+}
+
+static void wake_drain(int fds[2])
+{
+	char buf[64];
+	for (;;) {
+		ssize_t n = read(fds[0], buf, sizeof(buf));
+		if (n > 0 || (n < 0 && errno == EINTR))
+			continue;
+		break; /* EAGAIN: empty */
+	}
+}
+#endif
 
 #define INBOX_DEFAULT_CAP 100000
 
@@ -23,7 +98,7 @@ struct inbox {
 	/* Bytes of messages queued or taken and not yet freed: the consumer
 	 * frees outside the lock, hence atomic. */
 	_Atomic size_t bytes;
-	int efd;
+	int wake[2]; /* [0] polled by the consumer, [1] written (one eventfd: the same) */
 	/* Counters, guarded by lock. */
 	size_t high_water, high_water_bytes;
 	uint64_t pushed, dropped, dropped_bytes, events, wakeups;
@@ -31,15 +106,16 @@ struct inbox {
 
 struct inbox *inbox_new(size_t cap)
 {
-	int efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-	if (efd < 0)
+	int wake[2];
+	if (!wake_open(wake))
 		return NULL;
 	struct inbox *inbox = xcalloc(1, sizeof(*inbox));
 	pthread_mutex_init(&inbox->lock, NULL);
 	inbox->cap = cap ? cap : INBOX_DEFAULT_CAP;
 	inbox->max_bytes = SIZE_MAX;
 	atomic_init(&inbox->bytes, 0);
-	inbox->efd = efd;
+	inbox->wake[0] = wake[0];
+	inbox->wake[1] = wake[1];
 	return inbox;
 }
 
@@ -60,17 +136,17 @@ void inbox_free(struct inbox *inbox)
 	if (!inbox)
 		return;
 	inbox_list_free(inbox->head);
-	close(inbox->efd);
+	wake_close(inbox->wake);
 	pthread_mutex_destroy(&inbox->lock);
 	free(inbox);
 }
 
 int inbox_fd(const struct inbox *inbox)
 {
-	return inbox->efd;
+	return inbox->wake[0];
 }
 
-/* Appends under the lock.  The eventfd is written only on the empty →
+/* Appends under the lock.  The wake-up is written only on the empty →
  * non-empty transition, and while the lock is held, so "one write per batch"
  * is exact: take_all drains the fd under the same lock. */
 static void append_locked(struct inbox *inbox, struct inbox_item *item)
@@ -84,11 +160,7 @@ static void append_locked(struct inbox *inbox, struct inbox_item *item)
 		inbox->head = item;
 	inbox->tail = item;
 	if (was_empty) {
-		uint64_t one = 1;
-		/* Cannot block (EFD_NONBLOCK) and cannot overflow in practice:
-		 * the counter is reset by every take_all. */
-		ssize_t w = write(inbox->efd, &one, sizeof(one));
-		(void)w;
+		wake_signal(inbox->wake);
 		inbox->wakeups++;
 	}
 }
@@ -201,7 +273,6 @@ void inbox_push_delivery(struct inbox *inbox, enum inbox_kind kind, int token, i
 struct inbox_item *inbox_take_all(struct inbox *inbox, size_t *count)
 {
 	struct inbox_item *list;
-	uint64_t n;
 
 	pthread_mutex_lock(&inbox->lock);
 	list = inbox->head;
@@ -209,8 +280,7 @@ struct inbox_item *inbox_take_all(struct inbox *inbox, size_t *count)
 	inbox->queued = 0;
 	/* Drain under the lock: a push after this sees an empty list and
 	 * writes again, so no wake-up is lost and none is left stale. */
-	while (read(inbox->efd, &n, sizeof(n)) < 0 && errno == EINTR)
-		;
+	wake_drain(inbox->wake);
 	pthread_mutex_unlock(&inbox->lock);
 
 	if (count) {

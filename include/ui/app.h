@@ -1,5 +1,8 @@
 /* app — the console's state machine between the loop (ui.c) and the views:
- * windows and layout, one frame, keys, mouse.  Main thread only. */
+ * windows and layout, one frame, keys, mouse.  Main thread only.
+ *
+ * The views never call into app (what they share is in view.h, view.c):
+ * app draws them, they do not draw the frame. */
 #ifndef DRIVR_UI_APP_H
 #define DRIVR_UI_APP_H
 
@@ -13,12 +16,8 @@ void app_init(struct ui *ui, const struct config *config, const struct topic_tab
 void app_free(struct ui *ui);
 /* (Re)creates the windows for the current terminal size. */
 void app_layout(struct ui *ui);
-/* The wall clock the console shows (--clock fixes it). */
-double app_clock(const struct ui *ui);
 /* Draws one frame (rebuilds the current view's rows, then doupdate). */
 void app_draw(struct ui *ui);
-/* Esc: back to where the operator drilled from. */
-void app_back(struct ui *ui);
 /* One key; returns KEY_* flags. */
 int app_key(struct ui *ui, int key);
 /* A click at screen row/column, or the wheel (dir -1 up, +1 down). */

@@ -1,7 +1,7 @@
 /* bars — the frame around the views: status bar (broker, TLS, connection
  * state, rates, counters, clock), the view tabs, the breadcrumb, the alert
- * pane (newest active events by severity, on every view), the key-hint bar
- * (only keys that apply here), and the help window. */
+ * pane (the active events in alerts.h's order, on every view), the
+ * key-hint bar (only keys that apply here), and the help window. */
 #ifndef DRIVR_UI_BARS_H
 #define DRIVR_UI_BARS_H
 
@@ -16,9 +16,6 @@ void bars_draw_status(struct ui *ui, WINDOW *w, int width);
 bool bars_load_state(const struct ui *ui, char *buf, size_t size);
 void bars_draw_tabs(struct ui *ui, WINDOW *w, int y, int width);
 void bars_draw_crumb(struct ui *ui, WINDOW *w, int y, int width);
-/* The active events in the alert pane's order (most severe first, newest
- * first within a level): up to max store indices. */
-size_t bars_alert_order(const struct ui *ui, size_t *out, size_t max);
 /* Lines the alert pane wants for a terminal of `rows` lines. */
 int bars_alert_lines(const struct ui *ui, int rows);
 void bars_draw_alerts(struct ui *ui, WINDOW *w, int height, int width);

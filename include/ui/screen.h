@@ -14,14 +14,17 @@
 #include <termios.h>
 
 #include "sanitize.h"
-#include "store.h"
 #include "ui/theme.h"
 #include "ui/ttyout.h"
+
+/* One level glyph per enum event_level (store.h), in its order; the
+ * terminal layer does not know the store (view.c checks the count). */
+#define UI_GLYPH_LEVELS 5
 
 /* Symbols with an ASCII twin, so meaning survives without colour or UTF-8. */
 struct ui_glyphs {
 	const char *conn_connected, *conn_partial, *conn_disconnected, *conn_unknown;
-	const char *level[LEVEL_COUNT];
+	const char *level[UI_GLYPH_LEVELS];
 	const char *state[4]; /* enum setpoint_state */
 	const char *sort_asc, *sort_desc, *crumb, *ellipsis, *hline, *stuck;
 	const char *spark[8];

@@ -1,5 +1,7 @@
 /* view — what every view of the console has in common, and the console's
- * shared state (struct ui) that views read.
+ * shared state (struct ui) that views read; the functions below (view.c)
+ * are all the views call outside their own file and the core: the views
+ * never call app.c, which draws them.
  *
  * A view is a table over one store collection (systems, components, ...) or,
  * for the inspector, a text pane.  Its ops format cells and answer keys; the
@@ -201,6 +203,10 @@ void ui_open_view(struct ui *ui, enum view_id id, const struct view_context *ctx
 		  const char *label, bool push);
 /* Opens the inspector on a target. */
 void ui_open_inspector(struct ui *ui, const struct inspect_target *target, const char *label);
+/* Esc: back to where the operator drilled from. */
+void ui_back(struct ui *ui);
+/* The wall clock the console shows (--clock fixes it). */
+double ui_clock(const struct ui *ui);
 /* Notes the time at which the screen changes by itself (views, while drawing). */
 void ui_note_deadline(struct ui *ui, double when);
 /* A short notice in the hint bar for a few seconds. */

@@ -12,14 +12,13 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "alerts.h"
 #include "audit.h"
 #include "loadplan.h"
 #include "graphql.h"
 #include "jwt.h"
 #include "offline.h"
 #include "payload.h"
-#include "ui/app.h"
-#include "ui/bars.h"
 #include "ui/fmt.h"
 #include "ui/form.h"
 #include "util.h"
@@ -84,7 +83,7 @@ static const char *const LIFETIMES[] = { "short-lived", "permanent" };
 
 static double now_of(const struct ui *ui)
 {
-	return app_clock(ui);
+	return ui_clock(ui);
 }
 
 /* The domain's slug: the option, else the retained domain (replay). */
@@ -748,7 +747,7 @@ void actions_ui_ack_event(struct ui *ui, const struct event *e)
 void actions_ui_ack_top_alert(struct ui *ui)
 {
 	size_t idx[64];
-	size_t n = bars_alert_order(ui, idx, ARRAY_LEN(idx));
+	size_t n = alerts_active(ui->store, idx, ARRAY_LEN(idx), NULL);
 	for (size_t i = 0; i < n; i++) {
 		const struct event *e = store_event_at(ui->store, idx[i]);
 		if (e->acknowledged)

@@ -1,13 +1,11 @@
-/* app — views, breadcrumb, layout and frames; see include/ui/app.h. */
+/* app — the views set up, the layout and one frame; see include/ui/app.h. */
 #include "ui/app.h"
 
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "loadplan.h"
-#include "requests.h"
 #include "ui/actions_ui.h"
 #include "ui/bars.h"
 #include "util.h"
@@ -19,28 +17,6 @@ static const struct view_ops *const all_ops[VIEW_COUNT] = {
 	[VIEW_TOKENS] = &view_tokens_ops,	    [VIEW_UNCLASSIFIED] = &view_unclassified_ops,
 	[VIEW_INSPECTOR] = &view_inspector_ops,	    [VIEW_REQUESTS] = &view_requests_ops,
 };
-
-static const char *const titles[] = {
-#define X(id, title, key) title,
-	UI_VIEW_LIST(X)
-#undef X
-};
-
-static const char keys[] = {
-#define X(id, title, key) key,
-	UI_VIEW_LIST(X)
-#undef X
-};
-
-const char *view_title(enum view_id id)
-{
-	return id < VIEW_COUNT ? titles[id] : "?";
-}
-
-char view_key(enum view_id id)
-{
-	return id < VIEW_COUNT ? keys[id] : '?';
-}
 
 /* Table callbacks: the table knows only (ctx, id); ctx is the view. */
 static void src_rows(void *ctx, struct table *t)
@@ -128,121 +104,6 @@ void app_free(struct ui *ui)
 		table_free(&ui->views[i].table);
 }
 
-struct view *ui_current(struct ui *ui)
-{
-	return &ui->views[ui->nav[ui->nav_depth - 1].view];
-}
-
-static void set_context(struct view *v, const struct view_context *ctx)
-{
-	struct view_context empty;
-	memset(&empty, 0, sizeof(empty));
-	if (!ctx)
-		ctx = &empty;
-	if (memcmp(&v->ctx, ctx, sizeof(*ctx)) != 0) {
-		v->ctx = *ctx;
-		v->table.stale = true;
-		/* another system's rows: start at the top */
-		v->table.has_sel = false;
-		v->table.sel = v->table.top = 0;
-	}
-}
-
-/* A system drilled into is on screen: never evicted at a store cap
- * (--max-memory) while its step is open. */
-static void nav_pin(struct ui *ui, struct nav_step *s)
-{
-	s->pinned = s->ctx.system[0] && store_find_system(ui->store, s->ctx.system) &&
-		    store_pin_system(ui->store, s->ctx.system);
-}
-
-static void nav_unpin(struct ui *ui, struct nav_step *s)
-{
-	if (s->pinned)
-		store_unpin_system(ui->store, s->ctx.system);
-	s->pinned = false;
-}
-
-void ui_open_view(struct ui *ui, enum view_id id, const struct view_context *ctx,
-		  const char *label, bool push)
-{
-	if (push && ui->nav_depth < UI_NAV_MAX) {
-		struct nav_step *s = &ui->nav[ui->nav_depth++];
-		memset(s, 0, sizeof(*s));
-		s->view = id;
-		if (ctx)
-			s->ctx = *ctx;
-		snprintf(s->label, sizeof(s->label), "%s", label ? label : "");
-		nav_pin(ui, s);
-	} else {
-		for (int i = 0; i < ui->nav_depth; i++)
-			nav_unpin(ui, &ui->nav[i]);
-		ui->nav_depth = 1;
-		memset(&ui->nav[0], 0, sizeof(ui->nav[0]));
-		ui->nav[0].view = id;
-		if (ctx)
-			ui->nav[0].ctx = *ctx;
-		nav_pin(ui, &ui->nav[0]);
-	}
-	set_context(&ui->views[id], ctx);
-	ui->views[id].scroll = 0;
-}
-
-void ui_open_inspector(struct ui *ui, const struct inspect_target *target, const char *label)
-{
-	ui->inspect = *target;
-	ui_open_view(ui, VIEW_INSPECTOR, NULL, label, true);
-}
-
-void app_back(struct ui *ui)
-{
-	if (ui->nav_depth <= 1)
-		return;
-	nav_unpin(ui, &ui->nav[ui->nav_depth - 1]);
-	ui->nav_depth--;
-	const struct nav_step *s = &ui->nav[ui->nav_depth - 1];
-	set_context(&ui->views[s->view], &s->ctx);
-}
-
-void ui_note_deadline(struct ui *ui, double when)
-{
-	if (when > ui->now && (ui->deadline <= 0 || when < ui->deadline))
-		ui->deadline = when;
-}
-
-void ui_notice(struct ui *ui, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(ui->flash_message, sizeof(ui->flash_message), fmt, ap);
-	va_end(ap);
-	ui->flash_until = app_clock(ui) + 3;
-}
-
-size_t ui_pending_requests(const struct ui *ui)
-{
-	return ui->requests ? requests_pending(ui->requests) : 0;
-}
-
-uint64_t ui_stamp(const struct ui *ui)
-{
-	/* both only grow: their sum changes whenever either does */
-	return store_stamp(ui->store) + (ui->requests ? requests_stamp(ui->requests) : 0);
-}
-
-uint64_t ui_families_stamp(const struct ui *ui, const enum topic_family *families, size_t n)
-{
-	uint64_t sum = ui->requests ? requests_stamp(ui->requests) : 0;
-	for (size_t i = 0; i < n; i++)
-		sum += store_family_stamp(ui->store, families[i]);
-	return sum;
-}
-
-double app_clock(const struct ui *ui)
-{
-	return ui->clock_fixed >= 0 ? ui->clock_fixed : time_now();
-}
-
 void app_count_message(struct ui *ui, double when)
 {
 	long second = (long)floor(when);
@@ -313,7 +174,7 @@ static void draw_main(struct ui *ui, struct view *v)
 
 void app_draw(struct ui *ui)
 {
-	ui->now = app_clock(ui);
+	ui->now = ui_clock(ui);
 	ui->deadline = 0;
 	if (!ui->w_main)
 		return;

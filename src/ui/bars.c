@@ -6,6 +6,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "alerts.h"
 #include "loadplan.h"
 #include "requests.h"
 #include "ui/actions_ui.h"
@@ -277,55 +278,16 @@ int bars_alert_lines(const struct ui *ui, int rows)
 	return want + 1; /* + the title line */
 }
 
-/* The `max` most severe active events, newest first within a level. */
-static size_t active_events(const struct store *st, size_t *out, size_t max, unsigned counts[LEVEL_COUNT])
-{
-	size_t n = 0, total = store_events_count(st);
-	memset(counts, 0, LEVEL_COUNT * sizeof(*counts));
-	for (size_t i = 0; i < total; i++) {
-		const struct event *e = store_event_at(st, i);
-		if (e->meta.deleted || !e->status || strcmp(e->status, "ACTIVE"))
-			continue;
-		enum event_level l = store_event_level(st, e);
-		counts[l]++;
-		/* insertion into the top-max list */
-		size_t pos = n;
-		while (pos > 0) {
-			const struct event *o = store_event_at(st, out[pos - 1]);
-			enum event_level ol = store_event_level(st, o);
-			if (ol > l || (ol == l && o->time >= e->time))
-				break;
-			pos--;
-		}
-		if (pos >= max)
-			continue;
-		size_t end = n < max ? n : max - 1;
-		memmove(out + pos + 1, out + pos, (end - pos) * sizeof(*out));
-		out[pos] = i;
-		if (n < max)
-			n++;
-	}
-	return n;
-}
-
-size_t bars_alert_order(const struct ui *ui, size_t *out, size_t max)
-{
-	unsigned counts[LEVEL_COUNT];
-	return active_events(ui->store, out, max, counts);
-}
-
 void bars_draw_alerts(struct ui *ui, WINDOW *w, int height, int width)
 {
 	if (height <= 0)
 		return;
 	const struct ui_glyphs *g = ui->scr.g;
 	size_t idx[16];
-	unsigned counts[LEVEL_COUNT];
+	struct alert_counts counts;
 	size_t max = (size_t)(height - 1) < ARRAY_LEN(idx) ? (size_t)(height - 1) : ARRAY_LEN(idx);
-	size_t n = active_events(ui->store, idx, max, counts);
-	unsigned total = 0;
-	for (int l = 0; l < LEVEL_COUNT; l++)
-		total += counts[l];
+	size_t n = alerts_active(ui->store, idx, max, &counts);
+	unsigned total = counts.total;
 	char title[256];
 	size_t used = (size_t)snprintf(title, sizeof(title), "%s%s Alerts: ", g->hline, g->hline);
 	if (!total) {
@@ -333,9 +295,9 @@ void bars_draw_alerts(struct ui *ui, WINDOW *w, int height, int width)
 	} else {
 		used += (size_t)snprintf(title + used, sizeof(title) - used, "%u active", total);
 		for (int l = LEVEL_COUNT - 1; l >= 0; l--)
-			if (counts[l])
+			if (counts.level[l])
 				used += (size_t)snprintf(title + used, sizeof(title) - used, ", %s %u %s",
-							 g->level[l], counts[l], event_level_name((enum event_level)l));
+							 g->level[l], counts.level[l], event_level_name((enum event_level)l));
 		snprintf(title + used, sizeof(title) - used, " ");
 	}
 	attr_t ta = screen_attr(&ui->scr, UI_ROLE_ALERT_TITLE);

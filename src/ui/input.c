@@ -168,7 +168,7 @@ int app_key(struct ui *ui, int key)
 	case 8:
 	case 'h':
 	case KEY_LEFT:
-		app_back(ui);
+		ui_back(ui);
 		return KEY_HANDLED | KEY_REDRAW;
 	case 12: /* Ctrl-l */
 		clearok(curscr, TRUE);

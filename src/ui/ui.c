@@ -302,7 +302,7 @@ static int next_wait_ms(struct ui *ui, bool dirty, double next_frame, bool pendi
 {
 	if (pending)
 		return 0;
-	double mono = time_monotonic(), wall = app_clock(ui);
+	double mono = time_monotonic(), wall = ui_clock(ui);
 	double wait = -1;
 #define CONSIDER(s)                                 \
 	do {                                        \
@@ -466,7 +466,7 @@ int ui_run(const struct config *c, const struct topic_table *topics)
 	if (c->replay) {
 		const char *base = strrchr(c->replay, '/');
 		snprintf(ui.replay_label, sizeof(ui.replay_label), "%s", base ? base + 1 : c->replay);
-		long n = replay_file(&ui.ingest, c->replay, app_clock(&ui), err, sizeof(err));
+		long n = replay_file(&ui.ingest, c->replay, ui_clock(&ui), err, sizeof(err));
 		if (n < 0) {
 			fprintf(stderr, "drivr-console: %s\n", err);
 			status = 2;

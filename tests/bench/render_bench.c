@@ -259,7 +259,7 @@ int main(int argc, char **argv)
 		app_draw(&ui);
 		app_key(&ui, '\n');
 		run_frames(sizes[z].name, "inspector", "live", series, updates);
-		app_back(&ui);
+		ui_back(&ui);
 	next_size:
 		app_free(&ui);
 		screen_close(&ui.scr);

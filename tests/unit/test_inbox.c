@@ -91,9 +91,14 @@ static void test_one_wakeup_per_batch(void **state)
 	for (int i = 0; i < 50; i++)
 		assert_true(push_text(inbox, "t/a", "x"));
 	assert_true(fd_readable(inbox_fd(inbox), 0));
-	/* The counter holds 1, not 50: one write for the whole batch. */
+	/* One write for the whole batch: the eventfd's counter holds 1, not
+	 * 50; the pipe (test_inbox_pipe) holds one byte, not 50. */
+#ifdef DRIVR_WAKE_PIPE
+	assert_int_equal(read(inbox_fd(inbox), &value, sizeof(value)), 1);
+#else
 	assert_int_equal(read(inbox_fd(inbox), &value, sizeof(value)), sizeof(value));
 	assert_int_equal(value, 1);
+#endif
 	inbox_get_stats(inbox, &st);
 	assert_int_equal(st.wakeups, 1);
 	assert_int_equal(st.queued, 50);
