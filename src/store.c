@@ -181,7 +181,7 @@ void store_limits_for_memory(struct store_limits *limits, size_t bytes)
 void store_limits_default(struct store_limits *limits)
 {
 	memset(limits, 0, sizeof(*limits));
-	limits->history_len = 120;
+	limits->history_len = STORE_DEFAULT_HISTORY;
 	limits->max_errors = 2000;
 	limits->max_unclassified = 1000;
 	limits->max_inputs = 4096;

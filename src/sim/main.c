@@ -9,10 +9,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "exitstatus.h"
 #include "sim.h"
 #include "util.h"
-
-enum { EXIT_OK = 0, EXIT_CONNECTION = 1, EXIT_USAGE = 2 };
 
 #define FILTERS_MAX 16
 
@@ -84,7 +83,7 @@ static struct mqtt *connect_broker(struct sim *sim, const char *passphrase, int 
 	mqtt_options_default(&mo);
 	mo.url = o->url;
 	mo.host = o->host;
-	mo.port = (int)o->port;
+	mo.port = o->port == OPT_UNSET ? 0 : (int)o->port; /* 0: mqtt picks it from TLS use */
 	mo.cafile = o->cafile;
 	mo.capath = o->capath;
 	mo.cert = o->cert;
