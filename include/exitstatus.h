@@ -9,7 +9,7 @@
 /* X(name, value, meaning) */
 #define EXIT_STATUS_LIST(X)                                                                     \
 	X(OK, 0, "success; an action: confirmed, or delivered without --wait")                 \
-	X(CONNECTION, 1, "the connection failed (the reason on stderr)")                        \
+	X(FAILED, 1, "failed: the connection, or the run itself (poll, --stats-file); why on stderr") \
 	X(USAGE, 2, "bad options or files; an action: also refused before sending")                \
 	X(REJECTED, 3, "an action rejected by the device")                                      \
 	X(ERROR_REPLY, 4, "an action answered with an error (the platform's /error, GraphQL)")  \
@@ -27,7 +27,7 @@ enum exit_status {
 
 /* Which statuses a program can end with, for --help: bits (1u << status). */
 #define EXIT_STATUS_ALL 0x3ffu
-#define EXIT_STATUS_BASIC ((1u << EXIT_OK) | (1u << EXIT_CONNECTION) | (1u << EXIT_USAGE))
+#define EXIT_STATUS_BASIC ((1u << EXIT_OK) | (1u << EXIT_FAILED) | (1u << EXIT_USAGE))
 
 /* "Exit status:" and one line per status of mask. */
 void exit_status_print_help(unsigned mask, FILE *out);
