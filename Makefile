@@ -61,26 +61,26 @@ SIM_OBJS  := $(SIM_SRCS:%.c=$(BUILD)/%.o)
 # Unit tests: tests/unit/test_<name>.c, each linked with only the modules it
 # needs (so one module's breakage does not hide another's results).
 deps_test_util     := util hashmap
-deps_test_topics   := topics util
-deps_test_decode   := decode topics util
-deps_test_store    := store hashmap topics util
-deps_test_ingest   := ingest loadplan snapshot sanitize store hashmap decode topics util
+deps_test_topics   := topics ini util
+deps_test_decode   := decode topics ini util
+deps_test_store    := store hashmap topics ini util
+deps_test_ingest   := ingest loadplan snapshot sanitize store hashmap decode topics ini util
 deps_test_sanitize := sanitize util
-deps_test_config   := config url topics util
-deps_test_mqtt     := mqtt url inbox topics util
-deps_test_requests := requests streammap payload store hashmap decode topics util
+deps_test_config   := config optable ini exitstatus sim/options url topics util
+deps_test_mqtt     := mqtt url inbox topics ini util
+deps_test_requests := requests streammap payload store hashmap decode topics ini util
 deps_test_streammap := streammap hashmap util
 deps_test_jwt      := jwt util
 deps_test_audit    := audit graphql sanitize util
 deps_test_inbox    := inbox util
-deps_test_loadplan := loadplan topics hashmap util
-deps_test_payload  := payload decode topics util
-deps_test_offline  := offline ingest loadplan snapshot sanitize store hashmap decode topics util
-deps_test_ui_theme  := ui/theme util
+deps_test_loadplan := loadplan topics ini hashmap util
+deps_test_payload  := payload decode topics ini util
+deps_test_offline  := offline ingest loadplan snapshot sanitize store hashmap decode topics ini util
+deps_test_ui_theme  := ui/theme ini util
 deps_test_ui_keyscript := ui/keyscript util
-deps_test_ui_table  := ui/table ui/screen ui/ttyout ui/theme sanitize util
-deps_test_ui_fmt    := ui/fmt store hashmap topics util
-deps_test_ui_form   := ui/form ui/screen ui/ttyout ui/theme sanitize util
+deps_test_ui_table  := ui/table ui/screen ui/ttyout ui/theme ini sanitize util
+deps_test_ui_fmt    := ui/fmt store hashmap topics ini util
+deps_test_ui_form   := ui/form ui/screen ui/ttyout ui/theme ini sanitize util
 deps_test_url      := url util
 UNIT_TESTS := $(patsubst tests/unit/%.c,%,$(wildcard tests/unit/test_*.c))
 UNIT_BINS  := $(UNIT_TESTS:%=$(BUILD)/tests/%)
@@ -208,12 +208,12 @@ FUZZ_SECONDS_CI ?= 30
 FUZZ_JOBS       ?= 2
 FUZZ_HARNESSES  := ingest jwt catalogue config theme topics keyscript sanitize
 FUZZ_ONLY       ?= $(FUZZ_HARNESSES)
-fuzzdeps_ingest    := ingest loadplan snapshot sanitize store hashmap decode topics util
-fuzzdeps_jwt       := jwt decode topics util
-fuzzdeps_catalogue := requests streammap payload store hashmap decode topics util
-fuzzdeps_config    := config url topics util
-fuzzdeps_theme     := ui/theme util
-fuzzdeps_topics    := topics util
+fuzzdeps_ingest    := ingest loadplan snapshot sanitize store hashmap decode topics ini util
+fuzzdeps_jwt       := jwt decode topics ini util
+fuzzdeps_catalogue := requests streammap payload store hashmap decode topics ini util
+fuzzdeps_config    := config optable ini exitstatus url topics util
+fuzzdeps_theme     := ui/theme ini util
+fuzzdeps_topics    := topics ini util
 fuzzdeps_keyscript := ui/keyscript util
 fuzzdeps_sanitize  := sanitize util
 FUZZ_CFLAGS = -std=c11 -D_DEFAULT_SOURCE -D_XOPEN_SOURCE=700 $(CFLAGS_WARN) -g -O1 \
@@ -254,7 +254,7 @@ test-fuzz: deps-ensure
 	echo "== fuzz: no findings"
 
 # --- benchmarks (not part of `make test`; docs/performance.md) -------------
-BENCH_CORE := $(addprefix $(BUILD)/src/,ingest.o loadplan.o store.o hashmap.o decode.o topics.o util.o)
+BENCH_CORE := $(addprefix $(BUILD)/src/,ingest.o loadplan.o store.o hashmap.o decode.o topics.o ini.o util.o)
 $(BUILD)/bench/paho_count: tests/bench/paho_count.c
 	@mkdir -p $(dir $@)
 	$(CC) -std=c11 -D_DEFAULT_SOURCE -O2 -Wall -Wextra -Werror -o $@ $< -lpaho-mqtt3as -lpthread

@@ -14,7 +14,7 @@ static const struct opt_def option_defs[] = {
 #undef X
 };
 
-static const struct opt_table sim_options_table = {
+const struct opt_table sim_options_table = {
 	"usage: %s [options]\n"
 	"The DRIVR platform and its devices, simulated on an MQTT broker (docs/simulator.md).\n",
 	option_defs, ARRAY_LEN(option_defs)

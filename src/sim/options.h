@@ -37,7 +37,7 @@
 	X(components, "components", 0, INT, "M", "4", 1, 100, 0, "components per system")        \
 	X(rate, "rate", 'r', DOUBLE, "PER_S", "20", 0, 1e6, 0,                                   \
 	  "datapoint messages per second, all together")                                         \
-	X(seed, "seed", 0, INT, "N", "1", 0, 9007199254740992.0, 0,                              \
+	X(seed, "seed", 0, INT, "N", "1", 0, 4294967295.0, 0,                                    \
 	  "seed of every random choice (same seed, same run)")                                   \
 	X(device_delay, "device-delay", 0, DURATION, "S", "0.5", 0, 3600, 0,                     \
 	  "seconds a device takes to acknowledge a setpoint")                                    \
@@ -90,6 +90,9 @@ struct sim_options {
 	bool ext_setpoint_codes; /* codes and systemUuid in setpoints */
 	bool ext_catalogue;      /* "services" in component models */
 };
+
+/* The table (tests/unit/test_config.c checks every row). */
+extern const struct opt_table sim_options_table;
 
 /* Defaults, then argv.  Returns false with a one-line message in err for an
  * unknown option, a malformed or out-of-range argument.  port is OPT_UNSET
