@@ -276,8 +276,7 @@ struct store;
 uint64_t store_evicted_total(const struct store *store);
 uint64_t store_refused_total(const struct store *store);
 
-struct store;
-
+/* limits NULL: store_limits_default(). */
 struct store *store_new(const struct store_limits *limits);
 void store_free(struct store *store);
 

@@ -20,12 +20,12 @@
 #define STORE_FIELD_MAX 1024
 #define NO_SLOT UINT32_MAX
 
-/* A growable array of one entity kind plus its key index. */
 /* Series changes remembered for the views: 5 000 per frame under a
  * 100 000 msg/s flood at 20 frames per second; more than this between two
  * frames and a view re-reads every row.  A power of two (1 MiB). */
 #define SERIES_LOG_CAP 65536
 
+/* A growable array of one entity kind plus its key index. */
 struct table {
 	void *items;
 	size_t count, capacity, item_size;
