@@ -174,7 +174,11 @@ $(BUILD)/flags.stamp $(BUILD)/paths.stamp: FORCE
 .SECONDEXPANSION:
 # tests/unit/support.c: fixture reading and decoded-value comparisons, shared.
 # (No % in the prerequisites but the stem's: make would substitute it.)
+# unit_extra_<name>: objects outside the libraries a test needs (test_config
+# checks drivr-sim's option table too).
+unit_extra_config := $(BUILD)/src/sim/options.o
 $(BUILD)/tests/test_%: $(BUILD)/tests/unit/test_%.o $(BUILD)/tests/unit/support.o \
+		$$(unit_extra_$$*) \
 		$$(if $$(filter ui,$$(firstword $$(subst _, ,$$*))),$(UI_LIB)) $(LIB)
 	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $^ $(ALL_LDLIBS) $(CMOCKA_LIBS)
 

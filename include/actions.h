@@ -12,7 +12,7 @@
  *
  * Same path as the console: topic table, payload builders, validation
  * against the characteristic catalogue, requests followed to their end,
- * audit log.  Prints one outcome line; exit status (ACTION_EXIT_*):
+ * audit log.  Prints one outcome line; exit status (enum exit_status):
  * 0 confirmed (or delivered without --wait), 1 connection failed,
  * 2 bad options or refused before sending, 3 rejected, 4 error reply,
  * 5 timed out, 6 refused by --read-only, 7 refused by the broker (a PUBACK
@@ -25,20 +25,9 @@
 
 #include <stdbool.h>
 
+#include "exitstatus.h"
 #include "topics.h"
 
-enum {
-	ACTION_EXIT_OK = 0,
-	ACTION_EXIT_CONNECTION = 1,
-	ACTION_EXIT_USAGE = 2,
-	ACTION_EXIT_REJECTED = 3,
-	ACTION_EXIT_ERROR_REPLY = 4,
-	ACTION_EXIT_TIMEOUT = 5,
-	ACTION_EXIT_READ_ONLY = 6,
-	ACTION_EXIT_REFUSED = 7,
-	/* 8 is --snapshot's (headless) */
-	ACTION_EXIT_UNRECORDED = 9,
-};
 
 /* True when argv[1] names an action. */
 bool actions_is_action(const char *word);

@@ -7,23 +7,21 @@
  *               store as one JSON document with its verdict: "complete", or
  *               "incomplete" with the reasons.
  *
- * Exit status: 0 success, 1 the connection failed (reason on stderr),
- * HEADLESS_EXIT_INCOMPLETE a snapshot that is not complete (printed all the
- * same, the reasons on stderr and in the document). */
+ * Exit status (exitstatus.h): EXIT_OK, EXIT_FAILED the connection failed
+ * (reason on stderr), EXIT_INCOMPLETE a snapshot that is not complete
+ * (printed all the same, the reasons on stderr and in the document). */
 #ifndef DRIVR_HEADLESS_H
 #define DRIVR_HEADLESS_H
 
 #include "config.h"
 #include "decode.h"
+#include "exitstatus.h"
 #include "store.h"
 #include "topics.h"
 
 struct cJSON;
 struct load_plan;
 
-/* The snapshot (or any state) is not complete: cut short, refused, nothing
- * for the slug (docs/actions.md keeps the table of exit statuses). */
-#define HEADLESS_EXIT_INCOMPLETE 8
 
 /* Runs config_mode(config) == MODE_LOG or MODE_SNAPSHOT; returns the exit
  * status.  topics is borrowed. */

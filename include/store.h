@@ -58,16 +58,22 @@ struct store_limits {
 				   * payloads not kept, values cut to STORE_VALUE_MIN */
 };
 
-/* The store's share of the default --max-memory (2048 MiB less the
- * inbox's eighth): sized for a 100 000-system domain (docs/configuration.md). */
-#define STORE_DEFAULT_MEMORY ((size_t)1792 << 20)
+/* Defaults the options table (config.h) shows and sets, kept here once
+ * because the store uses them too: samples per series, and --max-memory in
+ * MiB, sized for a 100 000-system domain (docs/configuration.md). */
+#define STORE_DEFAULT_HISTORY 120
+#define STORE_DEFAULT_MAX_MEMORY_MIB 2048
+/* The store's share of the default --max-memory: all but the inbox's
+ * eighth (config_memory_split). */
+#define STORE_DEFAULT_MEMORY (((size_t)STORE_DEFAULT_MAX_MEMORY_MIB << 20) / 8 * 7)
 
 /* A string value kept beyond the payload budget is cut to this many bytes. */
 #define STORE_VALUE_MIN 64
 
-/* history 120, 200 000 series, 2 000 errors, 1 000 unclassified topics,
- * 4 096 inputs, 16 KiB per payload, 64 MiB of payloads; entity caps as
- * store_limits_for_memory(STORE_DEFAULT_MEMORY). */
+/* STORE_DEFAULT_HISTORY samples, 2 000 errors, 1 000 unclassified topics,
+ * 4 096 inputs, 16 KiB per payload; the payload budget, series and entity
+ * caps as store_limits_for_memory(STORE_DEFAULT_MEMORY).  (--max-series
+ * lowers max_series further: headless_store_limits.) */
 void store_limits_default(struct store_limits *limits);
 
 /* Sizes every cap from one byte budget (--max-memory minus the inbox's
@@ -263,8 +269,7 @@ struct store;
 uint64_t store_evicted_total(const struct store *store);
 uint64_t store_refused_total(const struct store *store);
 
-struct store;
-
+/* limits NULL: store_limits_default(). */
 struct store *store_new(const struct store_limits *limits);
 void store_free(struct store *store);
 

@@ -151,12 +151,12 @@ void topics_free(struct topic_table *table);
 bool topics_override(struct topic_table *table, const char *row_name, const char *pattern,
 		     char *err, size_t err_size);
 
-/* Reads "row_name = pattern" lines (docs/topics.md); blank lines and lines
- * starting with ';', or '#' alone or followed by blank space, are comments;
- * an optional "[topics]" header is accepted and lines of other [sections] are
- * skipped (the file may be the general config file).  The last line for a
- * row wins.  All or nothing: on error no line is applied and err names the
- * file and line.  A file holding a NUL byte is refused. */
+/* Reads "row_name = pattern" lines (docs/topics.md) with the comment rules
+ * of every line file (ini.h); an optional "[topics]" header is accepted and
+ * any other section refused (a topics file is not the config file, whose
+ * own [topics] section config.c reads).  The last line for a row wins.  All
+ * or nothing: on error no line is applied and err says "file:line: reason".
+ * A file holding a NUL byte is refused. */
 bool topics_load_file(struct topic_table *table, const char *path, char *err, size_t err_size);
 /* The same rules over a NUL-terminated text (what topics_load_file reads);
  * err names `filename` and the line. */

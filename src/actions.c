@@ -315,20 +315,20 @@ static int exit_for(const struct request *q, bool wait, bool refused)
 {
 	switch (q->state) {
 	case REQUEST_FAILED:
-		return refused ? ACTION_EXIT_REFUSED : ACTION_EXIT_CONNECTION;
+		return refused ? EXIT_REFUSED : EXIT_FAILED;
 	case REQUEST_CONFIRMED:
-		return ACTION_EXIT_OK;
+		return EXIT_OK;
 	case REQUEST_DELIVERED:
 	case REQUEST_PENDING_DEVICE:
-		return wait ? ACTION_EXIT_TIMEOUT : ACTION_EXIT_OK;
+		return wait ? EXIT_TIMEOUT : EXIT_OK;
 	case REQUEST_REJECTED:
-		return ACTION_EXIT_REJECTED;
+		return EXIT_REJECTED;
 	case REQUEST_ERROR:
-		return ACTION_EXIT_ERROR_REPLY;
+		return EXIT_ERROR_REPLY;
 	case REQUEST_TIMED_OUT:
-		return ACTION_EXIT_TIMEOUT;
+		return EXIT_TIMEOUT;
 	default:
-		return ACTION_EXIT_CONNECTION;
+		return EXIT_FAILED;
 	}
 }
 
@@ -489,14 +489,14 @@ static int run_action(struct action_run *run)
 	double deadline = time_monotonic() + timeout;
 	if (mqtt_connect(run->mqtt, err, sizeof(err)) != MQTT_OK) {
 		fprintf(stderr, "drivr-console: %s\n", err);
-		return ACTION_EXIT_CONNECTION;
+		return EXIT_FAILED;
 	}
 	if (!wait_ready(run, deadline))
-		return ACTION_EXIT_CONNECTION;
+		return EXIT_FAILED;
 	run->request = build_request(run, err, sizeof(err));
 	if (!run->request) {
 		fprintf(stderr, "drivr-console: refused before sending: %s\n", err);
-		return ACTION_EXIT_USAGE;
+		return EXIT_USAGE;
 	}
 	char offline[512];
 	if (run->request->kind == REQUEST_SETPOINT &&
@@ -519,7 +519,7 @@ static int run_action(struct action_run *run)
 	int status = exit_for(run->request, run->args->wait, run->publish_refused);
 	/* 9 replaces 0 only: a failure the outcome already reports keeps its
 	 * status (the record's failure is on stderr). */
-	return status == ACTION_EXIT_OK && run->unrecorded ? ACTION_EXIT_UNRECORDED : status;
+	return status == EXIT_OK && run->unrecorded ? EXIT_UNRECORDED : status;
 }
 
 /* issue-token, before connecting: a --token-out that cannot take the JWT
@@ -542,7 +542,7 @@ int actions_main(int argc, char **argv)
 	struct action_args args;
 	memset(&args, 0, sizeof(args));
 	char **rest = xcalloc((size_t)argc + 1, sizeof(*rest));
-	int rest_count, status = ACTION_EXIT_USAGE;
+	int rest_count, status = EXIT_USAGE;
 	struct config config;
 	config_init(&config);
 	char err[512];
@@ -560,7 +560,7 @@ int actions_main(int argc, char **argv)
 	}
 	if (config.read_only) {
 		fprintf(stderr, "drivr-console: %s refused: read-only mode\n", args.name);
-		status = ACTION_EXIT_READ_ONLY;
+		status = EXIT_READ_ONLY;
 		goto out;
 	}
 	if (strcmp(args.name, "issue-token") == 0 && !token_preflight(&config, &args))
@@ -586,14 +586,14 @@ int actions_main(int argc, char **argv)
 	}
 	struct mqtt_options opts;
 	if (!headless_mqtt_options(&config, &opts, &passphrase)) {
-		status = ACTION_EXIT_USAGE; /* the passphrase file */
+		status = EXIT_USAGE; /* the passphrase file */
 		goto out;
 	}
 	enum mqtt_error e;
 	run.mqtt = mqtt_new(&opts, &e, err, sizeof(err));
 	if (!run.mqtt) {
 		fprintf(stderr, "drivr-console: %s\n", err);
-		status = ACTION_EXIT_CONNECTION;
+		status = EXIT_FAILED;
 		goto out;
 	}
 	run.store = store_new(NULL);

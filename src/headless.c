@@ -337,7 +337,7 @@ static void handle_event(struct run *run, const struct inbox_item *item)
 				reason = probed;
 			fprintf(stderr, "drivr-console: cannot connect to %s: %s\n",
 				mqtt_server_uri(run->mqtt), reason);
-			run->exit_status = 1;
+			run->exit_status = EXIT_FAILED;
 			run->done = true;
 		}
 		break;
@@ -483,10 +483,10 @@ static void check_deadlines(struct run *run, double now)
 		if (!run->ever_connected) {
 			fprintf(stderr, "drivr-console: no connection to %s within %.1f s\n",
 				mqtt_server_uri(run->mqtt), c->timeout);
-			run->exit_status = 1;
+			run->exit_status = EXIT_FAILED;
 		} else if (!run->status.subscribed) {
 			fprintf(stderr, "drivr-console: not subscribed within %.1f s\n", c->timeout);
-			run->exit_status = 1;
+			run->exit_status = EXIT_FAILED;
 		}
 		run->done = true;
 	}
@@ -636,7 +636,7 @@ int headless_run(const struct config *config, const struct topic_table *topics)
 	struct mqtt_options opts;
 	char *passphrase = NULL;
 	if (!headless_mqtt_options(config, &opts, &passphrase))
-		return 2; /* the passphrase file: a bad option, like the console's */
+		return EXIT_USAGE; /* the passphrase file: a bad option, like the console's */
 	run.opts = opts;
 	char err[512];
 	enum mqtt_error e;
@@ -663,7 +663,7 @@ int headless_run(const struct config *config, const struct topic_table *topics)
 	e = mqtt_connect(run.mqtt, err, sizeof(err));
 	if (e != MQTT_OK) {
 		fprintf(stderr, "drivr-console: %s\n", err);
-		run.exit_status = 1;
+		run.exit_status = EXIT_FAILED;
 		run.done = true;
 	}
 	/* Full buffering when piped (fast), flushed whenever the feed pauses. */
@@ -672,7 +672,7 @@ int headless_run(const struct config *config, const struct topic_table *topics)
 		int ready = poll(&pfd, 1, next_wait_ms(&run, time_monotonic()));
 		if (ready < 0 && errno != EINTR) {
 			fprintf(stderr, "drivr-console: poll: %s\n", strerror(errno));
-			run.exit_status = 1;
+			run.exit_status = EXIT_FAILED;
 			break;
 		}
 		if (ready > 0)
@@ -688,10 +688,10 @@ int headless_run(const struct config *config, const struct topic_table *topics)
 	}
 
 	announce_losses(&run);
-	if (run.mode == MODE_LOG && run.exit_status == 0 &&
+	if (run.mode == MODE_LOG && run.exit_status == EXIT_OK &&
 	    (run.drops_told || run.refused_told || run.load_incomplete))
-		run.exit_status = HEADLESS_EXIT_INCOMPLETE;
-	if (run.mode == MODE_SNAPSHOT && run.exit_status == 0) {
+		run.exit_status = EXIT_INCOMPLETE;
+	if (run.mode == MODE_SNAPSHOT && run.exit_status == EXIT_OK) {
 		struct snapshot_options so = { false, false };
 		cJSON *doc = snapshot_build(run.store, &so);
 		cJSON_AddStringToObject(doc, "broker", mqtt_server_uri(run.mqtt));
@@ -700,7 +700,7 @@ int headless_run(const struct config *config, const struct topic_table *topics)
 		cJSON_AddStringToObject(doc, "tls", !run.opts.tls ? "off"
 						    : run.opts.insecure ? "unverified" : "verified");
 		if (!add_verdict(&run, doc))
-			run.exit_status = HEADLESS_EXIT_INCOMPLETE;
+			run.exit_status = EXIT_INCOMPLETE;
 		/* From connecting to the last message: how long the state took
 		 * to load (the settle wait and this printing excluded). */
 		cJSON_AddNumberToObject(doc, "loadSeconds",

@@ -1,4 +1,5 @@
-/* drivr-console — entry point: options, topic table, then one mode. */
+/* drivr-console — entry point: an action (actions.h), or options, topic
+ * table, then one mode; every status is an enum exit_status. */
 #include <locale.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -6,13 +7,11 @@
 
 #include "actions.h"
 #include "config.h"
+#include "exitstatus.h"
 #include "headless.h"
 #include "loadplan.h"
 #include "topics.h"
 #include "ui/ui.h"
-
-/* Exit statuses shared by every mode. */
-enum { EXIT_OK = 0, EXIT_CONNECTION = 1, EXIT_USAGE = 2 };
 
 static void print_filter(void *ctx, enum load_stage stage, const char *filter, int qos)
 {

@@ -20,12 +20,12 @@
 #define STORE_FIELD_MAX 1024
 #define NO_SLOT UINT32_MAX
 
-/* A growable array of one entity kind plus its key index. */
 /* Series changes remembered for the views: 5 000 per frame under a
  * 100 000 msg/s flood at 20 frames per second; more than this between two
  * frames and a view re-reads every row.  A power of two (1 MiB). */
 #define SERIES_LOG_CAP 65536
 
+/* A growable array of one entity kind plus its key index. */
 struct table {
 	void *items;
 	size_t count, capacity, item_size;
@@ -181,7 +181,7 @@ void store_limits_for_memory(struct store_limits *limits, size_t bytes)
 void store_limits_default(struct store_limits *limits)
 {
 	memset(limits, 0, sizeof(*limits));
-	limits->history_len = 120;
+	limits->history_len = STORE_DEFAULT_HISTORY;
 	limits->max_errors = 2000;
 	limits->max_unclassified = 1000;
 	limits->max_inputs = 4096;

@@ -15,6 +15,8 @@
 #include <string.h>
 #include <sys/types.h>
 
+#include "ini.h"
+
 #define STR_(x) #x
 #define STR(x) STR_(x)
 
@@ -334,88 +336,39 @@ const char *topics_pattern(const struct topic_table *table, enum topic_family fa
 	return table->rows[family].pattern;
 }
 
-/* --- config file -------------------------------------------------------- */
+/* --- topics file (ini.h reads the lines) --------------------------------- */
 
-static char *str_trim(char *s)
+/* A topics file holds rows only (docs/topics.md): before any header or
+ * under [topics]; any other section is refused, so a config file given as
+ * --topics is said at its first line that is not a row, not half-read. */
+static bool on_section(void *ctx, const char *name, char *why, size_t why_size)
 {
-	while (isspace((unsigned char)*s))
-		s++;
-	size_t n = strlen(s);
-	while (n && isspace((unsigned char)s[n - 1]))
-		s[--n] = '\0';
-	return s;
+	(void)ctx;
+	if (strcmp(name, "topics") == 0)
+		return true;
+	return fail(why, why_size,
+		    "section [%s] in a topics file (it holds \"row = pattern\" lines, under "
+		    "[topics] or none; a config file takes --config)",
+		    name);
 }
 
-static bool line_is_comment(const char *s)
+static bool on_row(void *ctx, const struct ini_line *line, char *why, size_t why_size)
 {
-	return *s == '\0' || *s == ';' ||
-	       (*s == '#' && (s[1] == '\0' || isspace((unsigned char)s[1])));
+	return topics_override(ctx, line->key, line->value, why, why_size);
 }
 
 /* Applies the text's lines to `scratch`; the caller commits only when it
- * succeeds.  Works on a private copy: lines are trimmed in place. */
-static bool load_lines(struct topic_table *scratch, const char *text, const char *path,
-		       char *err, size_t err_size)
+ * succeeds. */
+static bool load_lines(struct topic_table *scratch, const char *text, size_t len,
+		       const char *path, char *err, size_t err_size)
 {
-	char *copy = xstrdup(text), *next = copy;
-	size_t lineno = 0;
-	bool in_topics = true; /* lines before any [section] belong to [topics] */
-	bool ok = true;
-	char why[256];
-
-	while (ok && next) {
-		char *s = next;
-		next = strchr(s, '\n');
-		if (next)
-			*next++ = '\0';
-		if (!*s && !next)
-			break; /* after the last newline */
-		lineno++;
-		if (lineno == 1 && strncmp(s, "\xEF\xBB\xBF", 3) == 0)
-			s += 3; /* editors on some systems write a BOM */
-		s = str_trim(s);
-		if (line_is_comment(s))
-			continue;
-		if (*s == '[') {
-			size_t n = strlen(s);
-			if (n < 2 || s[n - 1] != ']') {
-				ok = fail(err, err_size, "%s:%zu: malformed section header", path,
-					  lineno);
-				break;
-			}
-			s[n - 1] = '\0';
-			/* Other sections belong to other readers of a shared file. */
-			in_topics = strcmp(str_trim(s + 1), "topics") == 0;
-			continue;
-		}
-		if (!in_topics)
-			continue;
-		char *eq = strchr(s, '=');
-		if (!eq) {
-			ok = fail(err, err_size, "%s:%zu: expected \"row = pattern\"", path,
-				  lineno);
-			break;
-		}
-		*eq = '\0';
-		char *key = str_trim(s);
-		char *value = str_trim(eq + 1);
-		if (!*key) {
-			ok = fail(err, err_size, "%s:%zu: expected \"row = pattern\"", path,
-				  lineno);
-			break;
-		}
-		if (!topics_override(scratch, key, value, why, sizeof(why)))
-			ok = fail(err, err_size, "%s:%zu: %s", path, lineno, why);
-	}
-	free(copy);
-	return ok;
+	const struct ini_reader reader = { on_section, on_row, "row = pattern", scratch };
+	return ini_parse(text, len, path, &reader, err, err_size);
 }
 
-bool topics_parse_text(struct topic_table *table, const char *text, const char *filename,
-		       char *err, size_t err_size)
+static bool parse_text(struct topic_table *table, const char *text, size_t len,
+		       const char *filename, char *err, size_t err_size)
 {
-	if (!table || !text)
-		return fail(err, err_size, "no topic table or text");
 	if (!filename)
 		filename = "(topics)";
 	/* All or nothing: a text with a bad line changes no row. */
@@ -424,7 +377,7 @@ bool topics_parse_text(struct topic_table *table, const char *text, const char *
 		if (!row_compile(f, table->rows[f].pattern, &scratch->rows[f], NULL, 0))
 			abort(); /* it compiled when it went into the table */
 	}
-	bool ok = load_lines(scratch, text, filename, err, err_size);
+	bool ok = load_lines(scratch, text, len, filename, err, err_size);
 	if (ok) {
 		for (int f = 0; f < TOPIC_UNCLASSIFIED; f++) {
 			free(table->rows[f].pattern);
@@ -437,6 +390,14 @@ bool topics_parse_text(struct topic_table *table, const char *text, const char *
 	return ok;
 }
 
+bool topics_parse_text(struct topic_table *table, const char *text, const char *filename,
+		       char *err, size_t err_size)
+{
+	if (!table || !text)
+		return fail(err, err_size, "no topic table or text");
+	return parse_text(table, text, strlen(text), filename, err, err_size);
+}
+
 bool topics_load_file(struct topic_table *table, const char *path, char *err, size_t err_size)
 {
 	if (!table || !path)
@@ -445,9 +406,8 @@ bool topics_load_file(struct topic_table *table, const char *path, char *err, si
 	char *text = util_read_file(path, LIMIT_TOPICS_FILE, "--topics", &len, err, err_size);
 	if (!text)
 		return false;
-	/* A NUL byte would end the text early and hide the rest of the file. */
-	bool ok = memchr(text, '\0', len) ? fail(err, err_size, "--topics %s: NUL byte in file", path)
-					  : topics_parse_text(table, text, path, err, err_size);
+	/* ini_parse refuses a NUL byte (it would hide the rest of the file). */
+	bool ok = parse_text(table, text, len, path, err, err_size);
 	free(text);
 	return ok;
 }

@@ -100,10 +100,21 @@ void theme_init_builtin(struct theme *theme);
 bool theme_parse(struct theme *theme, const char *text, const char *filename, char *err,
 		 size_t err_size);
 
-/* Finds NAME.theme (or a path when NAME contains '/') in ./themes, then
- * $XDG_CONFIG_HOME/drivr-console/themes (~/.config/...), then the install
- * directory, and parses it.  Returns false with a one-line message. */
+/* Finds NAME.theme in the directories of theme_search_dirs(), first found
+ * wins (a NAME with a '/' is a path), and parses it.  Returns false with a
+ * one-line message (an unknown name lists the directories). */
 bool theme_load(struct theme *theme, const char *name, char *err, size_t err_size);
+
+/* Where theme_load looks, in order (docs/ui.md, "Themes"):
+ *   1. the user's: $XDG_CONFIG_HOME/drivr-console/themes, or
+ *      ~/.config/drivr-console/themes without XDG_CONFIG_HOME;
+ *   2. the installed themes: $DRIVR_THEME_DIR when set (a relocated
+ *      install, the tests), else $(PREFIX)/share/drivr-console/themes;
+ *   3. an uninstalled binary's source tree: <binary's dir>/../themes.
+ * Never the working directory.  Fills dirs, returns how many (<= max). */
+#define THEME_PATH_MAX 4096
+#define THEME_SEARCH_MAX 3
+size_t theme_search_dirs(char (*dirs)[THEME_PATH_MAX], size_t max);
 
 /* The style of a role at a depth, after the fallbacks (never unset). */
 struct theme_style theme_style_at(const struct theme *theme, enum theme_depth depth,

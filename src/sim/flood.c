@@ -14,6 +14,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "exitstatus.h"
 #include "sim.h"
 #include "util.h"
 
@@ -124,5 +125,5 @@ int flood_run(struct sim *sim)
 		seconds > 0 ? (double)delivered / seconds : 0.0, failed);
 	free(buf);
 	free(topics);
-	return failed == 0 && delivered == n ? 0 : 1;
+	return failed == 0 && delivered == n ? EXIT_OK : EXIT_FAILED;
 }

@@ -9,10 +9,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "exitstatus.h"
 #include "sim.h"
 #include "util.h"
-
-enum { EXIT_OK = 0, EXIT_CONNECTION = 1, EXIT_USAGE = 2 };
 
 #define FILTERS_MAX 16
 
@@ -84,7 +83,7 @@ static struct mqtt *connect_broker(struct sim *sim, const char *passphrase, int 
 	mqtt_options_default(&mo);
 	mo.url = o->url;
 	mo.host = o->host;
-	mo.port = (int)o->port;
+	mo.port = o->port == OPT_UNSET ? 0 : (int)o->port; /* 0: mqtt picks it from TLS use */
 	mo.cafile = o->cafile;
 	mo.capath = o->capath;
 	mo.cert = o->cert;
@@ -108,13 +107,13 @@ static struct mqtt *connect_broker(struct sim *sim, const char *passphrase, int 
 		free(filters[i]);
 	if (!m) {
 		fprintf(stderr, "drivr-sim: %s\n", err);
-		*status = e == MQTT_ERR_INVALID || e == MQTT_ERR_URL ? EXIT_USAGE : EXIT_CONNECTION;
+		*status = e == MQTT_ERR_INVALID || e == MQTT_ERR_URL ? EXIT_USAGE : EXIT_FAILED;
 		return NULL;
 	}
 	if (mqtt_connect(m, err, sizeof(err)) != MQTT_OK) {
 		fprintf(stderr, "drivr-sim: %s\n", err);
 		mqtt_free(m);
-		*status = EXIT_CONNECTION;
+		*status = EXIT_FAILED;
 		return NULL;
 	}
 	return m;
@@ -242,10 +241,10 @@ static int run_loop(struct sim *sim)
 		int ready = poll(pfd, 2, ms);
 		if (ready < 0 && errno != EINTR) {
 			fprintf(stderr, "drivr-sim: poll: %s\n", strerror(errno));
-			return EXIT_CONNECTION;
+			return EXIT_FAILED;
 		}
 		if (ready > 0 && (pfd[0].revents & POLLIN) && !drain_inbox(sim))
-			return EXIT_CONNECTION;
+			return EXIT_FAILED;
 		if (sim->graphql)
 			graphql_server_run(sim->graphql);
 		/* "ready" once the retained state is with the broker: tests and
@@ -333,7 +332,7 @@ static int run(struct sim *sim)
 	out_init(&sim->out, sim->mqtt, sim->topics, sim->opt.slug);
 
 	if (sim->opt.flood) {
-		status = wait_connected(sim, 15) ? flood_run(sim) : EXIT_CONNECTION;
+		status = wait_connected(sim, 15) ? flood_run(sim) : EXIT_FAILED;
 	} else {
 		if (sim->opt.graphql_port &&
 		    !(sim->graphql = graphql_server_start(sim, (int)sim->opt.graphql_port, err, sizeof(err)))) {

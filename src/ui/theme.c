@@ -1,12 +1,13 @@
 /* theme — see include/ui/theme.h. */
 #include "ui/theme.h"
 
-#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "ini.h"
 #include "util.h"
 
 #ifndef DRIVR_THEME_DIR
@@ -102,16 +103,6 @@ static enum ui_role role_from_name(const char *name)
 	return UI_ROLE_COUNT;
 }
 
-static char *trim(char *s)
-{
-	while (isspace((unsigned char)*s))
-		s++;
-	size_t n = strlen(s);
-	while (n && isspace((unsigned char)s[n - 1]))
-		s[--n] = '\0';
-	return s;
-}
-
 /* One "role = ..." line of a section.  Colour sections: fg bg [attrs...];
  * the mono section: attrs only. */
 static bool parse_style(enum theme_depth depth, char *value, struct theme_style *out, char *why,
@@ -152,67 +143,64 @@ static bool parse_style(enum theme_depth depth, char *value, struct theme_style 
 	return true;
 }
 
+/* The theme reader's state: the section's depth, -1 before any. */
+struct theme_reader {
+	struct theme *theme;
+	int depth;
+};
+
+static bool on_section(void *ctx, const char *name, char *why, size_t why_size)
+{
+	static const char *const depths[THEME_DEPTH_COUNT] = { "mono", "8", "16", "256" };
+	struct theme_reader *r = ctx;
+	for (int d = 0; d < THEME_DEPTH_COUNT; d++)
+		if (strcmp(name, depths[d]) == 0) {
+			r->depth = d;
+			return true;
+		}
+	snprintf(why, why_size, "unknown section [%s] (use [8], [16], [256] or [mono])", name);
+	return false;
+}
+
+static bool on_key(void *ctx, const struct ini_line *line, char *why, size_t why_size)
+{
+	struct theme_reader *r = ctx;
+	if (r->depth < 0 && strcmp(line->key, "color") == 0) {
+		if (!ini_parse_bool(line->value, &r->theme->use_color)) {
+			snprintf(why, why_size, "color must be yes or no");
+			return false;
+		}
+		return true;
+	}
+	if (r->depth < 0) {
+		snprintf(why, why_size, "\"%s\" outside a section ([8], [16], [256], [mono])",
+			 line->key);
+		return false;
+	}
+	enum ui_role role = role_from_name(line->key);
+	if (role == UI_ROLE_COUNT) {
+		snprintf(why, why_size, "unknown role \"%s\"", line->key);
+		return false;
+	}
+	char *value = xstrdup(line->value); /* parse_style cuts it in words */
+	bool ok = parse_style((enum theme_depth)r->depth, value,
+			      &r->theme->styles[r->depth][role], why, why_size);
+	free(value);
+	return ok;
+}
+
+static bool parse_text(struct theme *theme, const char *text, size_t len, const char *filename,
+		       char *err, size_t err_size)
+{
+	struct theme_reader r = { theme, -1 };
+	const struct ini_reader reader = { on_section, on_key, "role = ...", &r };
+	return ini_parse(text, len, filename, &reader, err, err_size);
+}
+
 bool theme_parse(struct theme *theme, const char *text, const char *filename, char *err,
 		 size_t err_size)
 {
-	int depth = -1;
-	char *copy = xstrdup(text), *next;
-	int line_no = 0;
-	bool ok = true;
-	char why[200];
-	for (char *line = copy; line && ok; line = next) {
-		char *nl = strchr(line, '\n');
-		next = nl ? nl + 1 : NULL;
-		if (nl)
-			*nl = '\0';
-		line_no++;
-		char *hash = strchr(line, '#');
-		if (hash)
-			*hash = '\0';
-		char *s = trim(line);
-		if (!*s)
-			continue;
-		why[0] = '\0';
-		if (*s == '[') {
-			if (strcmp(s, "[mono]") == 0)
-				depth = THEME_MONO;
-			else if (strcmp(s, "[8]") == 0)
-				depth = THEME_8;
-			else if (strcmp(s, "[16]") == 0)
-				depth = THEME_16;
-			else if (strcmp(s, "[256]") == 0)
-				depth = THEME_256;
-			else
-				snprintf(why, sizeof(why), "unknown section %s (use [8], [16], [256] or [mono])", s);
-		} else {
-			char *eq = strchr(s, '=');
-			if (!eq) {
-				snprintf(why, sizeof(why), "expected \"role = ...\"");
-			} else {
-				*eq = '\0';
-				char *key = trim(s), *value = trim(eq + 1);
-				enum ui_role role = role_from_name(key);
-				if (depth < 0 && strcmp(key, "color") == 0) {
-					if (strcmp(value, "yes") && strcmp(value, "no"))
-						snprintf(why, sizeof(why), "color must be yes or no");
-					theme->use_color = strcmp(value, "yes") == 0;
-				} else if (depth < 0) {
-					snprintf(why, sizeof(why), "\"%s\" outside a section ([8], [16], [256], [mono])", key);
-				} else if (role == UI_ROLE_COUNT) {
-					snprintf(why, sizeof(why), "unknown role \"%s\"", key);
-				} else {
-					parse_style((enum theme_depth)depth, value,
-						    &theme->styles[depth][role], why, sizeof(why));
-				}
-			}
-		}
-		if (why[0]) {
-			snprintf(err, err_size, "%s:%d: %s", filename, line_no, why);
-			ok = false;
-		}
-	}
-	free(copy);
-	return ok;
+	return parse_text(theme, text, strlen(text), filename, err, err_size);
 }
 
 struct theme_style theme_style_at(const struct theme *theme, enum theme_depth depth,
@@ -231,24 +219,60 @@ struct theme_style theme_style_at(const struct theme *theme, enum theme_depth de
 	return builtin.styles[THEME_MONO][role];
 }
 
+/* The themes/ of the source tree an uninstalled binary was built in
+ * (<tree>/build/drivr-console): make demo and a developer's run find the
+ * shipped themes without installing.  Found from the binary, never from the
+ * working directory.  Linux only (/proc); elsewhere none. */
+static bool build_tree_dir(char *out, size_t size)
+{
+#ifdef __linux__
+	char exe[4096];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	if (n <= 0)
+		return false;
+	exe[n] = '\0';
+	char *slash = strrchr(exe, '/');
+	if (!slash)
+		return false;
+	*slash = '\0';
+	snprintf(out, size, "%.4000s/../themes", exe);
+	return true;
+#else
+	(void)out;
+	(void)size;
+	return false;
+#endif
+}
+
+size_t theme_search_dirs(char (*dirs)[THEME_PATH_MAX], size_t max)
+{
+	size_t n = 0;
+	const char *xdg = getenv("XDG_CONFIG_HOME"), *home = getenv("HOME");
+	const char *installed = getenv("DRIVR_THEME_DIR");
+	if (n < max && xdg && *xdg)
+		snprintf(dirs[n++], THEME_PATH_MAX, "%.4000s/drivr-console/themes", xdg);
+	else if (n < max && home && *home)
+		snprintf(dirs[n++], THEME_PATH_MAX, "%.4000s/.config/drivr-console/themes", home);
+	if (n < max)
+		snprintf(dirs[n++], THEME_PATH_MAX, "%.4000s",
+			 installed && *installed ? installed : DRIVR_THEME_DIR);
+	if (n < max && build_tree_dir(dirs[n], THEME_PATH_MAX))
+		n++;
+	return n;
+}
+
 bool theme_load(struct theme *theme, const char *name, char *err, size_t err_size)
 {
-	char dirs[3][4096];
-	size_t ndirs = 0;
-	const char *xdg = getenv("XDG_CONFIG_HOME"), *home = getenv("HOME");
-	snprintf(dirs[ndirs++], sizeof(dirs[0]), "themes");
-	if (xdg && *xdg)
-		snprintf(dirs[ndirs++], sizeof(dirs[0]), "%s/drivr-console/themes", xdg);
-	else if (home && *home)
-		snprintf(dirs[ndirs++], sizeof(dirs[0]), "%s/.config/drivr-console/themes", home);
-	snprintf(dirs[ndirs++], sizeof(dirs[0]), "%s", DRIVR_THEME_DIR);
+	char dirs[THEME_SEARCH_MAX][THEME_PATH_MAX];
+	size_t ndirs = theme_search_dirs(dirs, THEME_SEARCH_MAX);
 
 	theme_init_builtin(theme);
 	theme->use_color = true;
 	char *text = NULL;
+	size_t len = 0;
 	if (strchr(name, '/')) {
 		snprintf(theme->path, sizeof(theme->path), "%s", name);
-		if (!(text = util_read_file(name, LIMIT_THEME_FILE, "--theme", NULL, err, err_size)))
+		if (!(text = util_read_file(name, LIMIT_THEME_FILE, "--theme", &len, err, err_size)))
 			return false;
 	} else {
 		if (!*name || strchr(name, '.') == name) {
@@ -257,21 +281,25 @@ bool theme_load(struct theme *theme, const char *name, char *err, size_t err_siz
 		}
 		for (size_t i = 0; i < ndirs && !text; i++) {
 			snprintf(theme->path, sizeof(theme->path), "%.4000s/%.60s.theme", dirs[i], name);
-			text = util_read_file(theme->path, LIMIT_THEME_FILE, "--theme", NULL, err,
+			text = util_read_file(theme->path, LIMIT_THEME_FILE, "--theme", &len, err,
 					      err_size);
 			/* Not there: the next directory; there but refused: said. */
 			if (!text && errno != ENOENT)
 				return false;
 		}
 		if (!text) {
-			snprintf(err, err_size, "unknown theme \"%s\" (looked for %s.theme in %s, %s%s%s)",
-				 name, name, dirs[0], dirs[1], ndirs > 2 ? ", " : "",
-				 ndirs > 2 ? dirs[2] : "");
+			int n = snprintf(err, err_size, "unknown theme \"%s\" (looked for %s.theme in",
+					 name, name);
+			for (size_t i = 0; i < ndirs && n >= 0 && (size_t)n < err_size; i++)
+				n += snprintf(err + n, err_size - (size_t)n, "%s %s", i ? "," : "",
+					      dirs[i]);
+			if (n >= 0 && (size_t)n < err_size)
+				snprintf(err + n, err_size - (size_t)n, ")");
 			return false;
 		}
 	}
 	snprintf(theme->name, sizeof(theme->name), "%.60s", name);
-	bool ok = theme_parse(theme, text, theme->path, err, err_size);
+	bool ok = parse_text(theme, text, len, theme->path, err, err_size);
 	free(text);
 	return ok;
 }

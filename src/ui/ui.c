@@ -11,6 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "exitstatus.h"
 #include "headless.h"
 #include "loadsub.h"
 #include "ui/actions_ui.h"
@@ -101,21 +102,21 @@ static struct mqtt *connect_broker(const struct config *c, char **passphrase, in
 	char err[512];
 	struct mqtt_options o;
 	if (!headless_mqtt_options(c, &o, passphrase)) {
-		*status = 2;
+		*status = EXIT_USAGE;
 		return NULL;
 	}
 	enum mqtt_error e;
 	struct mqtt *m = mqtt_new(&o, &e, err, sizeof(err));
 	if (!m) {
 		fprintf(stderr, "drivr-console: %s\n", err);
-		*status = e == MQTT_ERR_INVALID || e == MQTT_ERR_URL ? 2 : 1;
+		*status = e == MQTT_ERR_INVALID || e == MQTT_ERR_URL ? EXIT_USAGE : EXIT_FAILED;
 		return NULL;
 	}
 	/* TLS files are checked here, before the screen is taken over. */
 	if (mqtt_connect(m, err, sizeof(err)) != MQTT_OK) {
 		fprintf(stderr, "drivr-console: %s\n", err);
 		mqtt_free(m);
-		*status = 1;
+		*status = EXIT_FAILED;
 		return NULL;
 	}
 	return m;
@@ -386,7 +387,7 @@ static int run_loop(struct ui *ui, struct loop_stats *st)
 		if (ready < 0 && errno != EINTR) {
 			screen_close(&ui->scr);
 			fprintf(stderr, "drivr-console: poll: %s\n", strerror(errno));
-			return 1;
+			return EXIT_FAILED;
 		}
 		if (ready == 0) {
 			dirty = true; /* a deadline passed: flash over, clock, countdown */
@@ -435,19 +436,19 @@ static int run_loop(struct ui *ui, struct loop_stats *st)
 		stats_frame_drawn(st, began);
 	}
 	inbox_list_free(pending);
-	return 0;
+	return EXIT_OK;
 }
 
 int ui_run(const struct config *c, const struct topic_table *topics)
 {
 	struct theme theme;
 	if (!load_theme(c, &theme))
-		return 2;
+		return EXIT_USAGE;
 	struct keyscript script = { NULL, 0 };
 	char err[600];
 	if (c->keys && !keyscript_load(&script, c->keys, err, sizeof(err))) {
 		fprintf(stderr, "drivr-console: %s\n", err);
-		return 2;
+		return EXIT_USAGE;
 	}
 	struct store_limits limits;
 	headless_store_limits(c, &limits);
@@ -455,12 +456,12 @@ int ui_run(const struct config *c, const struct topic_table *topics)
 	static struct ui ui; /* large; one per process */
 	app_init(&ui, c, topics, store);
 
-	int status = 0;
+	int status = EXIT_OK;
 	char *passphrase = NULL;
 	struct loop_stats st = { .started = time_monotonic() };
 	if (c->stats_file && !(st.out = fopen(c->stats_file, "w"))) {
 		fprintf(stderr, "drivr-console: --stats-file %s: %s\n", c->stats_file, strerror(errno));
-		status = 2;
+		status = EXIT_USAGE;
 		goto out;
 	}
 	if (c->replay) {
@@ -469,7 +470,7 @@ int ui_run(const struct config *c, const struct topic_table *topics)
 		long n = replay_file(&ui.ingest, c->replay, ui_clock(&ui), err, sizeof(err));
 		if (n < 0) {
 			fprintf(stderr, "drivr-console: %s\n", err);
-			status = 2;
+			status = EXIT_USAGE;
 			goto out;
 		}
 	} else {
@@ -495,7 +496,7 @@ int ui_run(const struct config *c, const struct topic_table *topics)
 	install_signals();
 	if (!screen_open(&ui.scr, &so, &theme, err, sizeof(err))) {
 		fprintf(stderr, "drivr-console: %s\n", err);
-		status = 2;
+		status = EXIT_USAGE;
 		goto out;
 	}
 	app_layout(&ui);
@@ -505,16 +506,16 @@ int ui_run(const struct config *c, const struct topic_table *topics)
 	int dumps = 0;
 	for (size_t i = 0; i < script.count && !ui.quit; i++)
 		if (!run_script_event(&ui, &script.events[i], &dumps))
-			status = 2;
+			status = EXIT_USAGE;
 	if (c->dump_screen) {
 		/* the final screen, after any <Dump> the script asked for */
-		if (status == 0) {
+		if (status == EXIT_OK) {
 			app_draw(&ui);
 			if (!screen_dump(&ui.scr, c->dump_screen, dumps > 0, dumps ? "final" : "screen",
 					 err, sizeof(err))) {
 				screen_close(&ui.scr);
 				fprintf(stderr, "drivr-console: %s\n", err);
-				status = 2;
+				status = EXIT_USAGE;
 			}
 		}
 	} else if (!ui.quit) {
@@ -530,8 +531,8 @@ out:
 	}
 	/* after the disconnect: what was still pending gets its audit line; a
 	 * line not written makes a clean exit 9 (docs/actions.md) */
-	if (actions_ui_free(&ui) && status == 0)
-		status = 9;
+	if (actions_ui_free(&ui) && status == EXIT_OK)
+		status = EXIT_UNRECORDED;
 	/* Nothing lost unseen: what the session dropped is said once more at
 	 * exit, and a clean exit becomes 8 (docs/actions.md). */
 	const struct store_counters *sc = store_counters(store);
@@ -544,8 +545,8 @@ out:
 			"entit%s at the --max-memory caps\n",
 			(unsigned long long)ui.dropped, (unsigned long long)refused,
 			refused == 1 ? "y" : "ies");
-		if (status == 0)
-			status = 8;
+		if (status == EXIT_OK)
+			status = EXIT_INCOMPLETE;
 	}
 	load_plan_free(ui.plan);
 	free(passphrase);
@@ -553,8 +554,8 @@ out:
 	store_free(store);
 	if (st.out) {
 		st.exited = time_monotonic();
-		if (!stats_write(&st, c->stats_file) && status == 0)
-			status = 1;
+		if (!stats_write(&st, c->stats_file) && status == EXIT_OK)
+			status = EXIT_FAILED;
 	}
 	free(st.key);
 	return status;

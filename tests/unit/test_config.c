@@ -9,6 +9,9 @@
 #include <string.h>
 
 #include "config.h"
+#include "exitstatus.h"
+#include "optable.h"
+#include "../../src/sim/options.h"
 
 static bool parse(struct config *c, char *err, int argc, ...)
 {
@@ -341,10 +344,10 @@ static void test_console_options(void **state)
 	assert_non_null(strstr(err, "--stats-file"));
 	config_free(&c);
 
-	/* bad values: one line naming the option */
-	const char *bad[][2] = { { "--fps", "0" },	  { "--size", "80" },
-				 { "--size", "10x10" }, { "--size", "80x24x" },
-				 { "--clock", "noon" } };
+	/* bad values: one line naming the option (out of the table's bounds:
+	 * refused by the parser, test_every_option; these by config_validate) */
+	const char *bad[][2] = { { "--size", "80" },	  { "--size", "10x10" },
+				 { "--size", "80x24x" }, { "--clock", "noon" } };
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		config_init(&c);
 		assert_true(parse(&c, err, 4, "-s", "adam", bad[i][0], bad[i][1]));
@@ -366,6 +369,285 @@ static void test_console_options(void **state)
 	config_free(&c);
 }
 
+/* --- every option of both tables, generated from the tables ------------- */
+
+/* Up to 64 bytes of any program's option struct, read by the row's type. */
+static double number_at(const struct opt_def *d, const void *base)
+{
+	const char *p = (const char *)base + d->offset;
+	if (d->type == OPT_INT || d->type == OPT_SIZE)
+		return (double)*(const long *)(const void *)p;
+	return *(const double *)(const void *)p;
+}
+
+static const char *string_at(const struct opt_def *d, const void *base)
+{
+	return *(char *const *)(const void *)((const char *)base + d->offset);
+}
+
+static bool flag_at(const struct opt_def *d, const void *base)
+{
+	return *(const bool *)(const void *)((const char *)base + d->offset);
+}
+
+/* A value inside the row's bounds, as text ("" for a flag). */
+static void valid_value(const struct opt_def *d, bool high, char *buf, size_t size)
+{
+	switch (d->type) {
+	case OPT_FLAG: snprintf(buf, size, "%s", ""); break;
+	case OPT_STRING: snprintf(buf, size, "%s", "some-value"); break;
+	case OPT_ENUM: snprintf(buf, size, "%.*s", (int)strcspn(d->arg, "|"), d->arg); break;
+	default:
+		if (d->min != d->max)
+			snprintf(buf, size, "%.17g", high ? d->max : d->min);
+		else
+			snprintf(buf, size, "%s", "7");
+	}
+}
+
+/* Parses argv with the table into a fresh struct; returns it (or NULL
+ * with err).  base must be freed by the caller with opt_free + free. */
+static void *parse_into(const struct opt_table *t, size_t size, int argc, char **argv, char *err)
+{
+	void *base = calloc(1, size);
+	opt_defaults(t, base);
+	if (opt_parse_args(t, base, argc, argv, NULL, err, 256))
+		return base;
+	opt_free(t, base);
+	free(base);
+	return NULL;
+}
+
+static void expect_stored(const struct opt_def *d, const void *base, const char *value)
+{
+	if (d->type == OPT_FLAG)
+		assert_true(flag_at(d, base));
+	else if (d->type == OPT_STRING || d->type == OPT_ENUM)
+		assert_string_equal(string_at(d, base), value);
+	else if (number_at(d, base) != strtod(value, NULL))
+		fail_msg("--%s %s stored %g", d->name, value, number_at(d, base));
+}
+
+static void check_table(const struct opt_table *t, size_t size)
+{
+	char err[256], value[64], arg[128];
+	void *defaults = calloc(1, size);
+	opt_defaults(t, defaults); /* aborts on a default its own row refuses */
+	for (size_t i = 0; i < t->count; i++) {
+		const struct opt_def *d = &t->defs[i];
+		/* the default: as the table says, inside the bounds */
+		if (d->def && d->type != OPT_FLAG && d->type != OPT_STRING && d->type != OPT_ENUM) {
+			assert_true(number_at(d, defaults) == strtod(d->def, NULL));
+			if (d->min != d->max)
+				assert_true(number_at(d, defaults) >= d->min &&
+					    number_at(d, defaults) <= d->max);
+		}
+		/* a valid value, low and high: --name V, --name=V, -c V */
+		for (int high = 0; high < 2; high++) {
+			valid_value(d, high, value, sizeof(value));
+			char *argv[4] = { "prog", arg, value, NULL };
+			snprintf(arg, sizeof(arg), "--%s", d->name);
+			int argc = d->type == OPT_FLAG ? 2 : 3;
+			void *base = parse_into(t, size, argc, argv, err);
+			if (!base)
+				fail_msg("--%s %s: %s", d->name, value, err);
+			expect_stored(d, base, value);
+			opt_free(t, base);
+			free(base);
+			if (d->type != OPT_FLAG) {
+				snprintf(arg, sizeof(arg), "--%s=%s", d->name, value);
+				base = parse_into(t, size, 2, argv, err);
+				if (!base)
+					fail_msg("%s: %s", arg, err);
+				expect_stored(d, base, value);
+				opt_free(t, base);
+				free(base);
+			}
+			if (d->short_name) {
+				snprintf(arg, sizeof(arg), "-%c", d->short_name);
+				base = parse_into(t, size, argc, argv, err);
+				if (!base)
+					fail_msg("%s %s: %s", arg, value, err);
+				expect_stored(d, base, value);
+				opt_free(t, base);
+				free(base);
+			}
+		}
+		/* out of range, below and above: refused, one line naming it */
+		if (d->min != d->max) {
+			double outside[2] = { d->min - 1, d->max + 1 };
+			for (int k = 0; k < 2; k++) {
+				snprintf(value, sizeof(value), "%.17g", outside[k]);
+				snprintf(arg, sizeof(arg), "--%s", d->name);
+				char *argv[3] = { "prog", arg, value };
+				err[0] = '\0';
+				void *base = parse_into(t, size, 3, argv, err);
+				if (base)
+					fail_msg("--%s %s accepted", d->name, value);
+				if (strncmp(err, arg, strlen(arg)) != 0 || strchr(err, '\n'))
+					fail_msg("--%s %s: \"%s\"", d->name, value, err);
+			}
+		}
+		/* a value that is not one: refused (numbers, enums), a flag's too */
+		if (d->type != OPT_STRING) {
+			snprintf(arg, sizeof(arg), d->type == OPT_FLAG ? "--%s=yes" : "--%s", d->name);
+			char *argv[3] = { "prog", arg, "not-a-value" };
+			void *base = parse_into(t, size, d->type == OPT_FLAG ? 2 : 3, argv, err);
+			if (base)
+				fail_msg("%s not-a-value accepted", arg);
+			assert_non_null(strstr(err, d->name));
+		}
+		/* a value missing at the end */
+		if (d->type != OPT_FLAG) {
+			snprintf(arg, sizeof(arg), "--%s", d->name);
+			char *argv[2] = { "prog", arg };
+			assert_null(parse_into(t, size, 2, argv, err));
+			assert_non_null(strstr(err, "needs a value"));
+		}
+	}
+	/* --help: every option, its default and bounds (those under the sanity max) */
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	opt_print_help(t, "prog", f);
+	fclose(f);
+	for (size_t i = 0; i < t->count; i++) {
+		const struct opt_def *d = &t->defs[i];
+		char want[160];
+		snprintf(want, sizeof(want), "--%s", d->name);
+		const char *line = strstr(buf, want);
+		if (!line)
+			fail_msg("help lacks %s", want);
+		size_t n = strcspn(line, "\n");
+		if (d->def && d->type != OPT_FLAG) {
+			snprintf(want, sizeof(want), "(default %s", d->def);
+			char *l = strndup(line, n);
+			if (!strstr(l, want))
+				fail_msg("help line \"%s\" lacks \"%s\"", l, want);
+			free(l);
+		}
+	}
+	free(buf);
+	opt_free(t, defaults);
+	free(defaults);
+}
+
+static void test_every_console_option(void **state)
+{
+	(void)state;
+	check_table(&config_options, sizeof(struct config));
+	assert_int_equal(config_options.count, CONFIG_OPT_COUNT);
+}
+
+static void test_every_sim_option(void **state)
+{
+	(void)state;
+	check_table(&sim_options_table, sizeof(struct sim_options));
+}
+
+/* Every option but the command-line-only ones is a config file key, with
+ * the same checks and "file:line:" before the message. */
+static void test_every_option_as_file_key(void **state)
+{
+	(void)state;
+	char err[512], text[256], value[64];
+	for (size_t i = 0; i < config_options.count; i++) {
+		const struct opt_def *d = &config_options.defs[i];
+		struct config c;
+		config_init(&c);
+		valid_value(d, true, value, sizeof(value));
+		snprintf(text, sizeof(text), "# a comment\n%s = %s\n", d->name,
+			 d->type == OPT_FLAG ? "yes" : value);
+		bool ok = config_parse_text(&c, text, "cfg", err, sizeof(err));
+		if (d->flags & OPT_CLI_ONLY) {
+			assert_false(ok);
+			char want[128];
+			snprintf(want, sizeof(want), "cfg:2: unknown key \"%s\"", d->name);
+			assert_string_equal(err, want);
+		} else {
+			if (!ok)
+				fail_msg("%s", err);
+			expect_stored(d, &c, value);
+		}
+		config_free(&c);
+		if (d->min != d->max) {
+			config_init(&c);
+			snprintf(text, sizeof(text), "\n%s = %.17g\n", d->name, d->max + 1);
+			assert_false(config_parse_text(&c, text, "cfg", err, sizeof(err)));
+			char want[128];
+			snprintf(want, sizeof(want), "cfg:2: --%s: ", d->name);
+			if (strncmp(err, want, strlen(want)) != 0)
+				fail_msg("\"%s\" does not start with \"%s\"", err, want);
+			config_free(&c);
+		}
+	}
+}
+
+/* Units of durations and sizes; flags in files. */
+static void test_value_forms(void **state)
+{
+	(void)state;
+	struct config c;
+	char err[256];
+	config_init(&c);
+	assert_true(parse(&c, err, 6, "--timeout", "1500ms", "--stale", "5m", "--stuck", "1h"));
+	assert_true(c.timeout == 1.5 && c.stale == 300 && c.stuck == 3600);
+	config_free(&c);
+	config_init(&c);
+	assert_false(parse(&c, err, 2, "--timeout", "5d"));
+	assert_string_equal(err, "--timeout: \"5d\" is not a duration (seconds, or with ms, s, m, h)");
+	config_free(&c);
+	config_init(&c);
+	assert_false(parse(&c, err, 2, "-V", "4"));
+	assert_string_equal(err, "--protocol-version: \"4\" is not one of 311|5");
+	config_free(&c);
+	config_init(&c);
+	assert_false(parse(&c, err, 2, "--keepalive", "1"));
+	assert_string_equal(err, "--keepalive: 1 is not between 2 and 65535");
+	config_free(&c);
+	config_init(&c);
+	assert_false(config_parse_text(&c, "insecure = maybe\n", "cfg", err, sizeof(err)));
+	assert_string_equal(err, "cfg:1: --insecure must be true or false (or yes, no)");
+	config_free(&c);
+	struct sim_options o;
+	char *argv[] = { "drivr-sim", "--payload-bytes", "4K", "--device-delay", "250ms" };
+	assert_true(options_parse(&o, 5, argv, err, sizeof(err)));
+	assert_int_equal(o.payload_bytes, 4096);
+	assert_true(o.device_delay == 0.25);
+	assert_int_equal(o.port, OPT_UNSET);
+	options_free(&o);
+}
+
+/* --help ends with every exit status of exitstatus.h, one line each. */
+static void test_help_lists_exit_statuses(void **state)
+{
+	(void)state;
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	config_print_help("drivr-console", f);
+	fclose(f);
+	const int values[] = {
+#define X(name, value, meaning) value,
+		EXIT_STATUS_LIST(X)
+#undef X
+	};
+	const char *meanings[] = {
+#define X(name, value, meaning) meaning,
+		EXIT_STATUS_LIST(X)
+#undef X
+	};
+	for (size_t i = 0; i < sizeof(values) / sizeof(values[0]); i++) {
+		char want[200];
+		snprintf(want, sizeof(want), "\n  %d  %s\n", values[i], meanings[i]);
+		if (!strstr(buf, want))
+			fail_msg("help lacks status %d", values[i]);
+	}
+	assert_int_equal(EXIT_USAGE, 2);
+	assert_int_equal(EXIT_UNRECORDED, 9);
+	free(buf);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -379,6 +661,11 @@ int main(void)
 		cmocka_unit_test(test_file_errors_name_the_line),
 		cmocka_unit_test(test_help_lists_every_option),
 		cmocka_unit_test(test_console_options),
+		cmocka_unit_test(test_every_console_option),
+		cmocka_unit_test(test_every_sim_option),
+		cmocka_unit_test(test_every_option_as_file_key),
+		cmocka_unit_test(test_value_forms),
+		cmocka_unit_test(test_help_lists_exit_statuses),
 	};
 	return cmocka_run_group_tests_name("config", tests, NULL, NULL);
 }

@@ -870,10 +870,7 @@ static void test_load_file(void **state)
 				"setpoint_input = drivr/v1/{slug}/input/setpoints/{systemUuid}/{fmt}\n"
 				"   component=drivr/v1/{slug}/systems/{systemUuid}/parts/{componentCode}"
 				"  \r\n"
-				"[console]\n"
-				"theme = dark\n"
-				"this line is no row = at all\n"
-				"not even an assignment\n"
+				"## also a comment\n"
 				"[ topics ]\n"
 				"event = drivr/v1/{slug}/events/{eventUuid}\n");
 
@@ -918,7 +915,13 @@ static void test_load_file_errors(void **state)
 		{ "= drivr/v1/{slug}\n", "1: expected \"row = pattern\"" },
 		{ "#foo = drivr/v1/{slug}\n", "1: unknown row \"#foo\"" },
 		{ "[topics\n", "1: malformed section header" },
-		{ "[other]\nx = y\n[topics]\nsystem =\n", "4: row \"system\": empty pattern" },
+		{ "[topics]\nsystem =\n", "2: row \"system\": empty pattern" },
+		{ "[]\n", "1: empty section name" },
+		/* a topics file holds rows only: another section is refused at its line */
+		{ "system_input = drivr/v1/{slug}/input/sys/{systemUuid}/{fmt}\n"
+		  "[console]\ntheme = dark\n",
+		  "2: section [console] in a topics file (it holds \"row = pattern\" lines, under "
+		  "[topics] or none; a config file takes --config)" },
 	};
 	for (size_t i = 0; i < ARRAY_LEN(cases); i++) {
 		struct topic_table *t = topics_new();
@@ -940,6 +943,45 @@ static void test_load_file_errors(void **state)
 	assert_false(topics_load_file(t, "/nonexistent-dir/topics.conf", err, sizeof(err)));
 	assert_string_equal(err, "--topics /nonexistent-dir/topics.conf: No such file or directory");
 	topics_free(t);
+}
+
+/* The config file given as --topics (docs/topics.md): refused at its first
+ * line that is not a row, naming file and line; nothing applied.  Both the
+ * top-level keys and a [profile] section are caught. */
+static void test_config_file_as_topics_file(void **state)
+{
+	(void)state;
+	const struct {
+		const char *text;
+		const char *err;
+	} cases[] = {
+		{ "# drivr-console config\n"
+		  "slug = adam\n"
+		  "[profile prod]\n"
+		  "url = mqtts://mqtt.drivr.cloud:8883\n"
+		  "[topics]\n"
+		  "setpoint_input = drivr/v1/{slug}/input/sp/{systemUuid}/{fmt}\n",
+		  "2: unknown row \"slug\"" },
+		{ "; only profiles\n"
+		  "[profile lab]\n"
+		  "host = lab.local\n",
+		  "2: section [profile lab] in a topics file" },
+	};
+	for (size_t i = 0; i < ARRAY_LEN(cases); i++) {
+		struct topic_table *t = topics_new();
+		char err[300] = "", want[400];
+		char *path = write_temp(cases[i].text);
+		assert_false(topics_load_file(t, path, err, sizeof(err)));
+		snprintf(want, sizeof(want), "%s:%s", path, cases[i].err);
+		if (strncmp(err, want, strlen(want)) != 0)
+			fail_msg("\"%s\" does not start with \"%s\"", err, want);
+		assert_null(strchr(err, '\n'));
+		assert_string_equal(topics_pattern(t, TOPIC_SETPOINT_INPUT),
+				    "drivr/v1/{slug}/input/setpoint/{systemUuid}/{fmt}");
+		unlink(path);
+		free(path);
+		topics_free(t);
+	}
 }
 
 /* The text entry point the file loader uses (and the fuzzer drives): same
@@ -972,7 +1014,7 @@ static void test_parse_text(void **state)
 	t = topics_new();
 	assert_false(topics_load_file(t, path, err, sizeof(err)));
 	char want[400];
-	snprintf(want, sizeof(want), "--topics %s: NUL byte in file", path);
+	snprintf(want, sizeof(want), "%s:2: NUL byte in the file", path);
 	assert_string_equal(err, want);
 	assert_string_equal(topics_pattern(t, TOPIC_EVENT), "drivr/v1/{slug}/systems/{systemUuid}/events/{eventUuid}");
 	unlink(path);
@@ -1115,6 +1157,7 @@ int main(void)
 		cmocka_unit_test(test_load_file),
 		cmocka_unit_test(test_load_file_errors),
 		cmocka_unit_test(test_parse_text),
+		cmocka_unit_test(test_config_file_as_topics_file),
 		cmocka_unit_test(test_fallback_filters),
 		cmocka_unit_test(test_fallback_filters_cover_fixtures),
 		cmocka_unit_test(test_family_names),
