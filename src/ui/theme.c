@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "ini.h"
@@ -236,7 +237,10 @@ static bool build_tree_dir(char *out, size_t size)
 		return false;
 	*slash = '\0';
 	snprintf(out, size, "%.4000s/../themes", exe);
-	return true;
+	/* only a build tree has it: an installed binary's error names no
+	 * directory that is not there */
+	struct stat st;
+	return stat(out, &st) == 0 && S_ISDIR(st.st_mode);
 #else
 	(void)out;
 	(void)size;
