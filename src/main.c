@@ -1,4 +1,5 @@
 /* drivr-console — entry point: options, topic table, then one mode. */
+#include <cJSON.h>
 #include <locale.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,6 +11,7 @@
 #include "loadplan.h"
 #include "topics.h"
 #include "ui/ui.h"
+#include "util.h"
 
 /* Exit statuses shared by every mode. */
 enum { EXIT_OK = 0, EXIT_CONNECTION = 1, EXIT_USAGE = 2 };
@@ -50,6 +52,9 @@ static void print_topics(const struct config *config, const struct topic_table *
 int main(int argc, char **argv)
 {
 	setlocale(LC_ALL, "");
+	/* cJSON allocates through xmalloc: out of memory aborts, as everywhere
+	 * else, so no cJSON result is NULL for lack of memory. */
+	cJSON_InitHooks(&(cJSON_Hooks){ .malloc_fn = xmalloc, .free_fn = free });
 	if (argc > 1 && actions_is_action(argv[1]))
 		return actions_main(argc, argv);
 	struct config config;
