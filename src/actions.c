@@ -1,19 +1,14 @@
 /* actions — see include/actions.h. */
 #include "actions.h"
 
-#include <cJSON.h>
-#include <errno.h>
-#include <fcntl.h>
 #include <math.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "action_flow.h"
-#include "audit.h"
 #include "config.h"
 #include "graphql.h"
 #include "headless.h"

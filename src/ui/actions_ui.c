@@ -13,8 +13,6 @@
 #include <unistd.h>
 
 #include "action_flow.h"
-#include "audit.h"
-#include "loadplan.h"
 #include "graphql.h"
 #include "jwt.h"
 #include "offline.h"
