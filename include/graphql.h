@@ -9,13 +9,14 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-/* Reads the user API token from `file` (first line) or, when file is NULL,
- * the environment variable DRIVR_USER_TOKEN.  New string or NULL with a
+/* Reads the user API token from `file` (secret_read_line: the first line,
+ * an empty one refused) or, when file is NULL, the environment variable
+ * DRIVR_USER_TOKEN.  New string, freed with secret_free(), or NULL with a
  * reason in err. */
 char *graphql_read_user_token(const char *file, char *err, size_t err_size);
 
 struct graphql_token_result {
-	char *jwt;   /* "CLOUD-..." ; owned */
+	char *jwt;   /* "CLOUD-..." ; owned, a secret: wiped by graphql_token_result_free */
 	char *uuid;  /* owned */
 	char *error; /* owned: transport, HTTP or GraphQL error */
 };

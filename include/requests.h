@@ -39,7 +39,13 @@
  * matches.
  *
  * Pure module: no I/O (the caller publishes and feeds back what happened),
- * no globals.  Time is passed in. */
+ * no globals.  Time is passed in, both clocks at once (struct
+ * request_time): deadlines run on the monotonic clock, so a wall clock
+ * set back or forward (NTP, an operator) neither expires a request nor
+ * keeps one alive; the wall clock is only shown, audited and compared with
+ * the platform's own times.  Callers read the request's fields; every
+ * change goes through the functions here (the change stamp moves with
+ * each). */
 #ifndef DRIVR_REQUESTS_H
 #define DRIVR_REQUESTS_H
 
@@ -88,6 +94,12 @@ struct token_draft {
 	const char *duration; /* "1D", ...; NULL or "" for a permanent token */
 };
 
+/* Now, on both clocks. */
+struct request_time {
+	double wall; /* epoch seconds (may jump) */
+	double mono; /* monotonic seconds (time_monotonic()) */
+};
+
 struct request {
 	uint32_t id; /* 1, 2, ... in creation order */
 	enum request_kind kind;
@@ -105,11 +117,16 @@ struct request {
 	char *system_uuid, *component_code, *service_code, *characteristic_code;
 	struct stored_value value;
 	int token; /* Paho delivery token while sent */
-	double created_at, sent_at, changed_at, deadline;
-	/* Free for the caller (never touched here): the console notes which
+	double created_at, sent_at, changed_at; /* wall clock */
+	double changed_mono;                    /* monotonic: the late window */
+	double deadline;                        /* monotonic; 0: none */
+	/* Free for the caller (never touched here): action_flow notes which
 	 * outcome it has audited and the /error record that ended the request. */
 	unsigned caller_flags;
 	uint64_t error_record;
+	/* failed: the broker refused the publish (a PUBACK reason code, or it
+	 * closed the connection on it), not a lost connection */
+	bool refused;
 	/* The outcome came after the request had timed out ("confirmed
 	 * (late)"); it was "timed out" before. */
 	bool late;
@@ -147,32 +164,34 @@ bool requests_parse_value(const char *text, const struct payload_characteristic 
 
 /* Validates and queues.  NULL with a one-line reason when refused. */
 struct request *requests_add_setpoint(struct requests *r, const struct setpoint_draft *d,
-				      double now, char *err, size_t err_size);
+				      struct request_time now, char *err, size_t err_size);
 /* What requests_add_setpoint would send, without queueing anything: the
  * exact topic and payload (new strings) for the editor's preview.  False
  * with the same reason requests_add_setpoint would give. */
 bool requests_preview_setpoint(struct requests *r, const struct setpoint_draft *d, char **topic,
 			       char **payload, size_t *payload_len, char *err, size_t err_size);
 struct request *requests_add_event_ack(struct requests *r, const char *system_uuid,
-				       const char *event_uuid, double now, char *err,
+				       const char *event_uuid, struct request_time now, char *err,
 				       size_t err_size);
 /* Token requests go over HTTP: the caller sends request->payload (the
  * GraphQL body) and reports back with requests_token_response(). */
-struct request *requests_add_token(struct requests *r, const struct token_draft *d, double now,
+struct request *requests_add_token(struct requests *r, const struct token_draft *d, struct request_time now,
 				   char *err, size_t err_size);
 
 /* Transport feedback. */
-void requests_mark_sent(struct requests *r, struct request *req, int token, double now);
-void requests_on_delivered(struct requests *r, int token, double now);
-/* A refused publish is final: never resent automatically. */
-void requests_on_publish_failed(struct requests *r, int token, const char *reason, double now);
+void requests_mark_sent(struct requests *r, struct request *req, int token, struct request_time now);
+void requests_on_delivered(struct requests *r, int token, struct request_time now);
+/* A failed publish is final: never resent automatically.  refused: the
+ * broker refused it (request->refused). */
+void requests_on_publish_failed(struct requests *r, int token, const char *reason, bool refused,
+				struct request_time now);
 /* A publish the client refused outright (before any token): final too. */
-void requests_fail(struct requests *r, struct request *req, const char *reason, double now);
+void requests_fail(struct requests *r, struct request *req, const char *reason, struct request_time now);
 /* GraphQL answer for a token request: the token uuid (confirmation then
  * waits for the token list) or the error message.  A request already
  * final (cancelled, timed out) keeps its state; the uuid is still noted. */
 void requests_token_response(struct requests *r, struct request *req, const char *token_uuid,
-			     const char *error, double now);
+			     const char *error, struct request_time now);
 
 /* Correlates one received message (call after store_apply; every message,
  * datapoints too: the ones naming a time stream both ways teach its name).
@@ -180,10 +199,17 @@ void requests_token_response(struct requests *r, struct request *req, const char
  * oldest request on its input topic that the platform has not taken yet
  * (sent or delivered: a setpoint already CREATED is past validation). */
 struct request *requests_observe(struct requests *r, const struct topic_match *match,
-				 const struct decode_result *result, double now);
-/* Time-outs.  Returns the next deadline (0 when nothing waits). */
-double requests_tick(struct requests *r, double now);
-bool requests_cancel(struct requests *r, uint32_t id, double now);
+				 const struct decode_result *result, struct request_time now);
+/* Time-outs.  Returns the next deadline (monotonic; 0 when nothing waits). */
+double requests_tick(struct requests *r, struct request_time now);
+/* Ends a request that is not final as timed out with reason: the caller's
+ * own deadline passed (an action's --timeout).  False when already final. */
+bool requests_expire(struct requests *r, struct request *req, const char *reason,
+		     struct request_time now);
+bool requests_cancel(struct requests *r, uint32_t id, struct request_time now);
+/* Says what a state proves when the caller knows more than the request
+ * (the MQTT version a PUBACK came over): sets the detail when it has none. */
+void requests_note(struct requests *r, struct request *req, const char *detail);
 
 /* The next queued MQTT request to publish (oldest first), or NULL. */
 struct request *requests_next_queued(struct requests *r);
@@ -192,6 +218,13 @@ size_t requests_count(const struct requests *r);
 const struct request *requests_at(const struct requests *r, size_t index); /* oldest first */
 struct request *requests_find(struct requests *r, uint32_t id);
 size_t requests_pending(const struct requests *r); /* not final */
+size_t requests_count_state(const struct requests *r, enum request_state state);
+/* The newest request of a kind about a setpoint receipt, an event, the
+ * /error record that ended it (caller's error_record); NULL when none (and
+ * for a NULL list or key). */
+const struct request *requests_for_receipt(const struct requests *r, const char *receipt);
+const struct request *requests_for_event(const struct requests *r, const char *event_uuid);
+const struct request *requests_for_error_record(const struct requests *r, uint64_t seq);
 /* Bumped on every state change, for views. */
 uint64_t requests_stamp(const struct requests *r);
 

@@ -1,18 +1,14 @@
 /* actions — see include/actions.h. */
 #include "actions.h"
 
-#include <cJSON.h>
-#include <errno.h>
-#include <fcntl.h>
 #include <math.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
-#include "audit.h"
+#include "action_flow.h"
 #include "config.h"
 #include "graphql.h"
 #include "headless.h"
@@ -23,6 +19,7 @@
 #include "offline.h"
 #include "payload.h"
 #include "requests.h"
+#include "secret.h"
 #include "util.h"
 
 /* The options only actions take; everything else is a connection option. */
@@ -99,61 +96,21 @@ struct action_run {
 	struct topic_table *topics;
 	struct store *store;
 	struct ingest ingest;
-	struct requests *requests;
+	struct action_flow flow; /* requests, outbox, audit: as the console */
 	struct mqtt *mqtt;
 	struct mqtt_status status;
 	struct load_plan *plan; /* NULL with --single-subscription */
 	struct request *request;
-	char *audit_path;
 	bool ever_connected, connection_failed, said_waiting;
-	bool publish_refused; /* the broker refused the publish (exit 7) */
 	/* the outcome stands but is not recorded: the audit line or the
 	 * --token-out file failed (exit 9 instead of 0) */
 	bool unrecorded;
-	int mqtt_version;     /* of the connection: 4 = 3.1.1, 5 */
-	/* monotonic: the last message the platform publishes (not the device
-	 * stream), or the subscription */
-	double last_message;
-	bool platform_since_subscribe; /* the platform is (back) there */
 };
 
-static void observe(void *ctx, const struct message_meta *msg, const struct topic_match *match,
-		    const struct decode_result *result)
-{
-	struct action_run *run = ctx;
-	(void)msg;
-	/* The platform's own topics (its retained state, answers) — retained or
-	 * forwarded live after a broker restart — not the devices' stream. */
-	if (match->family < TOPIC_UNCLASSIFIED && topic_family_direction(match->family) == TOPIC_SUB) {
-		run->last_message = time_monotonic();
-		run->platform_since_subscribe = true;
-	}
-	requests_observe(run->requests, match, result, time_now());
-}
-
-static void audit(struct action_run *run, const char *outcome)
-{
-	const struct request *q = run->request;
-	char url[512];
-	graphql_endpoint(run->config->graphql_url, run->config->slug, url, sizeof(url));
-	const char *target = q->kind == REQUEST_TOKEN ? url : q->topic;
-	/* The token body holds no secret (the user token is a header). */
-	struct audit_entry e = { time_now(), run->config->profile, request_kind_name(q->kind), target,
-				 q->payload, outcome, q->id };
-	char err[512];
-	if (!run->audit_path) {
-		snprintf(err, sizeof(err), "no path: set --audit-log, XDG_STATE_HOME or HOME");
-	} else if (audit_append(run->audit_path, &e, err, sizeof(err))) {
-		return;
-	}
-	fprintf(stderr, "drivr-console: audit log: %s — the outcome above stands, but it is not "
-			"in the audit log\n", err);
-	run->unrecorded = true;
-}
-
 /* What a lost connection means for the request, in its real state: only a
- * queued one waits in the outbox; a sent one is lost with the connection
- * (never re-sent), a delivered one still waits for its answer. */
+ * queued one waits in the outbox; we never re-send a sent one (Paho itself
+ * does only for a kept session, --keep-session), a delivered one still
+ * waits for its answer. */
 static const char *request_fate(const struct request *q)
 {
 	if (!q)
@@ -171,7 +128,8 @@ static const char *request_fate(const struct request *q)
 	}
 }
 
-/* Handles one inbox batch; returns false when the run must stop. */
+/* Handles one inbox batch: messages through ingest (and so the flow's
+ * observer), everything else through the flow, the connection's fate said. */
 static void drain(struct action_run *run)
 {
 	struct inbox_item *list = inbox_take_all(mqtt_inbox(run->mqtt), NULL);
@@ -179,18 +137,17 @@ static void drain(struct action_run *run)
 	for (struct inbox_item *item = list; item; item = item->next) {
 		if (run->plan)
 			loadsub_event(run->plan, item, now);
-		switch (item->kind) {
-		case INBOX_MESSAGE: {
+		mqtt_status_apply(&run->status, item);
+		if (item->kind == INBOX_MESSAGE) {
 			struct message_meta meta;
 			inbox_message_meta(item, &meta);
 			ingest_message(&run->ingest, &meta);
-			/* Only the retained state settles; a live stream never goes quiet. */
-
-			break;
+			continue;
 		}
+		action_flow_transport(&run->flow, item);
+		switch (item->kind) {
 		case INBOX_CONNECTED:
 			run->ever_connected = true;
-			run->mqtt_version = item->u.connected.mqtt_version;
 			break;
 		case INBOX_CONNECT_FAILED:
 			if (run->ever_connected) {
@@ -212,23 +169,9 @@ static void drain(struct action_run *run)
 			fprintf(stderr, "drivr-console: connection lost (%s)%s\n", item->u.failure.reason,
 				request_fate(run->request));
 			break;
-		case INBOX_SUBSCRIBED:
-			run->last_message = time_monotonic();
-			run->platform_since_subscribe = false;
-			break;
-		case INBOX_DELIVERED:
-			requests_on_delivered(run->requests, item->u.delivery.token, now);
-			break;
-		case INBOX_PUBLISH_FAILED:
-			if (run->request && run->request->token == item->u.delivery.token)
-				run->publish_refused = item->u.delivery.refused;
-			requests_on_publish_failed(run->requests, item->u.delivery.token,
-						   item->u.delivery.reason, now);
-			break;
 		default:
 			break;
 		}
-		mqtt_status_apply(&run->status, item);
 	}
 	inbox_list_free(list);
 }
@@ -247,26 +190,12 @@ static void pump(struct action_run *run, int wait_ms)
 		loadsub_pump(run->plan, run->mqtt, time_now());
 }
 
-/* Subscribed, the platform's state arrived since (an empty broker just
- * restarted means the platform is not back yet), and it has been quiet for
- * --settle seconds: the catalogue and the entities are known, and the
- * platform listens again. */
-static bool settled(const struct action_run *run)
-{
-	if (run->plan) {
-		/* Staged: the plan says (the refusal, if any, is on stderr). */
-		return run->status.subscribed && load_plan_usable(run->plan);
-	}
-	return run->status.subscribed && run->platform_since_subscribe &&
-	       time_monotonic() - run->last_message >= run->config->settle;
-}
-
 /* Connected, subscribed, and the retained state has settled (so the
  * characteristic catalogue and the entities are known). */
 static bool wait_ready(struct action_run *run, double deadline)
 {
 	while (!run->connection_failed && time_monotonic() < deadline) {
-		if (settled(run))
+		if (action_flow_settled(&run->flow))
 			return true;
 		pump(run, 50);
 	}
@@ -279,43 +208,19 @@ static bool wait_ready(struct action_run *run, double deadline)
 			mqtt_server_uri(run->mqtt), reason);
 	else
 		fprintf(stderr, "drivr-console: %s %s in time\n",
-			!run->status.subscribed	       ? "not connected to"
-			: run->platform_since_subscribe ? "the retained state did not settle on"
-							: "nothing from the platform for the slug (is it right?) on",
+			!run->status.subscribed ? "not connected to"
+			: run->flow.platform_at > run->flow.subscribed_at
+				? "the retained state did not settle on"
+				: "nothing from the platform for the slug (is it right?) on",
 			mqtt_server_uri(run->mqtt));
 	return false;
 }
 
-/* The catalogue entry of the characteristic, from the component's model. */
-static const struct payload_characteristic *
-find_characteristic(const struct store *store, const struct action_args *a,
-		    struct payload_catalogue *catalogue, cJSON **model_tree)
-{
-	const struct component *c = store_find_component(store, a->system, a->component);
-	const struct component_model *m =
-		c ? store_find_component_model(store, c->component_model_uuid) : NULL;
-	if (!m || !m->meta.raw.bytes || m->meta.raw.truncated)
-		return NULL;
-	*model_tree = cJSON_ParseWithLength(m->meta.raw.bytes, m->meta.raw.len);
-	if (!*model_tree || !payload_catalogue_read(*model_tree, catalogue))
-		return NULL;
-	for (size_t s = 0; s < catalogue->service_count; s++) {
-		const struct payload_service *svc = &catalogue->services[s];
-		if (!svc->code || strcmp(svc->code, a->service) != 0)
-			continue;
-		for (size_t k = 0; k < svc->characteristic_count; k++)
-			if (svc->characteristics[k].code &&
-			    strcmp(svc->characteristics[k].code, a->characteristic) == 0)
-				return &svc->characteristics[k];
-	}
-	return NULL;
-}
-
-static int exit_for(const struct request *q, bool wait, bool refused)
+static int exit_for(const struct request *q, bool wait)
 {
 	switch (q->state) {
 	case REQUEST_FAILED:
-		return refused ? EXIT_REFUSED : EXIT_FAILED;
+		return q->refused ? EXIT_REFUSED : EXIT_FAILED;
 	case REQUEST_CONFIRMED:
 		return EXIT_OK;
 	case REQUEST_DELIVERED:
@@ -332,32 +237,23 @@ static int exit_for(const struct request *q, bool wait, bool refused)
 	}
 }
 
-/* Sends the queued MQTT request whenever connected and subscribed; follows
- * it until final (or delivered, without --wait), or the deadline. */
+/* The outbox sends the queued MQTT request once connected and the
+ * platform's state settled (after a reconnection too); follows it until
+ * final (or delivered, without --wait), or the deadline. */
 static void follow_mqtt(struct action_run *run, double deadline)
 {
 	struct request *q = run->request;
 	while (time_monotonic() < deadline && !request_state_final(q->state)) {
 		if (!run->args->wait && q->state != REQUEST_QUEUED && q->state != REQUEST_SENT)
 			break;
-		/* connected, subscribed, and (after a reconnection too) the retained
-		 * state settled: the platform is back and subscribed by then */
-		if (q->state == REQUEST_QUEUED && settled(run)) {
-			int token = 0;
-			char err[256];
-			if (mqtt_publish(run->mqtt, q->topic, q->payload, q->payload_len, false, &token,
-					 err, sizeof(err)) == MQTT_OK)
-				requests_mark_sent(run->requests, q, token, time_now());
-		}
-		requests_tick(run->requests, time_now());
+		action_flow_tick(&run->flow);
 		pump(run, 50);
 	}
-	if (!request_state_final(q->state) && run->args->wait) {
-		free(q->detail);
-		q->detail = xstrdup(q->state == REQUEST_QUEUED ? "still queued: not connected"
-							       : "no final answer in time");
-		q->state = REQUEST_TIMED_OUT;
-	}
+	if (run->args->wait)
+		requests_expire(run->flow.requests, q,
+				q->state == REQUEST_QUEUED ? "still queued: not connected"
+							   : "no final answer in time",
+				action_flow_now(&run->flow));
 }
 
 /* Without --wait a PUBACK ends the run: say what it proves.  On MQTT 3.1.1
@@ -366,12 +262,13 @@ static void follow_mqtt(struct action_run *run, double deadline)
 static void note_delivery(struct action_run *run)
 {
 	struct request *q = run->request;
-	if (q->kind == REQUEST_TOKEN || q->state != REQUEST_DELIVERED || q->detail)
+	if (q->kind == REQUEST_TOKEN || q->state != REQUEST_DELIVERED)
 		return;
-	q->detail = xstrdup(run->mqtt_version >= 5
-				    ? "accepted by the broker (PUBACK success)"
-				    : "to the broker; MQTT 3.1.1 cannot tell a message the broker "
-				      "dropped (-V 5 can)");
+	requests_note(run->flow.requests, q,
+		      run->flow.mqtt_version >= 5
+			      ? "accepted by the broker (PUBACK success)"
+			      : "to the broker; MQTT 3.1.1 cannot tell a message the broker dropped "
+				"(-V 5 can)");
 }
 
 static void print_outcome(const struct request *q)
@@ -392,7 +289,7 @@ static void report_jwt_check(const struct action_run *run, const char *jwt)
 {
 	size_t n = store_jwks_count(run->store);
 	struct jwt_info info;
-	enum jwt_status st = jwt_check(jwt, n ? store_jwks_at(run->store, 0) : NULL, n, time_now(), &info);
+	enum jwt_status st = action_flow_check_jwt(&run->flow, jwt, &info);
 	fprintf(stderr, "drivr-console: the JWT against the domain's JWKS (%zu key%s): %s (%s, kid %s)\n",
 		n, n == 1 ? "" : "s", jwt_status_name(st), info.alg[0] ? info.alg : "?",
 		info.kid[0] ? info.kid : "?");
@@ -402,20 +299,15 @@ static void report_jwt_check(const struct action_run *run, const char *jwt)
 static void issue_token(struct action_run *run, double deadline)
 {
 	struct request *q = run->request;
+	struct requests *r = run->flow.requests;
 	char err[512];
-	char *user_token = graphql_read_user_token(run->config->user_token_file, err, sizeof(err));
-	if (!user_token) {
-		requests_token_response(run->requests, q, NULL, err, time_now());
-		return;
-	}
-	char url[512];
-	graphql_endpoint(run->config->graphql_url, run->config->slug, url, sizeof(url));
-	requests_mark_sent(run->requests, q, 0, time_now());
+	struct action_token_call call;
+	action_token_call_init(&call, &run->flow, q, 20);
+	requests_mark_sent(r, q, 0, action_flow_now(&run->flow));
 	struct graphql_token_result res;
-	graphql_issue_token(url, user_token, q->payload, run->config->cafile, 20, &res);
-	memset(user_token, 0, strlen(user_token));
-	free(user_token);
-	requests_token_response(run->requests, q, res.uuid, res.error, time_now());
+	action_token_call_run(&call, &res);
+	action_token_call_free(&call);
+	requests_token_response(r, q, res.uuid, res.error, action_flow_now(&run->flow));
 	if (res.jwt) {
 		/* Shown once: to the file the operator named, else to stdout. */
 		if (run->args->token_out) {
@@ -434,11 +326,10 @@ static void issue_token(struct action_run *run, double deadline)
 			printf("%s\n", res.jwt);
 		}
 		report_jwt_check(run, res.jwt);
-		memset(res.jwt, 0, strlen(res.jwt));
 	}
-	graphql_token_result_free(&res);
+	graphql_token_result_free(&res); /* the JWT wiped */
 	while (run->args->wait && q->state == REQUEST_DELIVERED && time_monotonic() < deadline) {
-		requests_tick(run->requests, time_now());
+		action_flow_tick(&run->flow);
 		pump(run, 50);
 	}
 }
@@ -446,15 +337,14 @@ static void issue_token(struct action_run *run, double deadline)
 static struct request *build_request(struct action_run *run, char *err, size_t size)
 {
 	const struct action_args *a = run->args;
-	double now = time_now();
+	struct requests *r = run->flow.requests;
+	struct request_time now = action_flow_now(&run->flow);
 	if (strcmp(a->name, "set-setpoint") == 0) {
-		struct payload_catalogue catalogue;
-		memset(&catalogue, 0, sizeof(catalogue));
-		cJSON *model = NULL;
-		const struct payload_characteristic *c =
-			a->system && a->component && a->service && a->characteristic
-				? find_characteristic(run->store, a, &catalogue, &model)
-				: NULL;
+		struct action_catalogue catalogue = { 0 };
+		const char *why = NULL;
+		const struct payload_characteristic *c = action_flow_characteristic(
+			run->store, a->system, a->component, a->service, a->characteristic, &catalogue,
+			&why);
 		if (!c && a->characteristic)
 			fprintf(stderr, "drivr-console: %s/%s/%s is not in the catalogue of the component's "
 					"model; sending the value as typed\n",
@@ -462,9 +352,8 @@ static struct request *build_request(struct action_run *run, char *err, size_t s
 				a->characteristic);
 		struct setpoint_draft d = { a->system, a->component, a->service, a->characteristic,
 					    a->value, c, a->msgpack ? FORMAT_MSGPACK : FORMAT_JSON };
-		struct request *q = requests_add_setpoint(run->requests, &d, now, err, size);
-		payload_catalogue_free(&catalogue);
-		cJSON_Delete(model);
+		struct request *q = requests_add_setpoint(r, &d, now, err, size);
+		action_catalogue_close(&catalogue);
 		return q;
 	}
 	if (strcmp(a->name, "ack-event") == 0) {
@@ -472,14 +361,14 @@ static struct request *build_request(struct action_run *run, char *err, size_t s
 		const struct event *e = a->event ? store_find_event(run->store, a->event) : NULL;
 		if (!system && e)
 			system = e->system_uuid;
-		return requests_add_event_ack(run->requests, system, a->event, now, err, size);
+		return requests_add_event_ack(r, system, a->event, now, err, size);
 	}
 	if (!a->permanent && !a->duration) {
 		snprintf(err, size, "give --duration (e.g. 1D) or --permanent");
 		return NULL;
 	}
 	struct token_draft d = { a->system, a->device, a->permanent ? NULL : a->duration };
-	return requests_add_token(run->requests, &d, now, err, size);
+	return requests_add_token(r, &d, now, err, size);
 }
 
 static int run_action(struct action_run *run)
@@ -508,15 +397,18 @@ static int run_action(struct action_run *run)
 	else
 		follow_mqtt(run, deadline);
 	note_delivery(run);
+	/* One audit line per action, with its outcome (as the console writes):
+	 * the flow wrote it when the request ended; a run that ends first (a
+	 * PUBACK without --wait) records the state it reached. */
+	action_flow_sweep(&run->flow);
+	bool recorded = action_flow_record(&run->flow, run->request) && !run->flow.audit_failed;
 	print_outcome(run->request);
-	/* One audit line per action, with its outcome (as the console writes). */
-	const struct request *q = run->request;
-	char outcome[1024];
-	snprintf(outcome, sizeof(outcome), "%s%s%s%s%s%s", request_state_name(q->state),
-		 q->detail ? ": " : "", q->detail ? q->detail : "", q->error_code ? " [" : "",
-		 q->error_code ? q->error_code : "", q->error_code ? "]" : "");
-	audit(run, outcome);
-	int status = exit_for(run->request, run->args->wait, run->publish_refused);
+	if (!recorded) {
+		fprintf(stderr, "drivr-console: audit log: %s — the outcome above stands, but it is not "
+				"in the audit log\n", run->flow.audit_error);
+		run->unrecorded = true;
+	}
+	int status = exit_for(run->request, run->args->wait);
 	/* 9 replaces 0 only: a failure the outcome already reports keeps its
 	 * status (the record's failure is on stderr). */
 	return status == EXIT_OK && run->unrecorded ? EXIT_UNRECORDED : status;
@@ -581,8 +473,7 @@ int actions_main(int argc, char **argv)
 			fprintf(stderr, "drivr-console: %s\n", err);
 			goto out;
 		}
-		memset(token, 0, strlen(token));
-		free(token);
+		secret_free(token);
 	}
 	struct mqtt_options opts;
 	if (!headless_mqtt_options(&config, &opts, &passphrase)) {
@@ -597,14 +488,16 @@ int actions_main(int argc, char **argv)
 		goto out;
 	}
 	run.store = store_new(NULL);
-	run.requests = requests_new(run.topics, config.slug);
 	ingest_init(&run.ingest, run.topics, run.store);
 	run.plan = headless_load_plan(&config, run.topics);
 	run.ingest.plan = run.plan;
-	run.ingest.observer = observe;
-	run.ingest.observer_ctx = &run;
 	mqtt_status_init(&run.status);
-	run.audit_path = config.audit_log ? xstrdup(config.audit_log) : audit_default_path();
+	action_flow_init(&run.flow, &config, run.store, run.topics);
+	run.flow.mqtt = run.mqtt;
+	run.flow.status = &run.status;
+	run.flow.plan = run.plan;
+	run.ingest.observer = action_flow_observer;
+	run.ingest.observer_ctx = &run.flow;
 	status = run_action(&run);
 out:
 	if (run.mqtt) {
@@ -612,12 +505,12 @@ out:
 			mqtt_disconnect(run.mqtt, 1000, err, sizeof(err));
 		mqtt_free(run.mqtt);
 	}
-	requests_free(run.requests);
+	if (run.flow.requests)
+		action_flow_free(&run.flow);
 	load_plan_free(run.plan);
 	store_free(run.store);
 	topics_free(run.topics);
-	free(run.audit_path);
-	free(passphrase);
+	secret_free(passphrase);
 	free(rest);
 	config_free(&config);
 	return status;

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "sanitize.h"
+#include "secret.h"
 #include "util.h"
 
 char *audit_default_path(void)
@@ -83,11 +84,9 @@ int audit_open(const char *path, char *err, size_t size)
 	} else if (st.st_nlink > 1) {
 		snprintf(err, size, "%s has %lu hard links: refused (another name would share the log)",
 			 path, (unsigned long)st.st_nlink);
-	} else {
+	} else if (secret_file_private(fd, path, err, size)) {
 		/* Our own log stays private even if someone loosened it; a file of
 		 * another user keeps its mode. */
-		if (st.st_uid == geteuid() && (st.st_mode & 07777) != 0600)
-			fchmod(fd, 0600);
 		return fd;
 	}
 	close(fd);

@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "secret.h"
 #include "util.h"
 
 void graphql_endpoint(const char *url, const char *slug, char *buf, size_t size)
@@ -149,25 +150,16 @@ char *graphql_read_user_token(const char *file, char *err, size_t size)
 	if (!file) {
 		const char *env = getenv("DRIVR_USER_TOKEN");
 		if (env && *env)
-			return xstrdup(env);
+			return secret_dup(env);
 		snprintf(err, size, "no user API token: use --user-token-file FILE or DRIVR_USER_TOKEN");
 		return NULL;
 	}
-	char *buf = util_read_file(file, LIMIT_SECRET_FILE, "--user-token-file", NULL, err, size);
-	if (!buf)
-		return NULL;
-	buf[strcspn(buf, "\r\n")] = '\0';
-	if (!buf[0]) {
-		snprintf(err, size, "--user-token-file %s is empty", file);
-		free(buf);
-		return NULL;
-	}
-	return buf;
+	return secret_read_line(file, "--user-token-file", err, size);
 }
 
 void graphql_token_result_free(struct graphql_token_result *r)
 {
-	free(r->jwt);
+	secret_free(r->jwt);
 	free(r->uuid);
 	free(r->error);
 	memset(r, 0, sizeof(*r));
@@ -200,6 +192,7 @@ bool graphql_parse_token_answer(const char *body, size_t len, struct graphql_tok
 	}
 	out->jwt = xstrdup(jwt->valuestring);
 	out->uuid = xstrdup(uuid->valuestring);
+	secret_wipe(jwt->valuestring, strlen(jwt->valuestring)); /* the tree's copy */
 	cJSON_Delete(root);
 	return true;
 }
@@ -209,14 +202,22 @@ struct body {
 	size_t len;
 };
 
-/* Answers are small; anything past 1 MiB is not a token answer. */
+/* Answers are small; anything past 1 MiB is not a token answer.  The
+ * answer holds the JWT: grown by copy, the old buffer wiped (realloc would
+ * leave it behind in the heap). */
 static size_t collect(char *ptr, size_t size, size_t nmemb, void *userdata)
 {
 	struct body *b = userdata;
 	size_t n = size * nmemb;
 	if (b->len + n > (1u << 20))
 		return 0;
-	b->data = xrealloc(b->data, b->len + n + 1);
+	char *grown = xmalloc(b->len + n + 1);
+	if (b->data) {
+		memcpy(grown, b->data, b->len);
+		secret_wipe(b->data, b->len);
+		free(b->data);
+	}
+	b->data = grown;
 	memcpy(b->data + b->len, ptr, n);
 	b->len += n;
 	b->data[b->len] = '\0';
@@ -276,10 +277,15 @@ bool graphql_issue_token(const char *url, const char *user_token, const char *bo
 		snprintf(msg, sizeof(msg), "the GraphQL endpoint answered HTTP %ld", status);
 		out->error = xstrdup(msg);
 	}
-	/* The header held the secret: wipe it before freeing. */
-	memset(auth, 0, auth_len);
+	/* The bearer header and libcurl's copy of it in the list hold the user
+	 * token, the answer the JWT: wiped before they are freed (what libcurl
+	 * copies internally is out of our reach). */
+	secret_wipe(auth, auth_len);
 	free(auth);
+	for (struct curl_slist *h = headers; h; h = h->next)
+		secret_wipe(h->data, strlen(h->data));
 	curl_slist_free_all(headers);
+	secret_wipe(answer.data, answer.len);
 	free(answer.data);
 	curl_easy_cleanup(curl);
 	return ok;

@@ -1,5 +1,6 @@
 /* drivr-console — entry point: an action (actions.h), or options, topic
  * table, then one mode; every status is an enum exit_status. */
+#include <cJSON.h>
 #include <locale.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,6 +13,7 @@
 #include "loadplan.h"
 #include "topics.h"
 #include "ui/ui.h"
+#include "util.h"
 
 static void print_filter(void *ctx, enum load_stage stage, const char *filter, int qos)
 {
@@ -49,6 +51,9 @@ static void print_topics(const struct config *config, const struct topic_table *
 int main(int argc, char **argv)
 {
 	setlocale(LC_ALL, "");
+	/* cJSON allocates through xmalloc: out of memory aborts, as everywhere
+	 * else, so no cJSON result is NULL for lack of memory. */
+	cJSON_InitHooks(&(cJSON_Hooks){ .malloc_fn = xmalloc, .free_fn = free });
 	if (argc > 1 && actions_is_action(argv[1]))
 		return actions_main(argc, argv);
 	struct config config;

@@ -149,22 +149,23 @@ static void set_text(char **field, const char *text)
 	*field = dup_or_null(text);
 }
 
-static void set_state(struct requests *r, struct request *q, enum request_state state, double now)
+static void set_state(struct requests *r, struct request *q, enum request_state state, struct request_time now)
 {
 	q->state = state;
-	q->changed_at = now;
+	q->changed_at = now.wall;
+	q->changed_mono = now.mono;
 	switch (state) {
 	case REQUEST_SENT:
 		/* A token request is "sent" while its HTTP call runs: no PUBACK,
 		 * the GraphQL answer (bounded by the call's own time-out) ends it. */
-		q->deadline = now + r->timeouts.delivery +
+		q->deadline = now.mono + r->timeouts.delivery +
 			      (q->kind == REQUEST_TOKEN ? r->timeouts.platform : 0);
 		break;
 	case REQUEST_DELIVERED:
-		q->deadline = now + r->timeouts.platform;
+		q->deadline = now.mono + r->timeouts.platform;
 		break;
 	case REQUEST_PENDING_DEVICE:
-		q->deadline = now + r->timeouts.device;
+		q->deadline = now.mono + r->timeouts.device;
 		break;
 	default:
 		q->deadline = 0; /* queued requests wait for the connection, not a clock */
@@ -174,7 +175,7 @@ static void set_state(struct requests *r, struct request *q, enum request_state 
 }
 
 /* Appends a request, forgetting the oldest finished one when full. */
-static struct request *add(struct requests *r, enum request_kind kind, double now)
+static struct request *add(struct requests *r, enum request_kind kind, struct request_time now)
 {
 	if (r->count >= REQUESTS_MAX) {
 		for (size_t i = 0; i < r->count; i++) {
@@ -194,7 +195,8 @@ static struct request *add(struct requests *r, enum request_kind kind, double no
 	struct request *q = xcalloc(1, sizeof(*q));
 	q->id = r->next_id++;
 	q->kind = kind;
-	q->created_at = q->changed_at = now;
+	q->created_at = q->changed_at = now.wall;
+	q->changed_mono = now.mono;
 	q->format = FORMAT_JSON;
 	r->items[r->count++] = q;
 	r->stamp++;
@@ -328,7 +330,7 @@ static void stored_from_value(struct stored_value *dst, const struct value *v)
 		dst->text = xstrdup(v->text);
 	else if (v->type == VALUE_JSON && v->json) {
 		char *p = cJSON_PrintUnformatted(v->json);
-		dst->text = xstrdup(p ? p : "null");
+		dst->text = xstrdup(p);
 		cJSON_free(p);
 	}
 }
@@ -485,7 +487,7 @@ bool requests_preview_setpoint(struct requests *r, const struct setpoint_draft *
 }
 
 struct request *requests_add_setpoint(struct requests *r, const struct setpoint_draft *d,
-				      double now, char *err, size_t size)
+				      struct request_time now, char *err, size_t size)
 {
 	struct built_setpoint b;
 	if (!build_setpoint(r, d, &b, err, size))
@@ -513,7 +515,7 @@ struct request *requests_add_setpoint(struct requests *r, const struct setpoint_
 }
 
 struct request *requests_add_event_ack(struct requests *r, const char *system_uuid,
-				       const char *event_uuid, double now, char *err, size_t size)
+				       const char *event_uuid, struct request_time now, char *err, size_t size)
 {
 	if (missing("event", event_uuid, err, size))
 		return NULL;
@@ -539,7 +541,7 @@ struct request *requests_add_event_ack(struct requests *r, const char *system_uu
 	return q;
 }
 
-struct request *requests_add_token(struct requests *r, const struct token_draft *d, double now,
+struct request *requests_add_token(struct requests *r, const struct token_draft *d, struct request_time now,
 				   char *err, size_t size)
 {
 	if (missing("system", d->system_uuid, err, size) ||
@@ -577,10 +579,10 @@ struct request *requests_add_token(struct requests *r, const struct token_draft 
 
 /* ---- transport feedback ------------------------------------------------- */
 
-void requests_mark_sent(struct requests *r, struct request *q, int token, double now)
+void requests_mark_sent(struct requests *r, struct request *q, int token, struct request_time now)
 {
 	q->token = token;
-	q->sent_at = now;
+	q->sent_at = now.wall;
 	set_state(r, q, REQUEST_SENT, now);
 }
 
@@ -592,23 +594,25 @@ static struct request *find_by_token(struct requests *r, int token)
 	return NULL;
 }
 
-void requests_on_delivered(struct requests *r, int token, double now)
+void requests_on_delivered(struct requests *r, int token, struct request_time now)
 {
 	struct request *q = find_by_token(r, token);
 	if (q)
 		set_state(r, q, REQUEST_DELIVERED, now);
 }
 
-void requests_on_publish_failed(struct requests *r, int token, const char *reason, double now)
+void requests_on_publish_failed(struct requests *r, int token, const char *reason, bool refused,
+				struct request_time now)
 {
 	struct request *q = find_by_token(r, token);
 	if (!q)
 		return;
+	q->refused = refused;
 	set_text(&q->detail, reason ? reason : "publish failed");
 	set_state(r, q, REQUEST_FAILED, now);
 }
 
-void requests_fail(struct requests *r, struct request *q, const char *reason, double now)
+void requests_fail(struct requests *r, struct request *q, const char *reason, struct request_time now)
 {
 	if (request_state_final(q->state))
 		return;
@@ -625,13 +629,14 @@ static bool token_seen(const struct requests *r, const char *uuid)
 }
 
 /* A timed-out request still listening for its answer (see requests.h). */
-static bool listening_late(const struct requests *r, const struct request *q, double now)
+static bool listening_late(const struct requests *r, const struct request *q, struct request_time now)
 {
-	return q->state == REQUEST_TIMED_OUT && !q->late && now - q->changed_at <= r->timeouts.late;
+	return q->state == REQUEST_TIMED_OUT && !q->late &&
+	       now.mono - q->changed_mono <= r->timeouts.late;
 }
 
 /* Ends a request with its outcome; one that had timed out gets it late. */
-static void finish(struct requests *r, struct request *q, enum request_state state, double now)
+static void finish(struct requests *r, struct request *q, enum request_state state, struct request_time now)
 {
 	if (q->state == REQUEST_TIMED_OUT)
 		q->late = true;
@@ -639,7 +644,7 @@ static void finish(struct requests *r, struct request *q, enum request_state sta
 }
 
 void requests_token_response(struct requests *r, struct request *q, const char *token_uuid,
-			     const char *error, double now)
+			     const char *error, struct request_time now)
 {
 	if (request_state_final(q->state)) {
 		if (token_uuid)
@@ -656,7 +661,7 @@ void requests_token_response(struct requests *r, struct request *q, const char *
 	}
 	set_text(&q->target, token_uuid);
 	if (q->sent_at == 0)
-		q->sent_at = now;
+		q->sent_at = now.wall;
 	/* Issued: confirmed once the token list shows it — which may already
 	 * have happened (the platform publishes the list before it answers). */
 	set_state(r, q, token_seen(r, token_uuid) ? REQUEST_CONFIRMED : REQUEST_DELIVERED, now);
@@ -732,7 +737,7 @@ static struct request *receipt_owner(struct requests *r, const char *receipt)
  * cannot tell them apart, and the first one sent is the first one the
  * platform handles. */
 static struct request *adopter(struct requests *r, const struct topic_match *m,
-			       const struct upd_setpoint *u, double now)
+			       const struct upd_setpoint *u, struct request_time now)
 {
 	for (int late = 0; late <= 1; late++) {
 		for (size_t i = 0; i < r->count; i++) {
@@ -749,7 +754,7 @@ static struct request *adopter(struct requests *r, const struct topic_match *m,
 }
 
 static struct request *observe_setpoint(struct requests *r, const struct topic_match *m,
-					const struct upd_setpoint *u, double now)
+					const struct upd_setpoint *u, struct request_time now)
 {
 	char topic_system[TOPIC_ID_MAX + 1];
 	streammap_learn(r->streams, &u->addr,
@@ -795,7 +800,7 @@ static struct request *observe_setpoint(struct requests *r, const struct topic_m
 }
 
 static struct request *observe_error(struct requests *r, const struct topic_match *m,
-				     const struct upd_error_reply *e, double now)
+				     const struct upd_error_reply *e, struct request_time now)
 {
 	/* The oldest request on the topic the reply answers that the platform
 	 * has not taken yet: one already CREATED passed its validation.  A
@@ -819,7 +824,7 @@ static struct request *observe_error(struct requests *r, const struct topic_matc
 }
 
 static struct request *observe_event(struct requests *r, const struct upd_event *e,
-				     const char *uuid, double now)
+				     const char *uuid, struct request_time now)
 {
 	if (e->acknowledged != 1)
 		return NULL;
@@ -844,7 +849,7 @@ static void remember_token(struct requests *r, const char *uuid)
 	r->seen_next = (r->seen_next + 1) % SEEN_TOKENS;
 }
 
-static struct request *observe_tokens(struct requests *r, const struct upd_tokens *t, double now)
+static struct request *observe_tokens(struct requests *r, const struct upd_tokens *t, struct request_time now)
 {
 	struct request *changed = NULL;
 	for (size_t k = 0; k < t->count; k++)
@@ -881,7 +886,7 @@ static void learn_streams(struct requests *r, const struct topic_match *m,
 }
 
 struct request *requests_observe(struct requests *r, const struct topic_match *m,
-				 const struct decode_result *res, double now)
+				 const struct decode_result *res, struct request_time now)
 {
 	if (!res->ok || res->deleted)
 		return NULL;
@@ -907,14 +912,14 @@ struct request *requests_observe(struct requests *r, const struct topic_match *m
 	}
 }
 
-double requests_tick(struct requests *r, double now)
+double requests_tick(struct requests *r, struct request_time now)
 {
 	double next = 0;
 	for (size_t i = 0; i < r->count; i++) {
 		struct request *q = r->items[i];
 		if (!waiting(q) || q->deadline <= 0)
 			continue;
-		if (now >= q->deadline) {
+		if (now.mono >= q->deadline) {
 			static const char *const what[] = {
 				[REQUEST_SENT] = "no PUBACK from the broker",
 				[REQUEST_DELIVERED] = "no answer from the platform",
@@ -933,7 +938,25 @@ double requests_tick(struct requests *r, double now)
 	return next;
 }
 
-bool requests_cancel(struct requests *r, uint32_t id, double now)
+bool requests_expire(struct requests *r, struct request *q, const char *reason,
+		     struct request_time now)
+{
+	if (request_state_final(q->state))
+		return false;
+	set_text(&q->detail, reason);
+	set_state(r, q, REQUEST_TIMED_OUT, now);
+	return true;
+}
+
+void requests_note(struct requests *r, struct request *q, const char *detail)
+{
+	if (q->detail || !detail)
+		return;
+	q->detail = xstrdup(detail);
+	r->stamp++;
+}
+
+bool requests_cancel(struct requests *r, uint32_t id, struct request_time now)
 {
 	struct request *q = requests_find(r, id);
 	if (!q || request_state_final(q->state))
@@ -981,4 +1004,36 @@ size_t requests_pending(const struct requests *r)
 uint64_t requests_stamp(const struct requests *r)
 {
 	return r->stamp;
+}
+
+size_t requests_count_state(const struct requests *r, enum request_state state)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < r->count; i++)
+		n += r->items[i]->state == state;
+	return n;
+}
+
+const struct request *requests_for_receipt(const struct requests *r, const char *receipt)
+{
+	for (size_t i = r && receipt ? r->count : 0; i-- > 0;)
+		if (r->items[i]->kind == REQUEST_SETPOINT && eq(r->items[i]->receipt_id, receipt))
+			return r->items[i];
+	return NULL;
+}
+
+const struct request *requests_for_event(const struct requests *r, const char *event_uuid)
+{
+	for (size_t i = r && event_uuid ? r->count : 0; i-- > 0;)
+		if (r->items[i]->kind == REQUEST_EVENT_ACK && eq(r->items[i]->target, event_uuid))
+			return r->items[i];
+	return NULL;
+}
+
+const struct request *requests_for_error_record(const struct requests *r, uint64_t seq)
+{
+	for (size_t i = r && seq ? r->count : 0; i-- > 0;)
+		if (r->items[i]->state == REQUEST_ERROR && r->items[i]->error_record == seq)
+			return r->items[i];
+	return NULL;
 }

@@ -1,5 +1,6 @@
-/* actions_ui — the operator's actions in the full-screen console, and the
- * glue between the requests module and the main loop.
+/* actions_ui — the operator's actions in the full-screen console: the
+ * forms, the token worker, the JWT dialog; the requests reach the main
+ * loop through action_flow (the same path as the one-shot actions).
  *
  *   e  setpoint editor (datapoints, setpoints): system / component / service
  *      / characteristic prefilled from the row, the characteristic looked up
@@ -53,7 +54,8 @@ bool actions_ui_audit_ack(struct ui *ui);
 void actions_ui_transport(struct ui *ui, const struct inbox_item *item);
 /* Publishes what waits in the outbox, when connected and subscribed. */
 void actions_ui_pump(struct ui *ui);
-/* Time-outs; returns the next deadline (wall clock), 0 when none. */
+/* Time-outs and the outbox; returns the next deadline (monotonic), 0 when
+ * none. */
 double actions_ui_tick(struct ui *ui);
 /* The token workers' pipe (poll for POLLIN), -1 when none was started. */
 int actions_ui_fd(const struct ui *ui);
@@ -77,11 +79,6 @@ void actions_ui_new_token(struct ui *ui, const char *system_uuid);
 /* Requests view: cancel one (queued: never sent; sent: no longer followed). */
 void actions_ui_cancel(struct ui *ui, uint32_t id);
 
-/* For views: the newest request about a setpoint receipt / an event. */
-const struct request *actions_ui_request_for_receipt(const struct ui *ui, const char *receipt);
-const struct request *actions_ui_request_for_event(const struct ui *ui, const char *event_uuid);
-/* The request an /error record ended (errors view), or NULL. */
-const struct request *actions_ui_request_for_error(const struct ui *ui, uint64_t seq);
 /* "… queued (outbox)", "✔ confirmed" ... and its role. */
 enum ui_role actions_ui_state_text(const struct ui *ui, const struct request *q, char *buf,
 				   size_t size);

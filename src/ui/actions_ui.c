@@ -12,19 +12,16 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "action_flow.h"
 #include "alerts.h"
-#include "audit.h"
-#include "loadplan.h"
 #include "graphql.h"
 #include "jwt.h"
 #include "offline.h"
 #include "payload.h"
+#include "secret.h"
 #include "ui/fmt.h"
 #include "ui/form.h"
 #include "util.h"
-
-/* request->caller_flags */
-enum { AUDITED = 1u << 0, ANNOUNCED = 1u << 1, LATE_AUDITED = 1u << 2, PINNED = 1u << 3 };
 
 /* The GraphQL call's own time-out (seconds); the request's deadline is longer. */
 #define TOKEN_CALL_TIMEOUT_S 20
@@ -36,7 +33,7 @@ struct token_job {
 	pthread_t thread;
 	int notify_fd; /* the pipe's write end */
 	uint32_t request_id;
-	char *url, *token_file, *body, *cafile;
+	struct action_token_call call;
 	struct graphql_token_result result; /* written by the worker only */
 };
 
@@ -52,12 +49,13 @@ struct jwt_shown {
 enum modal { MODAL_NONE, MODAL_SETPOINT, MODAL_ACK, MODAL_TOKEN, MODAL_JWT, MODAL_SAVE_JWT };
 
 struct ui_actions {
+	/* requests, outbox, audit: the path every request takes */
+	struct action_flow flow;
 	enum modal modal;
 	struct form form;
 	/* setpoint editor: the catalogue of the component's model, re-read on
-	 * every check (its strings borrow from model_tree) */
-	cJSON *model_tree;
-	struct payload_catalogue catalogue;
+	 * every check (ch borrows from it) */
+	struct action_catalogue catalogue;
 	const struct payload_characteristic *ch;
 	/* event acknowledgement */
 	char ack_event[TOPIC_ID_MAX + 1], ack_system[TOPIC_ID_MAX + 1];
@@ -66,184 +64,90 @@ struct ui_actions {
 	bool curl_ready;
 	struct token_job *jobs;
 	struct jwt_shown *jwts; /* the first is the one on screen */
-	char *audit_path;
-	/* audit lines not written: all of them (the exit status), those since
-	 * the operator last acknowledged (the status bar), the last reason */
-	unsigned audit_failed, audit_unacked;
-	char audit_error[512];
-	uint64_t seen_stamp; /* requests stamp of the last end-state scan */
-	/* The outbox goes out once the platform's state has come (back) after
-	 * a (re)connection and settled — a platform that publishes again has
-	 * its subscriptions in place: wall clock times. */
-	double subscribed_at, platform_at, pump_at;
+	/* audit lines not written (flow.audit_failed) the operator has seen
+	 * (key A): the status bar shows the rest */
+	unsigned audit_acked;
 };
 
 static const char *const BOOLEANS[] = { "true", "false" };
 static const char *const LIFETIMES[] = { "short-lived", "permanent" };
 
-static double now_of(const struct ui *ui)
+/* The flow, with the connection as the loop has it now (the client and
+ * the staged load are made after actions_ui_init, or never in replay). */
+static struct action_flow *flow_of(const struct ui *ui)
 {
-	return ui_clock(ui);
+	struct action_flow *f = &ui->actions->flow;
+	f->mqtt = ui->mqtt;
+	f->plan = ui->plan;
+	return f;
 }
 
-/* The domain's slug: the option, else the retained domain (replay). */
+static struct request_time now_of(const struct ui *ui)
+{
+	return action_flow_now(flow_of(ui));
+}
+
 static const char *slug_of(const struct ui *ui)
 {
-	const struct domain *d = store_domain(ui->store);
-	if (ui->config->slug)
-		return ui->config->slug;
-	return d && d->slug ? d->slug : "";
+	return action_flow_slug(flow_of(ui));
 }
 
-/* Before building a request: the slug may have arrived with the domain. */
 static void sync_slug(struct ui *ui)
 {
-	if (!ui->config->slug)
-		requests_set_slug(ui->requests, slug_of(ui));
+	action_flow_sync_slug(flow_of(ui));
 }
 
 /* ---- audit and end states ---------------------------------------------------- */
 
-/* One audit line; false when it could not be written — counted, and shown
- * in the status bar until acknowledged (a notice alone would be overwritten
- * by the outcome's). */
-static bool audit(struct ui *ui, const struct request *q, const char *outcome)
-{
-	struct ui_actions *a = ui->actions;
-	char err[512];
-	if (!a->audit_path) {
-		snprintf(err, sizeof(err), "no path: set --audit-log, XDG_STATE_HOME or HOME");
-	} else {
-		char url[512];
-		graphql_endpoint(ui->config->graphql_url, slug_of(ui), url, sizeof(url));
-		/* The token body holds no secret: the user token travels as a header. */
-		struct audit_entry e = { time_now(), ui->config->profile, request_kind_name(q->kind),
-					 q->kind == REQUEST_TOKEN ? url : q->topic, q->payload, outcome,
-					 q->id };
-		if (audit_append(a->audit_path, &e, err, sizeof(err)))
-			return true;
-	}
-	a->audit_failed++;
-	a->audit_unacked++;
-	snprintf(a->audit_error, sizeof(a->audit_error), "%s", err);
-	return false;
-}
-
+/* Audit lines not written are shown in the status bar until acknowledged
+ * (a notice alone would be overwritten by the outcome's). */
 bool actions_ui_audit_warning(const struct ui *ui, char *buf, size_t size)
 {
 	const struct ui_actions *a = ui->actions;
-	if (!a || !a->audit_unacked)
+	unsigned unacked = a ? a->flow.audit_failed - a->audit_acked : 0;
+	if (!unacked)
 		return false;
 	snprintf(buf, size, " %s audit log: %u line%s not written (A: seen) ",
-		 ui->scr.g->level[LEVEL_ERROR], a->audit_unacked, a->audit_unacked == 1 ? "" : "s");
+		 ui->scr.g->level[LEVEL_ERROR], unacked, unacked == 1 ? "" : "s");
 	return true;
 }
 
 bool actions_ui_audit_ack(struct ui *ui)
 {
 	struct ui_actions *a = ui->actions;
-	if (!a || !a->audit_unacked)
+	if (!a || a->flow.audit_failed == a->audit_acked)
 		return false;
-	ui_notice(ui, "audit log: %.140s", a->audit_error);
-	a->audit_unacked = 0;
+	ui_notice(ui, "audit log: %.140s", a->flow.audit_error);
+	a->audit_acked = a->flow.audit_failed;
 	return true;
 }
 
-static void outcome_text(const struct request *q, char *buf, size_t size)
+/* A request ended (or its late answer came): one notice. */
+static void on_end(void *ctx, const struct request *q, const char *outcome, bool recorded)
 {
-	snprintf(buf, size, "%s%s%s%s%s%s", request_state_name(q->state), q->detail ? ": " : "",
-		 q->detail ? q->detail : "", q->error_code ? " [" : "", q->error_code ? q->error_code : "",
-		 q->error_code ? "]" : "");
-}
-
-/* After anything that may have moved a request: one audit line and one
- * notice for each request that reached its end. */
-static void settle(struct ui *ui)
-{
-	struct ui_actions *a = ui->actions;
-	if (requests_stamp(ui->requests) == a->seen_stamp)
-		return;
-	a->seen_stamp = requests_stamp(ui->requests);
-	size_t n = requests_count(ui->requests);
-	for (size_t i = 0; i < n; i++) {
-		struct request *q = (struct request *)requests_at(ui->requests, i);
-		char outcome[1024];
-		/* A system a request waits on is never evicted at a store cap
-		 * (--max-memory) until the request ends. */
-		if (!request_state_final(q->state) && !(q->caller_flags & PINNED) && q->system_uuid &&
-		    store_find_system(ui->store, q->system_uuid) && /* no stub for a typo */
-		    store_pin_system(ui->store, q->system_uuid))
-			q->caller_flags |= PINNED;
-		if (request_state_final(q->state) && (q->caller_flags & PINNED)) {
-			store_unpin_system(ui->store, q->system_uuid);
-			q->caller_flags &= ~(unsigned)PINNED;
-		}
-		if (request_state_final(q->state) && !(q->caller_flags & AUDITED)) {
-			outcome_text(q, outcome, sizeof(outcome));
-			bool logged = audit(ui, q, outcome);
-			q->caller_flags |= AUDITED;
-			ui_notice(ui, "#%u %s: %s%s", q->id, q->summary ? q->summary : "", outcome,
-				  logged ? "" : " — NOT in the audit log");
-		}
-		/* The answer after the time-out: a second line, the first stays. */
-		if (q->late && !(q->caller_flags & LATE_AUDITED)) {
-			char late[1100];
-			outcome_text(q, outcome, sizeof(outcome));
-			snprintf(late, sizeof(late), "late: %s", outcome);
-			bool logged = audit(ui, q, late);
-			q->caller_flags |= LATE_AUDITED;
-			ui_notice(ui, "#%u %s: %s%s", q->id, q->summary ? q->summary : "", late,
-				  logged ? "" : " — NOT in the audit log");
-		}
-	}
-}
-
-/* ---- the observer and the transport --------------------------------------------- */
-
-static void observe(void *ctx, const struct message_meta *msg, const struct topic_match *match,
-		    const struct decode_result *result)
-{
-	struct ui *ui = ctx;
-	(void)msg;
-	/* the platform's own topics (its retained state, answers), retained or
-	 * forwarded live after a broker restart: not the devices' stream */
-	if (match->family < TOPIC_UNCLASSIFIED && topic_family_direction(match->family) == TOPIC_SUB) {
-		struct ui_actions *a = ui->actions;
-		bool first = a->platform_at < a->subscribed_at;
-		a->platform_at = time_now();
-		if (first && requests_next_queued(ui->requests))
-			a->pump_at = a->platform_at + ui->config->settle;
-	}
-	struct request *q = requests_observe(ui->requests, match, result, now_of(ui));
-	if (q && q->state == REQUEST_ERROR && match->family == TOPIC_ERROR_REPLY &&
-	    store_errors_count(ui->store) > 0) {
-		/* store_apply made the record just before: the newest one */
-		const struct error_record *r = store_error_at(ui->store, 0);
-		if (r->kind == ERROR_RECORD_REPLY)
-			q->error_record = r->seq;
-	}
-	if (q)
-		settle(ui);
+	ui_notice(ctx, "#%u %s: %s%s", q->id, q->summary ? q->summary : "", outcome,
+		  recorded ? "" : " — NOT in the audit log");
 }
 
 void actions_ui_init(struct ui *ui)
 {
 	struct ui_actions *a = xcalloc(1, sizeof(*a));
 	a->pipe[0] = a->pipe[1] = -1;
-	a->audit_path = ui->config->audit_log ? xstrdup(ui->config->audit_log) : audit_default_path();
+	action_flow_init(&a->flow, ui->config, ui->store, ui->topics);
+	a->flow.status = &ui->status;
+	a->flow.clock_fixed = ui->clock_fixed;
+	a->flow.on_end = on_end;
+	a->flow.on_end_ctx = ui;
 	ui->actions = a;
-	ui->requests = requests_new(ui->topics, slug_of(ui));
+	ui->requests = a->flow.requests;
 	ui->read_only = ui->config->read_only;
-	ui->ingest.observer = observe;
-	ui->ingest.observer_ctx = ui;
+	ui->ingest.observer = action_flow_observer;
+	ui->ingest.observer_ctx = &a->flow;
 }
 
 static void close_catalogue(struct ui_actions *a)
 {
-	payload_catalogue_free(&a->catalogue);
-	memset(&a->catalogue, 0, sizeof(a->catalogue));
-	cJSON_Delete(a->model_tree);
-	a->model_tree = NULL;
+	action_catalogue_close(&a->catalogue);
 	a->ch = NULL;
 }
 
@@ -253,20 +157,14 @@ static void jwt_drop(struct ui_actions *a)
 	if (!j)
 		return;
 	a->jwts = j->next;
-	memset(j->jwt, 0, strlen(j->jwt)); /* shown once: not kept */
-	free(j->jwt);
+	secret_free(j->jwt); /* shown once: not kept */
 	free(j);
 }
 
 static void job_free(struct token_job *job)
 {
-	if (job->result.jwt)
-		memset(job->result.jwt, 0, strlen(job->result.jwt));
-	graphql_token_result_free(&job->result);
-	free(job->url);
-	free(job->token_file);
-	free(job->body);
-	free(job->cafile);
+	graphql_token_result_free(&job->result); /* the JWT wiped */
+	action_token_call_free(&job->call);
 	free(job);
 }
 
@@ -286,20 +184,9 @@ unsigned actions_ui_free(struct ui *ui)
 						now_of(ui));
 		job_free(job);
 	}
-	settle(ui);
 	/* One line for what never reached its end. */
-	size_t n = requests_count(ui->requests);
-	for (size_t i = 0; i < n; i++) {
-		struct request *q = (struct request *)requests_at(ui->requests, i);
-		if (q->caller_flags & AUDITED)
-			continue;
-		char outcome[1024];
-		snprintf(outcome, sizeof(outcome), "pending at exit: %s%s",
-			 request_state_name(q->state),
-			 q->state == REQUEST_QUEUED ? " (never sent: it was in the outbox)" : "");
-		audit(ui, q, outcome);
-		q->caller_flags |= AUDITED;
-	}
+	a->flow.on_end = NULL; /* no screen for notices any more */
+	action_flow_record_pending(&a->flow);
 	while (a->jwts)
 		jwt_drop(a);
 	close_catalogue(a);
@@ -309,93 +196,35 @@ unsigned actions_ui_free(struct ui *ui)
 	}
 	if (a->curl_ready)
 		curl_global_cleanup();
-	unsigned failed = a->audit_failed;
+	unsigned failed = a->flow.audit_failed;
 	if (failed)
 		fprintf(stderr, "drivr-console: %u audit line%s could not be written (the last: %s)\n",
-			failed, failed == 1 ? "" : "s", a->audit_error);
-	free(a->audit_path);
+			failed, failed == 1 ? "" : "s", a->flow.audit_error);
+	action_flow_free(&a->flow);
 	free(a);
 	ui->actions = NULL;
-	requests_free(ui->requests);
 	ui->requests = NULL;
 	return failed;
 }
 
 void actions_ui_transport(struct ui *ui, const struct inbox_item *item)
 {
-	switch (item->kind) {
-	case INBOX_DELIVERED:
-		requests_on_delivered(ui->requests, item->u.delivery.token, now_of(ui));
-		break;
-	case INBOX_PUBLISH_FAILED:
-		/* final: never re-sent automatically */
-		requests_on_publish_failed(ui->requests, item->u.delivery.token, item->u.delivery.reason,
-					   now_of(ui));
-		break;
-	case INBOX_SUBSCRIBED:
-		if (!item->u.subscribed.batch) /* staged batches: the plan says when */
-			ui->actions->subscribed_at = time_now();
-		return;
-	default:
-		return;
-	}
-	settle(ui);
+	action_flow_transport(flow_of(ui), item);
 }
 
 static bool ready(const struct ui *ui)
 {
-	if (!ui->mqtt || ui->status.state != MQTT_STATE_CONNECTED || !ui->status.subscribed)
-		return false;
-	if (!ui->plan)
-		return true;
-	/* Staged: the plan says (a refusal is on the status bar). */
-	return load_plan_usable(ui->plan);
+	return action_flow_connected(flow_of(ui));
 }
 
 void actions_ui_pump(struct ui *ui)
 {
-	struct ui_actions *a = ui->actions;
-	if (!ready(ui) || !requests_next_queued(ui->requests))
-		return;
-	/* just (re)connected: the platform's state must be back (an empty
-	 * broker just restarted: the platform is not listening yet) and have
-	 * settled — the staged load's verdict says both (ready()) */
-	if (!ui->plan && a->platform_at < a->subscribed_at) {
-		a->pump_at = 0; /* the next retained message pumps again */
-		return;
-	}
-	double quiet = a->platform_at + ui->config->settle;
-	if (!ui->plan && time_now() < quiet) {
-		a->pump_at = quiet;
-		return;
-	}
-	a->pump_at = 0;
-	struct request *q;
-	while ((q = requests_next_queued(ui->requests))) {
-		int token = 0;
-		char err[256];
-		enum mqtt_error e = mqtt_publish(ui->mqtt, q->topic, q->payload, q->payload_len, false,
-						 &token, err, sizeof(err));
-		if (e == MQTT_ERR_NOT_READY)
-			break; /* stays in the outbox */
-		if (e == MQTT_OK)
-			requests_mark_sent(ui->requests, q, token, now_of(ui));
-		else
-			requests_fail(ui->requests, q, err, now_of(ui));
-	}
-	settle(ui);
+	action_flow_pump(flow_of(ui));
 }
 
 double actions_ui_tick(struct ui *ui)
 {
-	struct ui_actions *a = ui->actions;
-	if (a->pump_at > 0 && time_now() >= a->pump_at)
-		actions_ui_pump(ui);
-	double next = requests_tick(ui->requests, now_of(ui));
-	settle(ui);
-	if (a->pump_at > 0 && (next <= 0 || a->pump_at < next))
-		next = a->pump_at;
-	return next;
+	return action_flow_tick(flow_of(ui));
 }
 
 int actions_ui_fd(const struct ui *ui)
@@ -427,19 +256,7 @@ static void close_modal(struct ui *ui)
 
 static const struct system *find_system(const struct store *st, const char *id)
 {
-	if (!id || !*id)
-		return NULL;
-	const struct system *s = store_find_system(st, id);
-	if (s)
-		return s;
-	/* datapoints may name their system by code */
-	size_t n = store_systems_count(st);
-	for (size_t i = 0; i < n; i++) {
-		s = store_system_at(st, i);
-		if (!s->meta.deleted && s->code && strcmp(s->code, id) == 0)
-			return s;
-	}
-	return NULL;
+	return action_flow_system(st, id);
 }
 
 /* offline: the target's DISCONNECTED warning (offline.h), or NULL. */
@@ -486,37 +303,9 @@ static const struct payload_characteristic *lookup(struct ui *ui, const char *sy
 						   const char *characteristic, const char **why)
 {
 	struct ui_actions *a = ui->actions;
-	close_catalogue(a);
-	const struct system *s = find_system(ui->store, system);
-	const struct component *c =
-		s ? store_find_component(ui->store, s->uuid, component) : NULL;
-	if (!c) {
-		*why = "component not known here: no catalogue, the value is sent as typed";
-		return NULL;
-	}
-	const struct component_model *m =
-		c->component_model_uuid ? store_find_component_model(ui->store, c->component_model_uuid)
-					: NULL;
-	if (!m || !m->meta.raw.bytes || m->meta.raw.truncated) {
-		*why = "the component's model is not known here: the value is sent as typed";
-		return NULL;
-	}
-	a->model_tree = cJSON_ParseWithLength(m->meta.raw.bytes, m->meta.raw.len);
-	if (!a->model_tree || !payload_catalogue_read(a->model_tree, &a->catalogue)) {
-		*why = "the model has no characteristic catalogue: the value is sent as typed";
-		return NULL;
-	}
-	for (size_t i = 0; i < a->catalogue.service_count; i++) {
-		const struct payload_service *svc = &a->catalogue.services[i];
-		if (!svc->code || strcmp(svc->code, service) != 0)
-			continue;
-		for (size_t k = 0; k < svc->characteristic_count; k++)
-			if (svc->characteristics[k].code &&
-			    strcmp(svc->characteristics[k].code, characteristic) == 0)
-				return a->ch = &svc->characteristics[k];
-	}
-	*why = "not in the model's catalogue: the value is sent as typed";
-	return NULL;
+	a->ch = action_flow_characteristic(ui->store, system, component, service, characteristic,
+					   &a->catalogue, why);
+	return a->ch;
 }
 
 static void describe(const struct payload_characteristic *c, char *buf, size_t size)
@@ -702,7 +491,7 @@ void actions_ui_ack_event(struct ui *ui, const struct event *e)
 		ui_notice(ui, "this event is already acknowledged");
 		return;
 	}
-	const struct request *pending = actions_ui_request_for_event(ui, e->uuid);
+	const struct request *pending = requests_for_event(ui->requests, e->uuid);
 	if (pending && !request_state_final(pending->state)) {
 		ui_notice(ui, "#%u already acknowledges this event (%s)", pending->id,
 			  request_state_name(pending->state));
@@ -752,7 +541,7 @@ void actions_ui_ack_top_alert(struct ui *ui)
 		const struct event *e = store_event_at(ui->store, idx[i]);
 		if (e->acknowledged)
 			continue;
-		const struct request *q = actions_ui_request_for_event(ui, e->uuid);
+		const struct request *q = requests_for_event(ui->requests, e->uuid);
 		if (q && !request_state_final(q->state))
 			continue;
 		actions_ui_ack_event(ui, e);
@@ -913,16 +702,7 @@ static bool tk_preview(struct form *f)
 static void *token_worker(void *arg)
 {
 	struct token_job *job = arg;
-	char err[512];
-	char *user = graphql_read_user_token(job->token_file, err, sizeof(err));
-	if (!user) {
-		job->result.error = xstrdup(err);
-	} else {
-		graphql_issue_token(job->url, user, job->body, job->cafile, TOKEN_CALL_TIMEOUT_S,
-				    &job->result);
-		memset(user, 0, strlen(user));
-		free(user);
-	}
+	action_token_call_run(&job->call, &job->result);
 	/* hand the job back: one pointer, an atomic write to the pipe */
 	ssize_t w;
 	do
@@ -952,14 +732,9 @@ static bool start_worker(struct ui *ui, struct request *q, char *err, size_t siz
 		a->curl_ready = true;
 	}
 	struct token_job *job = xcalloc(1, sizeof(*job));
-	char url[512];
-	graphql_endpoint(ui->config->graphql_url, slug_of(ui), url, sizeof(url));
 	job->notify_fd = a->pipe[1];
 	job->request_id = q->id;
-	job->url = xstrdup(url);
-	job->token_file = ui->config->user_token_file ? xstrdup(ui->config->user_token_file) : NULL;
-	job->body = xstrdup(q->payload);
-	job->cafile = ui->config->cafile ? xstrdup(ui->config->cafile) : NULL;
+	action_token_call_init(&job->call, flow_of(ui), q, TOKEN_CALL_TIMEOUT_S);
 	int rc = pthread_create(&job->thread, NULL, token_worker, job);
 	if (rc != 0) {
 		snprintf(err, size, "cannot start the token call: %s", strerror(rc));
@@ -985,7 +760,7 @@ static void tk_submit(struct ui *ui)
 	requests_mark_sent(ui->requests, q, 0, now_of(ui));
 	if (!start_worker(ui, q, err, sizeof(err))) {
 		requests_fail(ui->requests, q, err, now_of(ui));
-		settle(ui);
+		action_flow_sweep(flow_of(ui));
 		return;
 	}
 	ui_notice(ui, "#%u %s: asking the GraphQL endpoint...", q->id, q->summary);
@@ -1050,7 +825,7 @@ void actions_ui_collect(struct ui *ui)
 		}
 		job_free(job);
 	}
-	settle(ui);
+	action_flow_sweep(flow_of(ui));
 }
 
 /* ---- the JWT, shown once ------------------------------------------------------------ */
@@ -1060,10 +835,8 @@ static void jwt_draw(struct ui *ui)
 	struct jwt_shown *j = ui->actions->jwts;
 	if (!j)
 		return;
-	size_t nk = store_jwks_count(ui->store);
 	struct jwt_info info;
-	enum jwt_status st =
-		jwt_check(j->jwt, nk ? store_jwks_at(ui->store, 0) : NULL, nk, time_now(), &info);
+	enum jwt_status st = action_flow_check_jwt(flow_of(ui), j->jwt, &info);
 	char head[512], check[512], expiry[96] = "never (permanent)", saved[600] = "";
 	snprintf(head, sizeof(head), "#%u %s, on %s: token %s", j->request_id, j->device,
 		 fmt_system_name(ui->store, j->system), j->uuid);
@@ -1206,46 +979,10 @@ void actions_ui_cancel(struct ui *ui, uint32_t id)
 		return;
 	}
 	requests_cancel(ui->requests, id, now_of(ui));
-	settle(ui);
+	action_flow_sweep(flow_of(ui));
 }
 
 /* ---- for the views ----------------------------------------------------------------- */
-
-const struct request *actions_ui_request_for_receipt(const struct ui *ui, const char *receipt)
-{
-	if (!ui->requests || !receipt)
-		return NULL;
-	for (size_t i = requests_count(ui->requests); i-- > 0;) {
-		const struct request *q = requests_at(ui->requests, i);
-		if (q->kind == REQUEST_SETPOINT && q->receipt_id && strcmp(q->receipt_id, receipt) == 0)
-			return q;
-	}
-	return NULL;
-}
-
-const struct request *actions_ui_request_for_event(const struct ui *ui, const char *event_uuid)
-{
-	if (!ui->requests || !event_uuid)
-		return NULL;
-	for (size_t i = requests_count(ui->requests); i-- > 0;) {
-		const struct request *q = requests_at(ui->requests, i);
-		if (q->kind == REQUEST_EVENT_ACK && q->target && strcmp(q->target, event_uuid) == 0)
-			return q;
-	}
-	return NULL;
-}
-
-const struct request *actions_ui_request_for_error(const struct ui *ui, uint64_t seq)
-{
-	if (!ui->requests || !seq)
-		return NULL;
-	for (size_t i = requests_count(ui->requests); i-- > 0;) {
-		const struct request *q = requests_at(ui->requests, i);
-		if (q->state == REQUEST_ERROR && q->error_record == seq)
-			return q;
-	}
-	return NULL;
-}
 
 enum ui_role actions_ui_state_text(const struct ui *ui, const struct request *q, char *buf,
 				   size_t size)

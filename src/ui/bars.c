@@ -137,9 +137,7 @@ void bars_draw_status(struct ui *ui, WINDOW *w, int width)
 	char part[128];
 	size_t pending = ui_pending_requests(ui);
 	if (pending) {
-		size_t outbox = 0, n = requests_count(ui->requests);
-		for (size_t i = 0; i < n; i++)
-			outbox += requests_at(ui->requests, i)->state == REQUEST_QUEUED;
+		size_t outbox = requests_count_state(ui->requests, REQUEST_QUEUED);
 		if (outbox)
 			snprintf(part, sizeof(part), " requests %zu, outbox %zu ", pending, outbox);
 		else
@@ -326,7 +324,7 @@ void bars_draw_alerts(struct ui *ui, WINDOW *w, int height, int width)
 		fmt_age(ui->now, e->time, age, sizeof(age));
 		/* Device strings (model code, message, entity) are sanitised by screen_put. */
 		/* an acknowledgement on its way shows its state */
-		const struct request *q = e->acknowledged ? NULL : actions_ui_request_for_event(ui, e->uuid);
+		const struct request *q = e->acknowledged ? NULL : requests_for_event(ui->requests, e->uuid);
 		char ack[96] = "";
 		if (e->acknowledged)
 			snprintf(ack, sizeof(ack), "  acknowledged");

@@ -319,7 +319,7 @@ static int next_wait_ms(struct ui *ui, bool dirty, double next_frame, bool pendi
 		CONSIDER(ui->deadline - wall);
 	/* a request waiting for its PUBACK, answer or device times out */
 	if (requests_deadline > 0)
-		CONSIDER(requests_deadline - wall);
+		CONSIDER(requests_deadline - mono);
 	if (ui->plan && ui->plan_wait_ms >= 0)
 		CONSIDER(ui->plan_wait_ms / 1000.0);
 	/* the reconnect countdown ticks every second while it runs */

@@ -86,7 +86,7 @@ static void cell(struct view *v, uint64_t id, size_t col, int width, struct tabl
 		snprintf(out->text, sizeof(out->text), "%s", r->code ? r->code : "");
 		break;
 	case COL_REQUEST: {
-		const struct request *q = actions_ui_request_for_error(v->ui, r->seq);
+		const struct request *q = requests_for_error_record(v->ui->requests, r->seq);
 		if (q)
 			snprintf(out->text, sizeof(out->text), "#%u %s", q->id, q->summary ? q->summary : "");
 		break;

@@ -75,7 +75,7 @@ static void cell(struct view *v, uint64_t id, size_t col, int width, struct tabl
 			out->role = fmt_level_role(store_event_level(ui->store, e));
 		break;
 	case COL_ACK: {
-		const struct request *q = actions_ui_request_for_event(ui, e->uuid);
+		const struct request *q = requests_for_event(ui->requests, e->uuid);
 		if (q && (!e->acknowledged || !request_state_final(q->state)))
 			snprintf(out->text, sizeof(out->text), "%s #%u %s", e->acknowledged ? "yes" : "no",
 				 q->id, request_state_name(q->state));

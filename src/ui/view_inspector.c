@@ -188,7 +188,7 @@ static void build_error(struct lines *l, const struct ui *ui, const struct error
 		add(l, "%s", "");
 		add(l, "Answers   %s (%s)", r->answers_topic ? r->answers_topic : "?",
 		    topic_family_name(r->answers_family));
-		const struct request *q = actions_ui_request_for_error(ui, r->seq);
+		const struct request *q = requests_for_error_record(ui->requests, r->seq);
 		if (q)
 			add(l, "Request   #%u %s (Requests view, 0)", q->id, q->summary ? q->summary : "");
 		else

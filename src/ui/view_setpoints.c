@@ -166,7 +166,7 @@ static void cell(struct view *v, uint64_t id, size_t col, int width, struct tabl
 		break;
 	}
 	case COL_REQUEST: {
-		const struct request *q = actions_ui_request_for_receipt(ui, p->receipt_id);
+		const struct request *q = requests_for_receipt(ui->requests, p->receipt_id);
 		if (q) {
 			request_text(q, true, out->text, sizeof(out->text));
 			if (q->state == REQUEST_REJECTED || q->state == REQUEST_TIMED_OUT)

@@ -17,6 +17,9 @@
 
 static const char *SYS = "792b6149-1daa-488f-b07a-f684503b0586";
 
+/* Both clocks at t: the tests that are not about clock jumps. */
+#define AT(t) ((struct request_time){ (t), (t) })
+
 static const struct payload_characteristic FLOW = {
 	"flow-temperature-setpoint", "Flow temperature", DATA_TYPE_FLOAT, CHARACTERISTIC_SETTING,
 	"°C", 25, 60, 0.5, NULL, 0,
@@ -64,7 +67,7 @@ static struct request *feed(struct fixture *f, const char *topic, const char *pa
 	topic_match(f->topics, topic, strlen(topic), &m);
 	decode_payload(&m, payload, strlen(payload), &limits, &res);
 	assert_true(res.ok);
-	struct request *q = requests_observe(f->r, &m, &res, now);
+	struct request *q = requests_observe(f->r, &m, &res, AT(now));
 	decode_result_free(&res);
 	return q;
 }
@@ -73,7 +76,7 @@ static struct request *add_flow(struct fixture *f, const char *value, char *err)
 {
 	struct setpoint_draft d = { SYS, "heat-pump", "heating", "flow-temperature-setpoint",
 				    value, &FLOW, FORMAT_JSON };
-	return requests_add_setpoint(f->r, &d, 100.0, err, 256);
+	return requests_add_setpoint(f->r, &d, AT(100.0), err, 256);
 }
 
 /* Fuzz finding (fuzz_catalogue): a characteristic whose dataType is missing
@@ -181,10 +184,10 @@ static void test_setpoint_built_from_the_table(void **state)
 	assert_null(add_flow(f, "99", err));
 	assert_non_null(strstr(err, "maximum"));
 	struct setpoint_draft d = { SYS, "meter", "electricity", "power", "5", &POWER, FORMAT_JSON };
-	assert_null(requests_add_setpoint(f->r, &d, 1.0, err, sizeof(err)));
+	assert_null(requests_add_setpoint(f->r, &d, AT(1.0), err, sizeof(err)));
 	assert_non_null(strstr(err, "measurement"));
 	d.characteristic_code = "";
-	assert_null(requests_add_setpoint(f->r, &d, 1.0, err, sizeof(err)));
+	assert_null(requests_add_setpoint(f->r, &d, AT(1.0), err, sizeof(err)));
 	assert_string_equal(err, "missing characteristic");
 	assert_int_equal(requests_count(f->r), 1);
 }
@@ -200,10 +203,10 @@ static void test_setpoint_accepted(void **state)
 	struct fixture *f = *state;
 	char err[256];
 	struct request *q = add_flow(f, "45", err);
-	requests_mark_sent(f->r, q, 7, 101.0);
+	requests_mark_sent(f->r, q, 7, AT(101.0));
 	assert_int_equal(q->state, REQUEST_SENT);
 	assert_null(requests_next_queued(f->r));
-	requests_on_delivered(f->r, 7, 101.1);
+	requests_on_delivered(f->r, 7, AT(101.1));
 	assert_int_equal(q->state, REQUEST_DELIVERED);
 	/* Someone else's setpoint (other value) is not ours. */
 	feed(f, SETPOINTS,
@@ -227,8 +230,8 @@ static void test_setpoint_rejected_with_message(void **state)
 	struct fixture *f = *state;
 	char err[256];
 	struct request *q = add_flow(f, "45", err);
-	requests_mark_sent(f->r, q, 1, 101.0);
-	requests_on_delivered(f->r, 1, 101.0);
+	requests_mark_sent(f->r, q, 1, AT(101.0));
+	requests_on_delivered(f->r, 1, AT(101.0));
 	feed(f, SETPOINTS, CREATED, 102.0);
 	feed(f, SETPOINTS,
 	     "{\"receiptId\":\"r1\",\"value\":45,\"state\":\"REJECTED\",\"message\":\"compressor locked\"}",
@@ -242,10 +245,10 @@ static void test_error_reply_ends_the_oldest_on_that_topic(void **state)
 	struct fixture *f = *state;
 	char err[256];
 	struct request *a = add_flow(f, "45", err), *b = add_flow(f, "50", err);
-	requests_mark_sent(f->r, a, 1, 101.0);
-	requests_mark_sent(f->r, b, 2, 101.0);
-	requests_on_delivered(f->r, 1, 101.0);
-	requests_on_delivered(f->r, 2, 101.0);
+	requests_mark_sent(f->r, a, 1, AT(101.0));
+	requests_mark_sent(f->r, b, 2, AT(101.0));
+	requests_on_delivered(f->r, 1, AT(101.0));
+	requests_on_delivered(f->r, 2, AT(101.0));
 	char topic[256];
 	snprintf(topic, sizeof(topic), "%s/error", a->topic);
 	feed(f, topic, "{\"message\":\"characteristic is locked\",\"code\":\"LOCKED\"}", 102.0);
@@ -262,12 +265,12 @@ static void test_event_ack_confirmed_by_republish(void **state)
 {
 	struct fixture *f = *state;
 	char err[256];
-	struct request *q = requests_add_event_ack(f->r, SYS, "ev-1", 100.0, err, sizeof(err));
+	struct request *q = requests_add_event_ack(f->r, SYS, "ev-1", AT(100.0), err, sizeof(err));
 	assert_non_null(q);
 	assert_string_equal(q->topic, "drivr/v1/adam/input/event/ack/ev-1/json");
 	assert_non_null(strstr(q->payload, "\"ev-1\""));
-	requests_mark_sent(f->r, q, 3, 100.0);
-	requests_on_delivered(f->r, 3, 100.1);
+	requests_mark_sent(f->r, q, 3, AT(100.0));
+	requests_on_delivered(f->r, 3, AT(100.1));
 	char topic[256];
 	snprintf(topic, sizeof(topic), "drivr/v1/adam/systems/%s/events/ev-1", SYS);
 	feed(f, topic, "{\"uuid\":\"ev-1\",\"status\":\"ACTIVE\",\"acknowledged\":false}", 100.5);
@@ -281,13 +284,13 @@ static void test_token_confirmed_by_token_list(void **state)
 	struct fixture *f = *state;
 	char err[256];
 	struct token_draft d = { SYS, "smart-bulb", "1D" };
-	struct request *q = requests_add_token(f->r, &d, 100.0, err, sizeof(err));
+	struct request *q = requests_add_token(f->r, &d, AT(100.0), err, sizeof(err));
 	assert_non_null(q);
 	assert_non_null(strstr(q->payload, "createLocalApiToken"));
 	assert_non_null(strstr(q->payload, "\"duration\":\"1D\""));
 	/* Token requests go over HTTP, not through the MQTT outbox. */
 	assert_null(requests_next_queued(f->r));
-	requests_token_response(f->r, q, "tok-9", NULL, 101.0);
+	requests_token_response(f->r, q, "tok-9", NULL, AT(101.0));
 	assert_int_equal(q->state, REQUEST_DELIVERED);
 	char topic[256];
 	snprintf(topic, sizeof(topic), "drivr/v1/adam/authorization/localApiTokens/%s", SYS);
@@ -297,17 +300,17 @@ static void test_token_confirmed_by_token_list(void **state)
 	assert_int_equal(q->state, REQUEST_CONFIRMED);
 
 	/* The list may come first: the platform publishes it before it answers. */
-	struct request *early = requests_add_token(f->r, &d, 102.5, err, sizeof(err));
-	requests_mark_sent(f->r, early, 0, 102.5);
+	struct request *early = requests_add_token(f->r, &d, AT(102.5), err, sizeof(err));
+	requests_mark_sent(f->r, early, 0, AT(102.5));
 	feed(f, topic, "[{\"uuid\":\"tok-1\"},{\"uuid\":\"tok-9\"},{\"uuid\":\"tok-10\"}]", 102.6);
 	assert_int_equal(early->state, REQUEST_SENT);
-	requests_token_response(f->r, early, "tok-10", NULL, 102.7);
+	requests_token_response(f->r, early, "tok-10", NULL, AT(102.7));
 	assert_int_equal(early->state, REQUEST_CONFIRMED);
 
 	struct token_draft perm = { SYS, "gateway", NULL };
-	q = requests_add_token(f->r, &perm, 103.0, err, sizeof(err));
+	q = requests_add_token(f->r, &perm, AT(103.0), err, sizeof(err));
 	assert_non_null(strstr(q->payload, "createPermanentLocalApiToken"));
-	requests_token_response(f->r, q, NULL, "not authorized", 104.0);
+	requests_token_response(f->r, q, NULL, "not authorized", AT(104.0));
 	assert_int_equal(q->state, REQUEST_ERROR);
 	assert_string_equal(q->detail, "not authorized");
 }
@@ -317,27 +320,127 @@ static void test_timeouts_and_failures(void **state)
 	struct fixture *f = *state;
 	char err[256];
 	struct request *q = add_flow(f, "45", err);
-	requests_mark_sent(f->r, q, 5, 100.0);
-	assert_true(requests_tick(f->r, 105.0) == 110.0);
+	requests_mark_sent(f->r, q, 5, AT(100.0));
+	assert_true(requests_tick(f->r, AT(105.0)) == 110.0);
 	assert_int_equal(q->state, REQUEST_SENT);
-	requests_tick(f->r, 110.0);
+	requests_tick(f->r, AT(110.0));
 	assert_int_equal(q->state, REQUEST_TIMED_OUT);
 	assert_string_equal(q->detail, "no PUBACK from the broker");
 
 	struct request *p = add_flow(f, "40", err);
-	requests_mark_sent(f->r, p, 6, 120.0);
-	requests_on_publish_failed(f->r, 6, "not authorized", 120.5);
+	requests_mark_sent(f->r, p, 6, AT(120.0));
+	requests_on_publish_failed(f->r, 6, "not authorized", false, AT(120.5));
 	assert_int_equal(p->state, REQUEST_FAILED);
 	/* Never re-sent automatically. */
 	assert_null(requests_next_queued(f->r));
 
 	struct request *c = add_flow(f, "35", err);
-	assert_true(requests_cancel(f->r, c->id, 121.0));
+	assert_true(requests_cancel(f->r, c->id, AT(121.0)));
 	assert_int_equal(c->state, REQUEST_CANCELLED);
-	assert_false(requests_cancel(f->r, c->id, 122.0));
+	assert_false(requests_cancel(f->r, c->id, AT(122.0)));
 	assert_null(requests_next_queued(f->r));
 	assert_int_equal(requests_pending(f->r), 0);
 	assert_string_equal(request_state_name(REQUEST_PENDING_DEVICE), "pending device");
+}
+
+/* The wall clock jumps (NTP, an operator): deadlines run on the monotonic
+ * clock, so a jump forward expires nothing and a jump back keeps nothing
+ * alive; the wall clock still stamps what is shown and audited. */
+static void test_wall_clock_jump_does_not_expire(void **state)
+{
+	struct fixture *f = *state;
+	char err[256];
+	struct request *q = add_flow(f, "45", err);
+	requests_mark_sent(f->r, q, 5, (struct request_time){ 1700000000.0, 50.0 });
+	/* a day later on the wall, one second on the monotonic clock */
+	double next = requests_tick(f->r, (struct request_time){ 1700086400.0, 51.0 });
+	assert_int_equal(q->state, REQUEST_SENT);
+	assert_true(next == 60.0); /* monotonic: sent at 50, PUBACK within 10 s */
+	requests_on_delivered(f->r, 5, (struct request_time){ 1700086400.5, 51.5 });
+	assert_int_equal(q->state, REQUEST_DELIVERED);
+	assert_true(q->changed_at == 1700086400.5);
+	/* the wall clock set back an hour: the platform's 20 s still run out */
+	requests_tick(f->r, (struct request_time){ 1700082800.0, 71.4 });
+	assert_int_equal(q->state, REQUEST_DELIVERED);
+	requests_tick(f->r, (struct request_time){ 1700082800.1, 71.5 });
+	assert_int_equal(q->state, REQUEST_TIMED_OUT);
+	assert_string_equal(q->detail, "no answer from the platform");
+}
+
+/* The caller's own deadline (an action's --timeout) ends a request through
+ * requests, so its state and the change stamp move together. */
+static void test_expire_and_note(void **state)
+{
+	struct fixture *f = *state;
+	char err[256];
+	struct request *q = add_flow(f, "45", err);
+	uint64_t stamp = requests_stamp(f->r);
+	assert_true(requests_expire(f->r, q, "still queued: not connected", AT(130.0)));
+	assert_int_equal(q->state, REQUEST_TIMED_OUT);
+	assert_string_equal(q->detail, "still queued: not connected");
+	assert_true(requests_stamp(f->r) > stamp);
+	assert_true(q->changed_at == 130.0);
+	/* final stays final */
+	assert_false(requests_expire(f->r, q, "again", AT(131.0)));
+	assert_string_equal(q->detail, "still queued: not connected");
+
+	struct request *d = add_flow(f, "40", err);
+	requests_mark_sent(f->r, d, 9, AT(140.0));
+	requests_on_delivered(f->r, 9, AT(140.1));
+	stamp = requests_stamp(f->r);
+	requests_note(f->r, d, "to the broker");
+	assert_string_equal(d->detail, "to the broker");
+	assert_true(requests_stamp(f->r) > stamp);
+	requests_note(f->r, d, "something else"); /* a detail is never overwritten */
+	assert_string_equal(d->detail, "to the broker");
+
+	/* a refusal by the broker is told from a failure of the connection */
+	struct request *x = add_flow(f, "35", err), *y = add_flow(f, "30", err);
+	requests_mark_sent(f->r, x, 10, AT(150.0));
+	requests_mark_sent(f->r, y, 11, AT(150.0));
+	requests_on_publish_failed(f->r, 10, "PUBACK 0x97 quota exceeded", true, AT(150.1));
+	requests_on_publish_failed(f->r, 11, "connection lost", false, AT(150.1));
+	assert_true(x->state == REQUEST_FAILED && x->refused);
+	assert_true(y->state == REQUEST_FAILED && !y->refused);
+}
+
+/* The lookups the views use: newest first, by kind, by count of state. */
+static void test_lookups(void **state)
+{
+	struct fixture *f = *state;
+	char err[256];
+	assert_null(requests_for_event(NULL, "ev-1"));
+	assert_null(requests_for_event(f->r, NULL));
+	struct request *a = requests_add_event_ack(f->r, SYS, "ev-1", AT(100.0), err, sizeof(err));
+	struct request *b = requests_add_event_ack(f->r, SYS, "ev-1", AT(101.0), err, sizeof(err));
+	struct request *c = requests_add_event_ack(f->r, SYS, "ev-2", AT(102.0), err, sizeof(err));
+	assert_ptr_equal(requests_for_event(f->r, "ev-1"), b);
+	assert_ptr_equal(requests_for_event(f->r, "ev-2"), c);
+	assert_null(requests_for_event(f->r, "ev-3"));
+	assert_int_equal(requests_count_state(f->r, REQUEST_QUEUED), 3);
+	requests_cancel(f->r, a->id, AT(103.0));
+	assert_int_equal(requests_count_state(f->r, REQUEST_QUEUED), 2);
+	assert_int_equal(requests_count_state(f->r, REQUEST_CANCELLED), 1);
+
+	/* a receipt adopted from the platform's CREATED */
+	struct request *q = add_flow(f, "45", err);
+	requests_mark_sent(f->r, q, 1, AT(101.0));
+	requests_on_delivered(f->r, 1, AT(101.0));
+	assert_null(requests_for_receipt(f->r, "r1"));
+	feed(f, SETPOINTS, CREATED, 101.5);
+	assert_ptr_equal(requests_for_receipt(f->r, "r1"), q);
+	assert_null(requests_for_receipt(f->r, NULL));
+
+	/* the /error record the caller linked */
+	struct request *e = add_flow(f, "50", err);
+	requests_mark_sent(f->r, e, 2, AT(102.0));
+	char topic[256];
+	snprintf(topic, sizeof(topic), "%s/error", e->topic);
+	feed(f, topic, "{\"message\":\"locked\",\"code\":\"LOCKED\"}", 102.5);
+	e->error_record = 42; /* caller's field (action_flow) */
+	assert_ptr_equal(requests_for_error_record(f->r, 42), e);
+	assert_null(requests_for_error_record(f->r, 0));
+	assert_null(requests_for_error_record(f->r, 43));
 }
 
 static void test_preview_is_what_add_sends(void **state)
@@ -349,7 +452,7 @@ static void test_preview_is_what_add_sends(void **state)
 				    "45.5", &FLOW, FORMAT_JSON };
 	assert_true(requests_preview_setpoint(f->r, &d, &topic, &payload, &len, err, sizeof(err)));
 	assert_int_equal(requests_count(f->r), 0); /* nothing queued by a preview */
-	struct request *q = requests_add_setpoint(f->r, &d, 1.0, err, sizeof(err));
+	struct request *q = requests_add_setpoint(f->r, &d, AT(1.0), err, sizeof(err));
 	assert_non_null(q);
 	assert_string_equal(topic, q->topic);
 	assert_int_equal(len, q->payload_len);
@@ -381,11 +484,11 @@ static void test_error_reply_skips_a_setpoint_already_created(void **state)
 	/* The first request is past validation (CREATED, waiting for the
 	 * device); a second, bad one on the same topic draws the /error. */
 	struct request *a = add_flow(f, "45", err), *b = add_flow(f, "50", err);
-	requests_mark_sent(f->r, a, 1, 101.0);
-	requests_on_delivered(f->r, 1, 101.0);
+	requests_mark_sent(f->r, a, 1, AT(101.0));
+	requests_on_delivered(f->r, 1, AT(101.0));
 	assert_ptr_equal(feed(f, SETPOINTS, CREATED, 101.5), a);
 	assert_int_equal(a->state, REQUEST_PENDING_DEVICE);
-	requests_mark_sent(f->r, b, 2, 102.0);
+	requests_mark_sent(f->r, b, 2, AT(102.0));
 	char topic[256];
 	snprintf(topic, sizeof(topic), "%s/error", b->topic);
 	assert_ptr_equal(feed(f, topic, "{\"message\":\"locked\",\"code\":\"LOCKED\"}", 102.5), b);
@@ -402,31 +505,31 @@ static void test_client_refusal_and_token_edges(void **state)
 	struct fixture *f = *state;
 	char err[256];
 	struct request *q = add_flow(f, "45", err);
-	requests_fail(f->r, q, "not connected: refused by the client", 100.0);
+	requests_fail(f->r, q, "not connected: refused by the client", AT(100.0));
 	assert_int_equal(q->state, REQUEST_FAILED);
 	assert_string_equal(q->detail, "not connected: refused by the client");
-	requests_fail(f->r, q, "again", 101.0); /* final stays final */
+	requests_fail(f->r, q, "again", AT(101.0)); /* final stays final */
 	assert_string_equal(q->detail, "not connected: refused by the client");
 	assert_null(requests_next_queued(f->r));
 
 	/* A token call runs longer than a PUBACK may take: its deadline is the
 	 * delivery and platform time-outs together, with its own reason. */
 	struct token_draft d = { SYS, "smart-bulb", "1D" };
-	struct request *t = requests_add_token(f->r, &d, 200.0, err, sizeof(err));
-	requests_mark_sent(f->r, t, 0, 200.0);
-	assert_true(requests_tick(f->r, 215.0) == 230.0);
+	struct request *t = requests_add_token(f->r, &d, AT(200.0), err, sizeof(err));
+	requests_mark_sent(f->r, t, 0, AT(200.0));
+	assert_true(requests_tick(f->r, AT(215.0)) == 230.0);
 	assert_int_equal(t->state, REQUEST_SENT);
-	requests_tick(f->r, 230.0);
+	requests_tick(f->r, AT(230.0));
 	assert_int_equal(t->state, REQUEST_TIMED_OUT);
 	assert_string_equal(t->detail, "no answer from the GraphQL endpoint");
 	/* The answer after the time-out: the state stays, the uuid is noted. */
-	requests_token_response(f->r, t, "tok-late", NULL, 231.0);
+	requests_token_response(f->r, t, "tok-late", NULL, AT(231.0));
 	assert_int_equal(t->state, REQUEST_TIMED_OUT);
 	assert_string_equal(t->target, "tok-late");
 
-	struct request *u = requests_add_token(f->r, &d, 300.0, err, sizeof(err));
-	requests_token_response(f->r, u, "tok-2", NULL, 301.0);
-	requests_tick(f->r, 321.0);
+	struct request *u = requests_add_token(f->r, &d, AT(300.0), err, sizeof(err));
+	requests_token_response(f->r, u, "tok-2", NULL, AT(301.0));
+	requests_tick(f->r, AT(321.0));
 	assert_int_equal(u->state, REQUEST_TIMED_OUT);
 	assert_string_equal(u->detail, "the token never appeared in the token list");
 }
@@ -453,8 +556,8 @@ static struct request *sent_flow(struct fixture *f, const char *value, int token
 	char err[256];
 	struct request *q = add_flow(f, value, err);
 	assert_non_null(q);
-	requests_mark_sent(f->r, q, token, at);
-	requests_on_delivered(f->r, token, at + 0.1);
+	requests_mark_sent(f->r, q, token, AT(at));
+	requests_on_delivered(f->r, token, AT(at + 0.1));
 	return q;
 }
 
@@ -530,8 +633,8 @@ static void test_time_stream_uuid_once_learned(void **state)
 	char err[256];
 	struct setpoint_draft d = { SYS, "heat-pump", "heating", "operating-mode", "AUTO", &MODE,
 				    FORMAT_JSON };
-	struct request *m = requests_add_setpoint(f->r, &d, t0, err, sizeof(err));
-	requests_mark_sent(f->r, m, 2, t0 + 1);
+	struct request *m = requests_add_setpoint(f->r, &d, AT(t0), err, sizeof(err));
+	requests_mark_sent(f->r, m, 2, AT(t0 + 1));
 	assert_ptr_equal(feed(f, SETPOINTS,
 			      "{\"receiptId\":\"r2\",\"timeStreamUuid\":\"ts-mode\",\"type\":\"STRING\","
 			      "\"value\":[\"AUTO\"]}",
@@ -563,7 +666,7 @@ static void test_timed_out_then_answered_is_late(void **state)
 	/* CREATED in time, the device answers after the time-out. */
 	struct request *q = sent_flow(f, "45", 1, t0);
 	feed_schema(f, "r1", "45", "CREATED", t0 + 0.2, t0 + 0.3);
-	requests_tick(f->r, t0 + 0.3 + 60);
+	requests_tick(f->r, AT(t0 + 0.3 + 60));
 	assert_int_equal(q->state, REQUEST_TIMED_OUT);
 	assert_false(q->late);
 	assert_ptr_equal(feed_schema(f, "r1", "45", "ACCEPTED", t0 + 0.2, t0 + 90), q);
@@ -575,7 +678,7 @@ static void test_timed_out_then_answered_is_late(void **state)
 	/* Timed out before the platform created it: adopted late, then
 	 * REJECTED late. */
 	struct request *p = sent_flow(f, "50", 2, t0 + 100);
-	requests_tick(f->r, t0 + 100.1 + 20);
+	requests_tick(f->r, AT(t0 + 100.1 + 20));
 	assert_int_equal(p->state, REQUEST_TIMED_OUT);
 	assert_ptr_equal(feed_schema(f, "r2", "50", "CREATED", t0 + 100.5, t0 + 125), p);
 	assert_int_equal(p->state, REQUEST_TIMED_OUT);
@@ -587,14 +690,14 @@ static void test_timed_out_then_answered_is_late(void **state)
 
 	/* A waiting request takes a matching setpoint before a timed-out one. */
 	struct request *old = sent_flow(f, "40", 3, t0 + 200);
-	requests_tick(f->r, t0 + 200.1 + 20);
+	requests_tick(f->r, AT(t0 + 200.1 + 20));
 	struct request *fresh = sent_flow(f, "40", 4, t0 + 221);
 	assert_ptr_equal(feed_schema(f, "r3", "40", "CREATED", t0 + 221.2, t0 + 221.3), fresh);
 	assert_null(old->receipt_id);
 
 	/* An /error reply after the time-out: error (late). */
 	struct request *e = sent_flow(f, "35", 5, t0 + 300);
-	requests_tick(f->r, t0 + 300.1 + 20);
+	requests_tick(f->r, AT(t0 + 300.1 + 20));
 	char topic[256];
 	snprintf(topic, sizeof(topic), "%s/error", e->topic);
 	struct request *got = feed(f, topic, "{\"message\":\"locked\",\"code\":\"LOCKED\"}", t0 + 330);
@@ -605,7 +708,7 @@ static void test_timed_out_then_answered_is_late(void **state)
 
 	/* Past the late window nothing is adopted any more. */
 	struct request *w = sent_flow(f, "30", 6, t0 + 400);
-	requests_tick(f->r, t0 + 400.1 + 20);
+	requests_tick(f->r, AT(t0 + 400.1 + 20));
 	assert_null(feed_schema(f, "r6", "30", "CREATED", t0 + 401, t0 + 420.1 + 301));
 	assert_int_equal(w->state, REQUEST_TIMED_OUT);
 }
@@ -623,6 +726,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_event_ack_confirmed_by_republish, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_token_confirmed_by_token_list, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_timeouts_and_failures, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_wall_clock_jump_does_not_expire, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_expire_and_note, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_lookups, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_preview_is_what_add_sends, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_error_reply_skips_a_setpoint_already_created, setup,
 						teardown),
