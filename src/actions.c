@@ -14,8 +14,8 @@
 
 #include "audit.h"
 #include "config.h"
+#include "connection.h"
 #include "graphql.h"
-#include "headless.h"
 #include "loadsub.h"
 #include "ingest.h"
 #include "jwt.h"
@@ -100,7 +100,8 @@ struct action_run {
 	struct store *store;
 	struct ingest ingest;
 	struct requests *requests;
-	struct mqtt *mqtt;
+	struct connection conn;
+	struct mqtt *mqtt; /* conn.mqtt */
 	struct mqtt_status status;
 	struct load_plan *plan; /* NULL with --single-subscription */
 	struct request *request;
@@ -198,13 +199,12 @@ static void drain(struct action_run *run)
 			} else if (run->args->wait && !run->said_waiting) {
 				/* --wait: the action waits for the broker (Paho retries) up
 				 * to --timeout, then goes out as it would have */
-				fprintf(stderr, "drivr-console: cannot connect to %s: %s; --wait: trying until "
-						"the time-out, the action goes out once connected\n",
-					mqtt_server_uri(run->mqtt), item->u.failure.reason);
+				connection_say_failed(&run->conn, item->u.failure.reason,
+						      "; --wait: trying until the time-out, the action "
+						      "goes out once connected");
 				run->said_waiting = true;
 			} else if (!run->args->wait) {
-				fprintf(stderr, "drivr-console: cannot connect to %s: %s\n",
-					mqtt_server_uri(run->mqtt), item->u.failure.reason);
+				connection_say_failed(&run->conn, item->u.failure.reason, NULL);
 				run->connection_failed = true;
 			}
 			break;
@@ -487,10 +487,6 @@ static int run_action(struct action_run *run)
 	char err[512];
 	double timeout = run->config->timeout > 0 ? run->config->timeout : 60;
 	double deadline = time_monotonic() + timeout;
-	if (mqtt_connect(run->mqtt, err, sizeof(err)) != MQTT_OK) {
-		fprintf(stderr, "drivr-console: %s\n", err);
-		return ACTION_EXIT_CONNECTION;
-	}
 	if (!wait_ready(run, deadline))
 		return ACTION_EXIT_CONNECTION;
 	run->request = build_request(run, err, sizeof(err));
@@ -548,7 +544,6 @@ int actions_main(int argc, char **argv)
 	char err[512];
 	struct action_run run;
 	memset(&run, 0, sizeof(run));
-	char *passphrase = NULL;
 
 	if (!split_args(argc, argv, &args, rest, &rest_count))
 		goto out;
@@ -584,22 +579,18 @@ int actions_main(int argc, char **argv)
 		memset(token, 0, strlen(token));
 		free(token);
 	}
-	struct mqtt_options opts;
-	if (!headless_mqtt_options(&config, &opts, &passphrase)) {
-		status = ACTION_EXIT_USAGE; /* the passphrase file */
+	/* Connecting starts here (the TLS files checked); the events wait in
+	 * the inbox until run_action reads them. */
+	enum connection_failure cf = connection_open(&run.conn, &config);
+	if (cf != CONNECTION_OK) {
+		status = cf == CONNECTION_BAD_OPTION ? ACTION_EXIT_USAGE : ACTION_EXIT_CONNECTION;
 		goto out;
 	}
-	enum mqtt_error e;
-	run.mqtt = mqtt_new(&opts, &e, err, sizeof(err));
-	if (!run.mqtt) {
-		fprintf(stderr, "drivr-console: %s\n", err);
-		status = ACTION_EXIT_CONNECTION;
-		goto out;
-	}
+	run.mqtt = run.conn.mqtt;
 	run.store = store_new(NULL);
 	run.requests = requests_new(run.topics, config.slug);
 	ingest_init(&run.ingest, run.topics, run.store);
-	run.plan = headless_load_plan(&config, run.topics);
+	run.plan = connection_load_plan(&config, run.topics);
 	run.ingest.plan = run.plan;
 	run.ingest.observer = observe;
 	run.ingest.observer_ctx = &run;
@@ -607,17 +598,12 @@ int actions_main(int argc, char **argv)
 	run.audit_path = config.audit_log ? xstrdup(config.audit_log) : audit_default_path();
 	status = run_action(&run);
 out:
-	if (run.mqtt) {
-		if (run.ever_connected)
-			mqtt_disconnect(run.mqtt, 1000, err, sizeof(err));
-		mqtt_free(run.mqtt);
-	}
+	connection_close(&run.conn, run.ever_connected);
 	requests_free(run.requests);
 	load_plan_free(run.plan);
 	store_free(run.store);
 	topics_free(run.topics);
 	free(run.audit_path);
-	free(passphrase);
 	free(rest);
 	config_free(&config);
 	return status;
