@@ -44,6 +44,15 @@
 #define FALLBACK_MAX 32
 #define REASON_SIZE 1024  /* one event line */
 
+/* One of the client's own threads (the watchdog, the prober): the
+ * condition it waits on, under its lock, and the flag that ends it. */
+struct worker {
+	pthread_t thread;
+	bool running, stop;
+	pthread_mutex_t lock;
+	pthread_cond_t cond; /* on CLOCK_MONOTONIC, for timed waits */
+};
+
 struct mqtt {
 	MQTTAsync client;
 	struct inbox *inbox;
@@ -84,11 +93,7 @@ struct mqtt {
 	 * (any message, ack or CONNACK); probe_ms: when the unanswered probe
 	 * went out (0: none out); dropping: the watchdog closed the connection
 	 * and reconnects once Paho confirms (drop_done). */
-	pthread_t wd_thread;
-	bool wd_running;
-	pthread_mutex_t wd_lock;
-	pthread_cond_t wd_cond;
-	bool wd_stop;
+	struct worker wd;
 	char *probe_filter;
 	atomic_bool up; /* connected, as far as the watchdog knows */
 	atomic_llong rx_ms, probe_ms;
@@ -107,12 +112,9 @@ struct mqtt {
 	atomic_llong last_publish_ms, disconnect_ms;
 	atomic_int disconnect_code;
 
-	/* The prober (see "TLS failures"), under why_lock: a TLS client only. */
-	pthread_t why_thread;
-	bool why_running;
-	pthread_mutex_t why_lock;
-	pthread_cond_t why_cond;
-	bool why_stop, why_wanted;
+	/* The prober (see "TLS failures"), a TLS client's only; under why.lock. */
+	struct worker why;
+	bool why_wanted;
 	unsigned why_gen;        /* moves at every CONNECTED: older findings are stale */
 	unsigned why_wanted_gen; /* the generation the wanted probe is for */
 	struct inbox_item *why_failure; /* the first CONNECT_FAILED, waiting for its probe */
@@ -309,6 +311,49 @@ enum mqtt_error mqtt_check_tls_files(const struct mqtt_options *opts, char *err,
 	return MQTT_OK;
 }
 
+/* --- our threads -------------------------------------------------------- */
+
+static void worker_init(struct worker *w)
+{
+	pthread_mutex_init(&w->lock, NULL);
+	pthread_condattr_t ca;
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&w->cond, &ca);
+	pthread_condattr_destroy(&ca);
+}
+
+/* Starts main(m) once; a thread that cannot start is said (what), never
+ * silent: the client works without it, with less said or noticed. */
+static void worker_start(struct worker *w, void *(*main)(void *), struct mqtt *m, const char *what)
+{
+	if (w->running)
+		return;
+	w->stop = false;
+	w->running = pthread_create(&w->thread, NULL, main, m) == 0;
+	if (!w->running)
+		fprintf(stderr, "drivr-console: cannot start the %s: %s\n", what, strerror(errno));
+}
+
+/* Sets the stop flag, wakes the thread and joins it. */
+static void worker_stop(struct worker *w)
+{
+	if (!w->running)
+		return;
+	pthread_mutex_lock(&w->lock);
+	w->stop = true;
+	pthread_cond_signal(&w->cond);
+	pthread_mutex_unlock(&w->lock);
+	pthread_join(w->thread, NULL);
+	w->running = false;
+}
+
+static void worker_destroy(struct worker *w)
+{
+	pthread_mutex_destroy(&w->lock);
+	pthread_cond_destroy(&w->cond);
+}
+
 /* --- inbox events ------------------------------------------------------- */
 
 static void push_failure(struct mqtt *m, enum inbox_kind kind, int code, const char *reason,
@@ -333,9 +378,10 @@ static void push_failure(struct mqtt *m, enum inbox_kind kind, int code, const c
  * reason from that one event.  What Paho reports while the probe runs
  * (RECONNECTING) is held back and follows the CONNECT_FAILED, so the order
  * of events stays that of the attempts; a CONNECTED (or the caller's
- * disconnect) releases everything at once with Paho's own words.  Each
- * automatic reconnect attempt of a TLS client is probed too, and a finding
- * rides on the next RECONNECTING as last_error. */
+ * disconnect) releases everything at once with Paho's own words.  From
+ * the second automatic reconnect attempt of a TLS client on (the first
+ * failed), each is probed too, and a finding rides on the next
+ * RECONNECTING as last_error. */
 
 /* How long one probe may take per step (connect, handshake). */
 #define WHY_TIMEOUT_MS 3000
@@ -373,7 +419,7 @@ static void why_request(struct mqtt *m)
 {
 	m->why_wanted = true;
 	m->why_wanted_gen = m->why_gen;
-	pthread_cond_signal(&m->why_cond);
+	pthread_cond_signal(&m->why.cond);
 }
 
 static void *why_main(void *arg)
@@ -381,21 +427,21 @@ static void *why_main(void *arg)
 	struct mqtt *m = arg;
 	struct tlsprobe_target t = { m->host, m->port, m->cafile, m->capath, m->cert,
 				     m->key, m->key_password, m->insecure, WHY_TIMEOUT_MS };
-	pthread_mutex_lock(&m->why_lock);
+	pthread_mutex_lock(&m->why.lock);
 	for (;;) {
-		while (!m->why_stop && !m->why_wanted)
-			pthread_cond_wait(&m->why_cond, &m->why_lock);
-		if (m->why_stop)
+		while (!m->why.stop && !m->why_wanted)
+			pthread_cond_wait(&m->why.cond, &m->why.lock);
+		if (m->why.stop)
 			break;
 		m->why_wanted = false;
 		unsigned gen = m->why_wanted_gen;
-		pthread_mutex_unlock(&m->why_lock);
+		pthread_mutex_unlock(&m->why.lock);
 
 		char found[512], reason[REASON_SIZE];
 		bool tls_cause = tlsprobe_run(&t, found, sizeof(found)) == TLSPROBE_FAILED;
 		snprintf(reason, sizeof(reason), "TLS: %s", found);
 
-		pthread_mutex_lock(&m->why_lock);
+		pthread_mutex_lock(&m->why.lock);
 		if (gen != m->why_gen)
 			continue; /* connected meanwhile: the finding is stale */
 		if (tls_cause && m->why_failure) {
@@ -407,32 +453,15 @@ static void *why_main(void *arg)
 		}
 		why_release(m);
 	}
-	pthread_mutex_unlock(&m->why_lock);
+	pthread_mutex_unlock(&m->why.lock);
 	return NULL;
-}
-
-static void why_start(struct mqtt *m)
-{
-	if (!m->tls || m->why_running)
-		return;
-	m->why_stop = false;
-	m->why_running = pthread_create(&m->why_thread, NULL, why_main, m) == 0;
-	if (!m->why_running) /* said, never silent: Paho's words remain */
-		fprintf(stderr, "drivr-console: cannot start the TLS prober: %s\n", strerror(errno));
 }
 
 /* Joins the prober (a probe under way ends within its time-out) and drops
  * whatever it still held: the inbox goes next. */
 static void why_stop(struct mqtt *m)
 {
-	if (m->why_running) {
-		pthread_mutex_lock(&m->why_lock);
-		m->why_stop = true;
-		pthread_cond_signal(&m->why_cond);
-		pthread_mutex_unlock(&m->why_lock);
-		pthread_join(m->why_thread, NULL);
-		m->why_running = false;
-	}
+	worker_stop(&m->why);
 	inbox_item_free(m->why_failure);
 	m->why_failure = NULL;
 	inbox_list_free(m->why_held);
@@ -510,14 +539,14 @@ static void connect_answered(void *ctx, const struct paho_answer *a)
 	item->u.failure.code = code;
 	item->u.failure.reason = xstrdup(reason);
 	item->u.failure.retry_in_s = m->retry_min;
-	pthread_mutex_lock(&m->why_lock);
-	if (m->why_running && code <= 0 && !m->why_failure) {
+	pthread_mutex_lock(&m->why.lock);
+	if (m->why.running && code <= 0 && !m->why_failure) {
 		m->why_failure = item;
 		why_request(m);
 	} else {
 		why_push(m, item);
 	}
-	pthread_mutex_unlock(&m->why_lock);
+	pthread_mutex_unlock(&m->why.lock);
 }
 PAHO_TWINS(connect_answered)
 
@@ -532,13 +561,15 @@ static int on_reconnect_attempt(void *ctx, MQTTAsync_connectData *data)
 	struct inbox_item *item = inbox_event_new(INBOX_RECONNECTING);
 	item->u.reconnecting.attempt = attempt;
 	item->u.reconnecting.next_delay_s = mqtt_backoff_s(m->retry_min, m->retry_max, attempt);
-	pthread_mutex_lock(&m->why_lock);
+	pthread_mutex_lock(&m->why.lock);
 	item->u.reconnecting.last_error = m->why_last; /* the previous attempt's */
 	m->why_last = NULL;
-	if (m->why_running && !m->why_failure)
-		why_request(m); /* this attempt's, for the next one */
+	/* From the second attempt on (one failed already): this attempt's
+	 * reason, for the next one.  An ordinary reconnection is not probed. */
+	if (m->why.running && !m->why_failure && attempt >= 2)
+		why_request(m);
 	why_push(m, item);
-	pthread_mutex_unlock(&m->why_lock);
+	pthread_mutex_unlock(&m->why.lock);
 	return 0;
 }
 
@@ -560,13 +591,13 @@ static void on_connected(void *ctx, char *cause)
 	struct inbox_item *item = inbox_event_new(INBOX_CONNECTED);
 	item->u.connected.reconnect = atomic_fetch_add(&m->connections, 1) > 0;
 	item->u.connected.mqtt_version = m->version;
-	pthread_mutex_lock(&m->why_lock);
+	pthread_mutex_lock(&m->why.lock);
 	m->why_gen++;
 	free(m->why_last);
 	m->why_last = NULL;
 	why_release(m);
 	inbox_push(m->inbox, item);
-	pthread_mutex_unlock(&m->why_lock);
+	pthread_mutex_unlock(&m->why.lock);
 
 	/* Every connection starts clean (clean session): subscribe again. */
 	if (m->sub_mode == SUB_CUSTOM)
@@ -1135,16 +1166,10 @@ struct mqtt *mqtt_new(const struct mqtt_options *opts, enum mqtt_error *error, c
 	struct mqtt *m = xcalloc(1, sizeof(*m));
 	enum mqtt_error e;
 
-	pthread_mutex_init(&m->why_lock, NULL);
-	pthread_cond_init(&m->why_cond, NULL);
+	worker_init(&m->why);
 	m->why_tail = &m->why_held;
 	pthread_mutex_init(&m->batch_lock, NULL);
-	pthread_mutex_init(&m->wd_lock, NULL);
-	pthread_condattr_t ca;
-	pthread_condattr_init(&ca);
-	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC); /* the tick's deadlines */
-	pthread_cond_init(&m->wd_cond, &ca);
-	pthread_condattr_destroy(&ca);
+	worker_init(&m->wd);
 	atomic_init(&m->up, false);
 	atomic_init(&m->rx_ms, 0);
 	atomic_init(&m->probe_ms, 0);
@@ -1202,14 +1227,12 @@ bad:
 	return NULL;
 }
 
-static void watchdog_stop(struct mqtt *m);
-
 void mqtt_free(struct mqtt *m)
 {
 	if (!m)
 		return;
 	/* The watchdog first: it calls into the client. */
-	watchdog_stop(m);
+	worker_stop(&m->wd);
 	/* Then the client: once destroyed, no callback can touch m. */
 	if (m->client)
 		MQTTAsync_destroy(&m->client);
@@ -1222,8 +1245,7 @@ void mqtt_free(struct mqtt *m)
 		free(b);
 	}
 	pthread_mutex_destroy(&m->batch_lock);
-	pthread_mutex_destroy(&m->wd_lock);
-	pthread_cond_destroy(&m->wd_cond);
+	worker_destroy(&m->wd);
 	free(m->probe_filter);
 	free(m->uri);
 	free(m->where);
@@ -1241,8 +1263,7 @@ void mqtt_free(struct mqtt *m)
 	free(m->custom_buf);
 	free(m->custom);
 	free(m->custom_qos);
-	pthread_mutex_destroy(&m->why_lock);
-	pthread_cond_destroy(&m->why_cond);
+	worker_destroy(&m->why);
 	free(m);
 }
 
@@ -1370,7 +1391,7 @@ static void watchdog_drop(struct mqtt *m, long long silent_ms)
 		atomic_store(&m->drop_done, true); /* already closed: just connect */
 }
 
-/* One tick, under wd_lock (mqtt_disconnect takes it too: no reconnection
+/* One tick, under wd.lock (mqtt_disconnect takes it too: no reconnection
  * after the caller's disconnect). */
 static void watchdog_step(struct mqtt *m)
 {
@@ -1404,42 +1425,19 @@ static void *watchdog_main(void *arg)
 	struct mqtt *m = arg;
 	long tick_ms = mqtt_watchdog_tick_ms(m->keepalive);
 
-	pthread_mutex_lock(&m->wd_lock);
-	while (!m->wd_stop) {
+	pthread_mutex_lock(&m->wd.lock);
+	while (!m->wd.stop) {
 		struct timespec until;
 		clock_gettime(CLOCK_MONOTONIC, &until);
 		until.tv_nsec += (tick_ms % 1000) * 1000000L;
 		until.tv_sec += tick_ms / 1000 + until.tv_nsec / 1000000000L;
 		until.tv_nsec %= 1000000000L;
-		pthread_cond_timedwait(&m->wd_cond, &m->wd_lock, &until);
-		if (!m->wd_stop)
+		pthread_cond_timedwait(&m->wd.cond, &m->wd.lock, &until);
+		if (!m->wd.stop)
 			watchdog_step(m);
 	}
-	pthread_mutex_unlock(&m->wd_lock);
+	pthread_mutex_unlock(&m->wd.lock);
 	return NULL;
-}
-
-static void watchdog_start(struct mqtt *m)
-{
-	if (m->wd_running)
-		return;
-	m->wd_stop = false;
-	m->wd_running = pthread_create(&m->wd_thread, NULL, watchdog_main, m) == 0;
-	if (!m->wd_running) /* said, never silent: Paho's own keep-alive still works */
-		fprintf(stderr, "drivr-console: cannot start the keep-alive watchdog: %s\n",
-			strerror(errno));
-}
-
-static void watchdog_stop(struct mqtt *m)
-{
-	if (!m->wd_running)
-		return;
-	pthread_mutex_lock(&m->wd_lock);
-	m->wd_stop = true;
-	pthread_cond_signal(&m->wd_cond);
-	pthread_mutex_unlock(&m->wd_lock);
-	pthread_join(m->wd_thread, NULL);
-	m->wd_running = false;
 }
 
 enum mqtt_error mqtt_connect(struct mqtt *m, char *err, size_t size)
@@ -1463,7 +1461,8 @@ enum mqtt_error mqtt_connect(struct mqtt *m, char *err, size_t size)
 	atomic_store(&m->ready, false);
 	atomic_store(&m->attempts, 0);
 	atomic_store(&m->connections, 0);
-	why_start(m);
+	if (m->tls) /* Paho's words remain without it */
+		worker_start(&m->why, why_main, m, "TLS prober");
 
 	/* Queued before Paho can report anything, so the order holds. */
 	inbox_push(m->inbox, inbox_event_new(INBOX_CONNECTING));
@@ -1476,7 +1475,8 @@ enum mqtt_error mqtt_connect(struct mqtt *m, char *err, size_t size)
 		return fail(MQTT_ERR_PAHO, err, size, "%s", reason);
 	}
 	atomic_store(&m->started, true);
-	watchdog_start(m);
+	/* Paho's own keep-alive remains without it */
+	worker_start(&m->wd, watchdog_main, m, "keep-alive watchdog");
 	return MQTT_OK;
 }
 
@@ -1545,15 +1545,15 @@ enum mqtt_error mqtt_disconnect(struct mqtt *m, int timeout_ms, char *err, size_
 	MQTTAsync_disconnectOptions d = disconnect_options(m, timeout_ms);
 	PAHO_ON(d, m->version >= 5, disconnect_answered);
 	atomic_store(&m->ready, false);
-	pthread_mutex_lock(&m->wd_lock); /* no watchdog reconnection after this */
+	pthread_mutex_lock(&m->wd.lock); /* no watchdog reconnection after this */
 	atomic_store(&m->started, false);
 	atomic_store(&m->up, false);
 	atomic_store(&m->dropping, false);
-	pthread_mutex_unlock(&m->wd_lock);
+	pthread_mutex_unlock(&m->wd.lock);
 	/* A CONNECT_FAILED waiting for its probe goes before DISCONNECTED. */
-	pthread_mutex_lock(&m->why_lock);
+	pthread_mutex_lock(&m->why.lock);
 	why_release(m);
-	pthread_mutex_unlock(&m->why_lock);
+	pthread_mutex_unlock(&m->why.lock);
 	int rc = MQTTAsync_disconnect(m->client, &d);
 	if (rc == MQTTASYNC_DISCONNECTED) {
 		/* Not connected (e.g. between reconnect attempts): Paho has

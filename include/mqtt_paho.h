@@ -5,8 +5,8 @@
  * client (mqtt.c) writes each handler once, over a struct paho_answer, and
  * PAHO_TWINS / PAHO_ON generate and install the four trampolines.  Also
  * here: the texts made of Paho's codes (CONNACK, MQTT 5 reason codes, a
- * failed connection attempt).  Private to the client: include it only from
- * mqtt.c and its tests. */
+ * failed connection attempt).  Private to the client: included only by
+ * mqtt.c and its unit test. */
 #ifndef DRIVR_MQTT_PAHO_H
 #define DRIVR_MQTT_PAHO_H
 
