@@ -201,9 +201,11 @@ enum tlsprobe_result tlsprobe_run(const struct tlsprobe_target *t, char *reason,
 			 strstr(err, "unknown ca") || strstr(err, "bad certificate") ||
 			 strstr(err, "certificate unknown"))
 			explain_alert(t, err, reason, size);
+		else if (err[0])
+			snprintf(reason, size, "handshake failed: %s", err);
 		else
-			snprintf(reason, size, "TLS handshake failed: %s",
-				 err[0] ? err : "connection closed by the broker");
+			snprintf(reason, size, "the broker closed the connection during the handshake "
+					       "(not a TLS port? then mqtt://)");
 		goto out;
 	}
 	/* TLS 1.3: the broker judges our certificate after the handshake; its

@@ -234,6 +234,8 @@ if broker_start --tls; then
 	same_everywhere "client certificate of another CA" \
 		"^TLS: the broker refused the client certificate .*stranger\.crt" \
 		$TLSHOST --cafile "$C/ca.crt" --cert "$C/stranger.crt" --key "$C/stranger.key"
+	same_everywhere "mqtts:// to the plain port" "^TLS: the broker closed the connection during the handshake \(not a TLS port\?" \
+		--url "mqtts://127.0.0.1:$BROKER_PORT" --cafile "$C/ca.crt"
 	# MQTT 5: the other set of Paho's callbacks, the same reason.
 	it_check "MQTT 5: the same reason for an unknown CA" \
 		bash -c "[ -n \"\$1\" ] && [ \"\$1\" = \"\$2\" ]" _ \
