@@ -20,7 +20,6 @@
 #include "topics.h"
 
 struct cJSON;
-struct load_plan;
 
 
 /* Runs config_mode(config) == MODE_LOG or MODE_SNAPSHOT; returns the exit
@@ -31,22 +30,8 @@ int headless_run(const struct config *config, const struct topic_table *topics);
 struct cJSON *headless_log_object(const struct message_meta *msg, const struct topic_match *match,
 				  const struct decode_result *result);
 
-/* Reads the TLS key passphrase from --key-pass-file or DRIVR_KEY_PASSPHRASE.
- * Returns a new string (NULL when neither is set); on a read error returns
- * NULL and writes a message to err. */
-char *headless_key_passphrase(const struct config *config, char *err, size_t err_size, bool *failed);
-
-struct mqtt_options;
-/* Connection options from the configuration; *passphrase (owned by the
- * caller, may be NULL) backs opts->key_password.  False after printing why. */
 struct store_limits;
 /* The store's caps from --max-memory (its share), --history, --max-series. */
 void headless_store_limits(const struct config *config, struct store_limits *limits);
-bool headless_mqtt_options(const struct config *config, struct mqtt_options *opts,
-			   char **passphrase);
-
-/* The staged load of the configuration (NULL with --single-subscription);
- * topics is borrowed and must outlive it.  Free with load_plan_free(). */
-struct load_plan *headless_load_plan(const struct config *config, const struct topic_table *topics);
 
 #endif

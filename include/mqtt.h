@@ -3,22 +3,25 @@
  * One client per struct mqtt.  Everything Paho reports (messages, connection
  * state, subscription results, delivery outcomes) arrives on the inbox
  * (mqtt_inbox()), in order; the main loop polls inbox_fd() and feeds the
- * events to mqtt_status_apply().  No function here blocks on the network.
+ * events to mqtt_status_apply() (mqtt_status.h, included here).  No
+ * function here blocks on the network.  The modes do not call mqtt_new()
+ * themselves: connection.h turns their options into a connecting client.
  *
  * What the wrapper guarantees:
  *  - TLS verifies the server certificate *and* its host name unless
  *    insecure is set (Paho's initializer leaves the host name check off).
  *  - TLS files are checked before connecting, naming the file at fault
  *    (missing, unreadable, not PEM, wrong key passphrase, key not matching the
- *    certificate).  A failed handshake is explained in one line: OpenSSL's
- *    reason ("certificate verify failed", from ssl_error_cb), the broker's
- *    alert (client certificate missing or refused) or a host name mismatch
- *    (both read from Paho's protocol trace during TLS attempts; OpenSSL
- *    queues no error for them).  OpenSSL never prompts for a passphrase.
+ *    certificate).  A failed handshake is explained in one line, "TLS: ...":
+ *    the handshake is repeated with OpenSSL (tlsprobe.h) on a thread of the
+ *    client, and the CONNECT_FAILED event waits for its finding (the server
+ *    certificate's verify result: unknown CA, expired, host name mismatch;
+ *    or the broker's alert: client certificate required or refused).
+ *    OpenSSL never prompts for a passphrase.
  *  - CONNECT_FAILED is the failure of the first attempt of mqtt_connect();
  *    once connected, a loss is CONNECTION_LOST and the attempts after it are
- *    RECONNECTING events (with last_error when the previous TLS attempt
- *    left a reason).
+ *    RECONNECTING events (with last_error when a probe of an earlier TLS
+ *    attempt found the reason).
  *  - Automatic reconnect (Paho's own back-off); every connection, first or
  *    not, re-subscribes from Paho's connected callback.
  *  - A broker that stops answering is reported lost within one keep-alive
@@ -28,14 +31,16 @@
  *    without anything pushes CONNECTION_LOST ("no answer from the broker for
  *    N s"), closes the connection and connects again (CONNECTED with
  *    reconnect set).  Started by mqtt_connect(), stopped by mqtt_free().
- *  - Subscriptions: drivr/v1/<slug>/# at QoS 1; when the broker refuses it,
- *    the per-family fallback filters of topics_fallback_filters(), and a
- *    SUBSCRIBED event saying which filters were granted and refused.
+ *  - Subscriptions: what mqtt_options says (staged batches, the default of
+ *    every mode; the caller's filters; none; or drivr/v1/<slug>/# at QoS 1
+ *    with topics_fallback_filters() when the broker refuses it), each round
+ *    answered by a SUBSCRIBED event saying which filters were granted and
+ *    refused.
  *  - mqtt_publish() refuses until a subscription round succeeded on the
  *    current connection ("always subscribe before publishing").
  *  - Paho's trace never reaches the terminal: MQTT_C_CLIENT_TRACE is removed
- *    from the environment before Paho initialises (it would print to stdout);
- *    the only trace consumer is our callback, which prints nothing.
+ *    from the environment before Paho initialises (it would print to
+ *    stdout), and nothing here installs a trace callback.
  *  - Paho callbacks only hand over to the inbox; they never block, never
  *    query Paho's state, never touch the UI.
  *
@@ -48,6 +53,7 @@
 #include <stddef.h>
 
 #include "inbox.h"
+#include "mqtt_status.h"
 
 /* Errors: enum suffix, message.  mqtt_strerror() gives the message; the
  * err buffer of each call gives the detail (which file, which option). */
@@ -129,46 +135,6 @@ struct mqtt_options {
 };
 
 void mqtt_options_default(struct mqtt_options *opts);
-
-/* Connection states, in the order a connection usually goes through them. */
-#define MQTT_STATE_LIST(X)             \
-	X(IDLE, "idle")                \
-	X(CONNECTING, "connecting")    \
-	X(CONNECTED, "connected")      \
-	X(FAILED, "connect failed")    \
-	X(LOST, "connection lost")     \
-	X(RECONNECTING, "reconnecting") \
-	X(DISCONNECTED, "disconnected")
-
-enum mqtt_state {
-#define X(id, name) MQTT_STATE_##id,
-	MQTT_STATE_LIST(X)
-#undef X
-	MQTT_STATE_COUNT
-};
-
-const char *mqtt_state_name(enum mqtt_state state);
-
-/* The connection as the main loop knows it, rebuilt from inbox events in
- * order (so it always agrees with the messages already processed). */
-struct mqtt_status {
-	enum mqtt_state state;
-	char reason[256];     /* FAILED / LOST / RECONNECTING: the last failure */
-	double since;         /* wall clock of the last state change */
-	unsigned attempt;     /* RECONNECTING: attempts since the loss */
-	double next_retry_at; /* FAILED / LOST / RECONNECTING: when Paho tries next (estimate, 0: never) */
-	bool subscribed;      /* a subscription round succeeded on this connection */
-	bool fallback;        /* ... with the fallback filters */
-	unsigned connections; /* successful connections so far */
-};
-
-void mqtt_status_init(struct mqtt_status *status);
-/* Applies one inbox item (messages and delivery events change nothing).
- * Returns true when the status changed. */
-bool mqtt_status_apply(struct mqtt_status *status, const struct inbox_item *item);
-/* One line for a status bar or a log: "connected", "connection lost: ...,
- * reconnecting in 4 s", "reconnecting (attempt 3)". now: wall clock. */
-void mqtt_status_format(const struct mqtt_status *status, double now, char *buf, size_t size);
 
 struct mqtt;
 

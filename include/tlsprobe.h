@@ -1,10 +1,11 @@
 /* tlsprobe — explains a failed TLS connection in OpenSSL's own words.
  *
- * Paho reports many TLS failures as a bare "connect failure": a broker that
- * requires a client certificate, one that rejects ours, a host name that does
- * not match.  When the first connection fails, the headless modes (and the
- * console, from a worker thread) repeat the handshake once with OpenSSL
- * directly, with the same files and checks, and read the broker's alert.
+ * Paho reports every TLS failure as a bare "connect failure": a server
+ * certificate of an unknown CA, one that has expired or names another host,
+ * a broker that requires a client certificate or rejects ours.  The client
+ * (mqtt.c) repeats the handshake with OpenSSL directly, with the same files
+ * and checks, and reads the verify result and the broker's alert: the one
+ * mechanism for every mode, independent of Paho's version and its trace.
  * Blocking, bounded by a time-out; no Paho involved. */
 #ifndef DRIVR_TLSPROBE_H
 #define DRIVR_TLSPROBE_H
@@ -20,11 +21,17 @@ struct tlsprobe_target {
 	int timeout_ms; /* for connect, handshake and the wait for an alert */
 };
 
-/* Connects, handshakes and waits briefly for the broker's verdict on our
- * certificate.  Returns true when the probe itself succeeded (no TLS problem
- * found) and false with a one-line reason otherwise, e.g.
- * "certificate verify failed: Hostname mismatch" or
- * "the broker requires a client certificate (tlsv13 alert certificate required)". */
-bool tlsprobe_run(const struct tlsprobe_target *target, char *reason, size_t size);
+enum tlsprobe_result {
+	TLSPROBE_ACCEPTED,    /* the handshake went through and the broker kept us */
+	TLSPROBE_UNREACHABLE, /* no TCP connection: nothing learnt about TLS */
+	TLSPROBE_FAILED,      /* the TLS handshake failed, or the broker refused us */
+};
+
+/* Connects, handshakes and waits briefly (at most a second) for the
+ * broker's verdict on our certificate.  reason gets one line in every case,
+ * e.g. "certificate verify failed: certificate has expired (...)",
+ * "certificate verify failed: host name mismatch (...)" or
+ * "the broker requires a client certificate (...)". */
+enum tlsprobe_result tlsprobe_run(const struct tlsprobe_target *target, char *reason, size_t size);
 
 #endif

@@ -10,8 +10,8 @@
 
 #include "action_flow.h"
 #include "config.h"
+#include "connection.h"
 #include "graphql.h"
-#include "headless.h"
 #include "loadsub.h"
 #include "ingest.h"
 #include "jwt.h"
@@ -97,7 +97,8 @@ struct action_run {
 	struct store *store;
 	struct ingest ingest;
 	struct action_flow flow; /* requests, outbox, audit: as the console */
-	struct mqtt *mqtt;
+	struct connection conn;
+	struct mqtt *mqtt; /* conn.mqtt */
 	struct mqtt_status status;
 	struct load_plan *plan; /* NULL with --single-subscription */
 	struct request *request;
@@ -155,13 +156,12 @@ static void drain(struct action_run *run)
 			} else if (run->args->wait && !run->said_waiting) {
 				/* --wait: the action waits for the broker (Paho retries) up
 				 * to --timeout, then goes out as it would have */
-				fprintf(stderr, "drivr-console: cannot connect to %s: %s; --wait: trying until "
-						"the time-out, the action goes out once connected\n",
-					mqtt_server_uri(run->mqtt), item->u.failure.reason);
+				connection_say_failed(&run->conn, item->u.failure.reason,
+						      "; --wait: trying until the time-out, the action "
+						      "goes out once connected");
 				run->said_waiting = true;
 			} else if (!run->args->wait) {
-				fprintf(stderr, "drivr-console: cannot connect to %s: %s\n",
-					mqtt_server_uri(run->mqtt), item->u.failure.reason);
+				connection_say_failed(&run->conn, item->u.failure.reason, NULL);
 				run->connection_failed = true;
 			}
 			break;
@@ -376,10 +376,6 @@ static int run_action(struct action_run *run)
 	char err[512];
 	double timeout = run->config->timeout > 0 ? run->config->timeout : 60;
 	double deadline = time_monotonic() + timeout;
-	if (mqtt_connect(run->mqtt, err, sizeof(err)) != MQTT_OK) {
-		fprintf(stderr, "drivr-console: %s\n", err);
-		return EXIT_FAILED;
-	}
 	if (!wait_ready(run, deadline))
 		return EXIT_FAILED;
 	run->request = build_request(run, err, sizeof(err));
@@ -440,7 +436,6 @@ int actions_main(int argc, char **argv)
 	char err[512];
 	struct action_run run;
 	memset(&run, 0, sizeof(run));
-	char *passphrase = NULL;
 
 	if (!split_args(argc, argv, &args, rest, &rest_count))
 		goto out;
@@ -475,21 +470,17 @@ int actions_main(int argc, char **argv)
 		}
 		secret_free(token);
 	}
-	struct mqtt_options opts;
-	if (!headless_mqtt_options(&config, &opts, &passphrase)) {
-		status = EXIT_USAGE; /* the passphrase file */
+	/* Connecting starts here (the TLS files checked); the events wait in
+	 * the inbox until run_action reads them. */
+	enum connection_failure cf = connection_open(&run.conn, &config);
+	if (cf != CONNECTION_OK) {
+		status = cf == CONNECTION_BAD_OPTION ? EXIT_USAGE : EXIT_FAILED;
 		goto out;
 	}
-	enum mqtt_error e;
-	run.mqtt = mqtt_new(&opts, &e, err, sizeof(err));
-	if (!run.mqtt) {
-		fprintf(stderr, "drivr-console: %s\n", err);
-		status = EXIT_FAILED;
-		goto out;
-	}
+	run.mqtt = run.conn.mqtt;
 	run.store = store_new(NULL);
 	ingest_init(&run.ingest, run.topics, run.store);
-	run.plan = headless_load_plan(&config, run.topics);
+	run.plan = connection_load_plan(&config, run.topics);
 	run.ingest.plan = run.plan;
 	mqtt_status_init(&run.status);
 	action_flow_init(&run.flow, &config, run.store, run.topics);
@@ -500,17 +491,12 @@ int actions_main(int argc, char **argv)
 	run.ingest.observer_ctx = &run.flow;
 	status = run_action(&run);
 out:
-	if (run.mqtt) {
-		if (run.ever_connected)
-			mqtt_disconnect(run.mqtt, 1000, err, sizeof(err));
-		mqtt_free(run.mqtt);
-	}
+	connection_close(&run.conn, run.ever_connected);
 	if (run.flow.requests)
 		action_flow_free(&run.flow);
 	load_plan_free(run.plan);
 	store_free(run.store);
 	topics_free(run.topics);
-	secret_free(passphrase);
 	free(rest);
 	config_free(&config);
 	return status;

@@ -12,12 +12,12 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "connection.h"
 #include "ingest.h"
 #include "loadsub.h"
 #include "mqtt.h"
 #include "sanitize.h"
 #include "snapshot.h"
-#include "tlsprobe.h"
 #include "util.h"
 
 /* ---- one log line -------------------------------------------------------- */
@@ -157,31 +157,13 @@ static void on_signal(int sig)
 	stop_requested = 1;
 }
 
-char *headless_key_passphrase(const struct config *config, char *err, size_t err_size, bool *failed)
-{
-	*failed = false;
-	if (config->key_pass_file) {
-		char *buf = util_read_file(config->key_pass_file, LIMIT_SECRET_FILE,
-					   "--key-pass-file", NULL, err, err_size);
-		if (!buf) {
-			*failed = true;
-			return NULL;
-		}
-		/* One line: the trailing newline an editor adds is not part of it. */
-		buf[strcspn(buf, "\r\n")] = '\0';
-		return buf;
-	}
-	const char *env = getenv("DRIVR_KEY_PASSPHRASE");
-	return env ? xstrdup(env) : NULL;
-}
-
 struct run {
 	const struct config *config;
 	enum config_mode mode;
 	struct store *store;
 	struct ingest ingest;
-	struct mqtt *mqtt;
-	struct mqtt_options opts; /* borrowed strings from config */
+	struct connection conn;
+	struct mqtt *mqtt; /* conn.mqtt */
 	struct mqtt_status status;
 	struct load_plan *plan; /* NULL with --single-subscription */
 	int plan_wait_ms;       /* when the plan needs its next pump */
@@ -229,8 +211,7 @@ static void log_event(struct run *run, const struct inbox_item *item)
 	case INBOX_CONNECTED:
 		cJSON_AddBoolToObject(o, "reconnect", item->u.connected.reconnect);
 		cJSON_AddStringToObject(o, "broker", mqtt_server_uri(run->mqtt));
-		cJSON_AddStringToObject(o, "tls", !run->opts.tls ? "off"
-						  : run->opts.insecure ? "unverified" : "verified");
+		cJSON_AddStringToObject(o, "tls", connection_tls(&run->conn));
 		break;
 	case INBOX_CONNECT_FAILED:
 	case INBOX_CONNECTION_LOST:
@@ -297,15 +278,6 @@ static void log_loaded(struct run *run)
 	fflush(stdout);
 }
 
-/* Paho often says no more than "connect failure" about TLS; one handshake
- * of our own names the cause.  True when it found one. */
-static bool tls_explain(const struct mqtt_options *o, char *reason, size_t size)
-{
-	struct tlsprobe_target t = { o->host, o->port ? o->port : 8883, o->cafile, o->capath,
-				     o->cert, o->key, o->key_password, o->insecure, 3000 };
-	return !tlsprobe_run(&t, reason, size);
-}
-
 /* What an event means for a headless run beyond the log line. */
 static void handle_event(struct run *run, const struct inbox_item *item)
 {
@@ -326,15 +298,7 @@ static void handle_event(struct run *run, const struct inbox_item *item)
 		/* Before the first connection a failure is final: the operator
 		 * wants the reason now, not Paho retrying a wrong CA forever. */
 		if (!run->ever_connected) {
-			const char *reason = item->u.failure.reason;
-			char probed[512];
-			/* A positive code is the broker's CONNACK answer: TLS
-			 * worked, and the probe must not explain it away. */
-			if (run->opts.tls && item->u.failure.code <= 0 &&
-			    tls_explain(&run->opts, probed, sizeof(probed)))
-				reason = probed;
-			fprintf(stderr, "drivr-console: cannot connect to %s: %s\n",
-				mqtt_server_uri(run->mqtt), reason);
+			connection_say_failed(&run->conn, item->u.failure.reason, NULL);
 			run->exit_status = EXIT_FAILED;
 			run->done = true;
 		}
@@ -490,19 +454,6 @@ static void check_deadlines(struct run *run, double now)
 	}
 }
 
-struct load_plan *headless_load_plan(const struct config *c, const struct topic_table *topics)
-{
-	if (c->single_subscription)
-		return NULL;
-	struct load_options lo;
-	load_options_default(&lo);
-	lo.budget = (size_t)c->load_budget;
-	lo.final_quiet_s = c->settle;
-	if (c->keep_session) /* the broker queues for a kept session: QoS 1 throughout */
-		lo.state_qos = 1;
-	return load_plan_new(topics, c->slug, &lo);
-}
-
 /* The snapshot's verdict: "complete" and, when not, "incomplete" with the
  * reasons (also on stderr).  Returns whether it is complete. */
 static bool add_verdict(struct run *run, cJSON *doc)
@@ -576,43 +527,6 @@ void headless_store_limits(const struct config *c, struct store_limits *limits)
 		limits->max_series = (size_t)c->max_series;
 }
 
-bool headless_mqtt_options(const struct config *c, struct mqtt_options *o, char **passphrase)
-{
-	char err[512];
-	bool failed;
-	mqtt_options_default(o);
-	o->host = c->host;
-	o->port = (int)c->port;
-	o->tls = config_uses_tls(c);
-	o->client_id = c->client_id;
-	o->cafile = c->cafile;
-	o->capath = c->capath;
-	o->cert = c->cert;
-	o->key = c->key;
-	o->insecure = c->insecure;
-	/* Every start, every mode, before a screen is taken: the connection
-	 * is encrypted but anyone in the path can pose as the broker. */
-	if (o->tls && o->insecure)
-		fprintf(stderr, "drivr-console: warning: --insecure: the broker's certificate and "
-				"host name are not verified (TLS:unverified)\n");
-	o->keepalive_s = (int)c->keepalive;
-	o->mqtt_version = c->protocol && strchr(c->protocol, '5') ? 5 : 4;
-	o->will_topic = c->will_topic;
-	o->will_payload = c->will_payload;
-	o->slug = c->slug;
-	o->keep_session = c->keep_session;
-	o->staged = !c->single_subscription;
-	size_t store_bytes;
-	config_memory_split(c, &o->inbox_max_bytes, &store_bytes);
-	*passphrase = headless_key_passphrase(c, err, sizeof(err), &failed);
-	if (failed) {
-		fprintf(stderr, "drivr-console: %s\n", err);
-		return false;
-	}
-	o->key_password = *passphrase;
-	return true;
-}
-
 static void install_signals(void)
 {
 	struct sigaction sa;
@@ -631,25 +545,23 @@ int headless_run(const struct config *config, const struct topic_table *topics)
 	run.config = config;
 	run.mode = config_mode(config);
 
-	struct mqtt_options opts;
-	char *passphrase = NULL;
-	if (!headless_mqtt_options(config, &opts, &passphrase))
-		return EXIT_USAGE; /* the passphrase file: a bad option, like the console's */
-	run.opts = opts;
-	char err[512];
-	enum mqtt_error e;
-	run.mqtt = mqtt_new(&opts, &e, err, sizeof(err));
-	if (!run.mqtt) {
-		fprintf(stderr, "drivr-console: %s\n", err);
-		free(passphrase);
-		return e == MQTT_ERR_INVALID || e == MQTT_ERR_URL ? 2 : 1;
+	/* Connecting starts here; the events wait in the inbox for the loop. */
+	run.started = run.last_traffic = time_monotonic();
+	switch (connection_open(&run.conn, config)) {
+	case CONNECTION_OK:
+		break;
+	case CONNECTION_BAD_OPTION:
+		return EXIT_USAGE;
+	case CONNECTION_FAILED:
+		return EXIT_FAILED;
 	}
+	run.mqtt = run.conn.mqtt;
 
 	struct store_limits limits;
 	headless_store_limits(config, &limits);
 	run.store = store_new(&limits);
 	ingest_init(&run.ingest, topics, run.store);
-	run.plan = headless_load_plan(config, topics);
+	run.plan = connection_load_plan(config, topics);
 	run.ingest.plan = run.plan;
 	run.plan_wait_ms = -1;
 	if (run.mode == MODE_LOG)
@@ -657,13 +569,6 @@ int headless_run(const struct config *config, const struct topic_table *topics)
 	mqtt_status_init(&run.status);
 	install_signals();
 
-	run.started = run.last_traffic = time_monotonic();
-	e = mqtt_connect(run.mqtt, err, sizeof(err));
-	if (e != MQTT_OK) {
-		fprintf(stderr, "drivr-console: %s\n", err);
-		run.exit_status = EXIT_FAILED;
-		run.done = true;
-	}
 	/* Full buffering when piped (fast), flushed whenever the feed pauses. */
 	while (!run.done && !stop_requested) {
 		struct pollfd pfd = { inbox_fd(mqtt_inbox(run.mqtt)), POLLIN, 0 };
@@ -695,8 +600,7 @@ int headless_run(const struct config *config, const struct topic_table *topics)
 		cJSON_AddStringToObject(doc, "broker", mqtt_server_uri(run.mqtt));
 		/* How far the broker was checked: "verified", "unverified"
 		 * (--insecure) or "off" (plain MQTT). */
-		cJSON_AddStringToObject(doc, "tls", !run.opts.tls ? "off"
-						    : run.opts.insecure ? "unverified" : "verified");
+		cJSON_AddStringToObject(doc, "tls", connection_tls(&run.conn));
 		if (!add_verdict(&run, doc))
 			run.exit_status = EXIT_INCOMPLETE;
 		/* From connecting to the last message: how long the state took
@@ -709,11 +613,8 @@ int headless_run(const struct config *config, const struct topic_table *topics)
 		cJSON_Delete(doc);
 	}
 	fflush(stdout);
-	if (run.ever_connected)
-		mqtt_disconnect(run.mqtt, 1000, err, sizeof(err));
-	mqtt_free(run.mqtt);
+	connection_close(&run.conn, run.ever_connected);
 	load_plan_free(run.plan);
 	store_free(run.store);
-	free(passphrase);
 	return run.exit_status;
 }

@@ -8,6 +8,7 @@
 
 #include "actions.h"
 #include "config.h"
+#include "connection.h"
 #include "exitstatus.h"
 #include "headless.h"
 #include "loadplan.h"
@@ -37,7 +38,7 @@ static void print_topics(const struct config *config, const struct topic_table *
 	}
 	if (!config->slug)
 		return;
-	struct load_plan *plan = headless_load_plan(config, topics);
+	struct load_plan *plan = connection_load_plan(config, topics);
 	if (!plan) {
 		printf("\nsubscription (--single-subscription): drivr/v1/%s/#\n", config->slug);
 		return;

@@ -1,10 +1,18 @@
 /* mqtt — see include/mqtt.h.
  *
- * Threads: mqtt_* functions run on the main thread; the on_* callbacks run on
+ * The Paho glue: the client's lifetime, connections, subscription rounds,
+ * publishes, the keep-alive watchdog and the explanation of failed TLS
+ * attempts.  What needs no Paho is in mqtt_status.c (the status model, the
+ * back-off, the watchdog's verdict); Paho's twin callbacks for MQTT 3.1.1
+ * and 5 meet in mqtt_paho.c, so every handler here is written once.
+ *
+ * Threads: mqtt_* functions run on the main thread; the handlers run on
  * Paho's threads and do nothing but build an inbox item and push it (plus,
- * from the connected and SUBACK callbacks, queue the next subscribe, which
- * Paho allows from callbacks).  State shared with the callbacks is atomic or
- * under ssl_lock; everything else is written before the client exists. */
+ * from the connected and SUBACK handlers, queue the next subscribe, which
+ * Paho allows from callbacks).  Two threads of our own: the watchdog and,
+ * for TLS, the prober (see "TLS failures").  State shared with them is
+ * atomic or under a lock; everything else is written before the client
+ * exists. */
 #include "mqtt.h"
 
 #include <ctype.h>
@@ -17,7 +25,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -28,13 +35,23 @@
 
 #include <MQTTAsync.h>
 
+#include "mqtt_paho.h"
+#include "tlsprobe.h"
 #include "topics.h"
 #include "url.h"
 #include "util.h"
 
 #define FALLBACK_MAX 32
-#define SSL_ERR_SIZE 256  /* OpenSSL reasons of one attempt */
 #define REASON_SIZE 1024  /* one event line */
+
+/* One of the client's own threads (the watchdog, the prober): the
+ * condition it waits on, under its lock, and the flag that ends it. */
+struct worker {
+	pthread_t thread;
+	bool running, stop;
+	pthread_mutex_t lock;
+	pthread_cond_t cond; /* on CLOCK_MONOTONIC, for timed waits */
+};
 
 struct mqtt {
 	MQTTAsync client;
@@ -76,17 +93,13 @@ struct mqtt {
 	 * (any message, ack or CONNACK); probe_ms: when the unanswered probe
 	 * went out (0: none out); dropping: the watchdog closed the connection
 	 * and reconnects once Paho confirms (drop_done). */
-	pthread_t wd_thread;
-	bool wd_running;
-	pthread_mutex_t wd_lock;
-	pthread_cond_t wd_cond;
-	bool wd_stop;
+	struct worker wd;
 	char *probe_filter;
 	atomic_bool up; /* connected, as far as the watchdog knows */
 	atomic_llong rx_ms, probe_ms;
 	atomic_bool dropping, drop_done;
 	atomic_ullong watchdog_drops;
-	/* Staged batches waiting for their SUBACK (freed by the callback, or
+	/* Staged batches waiting for their SUBACK (freed by the handler, or
 	 * by mqtt_free() when Paho never answered), under batch_lock. */
 	pthread_mutex_t batch_lock;
 	struct staged_batch *batches;
@@ -99,20 +112,15 @@ struct mqtt {
 	atomic_llong last_publish_ms, disconnect_ms;
 	atomic_int disconnect_code;
 
-	/* What we learn about the current TLS attempt, guarded by ssl_lock:
-	 * OpenSSL's queued errors (ssl_error_cb) and, from Paho's protocol
-	 * trace, the handshake steps OpenSSL does not queue errors for. */
-	pthread_mutex_t ssl_lock;
-	char ssl_err[SSL_ERR_SIZE]; /* OpenSSL's reasons */
-	char tls_alert[64];         /* an alert the broker sent ("unknown CA") */
-	bool handshake_done;        /* the TLS handshake itself succeeded */
-	bool host_check_failed;     /* Paho's X509_check_host said no ... */
-	bool connect_sent;          /* ... and yet CONNECT went out (IP matched) */
+	/* The prober (see "TLS failures"), a TLS client's only; under why.lock. */
+	struct worker why;
+	bool why_wanted;
+	unsigned why_gen;        /* moves at every CONNECTED: older findings are stale */
+	unsigned why_wanted_gen; /* the generation the wanted probe is for */
+	struct inbox_item *why_failure; /* the first CONNECT_FAILED, waiting for its probe */
+	struct inbox_item *why_held, **why_tail; /* what Paho reported meanwhile */
+	char *why_last; /* the last probe's finding, for the next RECONNECTING */
 };
-
-/* Paho's trace callback has no context: the client whose attempt is being
- * traced (the console has one client). */
-static _Atomic(struct mqtt *) trace_owner;
 
 /* --- small helpers ------------------------------------------------------ */
 
@@ -141,19 +149,6 @@ static void free_secret(char *s)
 	}
 }
 
-/* snprintf(dst, size, "%s", src) without the truncation warning: cutting
- * a reason short is what we want. */
-static void copy_trunc(char *dst, size_t size, const char *src)
-{
-	if (!size)
-		return;
-	size_t n = strlen(src);
-	if (n >= size)
-		n = size - 1;
-	memcpy(dst, src, n);
-	dst[n] = '\0';
-}
-
 static long long now_ms(void)
 {
 	return (long long)(time_monotonic() * 1000.0);
@@ -178,16 +173,6 @@ const char *mqtt_strerror(enum mqtt_error error)
 #undef X
 	};
 	return (unsigned)error < MQTT_ERR_COUNT ? msgs[error] : "unknown error";
-}
-
-const char *mqtt_state_name(enum mqtt_state state)
-{
-	static const char *const names[] = {
-#define X(id, name) [MQTT_STATE_##id] = name,
-		MQTT_STATE_LIST(X)
-#undef X
-	};
-	return (unsigned)state < MQTT_STATE_COUNT ? names[state] : "unknown";
 }
 
 void mqtt_options_default(struct mqtt_options *opts)
@@ -326,405 +311,50 @@ enum mqtt_error mqtt_check_tls_files(const struct mqtt_options *opts, char *err,
 	return MQTT_OK;
 }
 
-/* --- status (main thread, pure) ---------------------------------------- */
+/* --- our threads -------------------------------------------------------- */
 
-void mqtt_status_init(struct mqtt_status *status)
+static void worker_init(struct worker *w)
 {
-	memset(status, 0, sizeof(*status));
-	status->state = MQTT_STATE_IDLE;
+	pthread_mutex_init(&w->lock, NULL);
+	pthread_condattr_t ca;
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&w->cond, &ca);
+	pthread_condattr_destroy(&ca);
 }
 
-static void set_reason(struct mqtt_status *s, const char *reason)
+/* Starts main(m) once; a thread that cannot start is said (what), never
+ * silent: the client works without it, with less said or noticed. */
+static void worker_start(struct worker *w, void *(*main)(void *), struct mqtt *m, const char *what)
 {
-	snprintf(s->reason, sizeof(s->reason), "%s", reason ? reason : "");
-}
-
-static bool status_equal(const struct mqtt_status *a, const struct mqtt_status *b)
-{
-	return a->state == b->state && strcmp(a->reason, b->reason) == 0 && a->since == b->since &&
-	       a->attempt == b->attempt && a->next_retry_at == b->next_retry_at &&
-	       a->subscribed == b->subscribed && a->fallback == b->fallback &&
-	       a->connections == b->connections;
-}
-
-bool mqtt_status_apply(struct mqtt_status *s, const struct inbox_item *item)
-{
-	struct mqtt_status before = *s;
-	enum mqtt_state next = s->state;
-
-	switch (item->kind) {
-	case INBOX_CONNECTING:
-		next = MQTT_STATE_CONNECTING;
-		set_reason(s, NULL);
-		s->attempt = 0;
-		s->next_retry_at = 0;
-		s->subscribed = s->fallback = false;
-		break;
-	case INBOX_CONNECTED:
-		next = MQTT_STATE_CONNECTED;
-		set_reason(s, NULL);
-		s->attempt = 0;
-		s->next_retry_at = 0;
-		s->subscribed = s->fallback = false;
-		s->connections++;
-		break;
-	case INBOX_CONNECT_FAILED:
-	case INBOX_CONNECTION_LOST:
-		next = item->kind == INBOX_CONNECT_FAILED ? MQTT_STATE_FAILED : MQTT_STATE_LOST;
-		set_reason(s, item->u.failure.reason);
-		s->next_retry_at = item->u.failure.retry_in_s > 0
-					   ? item->time + item->u.failure.retry_in_s
-					   : 0;
-		s->subscribed = s->fallback = false;
-		break;
-	case INBOX_RECONNECTING:
-		next = MQTT_STATE_RECONNECTING;
-		s->attempt = item->u.reconnecting.attempt;
-		if (item->u.reconnecting.last_error)
-			set_reason(s, item->u.reconnecting.last_error);
-		/* Counted from now: the attempt itself takes up to the connect
-		 * time-out, so this is a lower bound. */
-		s->next_retry_at = item->time + item->u.reconnecting.next_delay_s;
-		break;
-	case INBOX_SUBSCRIBED:
-		/* count 0: the client subscribes to nothing (no_subscribe) and
-		 * is ready as soon as it is connected. */
-		if (item->u.subscribed.batch) {
-			/* Staged: subscribed from the first batch granted on. */
-			s->subscribed |= item->u.subscribed.granted > 0 && !item->u.subscribed.error;
-			break;
-		}
-		s->subscribed = (item->u.subscribed.granted > 0 || item->u.subscribed.count == 0) &&
-				!item->u.subscribed.error;
-		s->fallback = item->u.subscribed.fallback;
-		break;
-	case INBOX_DISCONNECTED:
-		next = MQTT_STATE_DISCONNECTED;
-		s->next_retry_at = 0;
-		s->subscribed = s->fallback = false;
-		break;
-	case INBOX_MESSAGE:
-	case INBOX_DELIVERED:
-	case INBOX_PUBLISH_FAILED:
-	case INBOX_KIND_COUNT:
-		return false;
-	}
-	if (next != s->state) {
-		s->state = next;
-		s->since = item->time;
-	}
-	return !status_equal(&before, s);
-}
-
-void mqtt_status_format(const struct mqtt_status *s, double now, char *buf, size_t size)
-{
-	long in = 0;
-	if (s->next_retry_at > 0) {
-		double d = s->next_retry_at - now;
-		in = d > 0 ? (long)(d + 0.999) : 0;
-	}
-
-	switch (s->state) {
-	case MQTT_STATE_CONNECTED:
-		snprintf(buf, size, "connected%s", !s->subscribed ? ", subscribing"
-					: s->fallback ? " (fallback subscriptions)" : "");
-		break;
-	case MQTT_STATE_FAILED:
-	case MQTT_STATE_LOST:
-		if (s->next_retry_at > 0)
-			snprintf(buf, size, "%s: %s; reconnecting in %ld s", mqtt_state_name(s->state),
-				 s->reason[0] ? s->reason : "no reason given", in);
-		else
-			snprintf(buf, size, "%s: %s", mqtt_state_name(s->state),
-				 s->reason[0] ? s->reason : "no reason given");
-		break;
-	case MQTT_STATE_RECONNECTING:
-		if (s->reason[0])
-			snprintf(buf, size, "reconnecting (attempt %u, last: %s)", s->attempt, s->reason);
-		else
-			snprintf(buf, size, "reconnecting (attempt %u)", s->attempt);
-		break;
-	case MQTT_STATE_IDLE:
-	case MQTT_STATE_CONNECTING:
-	case MQTT_STATE_DISCONNECTED:
-	case MQTT_STATE_COUNT:
-		snprintf(buf, size, "%s", mqtt_state_name(s->state));
-		break;
-	}
-}
-
-/* --- failure reasons ---------------------------------------------------- */
-
-/* OpenSSL error lines look like
- *   "40C7...:error:0A000086:SSL routines:tls_post_process_server_certificate:
- *    certificate verify failed:../ssl/statem/statem_clnt.c:1889:"
- * (1.1 and 3.x alike: code, library, function, reason, file, line, data).
- * Keeps the reason and any data; the rest is noise for an operator. */
-static void ssl_line_reason(const char *line, size_t len, char *out, size_t size)
-{
-	char tmp[512];
-	size_t n = len < sizeof(tmp) - 1 ? len : sizeof(tmp) - 1;
-	memcpy(tmp, line, n);
-	tmp[n] = '\0';
-	while (n && (tmp[n - 1] == '\n' || tmp[n - 1] == '\r' || tmp[n - 1] == ' '))
-		tmp[--n] = '\0';
-
-	char *p = strstr(tmp, ":error:");
-	if (p) {
-		p += strlen(":error:");
-		for (int skip = 0; skip < 3 && p; skip++) { /* code, library, function */
-			p = strchr(p, ':');
-			if (p)
-				p++;
-		}
-	}
-	if (!p || !*p) {
-		copy_trunc(out, size, tmp);
+	if (w->running)
 		return;
-	}
-	char *reason = p, *rest = strchr(p, ':');
-	if (rest) {
-		*rest++ = '\0';
-		/* skip file and line, keep the data */
-		for (int skip = 0; skip < 2 && rest; skip++) {
-			rest = strchr(rest, ':');
-			if (rest)
-				rest++;
-		}
-	}
-	copy_trunc(out, size, reason);
-	if (rest && *rest) {
-		size_t used = strlen(out);
-		if (used + 4 < size) {
-			memcpy(out + used, " (", 2);
-			copy_trunc(out + used + 2, size - used - 3, rest);
-			strcat(out, ")");
-		}
-	}
+	w->stop = false;
+	w->running = pthread_create(&w->thread, NULL, main, m) == 0;
+	if (!w->running)
+		fprintf(stderr, "drivr-console: cannot start the %s: %s\n", what, strerror(errno));
 }
 
-/* Paho's ssl_error_cb (ERR_print_errors_cb): one call per queued OpenSSL
- * error, on whichever Paho thread runs the handshake.  Returns 1 so OpenSSL
- * goes on to the next error. */
-static int on_ssl_error(const char *str, size_t len, void *u)
+/* Sets the stop flag, wakes the thread and joins it. */
+static void worker_stop(struct worker *w)
 {
-	struct mqtt *m = u;
-	char reason[256];
-
-	ssl_line_reason(str, len, reason, sizeof(reason));
-	if (!reason[0])
-		return 1;
-	pthread_mutex_lock(&m->ssl_lock);
-	if (!strstr(m->ssl_err, reason)) {
-		size_t used = strlen(m->ssl_err);
-		snprintf(m->ssl_err + used, sizeof(m->ssl_err) - used, "%s%s", used ? "; " : "",
-			 reason);
-	}
-	pthread_mutex_unlock(&m->ssl_lock);
-	return 1;
-}
-
-/* Forgets what was learnt about the previous attempt. */
-static void tls_diag_reset(struct mqtt *m)
-{
-	pthread_mutex_lock(&m->ssl_lock);
-	m->ssl_err[0] = '\0';
-	m->tls_alert[0] = '\0';
-	m->handshake_done = m->host_check_failed = m->connect_sent = false;
-	pthread_mutex_unlock(&m->ssl_lock);
-}
-
-/* Paho's trace, at protocol level while a TLS attempt is in progress (see
- * trace_start): a few lines tell what OpenSSL's error queue does not — an
- * alert from the broker (client certificate missing or refused), and Paho's
- * own host name check, which fails without queuing an error.  Runs under
- * Paho's log lock: it must not call Paho. */
-static void on_trace(enum MQTTASYNC_TRACE_LEVELS level, char *message)
-{
-	struct mqtt *m = atomic_load(&trace_owner);
-	const char *p;
-	(void)level;
-
-	if (!m || !message)
+	if (!w->running)
 		return;
-	pthread_mutex_lock(&m->ssl_lock);
-	if ((p = strstr(message, "SSL alert read:fatal:"))) {
-		if (!m->tls_alert[0])
-			copy_trunc(m->tls_alert, sizeof(m->tls_alert), p + strlen("SSL alert read:fatal:"));
-	} else if (strstr(message, "SSL handshake done")) {
-		m->handshake_done = true;
-	} else if (strstr(message, "X509_check_host for hostname") && strstr(message, "failed")) {
-		m->host_check_failed = true;
-	} else if (strstr(message, "-> CONNECT")) {
-		m->connect_sent = true;
-	}
-	pthread_mutex_unlock(&m->ssl_lock);
+	pthread_mutex_lock(&w->lock);
+	w->stop = true;
+	pthread_cond_signal(&w->cond);
+	pthread_mutex_unlock(&w->lock);
+	pthread_join(w->thread, NULL);
+	w->running = false;
 }
 
-/* Traces a TLS attempt of m (see on_trace); plain TCP needs no trace.
- * on_trace stays installed for good (Paho reads the pointer without a lock
- * we share, so it is never changed while its threads run); only the level
- * moves, which is one int store and safe from Paho's callbacks too. */
-static void trace_start(struct mqtt *m)
+static void worker_destroy(struct worker *w)
 {
-	if (!m->tls)
-		return;
-	atomic_store(&trace_owner, m);
-	MQTTAsync_setTraceLevel(MQTTASYNC_TRACE_PROTOCOL);
+	pthread_mutex_destroy(&w->lock);
+	pthread_cond_destroy(&w->cond);
 }
 
-/* Connected (or gone): at FATAL Paho formats and passes on nothing, so
- * messages cost no trace work. */
-static void trace_stop(struct mqtt *m)
-{
-	struct mqtt *expected = m;
-	if (atomic_compare_exchange_strong(&trace_owner, &expected, NULL))
-		MQTTAsync_setTraceLevel(MQTTASYNC_TRACE_FATAL);
-}
-
-static bool alert_is(const char *alert, const char *what)
-{
-	return strcasecmp(alert, what) == 0;
-}
-
-/* The TLS reason of a failed attempt, if one is known; consumes it.
- * Returns false when nothing TLS-specific was seen. */
-static bool tls_diagnosis(struct mqtt *m, char *buf, size_t size)
-{
-	char ssl[SSL_ERR_SIZE], alert[64];
-	bool done, host_failed, sent;
-
-	pthread_mutex_lock(&m->ssl_lock);
-	copy_trunc(ssl, sizeof(ssl), m->ssl_err);
-	copy_trunc(alert, sizeof(alert), m->tls_alert);
-	done = m->handshake_done;
-	host_failed = m->host_check_failed;
-	sent = m->connect_sent;
-	pthread_mutex_unlock(&m->ssl_lock);
-	tls_diag_reset(m);
-	if (!m->tls)
-		return false;
-
-	if (ssl[0]) {
-		const char *hint = "";
-		if (strstr(ssl, "certificate verify failed"))
-			hint = m->cafile || m->capath
-				       ? " (the broker's certificate is not signed by the given CA)"
-				       : " (no CA file given: the system trust store was used)";
-		snprintf(buf, size, "TLS handshake with %s failed: %s%s", m->where, ssl,
-			 hint);
-		return true;
-	}
-	if (alert[0]) {
-		/* OpenSSL 3.0 names the TLS 1.3 "certificate required" alert "unknown". */
-		if (!m->cert && (alert_is(alert, "unknown") || alert_is(alert, "certificate required") ||
-				 alert_is(alert, "handshake failure")))
-			snprintf(buf, size,
-				 "TLS: the broker %s requires a client certificate and none was given "
-				 "(alert \"%s\")",
-				 m->where, alert);
-		else if (m->cert && (alert_is(alert, "unknown CA") || alert_is(alert, "bad certificate") ||
-				     alert_is(alert, "certificate unknown") ||
-				     alert_is(alert, "certificate expired") ||
-				     alert_is(alert, "certificate revoked") ||
-				     alert_is(alert, "unsupported certificate") ||
-				     alert_is(alert, "decrypt error") || alert_is(alert, "access denied")))
-			snprintf(buf, size,
-				 "TLS: the broker %s refused the client certificate %s (alert \"%s\")",
-				 m->where, m->cert, alert);
-		else
-			snprintf(buf, size, "TLS: the broker %s ended the handshake (alert \"%s\")",
-				 m->where, alert);
-		return true;
-	}
-	if (done && host_failed && !sent && !m->insecure) {
-		snprintf(buf, size,
-			 "TLS: host name mismatch: the broker's certificate is not valid for \"%s\" "
-			 "(connect with a name or address it was issued for)",
-			 m->host);
-		return true;
-	}
-	return false;
-}
-
-static const char *connack_reason(int code)
-{
-	switch (code) {
-	case 1:
-		return "unacceptable protocol version";
-	case 2:
-		return "client identifier rejected";
-	case 3:
-		return "server unavailable";
-	case 4:
-		return "bad user name or password";
-	case 5:
-		return "not authorized";
-	}
-	return NULL;
-}
-
-/* One line saying why a connection attempt failed, most specific first:
- * the TLS diagnosis, then the broker's answer, then Paho's words with a
- * hint for the usual causes. */
-static void describe_connect_failure(struct mqtt *m, int code, const char *message, char *buf,
-				     size_t size)
-{
-	if (tls_diagnosis(m, buf, size))
-		return;
-
-	/* A broker without MQTT 5 answers our v5 CONNECT as the 3.1.1 spec
-	 * says, CONNACK return code 1 (Paho passes it as code 1, "CONNACK
-	 * return code"); an MQTT 5 broker that will not speak 5 says 0x84. */
-	if (m->version >= 5 && (code == 1 || code == MQTTREASONCODE_UNSUPPORTED_PROTOCOL_VERSION)) {
-		snprintf(buf, size,
-			 "the broker %s does not speak MQTT 5 (it refused protocol version 5): "
-			 "connect with -V 311",
-			 m->where);
-		return;
-	}
-
-	const char *what = NULL;
-	/* 1..5 under MQTT 5: the broker answered with an MQTT 3.1.1 CONNACK
-	 * (Aedes does, refusing the version it does not speak). */
-	if (code > 0 && (m->version < 5 || code <= 5))
-		what = connack_reason(code);
-	else if (code >= 0x80 && m->version >= 5)
-		what = MQTTReasonCode_toString((enum MQTTReasonCodes)code);
-	if (what) {
-		snprintf(buf, size, "broker %s refused the connection: %s", m->where, what);
-		return;
-	}
-
-	if (message && strstr(message, "completion failure")) {
-		/* The socket closed after CONNECT went out. */
-		/* Some brokers without MQTT 5 close the socket on a v5 CONNECT
-		 * instead of answering it. */
-		snprintf(buf, size, "the broker %s closed the connection before answering%s%s",
-			 m->where, m->tls ? "" : " (a TLS port? then use mqtts://)",
-			 m->version >= 5 ? " (a broker without MQTT 5? then -V 311)" : "");
-	} else if (message && strstr(message, "connect failure")) {
-		snprintf(buf, size,
-			 "cannot connect to %s (connection refused, host unreachable%s)", m->where, m->tls ? ", or the TLS handshake failed" : "");
-	} else if (message && strstr(message, "timeout")) {
-		snprintf(buf, size, "no answer from %s within %d s", m->where,
-			 m->connect_timeout);
-	} else {
-		const char *paho = code < 0 ? MQTTAsync_strerror(code) : NULL;
-		snprintf(buf, size, "cannot connect to %s: %s", m->where,
-			 message ? message : paho ? paho : "no reason given");
-	}
-}
-
-/* --- Paho callbacks (Paho's threads) ------------------------------------ */
-
-static int on_message(void *ctx, char *topic, int topic_len, MQTTAsync_message *msg)
-{
-	struct mqtt *m = ctx;
-	alive(m);
-	inbox_push_message(m->inbox, topic, topic_len, msg);
-	return 1; /* ours now (freed by the consumer, or by the inbox when full) */
-}
+/* --- inbox events ------------------------------------------------------- */
 
 static void push_failure(struct mqtt *m, enum inbox_kind kind, int code, const char *reason,
 			 int retry_in_s)
@@ -734,6 +364,121 @@ static void push_failure(struct mqtt *m, enum inbox_kind kind, int code, const c
 	item->u.failure.reason = xstrdup(reason);
 	item->u.failure.retry_in_s = retry_in_s;
 	inbox_push(m->inbox, item);
+}
+
+/* --- TLS failures ---------------------------------------------------------
+ *
+ * Paho says no more about a failed TLS handshake than "connect failure".
+ * So when the first attempt of a TLS client fails without an answer from
+ * the broker (a CONNACK refusal means TLS worked, and is kept), the prober
+ * thread repeats the handshake with OpenSSL (tlsprobe.h) and the
+ * CONNECT_FAILED event carries its finding: the server certificate's
+ * verify result (unknown CA, expired, host name mismatch) or the broker's
+ * alert (client certificate required or refused).  Every mode reads the
+ * reason from that one event.  What Paho reports while the probe runs
+ * (RECONNECTING) is held back and follows the CONNECT_FAILED, so the order
+ * of events stays that of the attempts; a CONNECTED (or the caller's
+ * disconnect) releases everything at once with Paho's own words.  From
+ * the second automatic reconnect attempt of a TLS client on (the first
+ * failed), each is probed too, and a finding rides on the next
+ * RECONNECTING as last_error. */
+
+/* How long one probe may take per step (connect, handshake). */
+#define WHY_TIMEOUT_MS 3000
+
+/* Under why_lock: the waiting CONNECT_FAILED, then what was held, go out. */
+static void why_release(struct mqtt *m)
+{
+	if (m->why_failure) {
+		inbox_push(m->inbox, m->why_failure);
+		m->why_failure = NULL;
+	}
+	while (m->why_held) {
+		struct inbox_item *item = m->why_held;
+		m->why_held = item->next;
+		item->next = NULL;
+		inbox_push(m->inbox, item);
+	}
+	m->why_tail = &m->why_held;
+}
+
+/* Under why_lock: an event after a waiting CONNECT_FAILED is held. */
+static void why_push(struct mqtt *m, struct inbox_item *item)
+{
+	if (!m->why_failure) {
+		inbox_push(m->inbox, item);
+		return;
+	}
+	item->next = NULL;
+	*m->why_tail = item;
+	m->why_tail = &item->next;
+}
+
+/* Under why_lock: a probe for the current generation of attempts. */
+static void why_request(struct mqtt *m)
+{
+	m->why_wanted = true;
+	m->why_wanted_gen = m->why_gen;
+	pthread_cond_signal(&m->why.cond);
+}
+
+static void *why_main(void *arg)
+{
+	struct mqtt *m = arg;
+	struct tlsprobe_target t = { m->host, m->port, m->cafile, m->capath, m->cert,
+				     m->key, m->key_password, m->insecure, WHY_TIMEOUT_MS };
+	pthread_mutex_lock(&m->why.lock);
+	for (;;) {
+		while (!m->why.stop && !m->why_wanted)
+			pthread_cond_wait(&m->why.cond, &m->why.lock);
+		if (m->why.stop)
+			break;
+		m->why_wanted = false;
+		unsigned gen = m->why_wanted_gen;
+		pthread_mutex_unlock(&m->why.lock);
+
+		char found[512], reason[REASON_SIZE];
+		bool tls_cause = tlsprobe_run(&t, found, sizeof(found)) == TLSPROBE_FAILED;
+		snprintf(reason, sizeof(reason), "TLS: %s", found);
+
+		pthread_mutex_lock(&m->why.lock);
+		if (gen != m->why_gen)
+			continue; /* connected meanwhile: the finding is stale */
+		if (tls_cause && m->why_failure) {
+			free(m->why_failure->u.failure.reason);
+			m->why_failure->u.failure.reason = xstrdup(reason);
+		} else if (tls_cause) {
+			free(m->why_last);
+			m->why_last = xstrdup(reason);
+		}
+		why_release(m);
+	}
+	pthread_mutex_unlock(&m->why.lock);
+	return NULL;
+}
+
+/* Joins the prober (a probe under way ends within its time-out) and drops
+ * whatever it still held: the inbox goes next. */
+static void why_stop(struct mqtt *m)
+{
+	worker_stop(&m->why);
+	inbox_item_free(m->why_failure);
+	m->why_failure = NULL;
+	inbox_list_free(m->why_held);
+	m->why_held = NULL;
+	m->why_tail = &m->why_held;
+	free(m->why_last);
+	m->why_last = NULL;
+}
+
+/* --- connection events (Paho's threads) ---------------------------------- */
+
+static int on_message(void *ctx, char *topic, int topic_len, MQTTAsync_message *msg)
+{
+	struct mqtt *m = ctx;
+	alive(m);
+	inbox_push_message(m->inbox, topic, topic_len, msg);
+	return 1; /* ours now (freed by the consumer, or by the inbox when full) */
 }
 
 static void on_connection_lost(void *ctx, char *cause)
@@ -778,60 +523,53 @@ static void on_disconnected5(void *ctx, MQTTProperties *props, enum MQTTReasonCo
  * attempt when it fails, or else for the loss of a connection that had been
  * made (right after connectionLost, "socket error").  Only the first is a
  * CONNECT_FAILED; a loss was reported already, and the attempts after it
- * report through RECONNECTING. */
-static bool initial_failure(struct mqtt *m)
-{
-	return atomic_load(&m->connections) == 0;
-}
-
-static void on_connect_failure(void *ctx, MQTTAsync_failureData *resp)
+ * report through RECONNECTING.  A TLS attempt without the broker's answer
+ * waits for the prober (see "TLS failures"). */
+static void connect_answered(void *ctx, const struct paho_answer *a)
 {
 	struct mqtt *m = ctx;
-	char reason[REASON_SIZE];
-	int code = resp ? resp->code : MQTTASYNC_FAILURE;
-
-	if (!initial_failure(m))
+	if (a->ok || atomic_load(&m->connections) > 0)
 		return;
-	describe_connect_failure(m, code, resp ? resp->message : NULL, reason, sizeof(reason));
-	push_failure(m, INBOX_CONNECT_FAILED, code, reason, m->retry_min);
-}
-
-static void on_connect_failure5(void *ctx, MQTTAsync_failureData5 *resp)
-{
-	struct mqtt *m = ctx;
+	int code = paho_connect_code(a);
+	struct paho_endpoint e = { m->where, m->version, m->tls, m->connect_timeout };
 	char reason[REASON_SIZE];
-	int code = MQTTASYNC_FAILURE;
+	paho_describe_connect_failure(&e, code, a->message, reason, sizeof(reason));
 
-	if (!initial_failure(m))
-		return;
-	if (resp) {
-		bool v311_refusal = resp->reasonCode >= 1 && resp->reasonCode <= 5;
-		code = resp->reasonCode >= 0x80 || v311_refusal ? (int)resp->reasonCode : resp->code;
+	struct inbox_item *item = inbox_event_new(INBOX_CONNECT_FAILED);
+	item->u.failure.code = code;
+	item->u.failure.reason = xstrdup(reason);
+	item->u.failure.retry_in_s = m->retry_min;
+	pthread_mutex_lock(&m->why.lock);
+	if (m->why.running && code <= 0 && !m->why_failure) {
+		m->why_failure = item;
+		why_request(m);
+	} else {
+		why_push(m, item);
 	}
-	describe_connect_failure(m, code, resp ? resp->message : NULL, reason, sizeof(reason));
-	push_failure(m, INBOX_CONNECT_FAILED, code, reason, m->retry_min);
+	pthread_mutex_unlock(&m->why.lock);
 }
+PAHO_TWINS(connect_answered)
 
 /* Before each automatic reconnect attempt (Paho holds its own lock here:
  * push only).  Returns 0: the connect data stays as it is. */
 static int on_reconnect_attempt(void *ctx, MQTTAsync_connectData *data)
 {
 	struct mqtt *m = ctx;
-	char last[REASON_SIZE];
 	(void)data;
 
 	unsigned attempt = atomic_fetch_add(&m->attempts, 1) + 1;
 	struct inbox_item *item = inbox_event_new(INBOX_RECONNECTING);
 	item->u.reconnecting.attempt = attempt;
-	/* Paho's back-off: min, doubling per failed attempt, capped at max (±20 % jitter). */
-	long delay = m->retry_min;
-	for (unsigned i = 0; i < attempt && delay < m->retry_max; i++)
-		delay *= 2;
-	item->u.reconnecting.next_delay_s = (int)(delay < m->retry_max ? delay : m->retry_max);
-	if (tls_diagnosis(m, last, sizeof(last)))
-		item->u.reconnecting.last_error = xstrdup(last);
-	trace_start(m); /* this attempt is traced like the first one */
-	inbox_push(m->inbox, item);
+	item->u.reconnecting.next_delay_s = mqtt_backoff_s(m->retry_min, m->retry_max, attempt);
+	pthread_mutex_lock(&m->why.lock);
+	item->u.reconnecting.last_error = m->why_last; /* the previous attempt's */
+	m->why_last = NULL;
+	/* From the second attempt on (one failed already): this attempt's
+	 * reason, for the next one.  An ordinary reconnection is not probed. */
+	if (m->why.running && !m->why_failure && attempt >= 2)
+		why_request(m);
+	why_push(m, item);
+	pthread_mutex_unlock(&m->why.lock);
 	return 0;
 }
 
@@ -846,8 +584,6 @@ static void on_connected(void *ctx, char *cause)
 
 	atomic_store(&m->ready, false);
 	atomic_store(&m->attempts, 0);
-	trace_stop(m);
-	tls_diag_reset(m);
 	alive(m); /* the CONNACK */
 	atomic_store(&m->probe_ms, 0);
 	atomic_store(&m->up, true);
@@ -855,7 +591,13 @@ static void on_connected(void *ctx, char *cause)
 	struct inbox_item *item = inbox_event_new(INBOX_CONNECTED);
 	item->u.connected.reconnect = atomic_fetch_add(&m->connections, 1) > 0;
 	item->u.connected.mqtt_version = m->version;
+	pthread_mutex_lock(&m->why.lock);
+	m->why_gen++;
+	free(m->why_last);
+	m->why_last = NULL;
+	why_release(m);
 	inbox_push(m->inbox, item);
+	pthread_mutex_unlock(&m->why.lock);
 
 	/* Every connection starts clean (clean session): subscribe again. */
 	if (m->sub_mode == SUB_CUSTOM)
@@ -874,27 +616,20 @@ static bool refused(int qos)
 	return qos < 0 || qos >= 0x80;
 }
 
-/* Pushes the SUBSCRIBED event of a round.  Filter 0 is the default filter;
- * with fallback, 1..n are the fallbacks with their results in qos[]. */
-static void push_subscribed(struct mqtt *m, bool fallback, int primary_qos, const int *qos,
-			    size_t n, const char *error)
+/* The filters of a SUBSCRIBED event: filters[i] with the broker's codes[i];
+ * counts granted and refused.  With an error the round failed outright. */
+static struct inbox_item *subscribed_event(const char *const *filters, const int *codes,
+					   size_t count, const char *error)
 {
 	struct inbox_item *item = inbox_event_new(INBOX_SUBSCRIBED);
-	size_t count = 1 + (fallback ? n : 0);
-
-	item->u.subscribed.fallback = fallback;
 	item->u.subscribed.count = count;
 	item->u.subscribed.filters = xcalloc(count, sizeof(*item->u.subscribed.filters));
-	item->u.subscribed.filters[0].filter = xstrdup(m->filter);
-	item->u.subscribed.filters[0].qos = refused(primary_qos) ? INBOX_SUB_REFUSED : primary_qos;
-	item->u.subscribed.filters[0].code = primary_qos;
-	for (size_t i = 0; fallback && i < n; i++) {
-		item->u.subscribed.filters[1 + i].filter = xstrdup(m->fallback[i]);
-		item->u.subscribed.filters[1 + i].qos = refused(qos[i]) ? INBOX_SUB_REFUSED : qos[i];
-		item->u.subscribed.filters[1 + i].code = qos[i];
-	}
 	for (size_t i = 0; i < count; i++) {
-		if (item->u.subscribed.filters[i].qos == INBOX_SUB_REFUSED)
+		struct inbox_sub_filter *f = &item->u.subscribed.filters[i];
+		f->filter = xstrdup(filters[i]);
+		f->qos = refused(codes[i]) ? INBOX_SUB_REFUSED : codes[i];
+		f->code = codes[i];
+		if (refused(codes[i]))
 			item->u.subscribed.refused++;
 		else
 			item->u.subscribed.granted++;
@@ -903,181 +638,117 @@ static void push_subscribed(struct mqtt *m, bool fallback, int primary_qos, cons
 		item->u.subscribed.error = xstrdup(error);
 		item->u.subscribed.granted = 0;
 	}
-	if (item->u.subscribed.granted > 0 && !error)
+	return item;
+}
+
+/* A round's answer: the broker's code for each of n filters into codes[]
+ * (a refusal counts as an answer).  Returns false, with Paho's words in
+ * error, when the round failed without the broker's answer. */
+static bool suback_codes(const struct paho_answer *a, int *codes, size_t n, const char *what,
+			 char *error, size_t size)
+{
+	if (!a->ok && !paho_refused(a, NULL)) {
+		snprintf(error, size, "%s%s", what, paho_failure_text(a));
+		for (size_t i = 0; i < n; i++)
+			codes[i] = INBOX_SUB_REFUSED;
+		return false;
+	}
+	for (size_t i = 0; i < n; i++)
+		codes[i] = paho_suback(a, i, n);
+	return true;
+}
+
+/* Pushes the SUBSCRIBED event of the default round: the default filter
+ * (primary_code), then, with fallback, the fallback filters (codes). */
+static void push_subscribed(struct mqtt *m, int primary_code, const int *codes, bool fallback,
+			    const char *error)
+{
+	const char *filters[1 + FALLBACK_MAX];
+	int all[1 + FALLBACK_MAX];
+	size_t n = fallback ? m->fallback_count : 0;
+	filters[0] = m->filter;
+	all[0] = primary_code;
+	for (size_t i = 0; i < n; i++) {
+		filters[1 + i] = m->fallback[i];
+		all[1 + i] = codes[i];
+	}
+	struct inbox_item *item = subscribed_event(filters, all, 1 + n, error);
+	item->u.subscribed.fallback = fallback;
+	if (item->u.subscribed.granted > 0)
 		atomic_store(&m->ready, true);
 	inbox_push(m->inbox, item);
 }
 
-/* qos NULL: every fallback got `fill` (a refusal code). */
-static void fallback_done(struct mqtt *m, const int *qos, size_t n, int fill, const char *error)
-{
-	int all_refused[FALLBACK_MAX];
-	if (!qos) {
-		for (size_t i = 0; i < FALLBACK_MAX; i++)
-			all_refused[i] = fill;
-		qos = all_refused;
-		n = m->fallback_count;
-	}
-	push_subscribed(m, true, atomic_load(&m->primary_code), qos, n, error);
-}
-
-static void on_fallback_ok(void *ctx, MQTTAsync_successData *resp)
+static void fallback_answered(void *ctx, const struct paho_answer *a)
 {
 	struct mqtt *m = ctx;
-	alive(m);
-	int qos[FALLBACK_MAX];
-	size_t n = m->fallback_count;
-
-	for (size_t i = 0; i < n; i++) {
-		if (n == 1)
-			qos[i] = resp ? resp->alt.qos : INBOX_SUB_REFUSED;
-		else
-			qos[i] = resp && resp->alt.qosList ? resp->alt.qosList[i] : INBOX_SUB_REFUSED;
-	}
-	fallback_done(m, qos, n, 0, NULL);
-}
-
-static void on_fallback_fail(void *ctx, MQTTAsync_failureData *resp)
-{
-	struct mqtt *m = ctx;
-	int code = resp ? resp->code : MQTTASYNC_FAILURE;
+	int codes[FALLBACK_MAX];
 	char error[REASON_SIZE];
-
-	if (code == MQTT_BAD_SUBSCRIBE) {
-		fallback_done(m, NULL, 0, MQTT_BAD_SUBSCRIBE, NULL); /* every fallback refused */
-		return;
-	}
-	snprintf(error, sizeof(error), "fallback subscriptions failed: %s",
-		 resp && resp->message ? resp->message : MQTTAsync_strerror(code));
-	fallback_done(m, NULL, 0, INBOX_SUB_REFUSED, error);
+	bool answered = suback_codes(a, codes, m->fallback_count, "fallback subscriptions failed: ",
+				     error, sizeof(error));
+	if (answered)
+		alive(m); /* a SUBACK */
+	push_subscribed(m, atomic_load(&m->primary_code), codes, true, answered ? NULL : error);
 }
-
-static void on_fallback_ok5(void *ctx, MQTTAsync_successData5 *resp)
-{
-	struct mqtt *m = ctx;
-	alive(m);
-	int qos[FALLBACK_MAX];
-	size_t n = m->fallback_count;
-
-	for (size_t i = 0; i < n; i++) {
-		if (!resp)
-			qos[i] = INBOX_SUB_REFUSED;
-		else if (n == 1) /* reasonCodes is left uninitialised for one filter */
-			qos[i] = (int)resp->reasonCode;
-		else if (resp->alt.sub.reasonCodes && resp->alt.sub.reasonCodeCount > (int)i)
-			qos[i] = (int)resp->alt.sub.reasonCodes[i];
-		else
-			qos[i] = INBOX_SUB_REFUSED;
-	}
-	fallback_done(m, qos, n, 0, NULL);
-}
-
-static void on_fallback_fail5(void *ctx, MQTTAsync_failureData5 *resp)
-{
-	struct mqtt *m = ctx;
-	char error[REASON_SIZE];
-
-	if (resp && resp->reasonCode >= 0x80) {
-		fallback_done(m, NULL, 0, (int)resp->reasonCode, NULL);
-		return;
-	}
-	snprintf(error, sizeof(error), "fallback subscriptions failed: %s",
-		 resp && resp->message ? resp->message
-				       : MQTTAsync_strerror(resp ? resp->code : MQTTASYNC_FAILURE));
-	fallback_done(m, NULL, 0, INBOX_SUB_REFUSED, error);
-}
+PAHO_TWINS(fallback_answered)
 
 static void subscribe_fallback(struct mqtt *m)
 {
 	MQTTAsync_responseOptions ro = MQTTAsync_responseOptions_initializer;
+	int none[FALLBACK_MAX];
 	char error[REASON_SIZE];
 
+	for (size_t i = 0; i < FALLBACK_MAX; i++)
+		none[i] = INBOX_SUB_REFUSED;
 	if (m->fallback_count == 0) {
-		fallback_done(m, NULL, 0, INBOX_SUB_REFUSED,
-			      "the default filter was refused and there is no fallback");
+		push_subscribed(m, atomic_load(&m->primary_code), none, true,
+				"the default filter was refused and there is no fallback");
 		return;
 	}
 	ro.context = m;
-	if (m->version >= 5) {
-		ro.onSuccess5 = on_fallback_ok5;
-		ro.onFailure5 = on_fallback_fail5;
-	} else {
-		ro.onSuccess = on_fallback_ok;
-		ro.onFailure = on_fallback_fail;
-	}
+	PAHO_ON(ro, m->version >= 5, fallback_answered);
 	int rc = MQTTAsync_subscribeMany(m->client, (int)m->fallback_count, m->fallback,
 					 m->fallback_qos, &ro);
 	if (rc != MQTTASYNC_SUCCESS) {
 		snprintf(error, sizeof(error), "fallback subscriptions not sent: %s",
 			 MQTTAsync_strerror(rc));
-		fallback_done(m, NULL, 0, INBOX_SUB_REFUSED, error);
+		push_subscribed(m, atomic_load(&m->primary_code), none, true, error);
 	}
 }
 
 /* The default filter's SUBACK: granted → done; refused → the fallbacks. */
-static void primary_result(struct mqtt *m, int qos)
+static void primary_answered(void *ctx, const struct paho_answer *a)
 {
+	struct mqtt *m = ctx;
+	int code;
+	char error[REASON_SIZE], what[300];
+	snprintf(what, sizeof(what), "subscription to %s failed: ", m->filter);
+	if (!suback_codes(a, &code, 1, what, error, sizeof(error))) {
+		push_subscribed(m, INBOX_SUB_REFUSED, NULL, false, error);
+		return;
+	}
 	alive(m); /* a SUBACK */
-	atomic_store(&m->primary_code, qos);
-	if (refused(qos))
+	atomic_store(&m->primary_code, code);
+	if (refused(code))
 		subscribe_fallback(m);
 	else
-		push_subscribed(m, false, qos, NULL, 0, NULL);
+		push_subscribed(m, code, NULL, false, NULL);
 }
-
-static void primary_error(struct mqtt *m, int code, const char *message)
-{
-	char error[REASON_SIZE];
-	snprintf(error, sizeof(error), "subscription to %s failed: %s", m->filter,
-		 message ? message : MQTTAsync_strerror(code) ? MQTTAsync_strerror(code) : "?");
-	push_subscribed(m, false, INBOX_SUB_REFUSED, NULL, 0, error);
-}
-
-static void on_primary_ok(void *ctx, MQTTAsync_successData *resp)
-{
-	/* 3.1.1: a refusal can come as success with granted QoS 0x80. */
-	primary_result(ctx, resp ? resp->alt.qos : 1);
-}
-
-static void on_primary_fail(void *ctx, MQTTAsync_failureData *resp)
-{
-	int code = resp ? resp->code : MQTTASYNC_FAILURE;
-	if (code == MQTT_BAD_SUBSCRIBE)
-		primary_result(ctx, INBOX_SUB_REFUSED);
-	else
-		primary_error(ctx, code, resp ? resp->message : NULL);
-}
-
-static void on_primary_ok5(void *ctx, MQTTAsync_successData5 *resp)
-{
-	/* One filter: the answer is in reasonCode (alt.sub.reasonCodes is
-	 * only filled, and only initialised, for two or more). */
-	primary_result(ctx, resp ? (int)resp->reasonCode : 1);
-}
-
-static void on_primary_fail5(void *ctx, MQTTAsync_failureData5 *resp)
-{
-	if (resp && resp->reasonCode >= 0x80)
-		primary_result(ctx, (int)resp->reasonCode);
-	else
-		primary_error(ctx, resp ? resp->code : MQTTASYNC_FAILURE, resp ? resp->message : NULL);
-}
+PAHO_TWINS(primary_answered)
 
 static void subscribe_primary(struct mqtt *m)
 {
 	MQTTAsync_responseOptions ro = MQTTAsync_responseOptions_initializer;
 
 	ro.context = m;
-	if (m->version >= 5) {
-		ro.onSuccess5 = on_primary_ok5;
-		ro.onFailure5 = on_primary_fail5;
-	} else {
-		ro.onSuccess = on_primary_ok;
-		ro.onFailure = on_primary_fail;
-	}
+	PAHO_ON(ro, m->version >= 5, primary_answered);
 	int rc = MQTTAsync_subscribe(m->client, m->filter, 1, &ro);
-	if (rc != MQTTASYNC_SUCCESS)
-		primary_error(m, rc, NULL);
+	if (rc != MQTTASYNC_SUCCESS) {
+		char error[REASON_SIZE];
+		snprintf(error, sizeof(error), "subscription to %s failed: %s", m->filter,
+			 MQTTAsync_strerror(rc) ? MQTTAsync_strerror(rc) : "?");
+		push_subscribed(m, INBOX_SUB_REFUSED, NULL, false, error);
+	}
 }
 
 /* --- caller-chosen subscriptions (mqtt_options.filters, no_subscribe) -- */
@@ -1111,30 +782,15 @@ static void staged_unlink(struct mqtt *m, struct staged_batch *b)
 	pthread_mutex_unlock(&m->batch_lock);
 }
 
-/* The SUBSCRIBED event of a batch; codes NULL: every filter got `fill`. */
-static void staged_done(struct staged_batch *b, const int *codes, int fill, const char *error)
+/* The SUBSCRIBED event of a batch (codes per filter), and b freed. */
+static void staged_done(struct staged_batch *b, const int *codes, const char *error)
 {
 	struct mqtt *m = b->m;
 	if (!error)
 		alive(m); /* a SUBACK */
-	struct inbox_item *item = inbox_event_new(INBOX_SUBSCRIBED);
+	struct inbox_item *item =
+		subscribed_event((const char *const *)b->filters, codes, b->count, error);
 	item->u.subscribed.batch = b->id;
-	item->u.subscribed.count = b->count;
-	item->u.subscribed.filters = xcalloc(b->count, sizeof(*item->u.subscribed.filters));
-	for (size_t i = 0; i < b->count; i++) {
-		int q = codes ? codes[i] : fill;
-		item->u.subscribed.filters[i].filter = xstrdup(b->filters[i]);
-		item->u.subscribed.filters[i].qos = refused(q) ? INBOX_SUB_REFUSED : q;
-		item->u.subscribed.filters[i].code = q;
-		if (refused(q))
-			item->u.subscribed.refused++;
-		else
-			item->u.subscribed.granted++;
-	}
-	if (error) {
-		item->u.subscribed.error = xstrdup(error);
-		item->u.subscribed.granted = 0;
-	}
 	if (item->u.subscribed.granted > 0)
 		atomic_store(&m->ready, true);
 	staged_unlink(m, b);
@@ -1142,65 +798,16 @@ static void staged_done(struct staged_batch *b, const int *codes, int fill, cons
 	inbox_push(m->inbox, item);
 }
 
-static void on_staged_ok(void *ctx, MQTTAsync_successData *resp)
+static void batch_answered(void *ctx, const struct paho_answer *a)
 {
 	struct staged_batch *b = ctx;
 	int *codes = xcalloc(b->count, sizeof(int));
-	for (size_t i = 0; i < b->count; i++) {
-		if (b->count == 1)
-			codes[i] = resp ? resp->alt.qos : INBOX_SUB_REFUSED;
-		else
-			codes[i] = resp && resp->alt.qosList ? resp->alt.qosList[i] : INBOX_SUB_REFUSED;
-	}
-	staged_done(b, codes, 0, NULL);
+	char error[REASON_SIZE];
+	bool answered = suback_codes(a, codes, b->count, "", error, sizeof(error));
+	staged_done(b, codes, answered ? NULL : error);
 	free(codes);
 }
-
-static void on_staged_fail(void *ctx, MQTTAsync_failureData *resp)
-{
-	struct staged_batch *b = ctx;
-	int code = resp ? resp->code : MQTTASYNC_FAILURE;
-	char error[REASON_SIZE];
-	if (code == MQTT_BAD_SUBSCRIBE) {
-		staged_done(b, NULL, INBOX_SUB_REFUSED, NULL);
-		return;
-	}
-	snprintf(error, sizeof(error), "%s",
-		 resp && resp->message ? resp->message : MQTTAsync_strerror(code));
-	staged_done(b, NULL, INBOX_SUB_REFUSED, error);
-}
-
-static void on_staged_ok5(void *ctx, MQTTAsync_successData5 *resp)
-{
-	struct staged_batch *b = ctx;
-	int *codes = xcalloc(b->count, sizeof(int));
-	for (size_t i = 0; i < b->count; i++) {
-		if (!resp)
-			codes[i] = INBOX_SUB_REFUSED;
-		else if (b->count == 1) /* reasonCodes is only filled for two or more */
-			codes[i] = (int)resp->reasonCode;
-		else if (resp->alt.sub.reasonCodes && resp->alt.sub.reasonCodeCount > (int)i)
-			codes[i] = (int)resp->alt.sub.reasonCodes[i];
-		else
-			codes[i] = INBOX_SUB_REFUSED;
-	}
-	staged_done(b, codes, 0, NULL);
-	free(codes);
-}
-
-static void on_staged_fail5(void *ctx, MQTTAsync_failureData5 *resp)
-{
-	struct staged_batch *b = ctx;
-	char error[REASON_SIZE];
-	if (resp && resp->reasonCode >= 0x80) {
-		staged_done(b, NULL, (int)resp->reasonCode, NULL);
-		return;
-	}
-	snprintf(error, sizeof(error), "%s",
-		 resp && resp->message ? resp->message
-				       : MQTTAsync_strerror(resp ? resp->code : MQTTASYNC_FAILURE));
-	staged_done(b, NULL, INBOX_SUB_REFUSED, error);
-}
+PAHO_TWINS(batch_answered)
 
 /* A batch of count filters (copied) waiting for its SUBACK, registered with m. */
 static struct staged_batch *batch_new(struct mqtt *m, unsigned id, const char *const *filters,
@@ -1228,21 +835,14 @@ static struct staged_batch *batch_new(struct mqtt *m, unsigned id, const char *c
 	return b;
 }
 
-/* One SUBSCRIBE; the callbacks report it (and free b).  Paho's code: on
+/* One SUBSCRIBE; the handler reports it (and frees b).  Paho's code: on
  * failure b is still the caller's. */
 static int batch_send(struct staged_batch *b, const int *qos)
 {
-	struct mqtt *m = b->m;
 	MQTTAsync_responseOptions ro = MQTTAsync_responseOptions_initializer;
 	ro.context = b;
-	if (m->version >= 5) {
-		ro.onSuccess5 = on_staged_ok5;
-		ro.onFailure5 = on_staged_fail5;
-	} else {
-		ro.onSuccess = on_staged_ok;
-		ro.onFailure = on_staged_fail;
-	}
-	return MQTTAsync_subscribeMany(m->client, (int)b->count, b->filters, (int *)qos, &ro);
+	PAHO_ON(ro, b->m->version >= 5, batch_answered);
+	return MQTTAsync_subscribeMany(b->m->client, (int)b->count, b->filters, (int *)qos, &ro);
 }
 
 enum mqtt_error mqtt_subscribe_batch(struct mqtt *m, unsigned id, const char *const *filters,
@@ -1271,20 +871,16 @@ static void subscribe_custom(struct mqtt *m)
 	int rc = batch_send(b, m->custom_qos);
 	if (rc != MQTTASYNC_SUCCESS) {
 		char error[REASON_SIZE];
+		int *codes = xcalloc(b->count, sizeof(int));
+		for (size_t i = 0; i < b->count; i++)
+			codes[i] = INBOX_SUB_REFUSED;
 		snprintf(error, sizeof(error), "subscriptions not sent: %s", MQTTAsync_strerror(rc));
-		staged_done(b, NULL, INBOX_SUB_REFUSED, error);
+		staged_done(b, codes, error);
+		free(codes);
 	}
 }
 
 /* --- publish outcomes --------------------------------------------------- */
-
-/* A tracked publish that Paho discards because the connection closed within
- * this long after it went out counts as refused by the broker: mosquitto
- * closes the connection on a packet above its max_packet_size, and MQTT
- * 3.1.1 has no other way to say no.  A broker that merely went away in that
- * very moment would be taken for a refusal too; the message says "(too
- * large? not authorised?)" for that reason. */
-#define REFUSAL_WINDOW_MS 2000
 
 static void push_outcome(struct mqtt *m, enum inbox_kind kind, int token, int code, bool refused,
 			 const char *reason)
@@ -1297,28 +893,19 @@ static void push_outcome(struct mqtt *m, enum inbox_kind kind, int token, int co
 	inbox_push(m->inbox, item);
 }
 
-/* "packet too large (0x95)": Paho's name of an MQTT 5 reason code, as the
- * tail of a sentence, with the code the broker's log and docs use. */
-static void reason_code_text(int rc, char *buf, size_t size)
-{
-	const char *name = MQTTReasonCode_toString((enum MQTTReasonCodes)rc);
-	snprintf(buf, size, "%s (0x%02x)", name ? name : "unknown reason", (unsigned)rc);
-	buf[0] = (char)tolower((unsigned char)buf[0]);
-}
-
 /* Paho discards a publish still waiting for its PUBACK when the connection
  * closes (MQTTASYNC_OPERATION_INCOMPLETE): right after it went out, that is
- * the broker refusing it.  Says why in reason. */
+ * the broker refusing it (MQTT_REFUSAL_WINDOW_MS).  Says why in reason. */
 static bool closed_on_publish(struct mqtt *m, int code, char *reason, size_t size)
 {
 	long long now = now_ms();
 	if ((code != MQTTASYNC_OPERATION_INCOMPLETE && code != MQTTASYNC_DISCONNECTED) ||
-	    now - atomic_load(&m->last_publish_ms) > REFUSAL_WINDOW_MS)
+	    !mqtt_within_refusal_window(now, atomic_load(&m->last_publish_ms)))
 		return false;
 	int rc = atomic_load(&m->disconnect_code);
-	if (rc >= 0x80 && now - atomic_load(&m->disconnect_ms) <= REFUSAL_WINDOW_MS) {
+	if (rc >= 0x80 && mqtt_within_refusal_window(now, atomic_load(&m->disconnect_ms))) {
 		char why[128];
-		reason_code_text(rc, why, sizeof(why));
+		paho_reason_code_text(rc, why, sizeof(why));
 		snprintf(reason, size, "refused by the broker: it closed the connection on the publish: %s",
 			 why);
 	} else {
@@ -1328,146 +915,86 @@ static bool closed_on_publish(struct mqtt *m, int code, char *reason, size_t siz
 	return true;
 }
 
-static void on_publish_ok(void *ctx, MQTTAsync_successData *resp)
+/* A tracked publish: DELIVERED, or PUBLISH_FAILED saying whether the broker
+ * refused it (MQTT 5: a PUBACK with a reason code >= 0x80, mosquitto's
+ * message_size_limit "packet too large", an ACL's "not authorized"; or the
+ * connection closed on it) or the connection was lost on the way. */
+static void publish_answered(void *ctx, const struct paho_answer *a)
 {
 	struct mqtt *m = ctx;
-	alive(m);
-	atomic_fetch_add(&m->pub_completed, 1);
-	push_outcome(m, INBOX_DELIVERED, resp ? resp->token : 0, 0, false, NULL);
-}
-
-static void on_publish_fail(void *ctx, MQTTAsync_failureData *resp)
-{
-	struct mqtt *m = ctx;
-	int code = resp ? resp->code : MQTTASYNC_FAILURE;
-	const char *why = resp && resp->message ? resp->message : MQTTAsync_strerror(code);
 	char reason[REASON_SIZE];
+	int rc;
 
-	atomic_fetch_add(&m->pub_failed, 1);
-	bool refused = closed_on_publish(m, code, reason, sizeof(reason));
-	if (!refused)
-		snprintf(reason, sizeof(reason), "publish failed: %s", why ? why : "unknown error");
-	push_outcome(m, INBOX_PUBLISH_FAILED, resp ? resp->token : 0, code, refused, reason);
-}
-
-/* MQTT 5: a PUBACK with a reason code >= 0x80 (mosquitto's
- * message_size_limit: "packet too large"; an ACL: "not authorized"). */
-static void push_refused5(struct mqtt *m, int token, int rc)
-{
-	char why[128], reason[REASON_SIZE];
-	reason_code_text(rc, why, sizeof(why));
-	snprintf(reason, sizeof(reason), "refused by the broker: %s", why);
-	push_outcome(m, INBOX_PUBLISH_FAILED, token, rc, true, reason);
-}
-
-static void on_publish_ok5(void *ctx, MQTTAsync_successData5 *resp)
-{
-	struct mqtt *m = ctx;
-	alive(m);
-
-	if (resp && resp->reasonCode >= 0x80) { /* PUBACK with a failure reason */
+	if (a->ok)
+		alive(m); /* a PUBACK */
+	if (paho_refused(a, &rc)) {
+		char why[128];
 		atomic_fetch_add(&m->pub_failed, 1);
-		push_refused5(m, resp->token, (int)resp->reasonCode);
+		paho_reason_code_text(rc, why, sizeof(why));
+		snprintf(reason, sizeof(reason), "refused by the broker: %s", why);
+		push_outcome(m, INBOX_PUBLISH_FAILED, a->token, rc, true, reason);
 		return;
 	}
-	atomic_fetch_add(&m->pub_completed, 1);
-	push_outcome(m, INBOX_DELIVERED, resp ? resp->token : 0, 0, false, NULL);
-}
-
-static void on_publish_fail5(void *ctx, MQTTAsync_failureData5 *resp)
-{
-	struct mqtt *m = ctx;
-	char reason[REASON_SIZE];
-	int code = resp ? resp->code : MQTTASYNC_FAILURE;
-
+	if (a->ok) {
+		atomic_fetch_add(&m->pub_completed, 1);
+		push_outcome(m, INBOX_DELIVERED, a->token, 0, false, NULL);
+		return;
+	}
 	atomic_fetch_add(&m->pub_failed, 1);
-	if (resp && resp->reasonCode >= 0x80) {
-		push_refused5(m, resp->token, (int)resp->reasonCode);
-		return;
-	}
-	bool refused = closed_on_publish(m, code, reason, sizeof(reason));
-	if (!refused) {
-		const char *why = resp && resp->message ? resp->message : MQTTAsync_strerror(code);
-		snprintf(reason, sizeof(reason), "publish failed: %s", why ? why : "unknown error");
-	}
-	push_outcome(m, INBOX_PUBLISH_FAILED, resp ? resp->token : 0, code, refused, reason);
+	bool closed = closed_on_publish(m, a->code, reason, sizeof(reason));
+	if (!closed)
+		snprintf(reason, sizeof(reason), "publish failed: %s", paho_failure_text(a));
+	push_outcome(m, INBOX_PUBLISH_FAILED, a->token, a->code, closed, reason);
 }
+PAHO_TWINS(publish_answered)
 
 /* Untracked publishes (mqtt_publish_qos with track false): counted only. */
-static void on_count_ok(void *ctx, MQTTAsync_successData *resp)
+static void publish_counted(void *ctx, const struct paho_answer *a)
 {
 	struct mqtt *m = ctx;
-	alive(m);
-	(void)resp;
-	atomic_fetch_add(&m->pub_completed, 1);
-}
-
-static void on_count_fail(void *ctx, MQTTAsync_failureData *resp)
-{
-	struct mqtt *m = ctx;
-	(void)resp;
-	atomic_fetch_add(&m->pub_failed, 1);
-}
-
-static void on_count_ok5(void *ctx, MQTTAsync_successData5 *resp)
-{
-	struct mqtt *m = ctx;
-	alive(m);
-	if (resp && resp->reasonCode >= 0x80)
-		atomic_fetch_add(&m->pub_failed, 1);
-	else
+	if (a->ok)
+		alive(m);
+	if (a->ok && !paho_refused(a, NULL))
 		atomic_fetch_add(&m->pub_completed, 1);
+	else
+		atomic_fetch_add(&m->pub_failed, 1);
 }
+PAHO_TWINS(publish_counted)
 
-static void on_count_fail5(void *ctx, MQTTAsync_failureData5 *resp)
+/* The caller's disconnect: the socket is closed either way. */
+static void disconnect_answered(void *ctx, const struct paho_answer *a)
 {
 	struct mqtt *m = ctx;
-	(void)resp;
-	atomic_fetch_add(&m->pub_failed, 1);
-}
-
-static void on_disconnect_done(void *ctx, MQTTAsync_successData *resp)
-{
-	struct mqtt *m = ctx;
-	(void)resp;
+	(void)a;
 	inbox_push(m->inbox, inbox_event_new(INBOX_DISCONNECTED));
 }
+PAHO_TWINS(disconnect_answered)
 
-static void on_disconnect_fail(void *ctx, MQTTAsync_failureData *resp)
+/* Paho's disconnect options for either protocol version, answered by the
+ * handler pair the caller installs (PAHO_ON). */
+static MQTTAsync_disconnectOptions disconnect_options(struct mqtt *m, int timeout_ms)
 {
-	struct mqtt *m = ctx;
-	(void)resp; /* the socket is closed either way */
-	inbox_push(m->inbox, inbox_event_new(INBOX_DISCONNECTED));
-}
-
-static void on_disconnect_done5(void *ctx, MQTTAsync_successData5 *resp)
-{
-	struct mqtt *m = ctx;
-	(void)resp;
-	inbox_push(m->inbox, inbox_event_new(INBOX_DISCONNECTED));
-}
-
-static void on_disconnect_fail5(void *ctx, MQTTAsync_failureData5 *resp)
-{
-	struct mqtt *m = ctx;
-	(void)resp;
-	inbox_push(m->inbox, inbox_event_new(INBOX_DISCONNECTED));
+	MQTTAsync_disconnectOptions d = MQTTAsync_disconnectOptions_initializer;
+	MQTTAsync_disconnectOptions d5 = MQTTAsync_disconnectOptions_initializer5;
+	if (m->version >= 5)
+		d = d5;
+	d.timeout = timeout_ms > 0 ? timeout_ms : 0;
+	d.context = m;
+	return d;
 }
 
 /* --- lifetime ----------------------------------------------------------- */
 
 /* Paho reads MQTT_C_CLIENT_TRACE once, when its first client is created;
  * "ON" (or a file it cannot open) sends trace to stdout, over the UI.  So
- * the variables go before that.  The trace callback is ours (on_trace: it
- * keeps a few TLS facts, prints nothing); at level FATAL, outside TLS
- * connection attempts, Paho does not even format its records for it. */
+ * the variables go before that.  Nothing here reads Paho's trace: at level
+ * FATAL Paho does not even format its records. */
 static void paho_quiet_once(void)
 {
 	unsetenv("MQTT_C_CLIENT_TRACE");
 	unsetenv("MQTT_C_CLIENT_TRACE_LEVEL");
 	unsetenv("MQTT_C_CLIENT_TRACE_MAX_LINES");
 	MQTTAsync_setTraceLevel(MQTTASYNC_TRACE_FATAL);
-	MQTTAsync_setTraceCallback(on_trace);
 }
 
 static void default_client_id(char *buf, size_t size)
@@ -1639,14 +1166,10 @@ struct mqtt *mqtt_new(const struct mqtt_options *opts, enum mqtt_error *error, c
 	struct mqtt *m = xcalloc(1, sizeof(*m));
 	enum mqtt_error e;
 
-	pthread_mutex_init(&m->ssl_lock, NULL);
+	worker_init(&m->why);
+	m->why_tail = &m->why_held;
 	pthread_mutex_init(&m->batch_lock, NULL);
-	pthread_mutex_init(&m->wd_lock, NULL);
-	pthread_condattr_t ca;
-	pthread_condattr_init(&ca);
-	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC); /* the tick's deadlines */
-	pthread_cond_init(&m->wd_cond, &ca);
-	pthread_condattr_destroy(&ca);
+	worker_init(&m->wd);
 	atomic_init(&m->up, false);
 	atomic_init(&m->rx_ms, 0);
 	atomic_init(&m->probe_ms, 0);
@@ -1704,18 +1227,17 @@ bad:
 	return NULL;
 }
 
-static void watchdog_stop(struct mqtt *m);
-
 void mqtt_free(struct mqtt *m)
 {
 	if (!m)
 		return;
-	trace_stop(m);
 	/* The watchdog first: it calls into the client. */
-	watchdog_stop(m);
+	worker_stop(&m->wd);
 	/* Then the client: once destroyed, no callback can touch m. */
 	if (m->client)
 		MQTTAsync_destroy(&m->client);
+	/* The prober pushes to the inbox: before it goes. */
+	why_stop(m);
 	inbox_free(m->inbox);
 	while (m->batches) { /* never answered: the client is gone */
 		struct staged_batch *b = m->batches;
@@ -1723,8 +1245,7 @@ void mqtt_free(struct mqtt *m)
 		free(b);
 	}
 	pthread_mutex_destroy(&m->batch_lock);
-	pthread_mutex_destroy(&m->wd_lock);
-	pthread_cond_destroy(&m->wd_cond);
+	worker_destroy(&m->wd);
 	free(m->probe_filter);
 	free(m->uri);
 	free(m->where);
@@ -1742,7 +1263,7 @@ void mqtt_free(struct mqtt *m)
 	free(m->custom_buf);
 	free(m->custom);
 	free(m->custom_qos);
-	pthread_mutex_destroy(&m->ssl_lock);
+	worker_destroy(&m->why);
 	free(m);
 }
 
@@ -1755,11 +1276,12 @@ static int start_connect(struct mqtt *m)
 	if (m->version >= 5) {
 		co = co5;
 		co.cleanstart = !m->keep_session;
-		co.onFailure5 = on_connect_failure5;
 	} else {
 		co.cleansession = !m->keep_session;
-		co.onFailure = on_connect_failure;
 	}
+	/* Success is reported by on_connected (every connection, not only this
+	 * attempt's); the handler takes failures only. */
+	PAHO_ON(co, m->version >= 5, connect_answered);
 	co.MQTTVersion = m->version >= 5 ? MQTTVERSION_5 : MQTTVERSION_3_1_1;
 	co.keepAliveInterval = m->keepalive;
 	co.connectTimeout = m->connect_timeout;
@@ -1789,8 +1311,6 @@ static int start_connect(struct mqtt *m)
 		ssl.enableServerCertAuth = !m->insecure;
 		ssl.verify = !m->insecure; /* host name check; Paho's default is off */
 		ssl.sslVersion = MQTT_SSL_VERSION_DEFAULT;
-		ssl.ssl_error_cb = on_ssl_error;
-		ssl.ssl_error_context = m;
 		co.ssl = &ssl;
 	}
 
@@ -1814,79 +1334,35 @@ static int start_connect(struct mqtt *m)
  * Closing sends a DISCONNECT: if the broker was only paused it will not
  * publish the Last Will for this connection (the new one replaces it). */
 
-static void on_probe_ok(void *ctx, MQTTAsync_successData *resp)
+/* The probe's UNSUBACK, or any answer: the broker is there.  MQTT 5 may
+ * refuse the UNSUBSCRIBE (0x87...) or say 0x11 "no subscription existed":
+ * answers too.  A 3.1.1 failure is the connection going away (an
+ * UNSUBSCRIBE cannot be refused), reported by Paho or by the watchdog
+ * itself: the deadline stands. */
+static void probe_answered(void *ctx, const struct paho_answer *a)
 {
 	struct mqtt *m = ctx;
-	(void)resp;
-	alive(m);
-	atomic_store(&m->probe_ms, 0);
-}
-
-/* 3.1.1: an UNSUBSCRIBE cannot be refused, so a failure is the connection
- * going away (reported by Paho or by the watchdog itself): the deadline
- * stands. */
-static void on_probe_fail(void *ctx, MQTTAsync_failureData *resp)
-{
-	(void)ctx;
-	(void)resp;
-}
-
-static void on_probe_ok5(void *ctx, MQTTAsync_successData5 *resp)
-{
-	struct mqtt *m = ctx;
-	(void)resp; /* 0x11 "no subscription existed" included: an answer */
-	alive(m);
-	atomic_store(&m->probe_ms, 0);
-}
-
-static void on_probe_fail5(void *ctx, MQTTAsync_failureData5 *resp)
-{
-	struct mqtt *m = ctx;
-	if (resp && resp->reasonCode >= 0x80) { /* refused (0x87...): still an answer */
+	if (a->ok || paho_refused(a, NULL)) {
 		alive(m);
 		atomic_store(&m->probe_ms, 0);
 	}
 }
+PAHO_TWINS(probe_answered)
 
-static void on_drop_done(void *ctx, MQTTAsync_successData *resp)
+/* The watchdog's own disconnect: the socket is closed either way. */
+static void drop_answered(void *ctx, const struct paho_answer *a)
 {
 	struct mqtt *m = ctx;
-	(void)resp;
+	(void)a;
 	atomic_store(&m->drop_done, true);
 }
-
-static void on_drop_fail(void *ctx, MQTTAsync_failureData *resp)
-{
-	struct mqtt *m = ctx;
-	(void)resp; /* the socket is closed either way */
-	atomic_store(&m->drop_done, true);
-}
-
-static void on_drop_done5(void *ctx, MQTTAsync_successData5 *resp)
-{
-	struct mqtt *m = ctx;
-	(void)resp;
-	atomic_store(&m->drop_done, true);
-}
-
-static void on_drop_fail5(void *ctx, MQTTAsync_failureData5 *resp)
-{
-	struct mqtt *m = ctx;
-	(void)resp;
-	atomic_store(&m->drop_done, true);
-}
+PAHO_TWINS(drop_answered)
 
 static void watchdog_probe(struct mqtt *m, long long now)
 {
 	MQTTAsync_responseOptions ro = MQTTAsync_responseOptions_initializer;
 	ro.context = m;
-	if (m->version >= 5) {
-		ro.onSuccess5 = on_probe_ok5;
-		ro.onFailure5 = on_probe_fail5;
-	} else {
-		ro.onSuccess = on_probe_ok;
-		ro.onFailure = on_probe_fail;
-	}
+	PAHO_ON(ro, m->version >= 5, probe_answered);
 	atomic_store(&m->probe_ms, now);
 	if (MQTTAsync_unsubscribe(m->client, m->probe_filter, &ro) != MQTTASYNC_SUCCESS)
 		atomic_store(&m->probe_ms, 0); /* not connected after all: Paho reports it */
@@ -1906,93 +1382,62 @@ static void watchdog_drop(struct mqtt *m, long long silent_ms)
 		 m->where, (double)silent_ms / 1000.0, m->keepalive);
 	push_failure(m, INBOX_CONNECTION_LOST, 0, reason, m->retry_min);
 
-	MQTTAsync_disconnectOptions d = MQTTAsync_disconnectOptions_initializer;
-	MQTTAsync_disconnectOptions d5 = MQTTAsync_disconnectOptions_initializer5;
-	if (m->version >= 5) {
-		d = d5;
-		d.onSuccess5 = on_drop_done5;
-		d.onFailure5 = on_drop_fail5;
-	} else {
-		d.onSuccess = on_drop_done;
-		d.onFailure = on_drop_fail;
-	}
-	d.timeout = 0; /* nothing in flight can finish on a dead connection */
-	d.context = m;
+	/* Time-out 0: nothing in flight can finish on a dead connection. */
+	MQTTAsync_disconnectOptions d = disconnect_options(m, 0);
+	PAHO_ON(d, m->version >= 5, drop_answered);
 	atomic_store(&m->drop_done, false);
 	atomic_store(&m->dropping, true);
 	if (MQTTAsync_disconnect(m->client, &d) != MQTTASYNC_SUCCESS)
 		atomic_store(&m->drop_done, true); /* already closed: just connect */
 }
 
-/* One tick, under wd_lock (mqtt_disconnect takes it too: no reconnection
+/* One tick, under wd.lock (mqtt_disconnect takes it too: no reconnection
  * after the caller's disconnect). */
 static void watchdog_step(struct mqtt *m)
 {
 	if (!atomic_load(&m->started))
 		return;
-	long long now = now_ms(), half = m->keepalive * 500LL;
+	long long now = now_ms();
 	if (atomic_load(&m->dropping)) {
 		if (!atomic_load(&m->drop_done))
 			return;
-		trace_start(m);
 		if (start_connect(m) == MQTTASYNC_SUCCESS) /* else again next tick */
 			atomic_store(&m->dropping, false);
 		return;
 	}
 	if (!atomic_load(&m->up))
 		return;
-	long long rx = atomic_load(&m->rx_ms), probe = atomic_load(&m->probe_ms);
-	if (probe) {
-		long long since = probe > rx ? probe : rx;
-		if (now - since >= half)
-			watchdog_drop(m, now - rx);
-	} else if (now - rx >= half) {
+	long long rx = atomic_load(&m->rx_ms);
+	switch (mqtt_watchdog_check(now, rx, atomic_load(&m->probe_ms), m->keepalive)) {
+	case MQTT_WATCHDOG_PROBE:
 		watchdog_probe(m, now);
+		break;
+	case MQTT_WATCHDOG_DROP:
+		watchdog_drop(m, now - rx);
+		break;
+	case MQTT_WATCHDOG_WAIT:
+		break;
 	}
 }
 
 static void *watchdog_main(void *arg)
 {
 	struct mqtt *m = arg;
-	long tick_ms = m->keepalive * 1000L / 16;
-	tick_ms = tick_ms < 50 ? 50 : tick_ms > 1000 ? 1000 : tick_ms;
+	long tick_ms = mqtt_watchdog_tick_ms(m->keepalive);
 
-	pthread_mutex_lock(&m->wd_lock);
-	while (!m->wd_stop) {
+	pthread_mutex_lock(&m->wd.lock);
+	while (!m->wd.stop) {
 		struct timespec until;
 		clock_gettime(CLOCK_MONOTONIC, &until);
 		until.tv_nsec += (tick_ms % 1000) * 1000000L;
 		until.tv_sec += tick_ms / 1000 + until.tv_nsec / 1000000000L;
 		until.tv_nsec %= 1000000000L;
-		pthread_cond_timedwait(&m->wd_cond, &m->wd_lock, &until);
-		if (!m->wd_stop)
+		pthread_cond_timedwait(&m->wd.cond, &m->wd.lock, &until);
+		if (!m->wd.stop)
 			watchdog_step(m);
 	}
-	pthread_mutex_unlock(&m->wd_lock);
+	pthread_mutex_unlock(&m->wd.lock);
 	return NULL;
-}
-
-static void watchdog_start(struct mqtt *m)
-{
-	if (m->wd_running)
-		return;
-	m->wd_stop = false;
-	m->wd_running = pthread_create(&m->wd_thread, NULL, watchdog_main, m) == 0;
-	if (!m->wd_running) /* said, never silent: Paho's own keep-alive still works */
-		fprintf(stderr, "drivr-console: cannot start the keep-alive watchdog: %s\n",
-			strerror(errno));
-}
-
-static void watchdog_stop(struct mqtt *m)
-{
-	if (!m->wd_running)
-		return;
-	pthread_mutex_lock(&m->wd_lock);
-	m->wd_stop = true;
-	pthread_cond_signal(&m->wd_cond);
-	pthread_mutex_unlock(&m->wd_lock);
-	pthread_join(m->wd_thread, NULL);
-	m->wd_running = false;
 }
 
 enum mqtt_error mqtt_connect(struct mqtt *m, char *err, size_t size)
@@ -2016,22 +1461,22 @@ enum mqtt_error mqtt_connect(struct mqtt *m, char *err, size_t size)
 	atomic_store(&m->ready, false);
 	atomic_store(&m->attempts, 0);
 	atomic_store(&m->connections, 0);
-	tls_diag_reset(m);
-	trace_start(m);
+	if (m->tls) /* Paho's words remain without it */
+		worker_start(&m->why, why_main, m, "TLS prober");
 
 	/* Queued before Paho can report anything, so the order holds. */
 	inbox_push(m->inbox, inbox_event_new(INBOX_CONNECTING));
 	int rc = start_connect(m);
 	if (rc != MQTTASYNC_SUCCESS) {
 		char reason[REASON_SIZE];
-		trace_stop(m);
 		snprintf(reason, sizeof(reason), "cannot start connecting to %s: %s", m->uri,
 			 MQTTAsync_strerror(rc) ? MQTTAsync_strerror(rc) : "?");
 		push_failure(m, INBOX_CONNECT_FAILED, rc, reason, 0);
 		return fail(MQTT_ERR_PAHO, err, size, "%s", reason);
 	}
 	atomic_store(&m->started, true);
-	watchdog_start(m);
+	/* Paho's own keep-alive remains without it */
+	worker_start(&m->wd, watchdog_main, m, "keep-alive watchdog");
 	return MQTT_OK;
 }
 
@@ -2066,13 +1511,10 @@ enum mqtt_error mqtt_publish_qos(struct mqtt *m, const char *topic, const void *
 
 	MQTTAsync_responseOptions ro = MQTTAsync_responseOptions_initializer;
 	ro.context = m;
-	if (m->version >= 5) {
-		ro.onSuccess5 = track ? on_publish_ok5 : on_count_ok5;
-		ro.onFailure5 = track ? on_publish_fail5 : on_count_fail5;
-	} else {
-		ro.onSuccess = track ? on_publish_ok : on_count_ok;
-		ro.onFailure = track ? on_publish_fail : on_count_fail;
-	}
+	if (track)
+		PAHO_ON(ro, m->version >= 5, publish_answered);
+	else
+		PAHO_ON(ro, m->version >= 5, publish_counted);
 	/* Counted before Paho can complete it, so pending never goes negative. */
 	atomic_fetch_add(&m->pub_sent, 1);
 	if (track)
@@ -2100,26 +1542,18 @@ void mqtt_get_publish_stats(struct mqtt *m, struct mqtt_publish_stats *stats)
 
 enum mqtt_error mqtt_disconnect(struct mqtt *m, int timeout_ms, char *err, size_t size)
 {
-	MQTTAsync_disconnectOptions d = MQTTAsync_disconnectOptions_initializer;
-	MQTTAsync_disconnectOptions d5 = MQTTAsync_disconnectOptions_initializer5;
-
-	if (m->version >= 5) {
-		d = d5;
-		d.onSuccess5 = on_disconnect_done5;
-		d.onFailure5 = on_disconnect_fail5;
-	} else {
-		d.onSuccess = on_disconnect_done;
-		d.onFailure = on_disconnect_fail;
-	}
-	d.timeout = timeout_ms > 0 ? timeout_ms : 0;
-	d.context = m;
+	MQTTAsync_disconnectOptions d = disconnect_options(m, timeout_ms);
+	PAHO_ON(d, m->version >= 5, disconnect_answered);
 	atomic_store(&m->ready, false);
-	pthread_mutex_lock(&m->wd_lock); /* no watchdog reconnection after this */
+	pthread_mutex_lock(&m->wd.lock); /* no watchdog reconnection after this */
 	atomic_store(&m->started, false);
 	atomic_store(&m->up, false);
 	atomic_store(&m->dropping, false);
-	pthread_mutex_unlock(&m->wd_lock);
-	trace_stop(m);
+	pthread_mutex_unlock(&m->wd.lock);
+	/* A CONNECT_FAILED waiting for its probe goes before DISCONNECTED. */
+	pthread_mutex_lock(&m->why.lock);
+	why_release(m);
+	pthread_mutex_unlock(&m->why.lock);
 	int rc = MQTTAsync_disconnect(m->client, &d);
 	if (rc == MQTTASYNC_DISCONNECTED) {
 		/* Not connected (e.g. between reconnect attempts): Paho has

@@ -118,32 +118,71 @@ static bool setup_ctx(SSL_CTX *ctx, const struct tlsprobe_target *t, char *reaso
 }
 
 /* Explains a verification failure: OpenSSL's verify result is precise
- * ("Hostname mismatch", "unable to get local issuer certificate"). */
-static void explain_verify(SSL *ssl, const char *host, char *reason, size_t size)
+ * ("certificate has expired", "unable to get local issuer certificate"),
+ * with what an operator can do about it. */
+static void explain_verify(SSL *ssl, const struct tlsprobe_target *t, char *reason, size_t size)
 {
 	long v = SSL_get_verify_result(ssl);
-	if (v == X509_V_ERR_HOSTNAME_MISMATCH || v == X509_V_ERR_IP_ADDRESS_MISMATCH)
+	const char *hint = "";
+	switch (v) {
+	case X509_V_ERR_HOSTNAME_MISMATCH:
+	case X509_V_ERR_IP_ADDRESS_MISMATCH:
 		snprintf(reason, size,
 			 "certificate verify failed: host name mismatch (the broker's certificate "
-			 "is not issued for \"%s\")",
-			 host);
-	else
-		snprintf(reason, size, "certificate verify failed: %s (check --cafile)",
-			 X509_verify_cert_error_string(v));
+			 "is not issued for \"%s\": connect with a name or address it was issued for)",
+			 t->host);
+		return;
+	case X509_V_ERR_CERT_HAS_EXPIRED:
+	case X509_V_ERR_CERT_NOT_YET_VALID:
+		hint = " (the broker's certificate is outside its validity dates: renew it, or check "
+		       "the clocks)";
+		break;
+	case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY:
+	case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT:
+	case X509_V_ERR_UNABLE_TO_VERIFY_LEAF_SIGNATURE:
+	case X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN:
+	case X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT:
+		hint = t->cafile || t->capath
+			       ? " (the broker's certificate is not signed by the given CA: check --cafile)"
+			       : " (no --cafile given: the system trust store was used)";
+		break;
+	}
+	snprintf(reason, size, "certificate verify failed: %s%s", X509_verify_cert_error_string(v),
+		 hint);
 }
 
-bool tlsprobe_run(const struct tlsprobe_target *t, char *reason, size_t size)
+/* The broker's alert, after our certificate (or its absence) was judged. */
+static void explain_alert(const struct tlsprobe_target *t, const char *err, char *reason,
+			  size_t size)
+{
+	if (!t->cert)
+		snprintf(reason, size,
+			 "the broker requires a client certificate (%s); give --cert and --key", err);
+	else
+		snprintf(reason, size, "the broker refused the client certificate %s (%s)", t->cert,
+			 err);
+}
+
+/* After the handshake, how long a TLS 1.3 broker may take to judge our
+ * certificate before we take silence for acceptance. */
+#define ALERT_WAIT_MS 1000
+
+enum tlsprobe_result tlsprobe_run(const struct tlsprobe_target *t, char *reason, size_t size)
 {
 	int timeout = t->timeout_ms > 0 ? t->timeout_ms : 3000;
 	int fd = connect_bounded(t->host, t->port, timeout, reason, size);
 	if (fd < 0)
-		return false;
+		return TLSPROBE_UNREACHABLE;
 	ERR_clear_error();
 	SSL_CTX *ctx = SSL_CTX_new(TLS_client_method());
 	SSL *ssl = NULL;
-	bool ok = false;
+	enum tlsprobe_result result = TLSPROBE_FAILED;
 	char err[256];
-	if (!ctx || !setup_ctx(ctx, t, reason, size))
+	if (!ctx) {
+		snprintf(reason, size, "OpenSSL cannot create a TLS context");
+		goto out;
+	}
+	if (!setup_ctx(ctx, t, reason, size))
 		goto out;
 	ssl = SSL_new(ctx);
 	SSL_set_fd(ssl, fd);
@@ -155,38 +194,34 @@ bool tlsprobe_run(const struct tlsprobe_target *t, char *reason, size_t size)
 			SSL_set1_host(ssl, t->host);
 	}
 	if (SSL_connect(ssl) != 1) {
-		if (SSL_get_verify_result(ssl) != X509_V_OK) {
-			explain_verify(ssl, t->host, reason, size);
-		} else {
-			last_ssl_error(err, sizeof(err));
-			if (strstr(err, "certificate required") || strstr(err, "handshake failure"))
-				snprintf(reason, size,
-					 "the broker requires a client certificate (%s); give --cert and --key",
-					 err);
-			else if (strstr(err, "unknown ca") || strstr(err, "bad certificate"))
-				snprintf(reason, size, "the broker refused the client certificate %s (%s)",
-					 t->cert ? t->cert : "", err);
-			else
-				snprintf(reason, size, "TLS handshake failed: %s",
-					 err[0] ? err : "connection closed by the broker");
-		}
+		last_ssl_error(err, sizeof(err));
+		if (SSL_get_verify_result(ssl) != X509_V_OK)
+			explain_verify(ssl, t, reason, size);
+		else if (strstr(err, "certificate required") || strstr(err, "handshake failure") ||
+			 strstr(err, "unknown ca") || strstr(err, "bad certificate") ||
+			 strstr(err, "certificate unknown"))
+			explain_alert(t, err, reason, size);
+		else if (err[0])
+			snprintf(reason, size, "handshake failed: %s", err);
+		else
+			snprintf(reason, size, "the broker closed the connection during the handshake "
+					       "(not a TLS port? then mqtt://)");
 		goto out;
 	}
 	/* TLS 1.3: the broker judges our certificate after the handshake; its
 	 * alert arrives on the first read.  A time-out means it accepted us. */
+	struct timeval tv = { ALERT_WAIT_MS / 1000, (ALERT_WAIT_MS % 1000) * 1000 };
+	if (timeout < ALERT_WAIT_MS)
+		tv = (struct timeval){ timeout / 1000, (timeout % 1000) * 1000 };
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
 	char byte;
 	int n = SSL_read(ssl, &byte, 1);
 	if (n <= 0 && SSL_get_error(ssl, n) == SSL_ERROR_SSL) {
 		last_ssl_error(err, sizeof(err));
-		if (strstr(err, "certificate required"))
-			snprintf(reason, size,
-				 "the broker requires a client certificate (%s); give --cert and --key", err);
-		else
-			snprintf(reason, size, "the broker refused the client certificate%s%s (%s)",
-				 t->cert ? " " : "", t->cert ? t->cert : "", err);
+		explain_alert(t, err, reason, size);
 		goto out;
 	}
-	ok = true;
+	result = TLSPROBE_ACCEPTED;
 	snprintf(reason, size, "TLS handshake succeeded");
 out:
 	if (ssl)
@@ -194,5 +229,5 @@ out:
 	SSL_CTX_free(ctx);
 	close(fd);
 	ERR_clear_error();
-	return ok;
+	return result;
 }

@@ -11,6 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "connection.h"
 #include "exitstatus.h"
 #include "headless.h"
 #include "loadsub.h"
@@ -96,30 +97,22 @@ static bool load_theme(const struct config *c, struct theme *theme)
 	return true;
 }
 
-/* The MQTT client from the options (as headless_run does). */
-static struct mqtt *connect_broker(const struct config *c, char **passphrase, int *status)
+/* The client from the options, connecting (connection.h, as every mode):
+ * the TLS files are checked here, before the screen is taken over.  A
+ * failed first attempt is the status bar's, with the client's reason. */
+static bool connect_broker(const struct config *c, struct connection *conn, int *status)
 {
-	char err[512];
-	struct mqtt_options o;
-	if (!headless_mqtt_options(c, &o, passphrase)) {
+	switch (connection_open(conn, c)) {
+	case CONNECTION_OK:
+		return true;
+	case CONNECTION_BAD_OPTION:
 		*status = EXIT_USAGE;
-		return NULL;
-	}
-	enum mqtt_error e;
-	struct mqtt *m = mqtt_new(&o, &e, err, sizeof(err));
-	if (!m) {
-		fprintf(stderr, "drivr-console: %s\n", err);
-		*status = e == MQTT_ERR_INVALID || e == MQTT_ERR_URL ? EXIT_USAGE : EXIT_FAILED;
-		return NULL;
-	}
-	/* TLS files are checked here, before the screen is taken over. */
-	if (mqtt_connect(m, err, sizeof(err)) != MQTT_OK) {
-		fprintf(stderr, "drivr-console: %s\n", err);
-		mqtt_free(m);
+		return false;
+	case CONNECTION_FAILED:
 		*status = EXIT_FAILED;
-		return NULL;
+		return false;
 	}
-	return m;
+	return false;
 }
 
 static void handle_key(struct ui *ui, int key, bool *dirty)
@@ -457,7 +450,7 @@ int ui_run(const struct config *c, const struct topic_table *topics)
 	app_init(&ui, c, topics, store);
 
 	int status = EXIT_OK;
-	char *passphrase = NULL;
+	struct connection conn = { 0 };
 	struct loop_stats st = { .started = time_monotonic() };
 	if (c->stats_file && !(st.out = fopen(c->stats_file, "w"))) {
 		fprintf(stderr, "drivr-console: --stats-file %s: %s\n", c->stats_file, strerror(errno));
@@ -474,13 +467,13 @@ int ui_run(const struct config *c, const struct topic_table *topics)
 			goto out;
 		}
 	} else {
-		ui.mqtt = connect_broker(c, &passphrase, &status);
-		if (!ui.mqtt)
+		if (!connect_broker(c, &conn, &status))
 			goto out;
+		ui.mqtt = conn.mqtt;
 		ui.broker = mqtt_server_uri(ui.mqtt);
 		ui.tls = config_uses_tls(c);
 		ui.insecure = ui.tls && c->insecure;
-		ui.plan = headless_load_plan(c, topics);
+		ui.plan = connection_load_plan(c, topics);
 		ui.ingest.plan = ui.plan;
 		ui.plan_wait_ms = -1;
 	}
@@ -524,11 +517,7 @@ int ui_run(const struct config *c, const struct topic_table *topics)
 	app_free(&ui);
 	screen_close(&ui.scr);
 out:
-	if (ui.mqtt) {
-		if (ui.status.state == MQTT_STATE_CONNECTED)
-			mqtt_disconnect(ui.mqtt, 1000, err, sizeof(err));
-		mqtt_free(ui.mqtt);
-	}
+	connection_close(&conn, ui.status.state == MQTT_STATE_CONNECTED);
 	/* after the disconnect: what was still pending gets its audit line; a
 	 * line not written makes a clean exit 9 (docs/actions.md) */
 	if (actions_ui_free(&ui) && status == EXIT_OK)
@@ -549,7 +538,6 @@ out:
 			status = EXIT_INCOMPLETE;
 	}
 	load_plan_free(ui.plan);
-	free(passphrase);
 	keyscript_free(&script);
 	store_free(store);
 	if (st.out) {

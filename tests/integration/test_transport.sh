@@ -2,12 +2,15 @@
 # The integration fixtures themselves (tests/integration/lib.sh): the test PKI,
 # a mosquitto on plain and TLS (client certificates required) listeners on
 # 127.0.0.1, mosquitto_pub/_sub over both, and that everything started is
-# stopped again — also when a test script is interrupted.
+# stopped again — also when a test script is interrupted.  Then the console's
+# transport over them: a failed TLS connection is explained with the real
+# reason (unknown CA, expired, host name mismatch, client certificate
+# required or refused), and the same way by --log, an action and the console.
 # shellcheck disable=SC2046 # the broker_*_args options are meant to split
 HERE=$(cd "$(dirname "$0")" && pwd)
 . "$HERE/lib.sh"
 
-for tool in mosquitto mosquitto_pub mosquitto_sub openssl timeout; do
+for tool in mosquitto mosquitto_pub mosquitto_sub openssl timeout tmux python3; do
 	command -v "$tool" >/dev/null 2>&1 || { echo "test_transport: $tool is missing (make deps)" >&2; exit 1; }
 done
 
@@ -125,6 +128,141 @@ if broker_start --allow-sub 'drivr/v1/it/systems/#' --allow-sub 'drivr/v1/it/jwk
 	broker_stop
 else
 	it_fail "broker starts with subscription limits"
+fi
+
+# --- a TLS failure, explained the same way in every mode -----------------------------
+
+# The client repeats a failed handshake with OpenSSL (src/tlsprobe.c) and its
+# CONNECT_FAILED carries the finding; --log, the actions and the console all
+# show that one reason.  A server certificate that has expired, for the case
+# the other certificates do not cover:
+CONSOLE=${BUILD:-build}/drivr-console
+export XDG_STATE_HOME="$IT_TMP/state" # the actions' default audit log is never the real one
+openssl req -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -keyout "$C/expired.key" \
+	-out "$IT_TMP/expired.csr" -subj "/CN=localhost" >/dev/null 2>&1 &&
+	printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\n' >"$IT_TMP/expired.ext" &&
+	openssl x509 -req -in "$IT_TMP/expired.csr" -CA "$C/ca.crt" -CAkey "$C/ca.key" -days -1 \
+		-set_serial "0x$(openssl rand -hex 8)" -extfile "$IT_TMP/expired.ext" -out "$C/expired.crt" >/dev/null 2>&1
+it_check "an expired server certificate (for 127.0.0.1, of the test CA)" \
+	bash -c "openssl verify -CAfile '$C/ca.crt' '$C/expired.crt' 2>&1 | grep -q 'certificate has expired'"
+
+# The reason --log gives in its connect_failed line (also checked against
+# its stderr line and its exit status 1), on stdout; empty on a mismatch.
+log_reason() {
+	timeout 20 "$CONSOLE" "$@" -s it --log --timeout 15 >"$IT_TMP/log.out" 2>"$IT_TMP/log.err"
+	local rc=$?
+	python3 - "$IT_TMP/log.out" "$IT_TMP/log.err" "$rc" <<'PY'
+import json, sys
+lines = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
+failed = [l for l in lines if l.get("event") == "connect_failed"]
+err = open(sys.argv[2]).read().strip()
+if sys.argv[3] != "1" or len(failed) != 1 or not err.endswith(": " + failed[0]["reason"]):
+    sys.exit(0)
+print(failed[0]["reason"])
+PY
+}
+
+# The reason of an action (ack-event: it connects before anything else),
+# from its one stderr line; empty unless it exits 1 (ACTION_EXIT_CONNECTION).
+action_reason() {
+	timeout 20 "$CONSOLE" ack-event --event e1 --system s1 "$@" -s it --timeout 15 \
+		>"$IT_TMP/act.out" 2>"$IT_TMP/act.err"
+	[ $? -eq 1 ] || return 0
+	sed -n 's/^drivr-console: cannot connect to [a-z]*:\/\/[^ ]*: //p' "$IT_TMP/act.err"
+}
+
+# The console in a 300-column tmux until its status bar shows the reason
+# given (a fixed string); the session is closed either way.
+CONSOLE_RUNS=0
+console_shows() {
+	local reason=$1 i ok=1
+	shift
+	CONSOLE_RUNS=$((CONSOLE_RUNS + 1))
+	{
+		printf 'export TERM=xterm-256color LC_ALL=C.UTF-8 XDG_STATE_HOME=%q\n' "$XDG_STATE_HOME"
+		printf 'exec %q' "$CONSOLE"
+		printf ' %q' "$@" -s it --no-mouse
+		printf '\n'
+	} >"$IT_TMP/console-$CONSOLE_RUNS.sh"
+	if [ -z "$IT_TMUX_SESSION" ]; then
+		it_tmux_open "tls$CONSOLE_RUNS" 300 12 "$IT_TMP/console-$CONSOLE_RUNS.sh" || return 1
+	else
+		IT_TMUX_SESSION="tls$CONSOLE_RUNS"
+		T new-session -d -s "$IT_TMUX_SESSION" -x 300 -y 12 "bash $IT_TMP/console-$CONSOLE_RUNS.sh" || return 1
+	fi
+	for i in $(seq 1 300); do
+		if screen | grep -qF -- "$reason"; then ok=0; break; fi
+		sleep 0.05
+	done
+	[ $ok -eq 0 ] || screen >"$IT_TMP/console-$CONSOLE_RUNS.screen"
+	T kill-session -t "$IT_TMUX_SESSION" 2>/dev/null
+	return $ok
+}
+
+# same_everywhere NAME PATTERN ARGS... — --log names the cause (PATTERN, an
+# extended regex), an action and the console say exactly the same.
+same_everywhere() {
+	local name=$1 pattern=$2 reason act
+	shift 2
+	reason=$(log_reason "$@")
+	if [ -n "$reason" ] && grep -qE -- "$pattern" <<<"$reason"; then
+		it_ok "$name: --log says why: $reason"
+	else
+		it_fail "$name: --log: '$reason' ($(cat "$IT_TMP/log.err"))"
+		return
+	fi
+	act=$(action_reason "$@")
+	if [ "$act" = "$reason" ]; then
+		it_ok "$name: the action says the same (exit 1)"
+	else
+		it_fail "$name: the action says '$act' ($(cat "$IT_TMP/act.err"))"
+	fi
+	if console_shows "$reason" "$@"; then
+		it_ok "$name: the console's status bar says the same"
+	else
+		it_fail "$name: the console's screen: $(cat "$IT_TMP/console-$CONSOLE_RUNS.screen" 2>/dev/null)"
+	fi
+}
+
+if broker_start --tls; then
+	TLSHOST="-h 127.0.0.1 -p $BROKER_TLS_PORT"
+	same_everywhere "server certificate of an unknown CA" \
+		"^TLS: certificate verify failed: .*not signed by the given CA" \
+		$TLSHOST --cafile "$C/wrong-ca.crt" --cert "$C/client.crt" --key "$C/client.key"
+	same_everywhere "no client certificate" "^TLS: the broker requires a client certificate" \
+		$TLSHOST --cafile "$C/ca.crt"
+	same_everywhere "client certificate of another CA" \
+		"^TLS: the broker refused the client certificate .*stranger\.crt" \
+		$TLSHOST --cafile "$C/ca.crt" --cert "$C/stranger.crt" --key "$C/stranger.key"
+	same_everywhere "mqtts:// to the plain port" "^TLS: the broker closed the connection during the handshake \(not a TLS port\?" \
+		--url "mqtts://127.0.0.1:$BROKER_PORT" --cafile "$C/ca.crt"
+	# MQTT 5: the other set of Paho's callbacks, the same reason.
+	it_check "MQTT 5: the same reason for an unknown CA" \
+		bash -c "[ -n \"\$1\" ] && [ \"\$1\" = \"\$2\" ]" _ \
+		"$(log_reason $TLSHOST --cafile "$C/wrong-ca.crt" --cert "$C/client.crt" --key "$C/client.key")" \
+		"$(log_reason -V 5 $TLSHOST --cafile "$C/wrong-ca.crt" --cert "$C/client.crt" --key "$C/client.key")"
+	# A broker that answers (TLS worked) is not explained away by a probe.
+	# (connected and subscribed: the empty broker has nothing for the slug, exit 8)
+	timeout 20 "$CONSOLE" $(broker_tls_args) -s it --snapshot --timeout 10 >/dev/null 2>"$IT_TMP/ok.err"
+	it_check "a good TLS connection: it loads, no TLS reason anywhere" \
+		bash -c "[ $? -eq 8 ] && grep -q 'nothing for slug' '$IT_TMP/ok.err' && ! grep -q 'TLS:' '$IT_TMP/ok.err'"
+	broker_stop
+else
+	it_fail "broker starts with plain and TLS listeners (for the TLS reasons)"
+fi
+if broker_start --tls-cert badname; then
+	same_everywhere "server certificate for another host name" \
+		"^TLS: certificate verify failed: host name mismatch .*\"127\.0\.0\.1\"" $(broker_tls_args)
+	broker_stop
+else
+	it_fail "broker starts with the badname certificate (for the TLS reasons)"
+fi
+if broker_start --tls-cert expired; then
+	same_everywhere "expired server certificate" \
+		"^TLS: certificate verify failed: certificate has expired" $(broker_tls_args)
+	broker_stop
+else
+	it_fail "broker starts with the expired certificate"
 fi
 
 # --- the trap stops everything -------------------------------------------------------

@@ -1,5 +1,7 @@
-/* Unit tests: the pure parts of the mqtt module — the server URI from options, the
- * connection status rebuilt from inbox events, and its one-line form. */
+/* Unit tests: what the mqtt client decides without a broker — the server URI
+ * from options, the options it refuses, and its Paho helpers (mqtt_paho.h):
+ * the 3.1.1 and MQTT 5 answers read alike, the words of a failed connection.
+ * The status model has its own tests (test_mqtt_status.c). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -10,6 +12,7 @@
 #include <string.h>
 
 #include "mqtt.h"
+#include "mqtt_paho.h"
 
 /* The URI given to Paho, from a URL or from host + port (include/url.h
  * parses both; these check that mqtt_new uses it). */
@@ -61,71 +64,117 @@ static void test_server_uri(void **state)
 	assert_non_null(strstr(err, "host \"bad host\""));
 }
 
-static struct inbox_item *event(enum inbox_kind kind)
-{
-	struct inbox_item *item = inbox_event_new(kind);
-	item->time = 1000.0;
-	return item;
-}
-
-static void test_status_follows_events(void **state)
+/* Paho's four callback shapes become one answer (mqtt_paho.h): the SUBACK
+ * codes, refusals and connect failures read the same under 3.1.1 and 5. */
+static void test_paho_answers(void **state)
 {
 	(void)state;
-	struct mqtt_status s;
-	char line[512];
-	mqtt_status_init(&s);
-	assert_int_equal(s.state, MQTT_STATE_IDLE);
+	struct paho_answer a;
 
-	struct inbox_item *e = event(INBOX_CONNECTING);
-	assert_true(mqtt_status_apply(&s, e));
-	assert_int_equal(s.state, MQTT_STATE_CONNECTING);
-	inbox_item_free(e);
+	/* 3.1.1, one filter: the granted QoS, or 0x80 as a "success". */
+	MQTTAsync_successData ok3;
+	memset(&ok3, 0, sizeof(ok3));
+	ok3.alt.qos = 1;
+	paho_answer_success(&a, &ok3);
+	assert_int_equal(paho_suback(&a, 0, 1), 1);
+	ok3.alt.qos = 0x80;
+	assert_int_equal(paho_suback(&a, 0, 1), 0x80);
+	/* several filters: qosList */
+	int list[] = { 0, 0x80, 2 };
+	ok3.alt.qosList = list;
+	assert_int_equal(paho_suback(&a, 1, 3), 0x80);
+	assert_int_equal(paho_suback(&a, 2, 3), 2);
+	assert_false(paho_refused(&a, NULL));
 
-	e = event(INBOX_CONNECTED);
-	mqtt_status_apply(&s, e);
-	inbox_item_free(e);
-	assert_int_equal(s.state, MQTT_STATE_CONNECTED);
-	assert_false(s.subscribed);
-	mqtt_status_format(&s, 1000.0, line, sizeof(line));
-	assert_string_equal(line, "connected, subscribing");
+	/* 3.1.1 failure: MQTT_BAD_SUBSCRIBE is the broker's refusal; any other
+	 * code is not an answer from the broker. */
+	MQTTAsync_failureData fail3;
+	memset(&fail3, 0, sizeof(fail3));
+	fail3.code = MQTT_BAD_SUBSCRIBE;
+	paho_answer_failure(&a, &fail3);
+	int code = 0;
+	assert_true(paho_refused(&a, &code));
+	assert_int_equal(code, 0x80);
+	assert_int_equal(paho_suback(&a, 2, 3), 0x80);
+	fail3.code = MQTTASYNC_DISCONNECTED;
+	paho_answer_failure(&a, &fail3);
+	assert_false(paho_refused(&a, NULL));
+	assert_int_equal(paho_connect_code(&a), MQTTASYNC_DISCONNECTED);
+	assert_non_null(paho_failure_text(&a));
+	fail3.message = "TCP/TLS connect failure";
+	paho_answer_failure(&a, &fail3);
+	assert_string_equal(paho_failure_text(&a), "TCP/TLS connect failure");
 
-	e = event(INBOX_SUBSCRIBED);
-	e->u.subscribed.fallback = true;
-	e->u.subscribed.granted = 3;
-	mqtt_status_apply(&s, e);
-	inbox_item_free(e);
-	assert_true(s.subscribed);
-	mqtt_status_format(&s, 1000.0, line, sizeof(line));
-	assert_string_equal(line, "connected (fallback subscriptions)");
-	assert_int_equal(s.connections, 1);
+	/* MQTT 5, one filter: reasonCode; several: reasonCodes. */
+	MQTTAsync_successData5 ok5 = MQTTAsync_successData5_initializer;
+	ok5.reasonCode = MQTTREASONCODE_NOT_AUTHORIZED;
+	paho_answer_success5(&a, &ok5);
+	assert_int_equal(paho_suback(&a, 0, 1), 0x87);
+	/* a PUBACK with a failure reason is a refusal, though a "success" */
+	assert_true(paho_refused(&a, &code));
+	assert_int_equal(code, 0x87);
+	enum MQTTReasonCodes codes[] = { MQTTREASONCODE_GRANTED_QOS_1, MQTTREASONCODE_QUOTA_EXCEEDED };
+	ok5.reasonCode = MQTTREASONCODE_SUCCESS;
+	ok5.alt.sub.reasonCodes = codes;
+	ok5.alt.sub.reasonCodeCount = 2;
+	paho_answer_success5(&a, &ok5);
+	assert_int_equal(paho_suback(&a, 0, 2), 1);
+	assert_int_equal(paho_suback(&a, 1, 2), 0x97);
+	/* fewer codes than filters: the rest counts as refused */
+	assert_int_equal(paho_suback(&a, 2, 3), 0x80);
 
-	e = event(INBOX_CONNECTION_LOST);
-	e->u.failure.reason = strdup("socket error");
-	mqtt_status_apply(&s, e);
-	inbox_item_free(e);
-	assert_int_equal(s.state, MQTT_STATE_LOST);
-	assert_false(s.subscribed);
-	mqtt_status_format(&s, 1000.0, line, sizeof(line));
-	assert_non_null(strstr(line, "connection lost: socket error"));
+	/* MQTT 5 connect failure: the broker's reason, or a 3.1.1 CONNACK
+	 * (Aedes), wins over Paho's code. */
+	MQTTAsync_failureData5 fail5 = MQTTAsync_failureData5_initializer;
+	fail5.code = MQTTASYNC_FAILURE;
+	fail5.reasonCode = MQTTREASONCODE_BAD_USER_NAME_OR_PASSWORD;
+	paho_answer_failure5(&a, &fail5);
+	assert_int_equal(paho_connect_code(&a), 0x86);
+	fail5.reasonCode = (enum MQTTReasonCodes)5;
+	paho_answer_failure5(&a, &fail5);
+	assert_int_equal(paho_connect_code(&a), 5);
+	fail5.reasonCode = MQTTREASONCODE_SUCCESS;
+	paho_answer_failure5(&a, &fail5);
+	assert_int_equal(paho_connect_code(&a), MQTTASYNC_FAILURE);
 
-	e = event(INBOX_RECONNECTING);
-	e->u.reconnecting.attempt = 3;
-	mqtt_status_apply(&s, e);
-	inbox_item_free(e);
-	assert_int_equal(s.state, MQTT_STATE_RECONNECTING);
-	mqtt_status_format(&s, 1000.0, line, sizeof(line));
-	assert_non_null(strstr(line, "attempt 3"));
+	/* No data at all (Paho may pass NULL). */
+	paho_answer_success(&a, NULL);
+	assert_int_equal(paho_suback(&a, 0, 1), 0x80);
+	paho_answer_failure5(&a, NULL);
+	assert_int_equal(paho_connect_code(&a), MQTTASYNC_FAILURE);
+}
 
-	/* A message changes nothing. */
-	e = event(INBOX_DELIVERED);
-	assert_false(mqtt_status_apply(&s, e));
-	inbox_item_free(e);
+static void test_connect_failure_words(void **state)
+{
+	(void)state;
+	char buf[512];
+	struct paho_endpoint v3 = { "broker:1883", 4, false, 10 };
+	struct paho_endpoint v5tls = { "broker:8883", 5, true, 10 };
+
+	paho_describe_connect_failure(&v3, 5, NULL, buf, sizeof(buf));
+	assert_string_equal(buf, "broker broker:1883 refused the connection: not authorized");
+	paho_describe_connect_failure(&v5tls, 0x86, NULL, buf, sizeof(buf));
+	assert_non_null(strstr(buf, "refused the connection: Bad User Name or Password"));
+	paho_describe_connect_failure(&v5tls, 1, NULL, buf, sizeof(buf));
+	assert_non_null(strstr(buf, "does not speak MQTT 5"));
+	paho_describe_connect_failure(&v3, MQTTASYNC_FAILURE, "TCP/TLS connect failure", buf,
+				      sizeof(buf));
+	assert_string_equal(buf, "cannot connect to broker:1883 (connection refused, host unreachable)");
+	paho_describe_connect_failure(&v5tls, MQTTASYNC_FAILURE, "TCP/TLS connect failure", buf,
+				      sizeof(buf));
+	assert_non_null(strstr(buf, "or the TLS handshake failed"));
+	paho_describe_connect_failure(&v3, MQTTASYNC_FAILURE, "completion failure", buf, sizeof(buf));
+	assert_non_null(strstr(buf, "closed the connection before answering (a TLS port?"));
+	paho_describe_connect_failure(&v3, MQTTASYNC_FAILURE, "connect timeout", buf, sizeof(buf));
+	assert_string_equal(buf, "no answer from broker:1883 within 10 s");
+
+	paho_reason_code_text(MQTTREASONCODE_PACKET_TOO_LARGE, buf, sizeof(buf));
+	assert_string_equal(buf, "packet too large (0x95)");
 }
 
 static void test_names(void **state)
 {
 	(void)state;
-	assert_string_equal(mqtt_state_name(MQTT_STATE_LOST), "connection lost");
 	assert_string_equal(mqtt_strerror(MQTT_ERR_KEY_PASSWORD),
 			    "wrong or missing passphrase for the private key");
 	assert_string_equal(inbox_kind_name(INBOX_CONNECTION_LOST), "connection_lost");
@@ -164,7 +213,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_server_uri),
-		cmocka_unit_test(test_status_follows_events),
+		cmocka_unit_test(test_paho_answers),
+		cmocka_unit_test(test_connect_failure_words),
 		cmocka_unit_test(test_names),
 		cmocka_unit_test(test_options_validated),
 	};
