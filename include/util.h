@@ -59,6 +59,10 @@ double time_monotonic(void);
 #define LIMIT_REPLAY_FILE (256 * UTIL_MiB)   /* --replay: whole --log captures */
 #define LIMIT_SECRET_FILE (64u * 1024u)      /* --key-pass-file, --user-token-file */
 
+/* Writes the message into err (when err and size are set) and returns
+ * false: `return util_fail(err, size, "...", ...);` in the parsers. */
+bool util_fail(char *err, size_t size, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
 /* Reads the whole file at path into a NUL-terminated buffer (*len, optional,
  * without the NUL).  Refuses, without reading, what is not a regular file (a
  * device such as /dev/zero, a FIFO, a directory) and a file larger than max;

@@ -18,6 +18,7 @@
 #include "mqtt.h"
 #include "sanitize.h"
 #include "snapshot.h"
+#include "stopsig.h"
 #include "util.h"
 
 /* ---- one log line -------------------------------------------------------- */
@@ -148,14 +149,6 @@ cJSON *headless_log_object(const struct message_meta *msg, const struct topic_ma
 }
 
 /* ---- running ------------------------------------------------------------- */
-
-static volatile sig_atomic_t stop_requested;
-
-static void on_signal(int sig)
-{
-	(void)sig;
-	stop_requested = 1;
-}
 
 struct run {
 	const struct config *config;
@@ -527,17 +520,6 @@ void headless_store_limits(const struct config *c, struct store_limits *limits)
 		limits->max_series = (size_t)c->max_series;
 }
 
-static void install_signals(void)
-{
-	struct sigaction sa;
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_signal;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	signal(SIGPIPE, SIG_IGN);
-}
-
 int headless_run(const struct config *config, const struct topic_table *topics)
 {
 	struct run run;
@@ -567,10 +549,10 @@ int headless_run(const struct config *config, const struct topic_table *topics)
 	if (run.mode == MODE_LOG)
 		run.ingest.observer = log_observer;
 	mqtt_status_init(&run.status);
-	install_signals();
+	stopsig_install();
 
 	/* Full buffering when piped (fast), flushed whenever the feed pauses. */
-	while (!run.done && !stop_requested) {
+	while (!run.done && !stopsig_requested()) {
 		struct pollfd pfd = { inbox_fd(mqtt_inbox(run.mqtt)), POLLIN, 0 };
 		int ready = poll(&pfd, 1, next_wait_ms(&run, time_monotonic()));
 		if (ready < 0 && errno != EINTR) {

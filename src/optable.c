@@ -2,7 +2,6 @@
 #include "optable.h"
 
 #include <errno.h>
-#include <stdarg.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,20 +9,6 @@
 #include "util.h"
 
 #define FIELD(base, def, type) ((type *)(void *)((char *)(base) + (def)->offset))
-
-static bool fail(char *err, size_t size, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static bool fail(char *err, size_t size, const char *fmt, ...)
-{
-	if (err && size) {
-		va_list ap;
-		va_start(ap, fmt);
-		vsnprintf(err, size, fmt, ap);
-		va_end(ap);
-	}
-	return false;
-}
 
 /* Bounds and defaults as people write them: 65535, 0.5, 1e+07 only when huge. */
 static void format_number(double v, char *buf, size_t size)
@@ -93,7 +78,7 @@ bool opt_set(const struct opt_def *def, void *base, const char *value, char *err
 		bool b = true;
 		if (value && strcmp(value, "true") && strcmp(value, "yes")) {
 			if (strcmp(value, "false") && strcmp(value, "no"))
-				return fail(err, err_size, "--%s must be true or false (or yes, no)",
+				return util_fail(err, err_size, "--%s must be true or false (or yes, no)",
 					    def->name);
 			b = false;
 		}
@@ -102,7 +87,7 @@ bool opt_set(const struct opt_def *def, void *base, const char *value, char *err
 	}
 	case OPT_ENUM:
 		if (!enum_has(def, value))
-			return fail(err, err_size, "--%s: \"%s\" is not one of %s", def->name, value,
+			return util_fail(err, err_size, "--%s: \"%s\" is not one of %s", def->name, value,
 				    def->arg);
 		/* fall through */
 	case OPT_STRING:
@@ -111,23 +96,23 @@ bool opt_set(const struct opt_def *def, void *base, const char *value, char *err
 		return true;
 	case OPT_INT:
 		if (!parse_number(value, NULL, 0, true, &v))
-			return fail(err, err_size, "--%s: \"%s\" is not an integer", def->name,
+			return util_fail(err, err_size, "--%s: \"%s\" is not an integer", def->name,
 				    value);
 		break;
 	case OPT_SIZE:
 		if (!parse_number(value, size_units, ARRAY_LEN(size_units), true, &v) ||
 		    v != floor(v))
-			return fail(err, err_size, "--%s: \"%s\" is not a size (bytes, or with K, M, G)",
+			return util_fail(err, err_size, "--%s: \"%s\" is not a size (bytes, or with K, M, G)",
 				    def->name, value);
 		break;
 	case OPT_DOUBLE:
 		if (!parse_number(value, NULL, 0, false, &v))
-			return fail(err, err_size, "--%s: \"%s\" is not a number", def->name, value);
+			return util_fail(err, err_size, "--%s: \"%s\" is not a number", def->name, value);
 		break;
 	case OPT_DURATION:
 		if (!parse_number(value, duration_units, ARRAY_LEN(duration_units), false, &v) ||
 		    v < 0)
-			return fail(err, err_size,
+			return util_fail(err, err_size,
 				    "--%s: \"%s\" is not a duration (seconds, or with ms, s, m, h)",
 				    def->name, value);
 		break;
@@ -135,7 +120,7 @@ bool opt_set(const struct opt_def *def, void *base, const char *value, char *err
 	if (bounded(def) && (v < def->min || v > def->max)) {
 		format_number(def->min, lo, sizeof(lo));
 		format_number(def->max, hi, sizeof(hi));
-		return fail(err, err_size, "--%s: %s is not between %s and %s", def->name, value, lo,
+		return util_fail(err, err_size, "--%s: %s is not between %s and %s", def->name, value, lo,
 			    hi);
 	}
 	if (def->type == OPT_INT || def->type == OPT_SIZE)
@@ -206,21 +191,21 @@ bool opt_parse_args(const struct opt_table *t, void *base, int argc, char **argv
 			const char *name = arg + 2, *eq = strchr(name, '=');
 			size_t len = eq ? (size_t)(eq - name) : strlen(name);
 			if (!(def = opt_find(t, name, len)))
-				return fail(err, err_size, "unknown option --%.*s (see --help)",
+				return util_fail(err, err_size, "unknown option --%.*s (see --help)",
 					    (int)len, name);
 			if (eq && def->type == OPT_FLAG)
-				return fail(err, err_size, "--%s takes no value", def->name);
+				return util_fail(err, err_size, "--%s takes no value", def->name);
 			if (eq)
 				value = eq + 1;
 		} else if (arg[0] == '-' && arg[1] && !arg[2]) {
 			if (!(def = opt_find_short(t, arg[1])))
-				return fail(err, err_size, "unknown option %s (see --help)", arg);
+				return util_fail(err, err_size, "unknown option %s (see --help)", arg);
 		} else {
-			return fail(err, err_size, "unexpected argument \"%s\" (see --help)", arg);
+			return util_fail(err, err_size, "unexpected argument \"%s\" (see --help)", arg);
 		}
 		if (def->type != OPT_FLAG && !value) {
 			if (i + 1 >= argc)
-				return fail(err, err_size, "--%s needs a value (%s)", def->name,
+				return util_fail(err, err_size, "--%s needs a value (%s)", def->name,
 					    def->arg);
 			value = argv[++i];
 		}

@@ -9,7 +9,6 @@
 #include <ctype.h>
 #include <errno.h>
 #include <limits.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -86,18 +85,6 @@ static bool family_valid(enum topic_family family)
 	return (unsigned)family < TOPIC_UNCLASSIFIED;
 }
 
-__attribute__((format(printf, 3, 4)))
-static bool fail(char *err, size_t size, const char *fmt, ...)
-{
-	if (err && size) {
-		va_list ap;
-		va_start(ap, fmt);
-		vsnprintf(err, size, fmt, ap);
-		va_end(ap);
-	}
-	return false;
-}
-
 static int quote_len(size_t len)
 {
 	return (int)(len < ERR_QUOTE_MAX ? len : ERR_QUOTE_MAX);
@@ -124,10 +111,10 @@ static bool level_parse_placeholder(const char *row_name, const char *p, size_t 
 	size_t n = len - 2;
 
 	if (p[len - 1] != '}' || memchr(name, '{', n) || memchr(name, '}', n))
-		return fail(err, err_size, "row \"%s\": malformed placeholder \"%.*s\"", row_name,
+		return util_fail(err, err_size, "row \"%s\": malformed placeholder \"%.*s\"", row_name,
 			    quote_len(len), p);
 	if (n == 0)
-		return fail(err, err_size, "row \"%s\": empty placeholder {}", row_name);
+		return util_fail(err, err_size, "row \"%s\": empty placeholder {}", row_name);
 	if (n == 3 && memcmp(name, "fmt", 3) == 0) {
 		pl->kind = LEVEL_FMT;
 		return true;
@@ -139,7 +126,7 @@ static bool level_parse_placeholder(const char *row_name, const char *p, size_t 
 		id_len--;
 	}
 	if (!id_from_name(name, id_len, &pl->id))
-		return fail(err, err_size, "row \"%s\": unknown placeholder {%.*s}", row_name,
+		return util_fail(err, err_size, "row \"%s\": unknown placeholder {%.*s}", row_name,
 			    quote_len(n), name);
 	return true;
 }
@@ -155,7 +142,7 @@ static bool row_parse(enum topic_family family, const char *pattern, struct topi
 	bool has_fmt = false;
 
 	if (!pattern || !*pattern)
-		return fail(err, err_size, "row \"%s\": empty pattern", rn);
+		return util_fail(err, err_size, "row \"%s\": empty pattern", rn);
 	memset(&r, 0, sizeof(r));
 	r.multi = -1;
 	r.pattern = xstrdup(pattern);
@@ -167,16 +154,16 @@ static bool row_parse(enum topic_family family, const char *pattern, struct topi
 		struct pattern_level *pl = &r.levels[r.count];
 
 		if (len == 0) {
-			fail(err, err_size, "row \"%s\": empty level in pattern", rn);
+			util_fail(err, err_size, "row \"%s\": empty level in pattern", rn);
 			goto bad;
 		}
 		if (r.count == TOPIC_LEVELS_MAX) {
-			fail(err, err_size, "row \"%s\": pattern has more than %d levels", rn,
+			util_fail(err, err_size, "row \"%s\": pattern has more than %d levels", rn,
 			     TOPIC_LEVELS_MAX);
 			goto bad;
 		}
 		if (memchr(p, '+', len) || memchr(p, '#', len)) {
-			fail(err, err_size, "row \"%s\": wildcard in pattern level \"%.*s\"", rn,
+			util_fail(err, err_size, "row \"%s\": wildcard in pattern level \"%.*s\"", rn,
 			     quote_len(len), p);
 			goto bad;
 		}
@@ -184,13 +171,13 @@ static bool row_parse(enum topic_family family, const char *pattern, struct topi
 			if (!level_parse_placeholder(rn, p, len, pl, err, err_size))
 				goto bad;
 		} else if (memchr(p, '{', len) || memchr(p, '}', len)) {
-			fail(err, err_size,
+			util_fail(err, err_size,
 			     "row \"%s\": placeholder must be a whole level: \"%.*s\"", rn,
 			     quote_len(len), p);
 			goto bad;
 		} else if (len > TOPIC_ID_MAX) {
 			/* topic_match rejects such levels up front, so it could never match. */
-			fail(err, err_size, "row \"%s\": level longer than %d bytes", rn,
+			util_fail(err, err_size, "row \"%s\": level longer than %d bytes", rn,
 			     TOPIC_ID_MAX);
 			goto bad;
 		} else {
@@ -200,13 +187,13 @@ static bool row_parse(enum topic_family family, const char *pattern, struct topi
 
 		if (pl->kind == LEVEL_FMT) {
 			if (has_fmt) {
-				fail(err, err_size, "row \"%s\": placeholder {fmt} used twice", rn);
+				util_fail(err, err_size, "row \"%s\": placeholder {fmt} used twice", rn);
 				goto bad;
 			}
 			has_fmt = true;
 		} else if (pl->kind != LEVEL_LITERAL) {
 			if (r.id_mask & (1u << pl->id)) {
-				fail(err, err_size, "row \"%s\": placeholder {%s} used twice", rn,
+				util_fail(err, err_size, "row \"%s\": placeholder {%s} used twice", rn,
 				     id_names[pl->id]);
 				goto bad;
 			}
@@ -214,7 +201,7 @@ static bool row_parse(enum topic_family family, const char *pattern, struct topi
 		}
 		if (pl->kind == LEVEL_MULTI) {
 			if (r.multi >= 0) {
-				fail(err, err_size, "row \"%s\": more than one multi-level capture",
+				util_fail(err, err_size, "row \"%s\": more than one multi-level capture",
 				     rn);
 				goto bad;
 			}
@@ -229,26 +216,26 @@ static bool row_parse(enum topic_family family, const char *pattern, struct topi
 	if (r.count < 2 || r.levels[0].kind != LEVEL_LITERAL ||
 	    !SV_IS(r.levels[0].literal, "drivr") || r.levels[1].kind != LEVEL_LITERAL ||
 	    !SV_IS(r.levels[1].literal, "v1")) {
-		fail(err, err_size, "row \"%s\": pattern must start with drivr/v1", rn);
+		util_fail(err, err_size, "row \"%s\": pattern must start with drivr/v1", rn);
 		goto bad;
 	}
 	if (info->encoding == TOPIC_ENC_FMT && !has_fmt) {
-		fail(err, err_size, "row \"%s\": pattern needs a {fmt} level (json/msgpack row)",
+		util_fail(err, err_size, "row \"%s\": pattern needs a {fmt} level (json/msgpack row)",
 		     rn);
 		goto bad;
 	}
 	if (info->encoding != TOPIC_ENC_FMT && has_fmt) {
-		fail(err, err_size, "row \"%s\": {fmt} is only allowed on json/msgpack rows", rn);
+		util_fail(err, err_size, "row \"%s\": {fmt} is only allowed on json/msgpack rows", rn);
 		goto bad;
 	}
 	if (info->direction == TOPIC_PUB && r.multi >= 0) {
-		fail(err, err_size, "row \"%s\": multi-level capture not allowed on a request row",
+		util_fail(err, err_size, "row \"%s\": multi-level capture not allowed on a request row",
 		     rn);
 		goto bad;
 	}
 	/* The answered input topic is the reply's topic minus its last level. */
 	if (family == TOPIC_ERROR_REPLY && r.levels[r.count - 1].kind != LEVEL_LITERAL) {
-		fail(err, err_size, "row \"%s\": last level must be a literal such as error", rn);
+		util_fail(err, err_size, "row \"%s\": last level must be a literal such as error", rn);
 		goto bad;
 	}
 	*row = r;
@@ -277,7 +264,7 @@ static bool row_compile(enum topic_family family, const char *pattern, struct to
 			while (!(missing & (1u << id)))
 				id++;
 			free(r.pattern);
-			return fail(err, err_size,
+			return util_fail(err, err_size,
 				    "row \"%s\": pattern lacks {%s}, which requests need",
 				    family_info[family].name, id_names[id]);
 		}
@@ -318,9 +305,9 @@ bool topics_override(struct topic_table *table, const char *row_name, const char
 	struct topic_row row;
 
 	if (!table)
-		return fail(err, err_size, "no topic table");
+		return util_fail(err, err_size, "no topic table");
 	if (family == TOPIC_UNCLASSIFIED)
-		return fail(err, err_size, "unknown row \"%.*s\"",
+		return util_fail(err, err_size, "unknown row \"%.*s\"",
 			    quote_len(row_name ? strlen(row_name) : 0), row_name ? row_name : "");
 	if (!row_compile(family, pattern, &row, err, err_size))
 		return false;
@@ -346,7 +333,7 @@ static bool on_section(void *ctx, const char *name, char *why, size_t why_size)
 	(void)ctx;
 	if (strcmp(name, "topics") == 0)
 		return true;
-	return fail(why, why_size,
+	return util_fail(why, why_size,
 		    "section [%s] in a topics file (it holds \"row = pattern\" lines, under "
 		    "[topics] or none; a config file takes --config)",
 		    name);
@@ -394,14 +381,14 @@ bool topics_parse_text(struct topic_table *table, const char *text, const char *
 		       char *err, size_t err_size)
 {
 	if (!table || !text)
-		return fail(err, err_size, "no topic table or text");
+		return util_fail(err, err_size, "no topic table or text");
 	return parse_text(table, text, strlen(text), filename, err, err_size);
 }
 
 bool topics_load_file(struct topic_table *table, const char *path, char *err, size_t err_size)
 {
 	if (!table || !path)
-		return fail(err, err_size, "no topic table or path");
+		return util_fail(err, err_size, "no topic table or path");
 	size_t len;
 	char *text = util_read_file(path, LIMIT_TOPICS_FILE, "--topics", &len, err, err_size);
 	if (!text)

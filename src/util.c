@@ -2,6 +2,7 @@
 #include "util.h"
 
 #include <errno.h>
+#include <stdarg.h>
 #include <fcntl.h>
 #include <math.h>
 #include <stdio.h>
@@ -291,4 +292,15 @@ char *util_read_file(const char *path, size_t max, const char *what, size_t *len
 	if (len)
 		*len = n;
 	return buf;
+}
+
+bool util_fail(char *err, size_t size, const char *fmt, ...)
+{
+	if (err && size) {
+		va_list ap;
+		va_start(ap, fmt);
+		vsnprintf(err, size, fmt, ap);
+		va_end(ap);
+	}
+	return false;
 }

@@ -10,52 +10,18 @@
 #include <unistd.h>
 
 #include "exitstatus.h"
+#include "secret.h"
 #include "sim.h"
+#include "stopsig.h"
 #include "util.h"
 
 #define FILTERS_MAX 16
-
-/* The only global: set by SIGINT/SIGTERM, read by the loops. */
-static volatile sig_atomic_t stop_requested;
-
-static void on_signal(int sig)
-{
-	(void)sig;
-	stop_requested = 1;
-}
-
-static void install_signals(void)
-{
-	struct sigaction sa;
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_signal;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	signal(SIGPIPE, SIG_IGN);
-}
-
-/* First line of a file (a token or a passphrase), or NULL with err. */
-static char *read_secret(const char *path, const char *what, char *err, size_t size)
-{
-	FILE *f = fopen(path, "r");
-	if (!f) {
-		snprintf(err, size, "%s %s: %s", what, path, strerror(errno));
-		return NULL;
-	}
-	char buf[1024];
-	size_t n = fread(buf, 1, sizeof(buf) - 1, f);
-	fclose(f);
-	buf[n] = '\0';
-	buf[strcspn(buf, "\r\n")] = '\0';
-	return xstrdup(buf);
-}
 
 static bool setup_secrets(struct sim *sim, char **passphrase, char *err, size_t size)
 {
 	const struct sim_options *o = &sim->opt;
 	if (o->user_token_file) {
-		if (!(sim->user_token = read_secret(o->user_token_file, "--user-token-file", err, size)))
+		if (!(sim->user_token = secret_read_line(o->user_token_file, "--user-token-file", err, size)))
 			return false;
 	} else if (getenv("DRIVR_USER_TOKEN")) {
 		sim->user_token = xstrdup(getenv("DRIVR_USER_TOKEN"));
@@ -67,7 +33,7 @@ static bool setup_secrets(struct sim *sim, char **passphrase, char *err, size_t 
 	}
 	*passphrase = NULL;
 	if (o->key_pass_file)
-		return (*passphrase = read_secret(o->key_pass_file, "--key-pass-file", err, size));
+		return (*passphrase = secret_read_line(o->key_pass_file, "--key-pass-file", err, size));
 	if (getenv("DRIVR_KEY_PASSPHRASE"))
 		*passphrase = xstrdup(getenv("DRIVR_KEY_PASSPHRASE"));
 	return true;
@@ -220,7 +186,7 @@ static int run_loop(struct sim *sim)
 {
 	double started = time_monotonic();
 	double next_stream = 0;
-	while (!stop_requested) {
+	while (!stopsig_requested()) {
 		double now_wall;
 		double wait = 1.0;
 		if (sim->announced)
@@ -262,12 +228,12 @@ static int run_loop(struct sim *sim)
 static bool wait_connected(struct sim *sim, double seconds)
 {
 	double end = time_monotonic() + seconds;
-	while (!stop_requested && !sim->status.subscribed && time_monotonic() < end) {
+	while (!stopsig_requested() && !sim->status.subscribed && time_monotonic() < end) {
 		struct pollfd pfd = { inbox_fd(mqtt_inbox(sim->mqtt)), POLLIN, 0 };
 		if (poll(&pfd, 1, 100) > 0 && !drain_inbox(sim))
 			return false;
 	}
-	if (!sim->status.subscribed && !stop_requested)
+	if (!sim->status.subscribed && !stopsig_requested())
 		fprintf(stderr, "drivr-sim: no connection to %s within %.0f s\n",
 			mqtt_server_uri(sim->mqtt), seconds);
 	return sim->status.subscribed;
@@ -314,7 +280,7 @@ static int run(struct sim *sim)
 	if (!sim->opt.flood) {
 		if (!(sim->signer = signer_new(sim->opt.jwt_key, err, sizeof(err)))) {
 			fprintf(stderr, "drivr-sim: %s\n", err);
-			free(passphrase);
+			secret_free(passphrase);
 			return EXIT_USAGE;
 		}
 		/* Every system starts with one token (a commissioning tool's). */
@@ -324,9 +290,9 @@ static int run(struct sim *sim)
 		stream_init(sim, now);
 	}
 	mqtt_status_init(&sim->status);
-	install_signals();
+	stopsig_install();
 	sim->mqtt = connect_broker(sim, passphrase, &status);
-	free(passphrase);
+	secret_free(passphrase);
 	if (!sim->mqtt)
 		return status;
 	out_init(&sim->out, sim->mqtt, sim->topics, sim->opt.slug);
@@ -387,7 +353,7 @@ int main(int argc, char **argv)
 	signer_free(sim.signer);
 	world_free(sim.world);
 	topics_free(sim.topics);
-	free(sim.user_token);
+	secret_free(sim.user_token);
 	options_free(&sim.opt);
 	return status;
 }

@@ -15,6 +15,7 @@
 #include "exitstatus.h"
 #include "headless.h"
 #include "loadsub.h"
+#include "stopsig.h"
 #include "ui/actions_ui.h"
 #include "ui/app.h"
 #include "ui/keyscript.h"
@@ -42,37 +43,32 @@ struct loop_stats {
 	} *key;
 };
 
-static volatile sig_atomic_t stop_requested, resized, suspend_requested, continued;
+static volatile sig_atomic_t resized, suspend_requested, continued;
 
-static void on_signal(int sig)
+static void on_terminal_signal(int sig)
 {
 	if (sig == SIGWINCH)
 		resized = 1;
 	else if (sig == SIGTSTP)
 		suspend_requested = 1;
-	else if (sig == SIGCONT)
-		continued = 1;
 	else
-		stop_requested = 1;
+		continued = 1;
 }
 
 /* Installed before ncurses starts, so it keeps its hands off them: its own
  * SIGWINCH and SIGTSTP handlers would work on its output, which is the
  * relay's pipe (ui/ttyout), not the terminal.  Each only sets a flag; the
- * loop acts (poll returns EINTR). */
+ * loop acts (poll returns EINTR).  Stopping is stopsig's, as in every mode. */
 static void install_signals(void)
 {
+	stopsig_install();
 	struct sigaction sa;
 	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_signal;
+	sa.sa_handler = on_terminal_signal;
 	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGHUP, &sa, NULL);
 	sigaction(SIGWINCH, &sa, NULL);
 	sigaction(SIGTSTP, &sa, NULL);
 	sigaction(SIGCONT, &sa, NULL);
-	signal(SIGPIPE, SIG_IGN);
 }
 
 
@@ -352,7 +348,7 @@ static int run_loop(struct ui *ui, struct loop_stats *st)
 	double next_frame = 0, frame_gap = 1.0 / (double)ui->config->fps;
 	uint64_t drawn_stamp = 0;
 	struct inbox_item *pending = NULL;
-	while (!ui->quit && !stop_requested) {
+	while (!ui->quit && !stopsig_requested()) {
 		handle_signals(ui, &dirty);
 		double mono = time_monotonic();
 		double requests_deadline = actions_ui_tick(ui);
