@@ -417,6 +417,7 @@ it_summary() {
 # shell) in a new session of a private tmux server, stopped on exit.  Then:
 #   screen                 the pane's text now
 #   wait_screen REGEX S    until the pane shows REGEX, at most S seconds
+#   wait_screen_gone REGEX S  until it no longer does
 #   keys KEY...            tmux send-keys, then a short pause for the frame
 IT_TMUX_SESSION=
 it_tmux_open() {
@@ -436,4 +437,9 @@ wait_screen() {
 	done
 	return 1
 }
+# wait_screen_gone REGEX S — until the pane no longer shows REGEX (after a
+# positive event: the console's " loading" segment gone means its staged
+# load is in, not that nothing was drawn yet).
+wait_screen_gone() { wait_until "$2" _it_screen_lacks "$1"; }
+_it_screen_lacks() { ! screen | grep -Eq -- "$1"; }
 keys() { T send-keys -t "$IT_TMUX_SESSION" "$@"; sleep 0.15; }
