@@ -57,16 +57,12 @@ it_alive() {
 
 # Stops one process: TERM, up to 5 s, then KILL; reaps it if it is our child.
 it_stop() {
-	local pid=$1 i
+	local pid=$1
 	it_alive "$pid" || { wait "$pid" 2>/dev/null; return 0; }
 	kill -TERM "$pid" 2>/dev/null
-	for i in $(seq 1 50); do
-		it_alive "$pid" || break
-		sleep 0.1
-	done
-	if it_alive "$pid"; then
+	if ! it_wait_exit "$pid" 5; then
 		kill -KILL "$pid" 2>/dev/null
-		sleep 0.1
+		it_wait_exit "$pid" 2
 	fi
 	wait "$pid" 2>/dev/null
 	return 0
@@ -139,17 +135,11 @@ s.close()' 2>/dev/null; then
 # it_wait_port PORT SECONDS [PID] — until 127.0.0.1:PORT accepts a TCP
 # connection; fails early if PID dies.
 it_wait_port() {
-	local port=$1 secs=$2 pid=${3:-}
-	for _ in $(seq 1 $((secs * 20))); do
-		if [ -n "$pid" ] && ! it_alive "$pid"; then
-			return 1
-		fi
-		if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
-			return 0
-		fi
-		sleep 0.05
-	done
-	return 1
+	wait_until "$2" _it_port_or_gone "$1" "${3:-}" || return 1
+	[ -z "${3:-}" ] || it_alive "$3"
+}
+_it_port_or_gone() {
+	! it_port_closed "$1" || { [ -n "$2" ] && ! it_alive "$2"; }
 }
 
 # it_port_closed PORT — nothing accepts on 127.0.0.1:PORT.

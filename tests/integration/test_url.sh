@@ -54,13 +54,8 @@ print(s.getsockname()[1])
 s.close()'
 }
 
-wait_port_v6() {
-	for _ in $(seq 1 200); do
-		(exec 3<>"/dev/tcp/::1/$1") 2>/dev/null && return 0
-		sleep 0.05
-	done
-	return 1
-}
+v6_accepts() { (exec 3<>"/dev/tcp/::1/$1") 2>/dev/null; }
+wait_port_v6() { wait_until 10 v6_accepts "$1"; }
 
 HAVE_V6=0
 if grep -q '^00000000000000000000000000000001 .* lo$' /proc/net/if_inet6 2>/dev/null &&
