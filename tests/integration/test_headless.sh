@@ -218,7 +218,7 @@ broker_restart || it_fail "broker came back"
 loaded_twice() { [ "$(grep -c '"event":"loaded"' "$1")" -ge 2 ]; }
 it_check "restart: re-subscribed and loaded again" wait_until 15 loaded_twice "$IT_TMP/restart.ndjson"
 timeout 5 mosquitto_pub $PLAIN -q 1 -t "drivr/v1/$SLUG/state" -m 'DEACTIVATED'
-it_check "restart: a message published after it arrives" wait_for "$IT_TMP/restart.ndjson" 'DEACTIVATED' 5
+it_check "restart: a message published after it arrives (its line flushed as the feed pauses)" wait_for "$IT_TMP/restart.ndjson" 'DEACTIVATED' 5
 it_stop "$LOG_PID"
 it_check "the log shows the connection lost, the reconnect and the re-subscription" check_json "$IT_TMP/restart.ndjson" \
 	'any(l.get("event") == "connection_lost" for l in d)' \
