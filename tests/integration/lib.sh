@@ -21,7 +21,8 @@
 #   wait_for FILE RE S     until grep finds RE in FILE, at most S seconds
 #   wait_until S cmd...    until cmd succeeds, at most S seconds (wall time;
 #                          S may be "0.5")
-#   it_sub_ready FILE TOPIC S   until a mosquitto_sub -v writing FILE gets TOPIC
+#   it_sub_ready FILE TOPIC S   until a subscriber writing FILE gets what is published
+#                          on TOPIC (proves it subscribed before an action)
 #   check_json FILE EXPR...  Python expressions over a JSON file (or JSON lines)
 #   it_ok / it_fail / it_check / it_summary   counting assertions; it_summary prints
 #                          "N passed, N failed" and returns non-zero on failure
