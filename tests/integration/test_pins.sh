@@ -21,7 +21,7 @@
 # gone from the rows).
 # Every process started here is stopped on exit (lib.sh); only 127.0.0.1.
 set -u
-cd "$(dirname "$0")/../.."
+cd "$(dirname "$0")/../.." || exit 1
 . tests/integration/lib.sh
 
 BUILD=${BUILD:-build}
