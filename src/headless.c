@@ -554,7 +554,13 @@ int headless_run(const struct config *config, const struct topic_table *topics)
 	/* Full buffering when piped (fast), flushed whenever the feed pauses. */
 	while (!run.done && !stopsig_requested()) {
 		struct pollfd pfd = { inbox_fd(mqtt_inbox(run.mqtt)), POLLIN, 0 };
-		int ready = poll(&pfd, 1, next_wait_ms(&run, time_monotonic()));
+		/* Flush before blocking: a follower (--log | ...) sees the last
+		 * lines of a burst now, not when the next burst fills the buffer. */
+		int ready = poll(&pfd, 1, 0);
+		if (ready == 0) {
+			fflush(stdout);
+			ready = poll(&pfd, 1, next_wait_ms(&run, time_monotonic()));
+		}
 		if (ready < 0 && errno != EINTR) {
 			fprintf(stderr, "drivr-console: poll: %s\n", strerror(errno));
 			run.exit_status = EXIT_FAILED;

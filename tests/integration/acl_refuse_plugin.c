@@ -3,7 +3,12 @@
  *
  * plugin_opt_retained_only_for TOPIC: retained messages are delivered only
  * on TOPIC (the one exact filter the console subscribes to), as RabbitMQ
- * before 3.12 does for every wildcard subscription; live messages pass. */
+ * before 3.12 does for every wildcard subscription; live messages pass.
+ *
+ * plugin_opt_deny_publish PREFIX/#...: a PUBLISH from a client to a topic
+ * under one of these (space separated) is refused, as an ACL refuses it —
+ * mosquitto answers an MQTT 5 client with PUBACK 0x87 "not authorized" and
+ * drops the message silently for MQTT 3.1.1. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +20,23 @@
 static mosquitto_plugin_id_t *plugin_id;
 static char *denied;
 static char *retained_only_for;
+static char *denied_publish;
+
+/* topic under one of the space-separated "prefix/#" filters (or equal to one without "#") */
+static int under_any(const char *filters, const char *topic)
+{
+	char *copy = strdup(filters), *save = NULL;
+	int hit = 0;
+	for (char *f = strtok_r(copy, " ", &save); f && !hit; f = strtok_r(NULL, " ", &save)) {
+		size_t n = strlen(f);
+		if (n >= 1 && f[n - 1] == '#')
+			hit = strncmp(f, topic, n - 1) == 0;
+		else
+			hit = strcmp(f, topic) == 0;
+	}
+	free(copy);
+	return hit;
+}
 
 static int on_acl_check(int event, void *event_data, void *userdata)
 {
@@ -23,6 +45,8 @@ static int on_acl_check(int event, void *event_data, void *userdata)
 	(void)userdata;
 	if (ed->access == MOSQ_ACL_READ && retained_only_for && ed->retain &&
 	    strcmp(ed->topic, retained_only_for) != 0)
+		return MOSQ_ERR_ACL_DENIED;
+	if (ed->access == MOSQ_ACL_WRITE && denied_publish && under_any(denied_publish, ed->topic))
 		return MOSQ_ERR_ACL_DENIED;
 	if (ed->access != MOSQ_ACL_SUBSCRIBE || !denied)
 		return MOSQ_ERR_SUCCESS;
@@ -53,6 +77,8 @@ int mosquitto_plugin_init(mosquitto_plugin_id_t *identifier, void **user_data,
 			denied = strdup(opts[i].value);
 		else if (strcmp(opts[i].key, "retained_only_for") == 0)
 			retained_only_for = strdup(opts[i].value);
+		else if (strcmp(opts[i].key, "deny_publish") == 0)
+			denied_publish = strdup(opts[i].value);
 	return mosquitto_callback_register(plugin_id, MOSQ_EVT_ACL_CHECK, on_acl_check, NULL, NULL);
 }
 
@@ -63,5 +89,6 @@ int mosquitto_plugin_cleanup(void *user_data, struct mosquitto_opt *opts, int op
 	(void)opt_count;
 	free(denied);
 	free(retained_only_for);
+	free(denied_publish);
 	return mosquitto_callback_unregister(plugin_id, MOSQ_EVT_ACL_CHECK, on_acl_check, NULL);
 }

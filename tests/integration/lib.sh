@@ -6,17 +6,37 @@
 #   IT_TMP                 a private temp dir, removed on exit
 #   it_free_port           prints a free TCP port on 127.0.0.1
 #   it_certs               test PKI in $IT_CERTS (see below)
-#   broker_start [opts]    mosquitto in the foreground, in the background, on 127.0.0.1
-#   broker_stop / broker_restart
-#   it_spawn NAME cmd...   start any other process; stopped on exit like the broker
+#   broker_start [opts]    mosquitto in the background on 127.0.0.1 (plain, --tls,
+#                          --allow-sub FILTER, --conf LINE); sets BROKER_PORT,
+#                          BROKER_TLS_PORT, BROKER_LOG
+#   broker_stop / broker_kill / broker_restart
+#   broker_plain_args / broker_tls_args   -h/-p (and TLS files) for clients
+#   it_spawn NAME cmd...   start any other process, output in $IT_TMP/NAME.out;
+#                          stopped on exit like the broker
 #   it_track PID           have the exit trap stop a process started otherwise
 #   it_stop PID            stop one process (TERM, then KILL after a bounded wait)
+#   it_wait_exit PID S     until PID has exited, at most S seconds (then fails)
 #   it_wait_port PORT S    wait until 127.0.0.1:PORT accepts, at most S seconds
+#   it_port_closed PORT    nothing accepts on 127.0.0.1:PORT
+#   wait_for FILE RE S     until grep finds RE in FILE, at most S seconds
+#   wait_until S cmd...    until cmd succeeds, at most S seconds (wall time;
+#                          S may be "0.5")
+#   it_sub_ready FILE TOPIC S   until a subscriber writing FILE gets what is published
+#                          on TOPIC (proves it subscribed before an action)
+#   check_json FILE EXPR...  Python expressions over a JSON file (or JSON lines)
 #   it_ok / it_fail / it_check / it_summary   counting assertions; it_summary prints
 #                          "N passed, N failed" and returns non-zero on failure
+#   it_tmux_open, screen, wait_screen, wait_screen_gone, keys, T
+#                          the full-screen console in a private tmux (at the end)
+#
+# Every wait is one of these and fails on its time-out: run it under it_check
+# (or test its status).  Never sleep for a fixed time before a negative check
+# ("nothing was published", "no second line"): first wait for a positive
+# event that proves the system had time to act — a marker published after
+# the action and seen by the same subscriber, a counter, a state.
 #
 # Never use a bare `wait` in a test: it would wait for the broker too.  Wait
-# for one PID (`wait "$pid"`), and bound it.
+# for one PID (`wait "$pid"`) once it_wait_exit has seen it end.
 #
 # Rules the helpers keep: every process started here is recorded and stopped by
 # the EXIT trap (TERM, bounded wait, then KILL); only 127.0.0.1 is used; every
@@ -38,20 +58,23 @@ it_alive() {
 
 # Stops one process: TERM, up to 5 s, then KILL; reaps it if it is our child.
 it_stop() {
-	local pid=$1 i
+	local pid=$1
 	it_alive "$pid" || { wait "$pid" 2>/dev/null; return 0; }
 	kill -TERM "$pid" 2>/dev/null
-	for i in $(seq 1 50); do
-		it_alive "$pid" || break
-		sleep 0.1
-	done
-	if it_alive "$pid"; then
+	if ! it_wait_exit "$pid" 5; then
 		kill -KILL "$pid" 2>/dev/null
-		sleep 0.1
+		it_wait_exit "$pid" 2
 	fi
 	wait "$pid" 2>/dev/null
 	return 0
 }
+
+# it_wait_exit PID SECONDS — until PID has exited (then reap it with
+# `wait PID` for its status); fails if it still runs after SECONDS.
+it_wait_exit() {
+	wait_until "$2" _it_gone "$1"
+}
+_it_gone() { ! it_alive "$1"; }
 
 _it_cleanup() {
 	local pid
@@ -113,17 +136,11 @@ s.close()' 2>/dev/null; then
 # it_wait_port PORT SECONDS [PID] — until 127.0.0.1:PORT accepts a TCP
 # connection; fails early if PID dies.
 it_wait_port() {
-	local port=$1 secs=$2 pid=${3:-}
-	for _ in $(seq 1 $((secs * 20))); do
-		if [ -n "$pid" ] && ! it_alive "$pid"; then
-			return 1
-		fi
-		if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
-			return 0
-		fi
-		sleep 0.05
-	done
-	return 1
+	wait_until "$2" _it_port_or_gone "$1" "${3:-}" || return 1
+	[ -z "${3:-}" ] || it_alive "$3"
+}
+_it_port_or_gone() {
+	! it_port_closed "$1" || { [ -n "$2" ] && ! it_alive "$2"; }
 }
 
 # it_port_closed PORT — nothing accepts on 127.0.0.1:PORT.
@@ -378,25 +395,46 @@ sys.exit(1 if bad else 0)
 PY
 }
 
-# wait_for FILE PATTERN SECONDS — until grep finds PATTERN in FILE.
-wait_for() {
-	local i
-	for i in $(seq 1 $(($3 * 20))); do
-		grep -q "$2" "$1" 2>/dev/null && return 0
+# wait_until SECONDS cmd... — until cmd succeeds, polled every 50 ms; fails
+# once SECONDS of wall time have passed (cmd may take time of its own).
+# SECONDS may have a fraction ("0.5").
+wait_until() {
+	local end now
+	end=$(_it_usec_after "$1")
+	shift
+	while :; do
+		"$@" && return 0
+		now=${EPOCHREALTIME/./}
+		[ "$now" -ge "$end" ] && return 1
 		sleep 0.05
 	done
-	return 1
+}
+# _it_usec_after SECONDS — the wall clock in µs, SECONDS from now.
+_it_usec_after() {
+	local whole=${1%.*} frac=0
+	[ "$whole" = "$1" ] || frac=${1#*.}
+	frac=$(printf '%-6.6s' "$frac")
+	frac=${frac// /0}
+	echo $((${EPOCHREALTIME/./} + ${whole:-0} * 1000000 + 10#$frac))
 }
 
-# wait_until SECONDS cmd... — until cmd succeeds (polled every 50 ms).
-wait_until() {
-	local i n=$(($1 * 20))
-	shift
-	for i in $(seq 1 "$n"); do
-		"$@" && return 0
-		sleep 0.05
-	done
-	return 1
+# wait_for FILE PATTERN SECONDS — until grep finds PATTERN in FILE.
+wait_for() {
+	wait_until "$3" grep -q -- "$2" "$1" 2>/dev/null
+}
+
+# it_sub_ready FILE TOPIC SECONDS — a subscriber (mosquitto_sub, writing
+# FILE) is subscribed to TOPIC: "ready-marker" published on TOPIC until it
+# shows in FILE (a line "TOPIC ready-marker" with -v, "ready-marker"
+# without).  Then a marker published after an action and seen in FILE shows
+# the broker had passed on what was published before it.
+it_sub_ready() {
+	wait_until "$3" _it_sub_echo "$1" "$2"
+}
+_it_sub_echo() {
+	# shellcheck disable=SC2046 # the words of broker_plain_args
+	timeout 5 mosquitto_pub $(broker_plain_args) -t "$2" -m ready-marker 2>/dev/null
+	wait_for "$1" 'ready-marker$' 0.2
 }
 
 # it_check DESCRIPTION cmd... — runs cmd (bounded by the caller), counts.
@@ -417,6 +455,7 @@ it_summary() {
 # shell) in a new session of a private tmux server, stopped on exit.  Then:
 #   screen                 the pane's text now
 #   wait_screen REGEX S    until the pane shows REGEX, at most S seconds
+#   wait_screen_gone REGEX S  until it no longer does
 #   keys KEY...            tmux send-keys, then a short pause for the frame
 IT_TMUX_SESSION=
 it_tmux_open() {
@@ -428,12 +467,11 @@ it_tmux_open() {
 IT_TMUX_SOCK="$IT_TMP/tmux.sock"
 T() { tmux -S "$IT_TMUX_SOCK" -f /dev/null "$@"; }
 screen() { T capture-pane -p -t "$IT_TMUX_SESSION"; }
-wait_screen() {
-	local i
-	for i in $(seq 1 $(($2 * 20))); do
-		screen | grep -Eq -- "$1" && return 0
-		sleep 0.05
-	done
-	return 1
-}
+wait_screen() { wait_until "$2" _it_screen_has "$1"; }
+_it_screen_has() { screen | grep -Eq -- "$1"; }
+# wait_screen_gone REGEX S — until the pane no longer shows REGEX (after a
+# positive event: the console's " loading" segment gone means its staged
+# load is in, not that nothing was drawn yet).
+wait_screen_gone() { wait_until "$2" _it_screen_lacks "$1"; }
+_it_screen_lacks() { ! screen | grep -Eq -- "$1"; }
 keys() { T send-keys -t "$IT_TMUX_SESSION" "$@"; sleep 0.15; }

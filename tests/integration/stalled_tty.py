@@ -6,7 +6,8 @@ when the reader came back (CLOCK_MONOTONIC) and its --stats-file (whose
 lastMessage, same clock, says whether the drain went on while nobody read).
 
 usage: stalled_tty.py STALL_SECONDS TIMEOUT_SECONDS STATS_FILE -- console args...
-The flood is the caller's: it starts it once this script prints "started".
+The flood is the caller's: it starts it once this script prints "stalled" (the
+terminal's buffer is full: every frame from then on would block a write).
 """
 import fcntl
 import json
@@ -53,12 +54,22 @@ def main():
     print("started", flush=True)
     stalled_until = time.monotonic() + stall
     # Keys that switch views (each a full redraw) fill the terminal's buffer
-    # fast: from then on every frame would block the console's write.
-    for i in range(120):
-        os.write(master, b"12345678"[i % 8:i % 8 + 1])
-        time.sleep(0.02)
-    exited_while_stalled = False
+    # fast: from then on every frame would block the console's write.  The
+    # peak RSS is sampled from here on.
     rss = 0
+    for i in range(120):
+        v = peak_rss_kb(proc.pid)
+        if v:
+            rss = max(rss, v)
+        if proc.poll() is not None:
+            break
+        try:
+            os.write(master, b"12345678"[i % 8:i % 8 + 1])
+        except OSError:
+            break
+        time.sleep(0.02)
+    print("stalled", flush=True)
+    exited_while_stalled = False
     while time.monotonic() < stalled_until:
         v = peak_rss_kb(proc.pid)
         if v:

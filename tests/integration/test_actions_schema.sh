@@ -23,7 +23,7 @@ BUILD=${BUILD:-build}
 SIM=$(pwd)/$BUILD/drivr-sim
 CONSOLE=$(pwd)/$BUILD/drivr-console
 for f in "$SIM" "$CONSOLE"; do [ -x "$f" ] || { echo "missing $f (run make)"; exit 1; }; done
-for tool in mosquitto mosquitto_sub tmux python3; do
+for tool in mosquitto mosquitto_pub mosquitto_sub tmux python3; do
 	command -v "$tool" >/dev/null || { echo "test_actions_schema: $tool is missing (make deps)"; exit 1; }
 done
 
@@ -107,6 +107,7 @@ it_tmux_open schema 120 36 "$IT_TMP/pane.sh" || { it_fail "tmux starts"; it_summ
 
 
 it_check "console: connected and subscribed" wait_screen '● connected' 10
+it_check "console: the retained state is in (no 'loading' on the status bar)" wait_screen_gone '^ .* loading' 10
 # The editor from the datapoints view, every field typed.
 keys 3
 keys / C-u heat-pump-1 Enter
@@ -134,7 +135,12 @@ if [ "${BUILD:-build}" = build ]; then
 	it_stop "$SIM_PID"
 	it_spawn slowsim "$SIM" "${SIM_ARGS[@]}" --device-delay 64
 	it_check "a slow drivr-sim (devices answer after 64 s) ready" wait_for "$IT_TMP/slowsim.out" "drivr-sim: ready" 15
-	sleep 1 # its retained state has come back and settled
+	# Its world went out before "ready"; a marker published now reaches the
+	# console after it (the Unclassified view lists it).
+	timeout 5 mosquitto_pub $PLAIN -t "drivr/v1/$SLUG/test-marker" -m after-restart
+	keys 8
+	it_check "the console has the slow drivr-sim's world (a marker published after it is listed)" \
+		wait_screen "drivr/v1/$SLUG/test-marker" 5
 	keys 3
 	keys e
 	keys Up Up Up Up C-u "$SYS" Down C-u heat-pump-1 Down C-u heating Down C-u flow-temperature-setpoint Down C-u 47

@@ -51,17 +51,11 @@ _aedes_launch() {
 	node "$AEDES_DIR/broker.js" "$AEDES_PORT" >"$AEDES_LOG" 2>&1 &
 	AEDES_PID=$!
 	it_track "$AEDES_PID"
-	local i
-	for i in $(seq 1 200); do
-		grep -q '^aedes: ready on' "$AEDES_LOG" && return 0
-		if ! it_alive "$AEDES_PID"; then
-			wait "$AEDES_PID"
-			return $?
-		fi
-		sleep 0.05
-	done
-	return 1
+	wait_until 10 _aedes_up || return 1
+	grep -q '^aedes: ready on' "$AEDES_LOG" && return 0
+	wait "$AEDES_PID" # it died: its status says why
 }
+_aedes_up() { grep -q '^aedes: ready on' "$AEDES_LOG" || ! it_alive "$AEDES_PID"; }
 
 # aedes_start — on a free port (another one if it was taken meanwhile).
 aedes_start() {
@@ -181,9 +175,8 @@ it_check "--log: the platform's retained families and the live stream (JSON and 
 # fresh subscriber must get exactly the events the follower ended with — none
 # deleted, none missing, and no empty retained payload (the spec: a zero-byte
 # retained message is not sent to new subscribers).
-for _ in $(seq 1 200); do it_alive "$CHURN_PID" || break; sleep 0.1; done
-for _ in $(seq 1 200); do it_alive "$CHURN_LOG_PID" || break; sleep 0.1; done
-it_alive "$CHURN_LOG_PID" && it_stop "$CHURN_LOG_PID"
+it_check "the churn ends" it_wait_exit "$CHURN_PID" 20
+it_wait_exit "$CHURN_LOG_PID" 20 || it_stop "$CHURN_LOG_PID" # (then RC says so)
 wait "$CHURN_LOG_PID" 2>/dev/null
 RC=$?
 it_check "hostile stream through Aedes: --log ended by itself (exit 0), decode errors reported, the ~300 KiB payload whole (refused as too large), no raw escape byte printed" \
@@ -281,31 +274,31 @@ WORLD_READY=$(grep -c 'drivr-sim: ready' "$IT_TMP/world.out")
 
 aedes_stop
 it_check "Aedes stopped: --log reports the connection lost" wait_for "$IT_TMP/follow.ndjson" '"event":"connection_lost"' 10
-sleep 1
 # Meanwhile a setpoint is asked for: it waits for the broker and the platform.
 "$CONSOLE" set-setpoint "${SP[@]}" --characteristic flow-temperature-setpoint --value 44 --wait \
 	"${ARGS[@]}" --timeout 40 >"$IT_TMP/down.stdout" 2>"$IT_TMP/down.stderr" &
 DOWN_PID=$!
 it_track "$DOWN_PID"
-sleep 1
+it_check "set-setpoint --wait says it cannot connect and waits" \
+	wait_for "$IT_TMP/down.stderr" "cannot connect to .*--wait" 10
 _aedes_launch || it_fail "Aedes restarts on port $AEDES_PORT"
 
 it_check "--log reconnects (connected, reconnect: true)" \
 	wait_for "$IT_TMP/follow.ndjson" '"event":"connected","reconnect":true' 20
-it_check "drivr-sim republished both worlds on the restarted Aedes" bash -c "
-	for i in \$(seq 1 400); do
-		[ \$(grep -c 'drivr-sim: ready' '$IT_TMP/sim.out') -gt $SIM_READY ] &&
-			[ \$(grep -c 'drivr-sim: ready' '$IT_TMP/world.out') -gt $WORLD_READY ] && exit 0
-		sleep 0.05
-	done; exit 1"
-# A second of the stream, then the follower stops (its last line complete).
-sleep 1
+republished() {
+	[ "$(grep -c 'drivr-sim: ready' "$IT_TMP/sim.out")" -gt "$SIM_READY" ] &&
+		[ "$(grep -c 'drivr-sim: ready' "$IT_TMP/world.out")" -gt "$WORLD_READY" ]
+}
+it_check "drivr-sim republished both worlds on the restarted Aedes" wait_until 20 republished
+# The follower has the republished world and the stream, then stops.
+followed() {
+	check_json "$IT_TMP/follow.ndjson" >/dev/null \
+		"{'domain', 'system', 'component', 'local_api_tokens', 'datapoint_input'} <= {l.get('family') for l in d[[i for i, l in enumerate(d) if l.get('event') == 'connected' and l['reconnect']][0]:]}"
+}
+it_check "--log continues after the reconnect: the republished world and the stream" wait_until 10 followed
 it_stop "$FOLLOW_PID"
-it_check "--log continues after the reconnect: the republished world and the stream" \
-	check_json "$IT_TMP/follow.ndjson" \
-	"{'domain', 'system', 'component', 'local_api_tokens', 'datapoint_input'} <= {l.get('family') for l in d[[i for i, l in enumerate(d) if l.get('event') == 'connected' and l['reconnect']][0]:]}"
 
-for _ in $(seq 1 400); do it_alive "$DOWN_PID" || break; sleep 0.1; done
+it_check "the set-setpoint asked for while Aedes was down ends" it_wait_exit "$DOWN_PID" 45
 wait "$DOWN_PID" 2>/dev/null
 RC=$?
 it_check "a setpoint asked for while Aedes was down goes out after it is back, confirmed (exit 0)" \

@@ -22,7 +22,7 @@ DEMO_PID=$!
 it_track "$DEMO_PID"
 
 # While the console takes its snapshot: the broker's shape, seen from outside.
-for i in $(seq 1 300); do grep -q "demo: broker" "$IT_TMP/demo.err" 2>/dev/null && break; sleep 0.1; done
+it_check "the demo is up (it names its broker)" wait_for "$IT_TMP/demo.err" "demo: broker" 30
 PORT=$(sed -n 's#.*broker mqtts://127.0.0.1:\([0-9]*\).*#\1#p' "$IT_TMP/demo.err")
 GQL=$(sed -n 's#.*GraphQL http://127.0.0.1:\([0-9]*\)/graphql.*#\1#p' "$IT_TMP/demo.err")
 it_check "the demo names its broker and GraphQL ports ($PORT, $GQL)" [ -n "$PORT" ] && [ -n "$GQL" ]
@@ -34,6 +34,7 @@ it_check "a client with the demo's client certificate gets the JWKS" bash -c \
 it_check "GraphQL answers on loopback with the demo's user token" bash -c \
 	"timeout 5 curl -s -X POST -H \"Authorization: Bearer \$(cat $DEMO_DIR/user.token)\" --data '{\"query\":\"mutation { createLocalApiToken(systemUuid: \\\"x\\\", requestedDevice: \\\"d\\\") { uuid } }\"}' http://127.0.0.1:$GQL/graphql | grep -q 'unknown system'"
 
+it_wait_exit "$DEMO_PID" 60 # bounded by its timeout 60 anyway
 wait "$DEMO_PID"
 rc=$?
 it_check "the demo (console --snapshot over TLS) exits 0" [ $rc -eq 0 ]
@@ -69,13 +70,11 @@ it_check "and reuses the certificates" bash -c \
 DEMO_CONSOLE_ARGS="--log" timeout 60 src/sim/demo.sh >"$IT_TMP/demo3.out" 2>"$IT_TMP/demo3.err" &
 DEMO_PID=$!
 it_track "$DEMO_PID"
-for i in $(seq 1 300); do grep -q '"family":"datapoint_input"' "$IT_TMP/demo3.out" 2>/dev/null && break; sleep 0.1; done
+it_check "the console streams the demo's datapoints" wait_for "$IT_TMP/demo3.out" '"family":"datapoint_input"' 30
 PORT=$(sed -n 's#.*broker mqtts://127.0.0.1:\([0-9]*\).*#\1#p' "$IT_TMP/demo3.err")
 kill -INT "$DEMO_PID"
-for i in $(seq 1 100); do it_alive "$DEMO_PID" || break; sleep 0.1; done
-it_check "SIGINT ends the demo within 10 s" bash -c "! kill -0 $DEMO_PID 2>/dev/null"
+it_check "SIGINT ends the demo within 10 s" it_wait_exit "$DEMO_PID" 10
 it_check "and its broker is gone" it_port_closed "${PORT:-1}"
-it_check "the console was streaming before" grep -q '"family":"datapoint_input"' "$IT_TMP/demo3.out"
 
 # Under SAN=1 the programs report leaks and undefined behaviour on exit.
 it_check "no sanitizer report from drivr-sim or the console" \

@@ -111,9 +111,9 @@ it_check "--help lists the options" [ $? -eq 0 ]
 "$CONSOLE" $PLAIN -s "$SLUG" --log --count 5 --timeout 15 >"$IT_TMP/log.ndjson" 2>"$IT_TMP/log.err" &
 LOG_PID=$!
 it_track "$LOG_PID"
-# Wait until it subscribed (its log says so), bounded.
-for i in $(seq 1 100); do grep -q '"event":"subscribed"' "$IT_TMP/log.ndjson" 2>/dev/null && break; sleep 0.05; done
+it_check "--log --count 5: subscribed (its log says so)" wait_for "$IT_TMP/log.ndjson" '"event":"subscribed"' 5
 # The 10 retained messages arrive at once: --count 5 stops after five of them.
+it_wait_exit "$LOG_PID" 15
 wait "$LOG_PID"
 rc=$?
 it_check "--log --count 5 stops by itself with status 0" [ $rc -eq 0 ]
@@ -123,7 +123,7 @@ it_check "--log printed exactly 5 message lines" \
 "$CONSOLE" $PLAIN -s "$SLUG" --log --timeout 3 >"$IT_TMP/live.ndjson" 2>"$IT_TMP/live.err" &
 LOG_PID=$!
 it_track "$LOG_PID"
-for i in $(seq 1 100); do grep -q '"event":"loaded"' "$IT_TMP/live.ndjson" 2>/dev/null && break; sleep 0.05; done
+it_check "--log: loaded" wait_for "$IT_TMP/live.ndjson" '"event":"loaded"' 5
 pub_fixture "$PLAIN" datapoint
 pub_fixture "$PLAIN" setpoint-ack
 pub_fixture "$PLAIN" error
@@ -210,18 +210,15 @@ PLAIN=$(broker_plain_args)
 "$CONSOLE" $PLAIN -s "$SLUG" --log --timeout 30 >"$IT_TMP/restart.ndjson" 2>"$IT_TMP/restart.err" &
 LOG_PID=$!
 it_track "$LOG_PID"
-for i in $(seq 1 100); do grep -q '"event":"loaded"' "$IT_TMP/restart.ndjson" 2>/dev/null && break; sleep 0.05; done
+it_check "restart: loaded" wait_for "$IT_TMP/restart.ndjson" '"event":"loaded"' 5
 timeout 5 mosquitto_pub $PLAIN -q 1 -t "drivr/v1/$SLUG/state" -m 'ACTIVATED'
 broker_kill
-sleep 0.5
+it_check "restart: the loss is noticed" wait_for "$IT_TMP/restart.ndjson" '"event":"connection_lost"' 10
 broker_restart || it_fail "broker came back"
-# Publish until the console has re-subscribed and received it (bounded).
-for i in $(seq 1 100); do
-	if [ "$(grep -c '"event":"loaded"' "$IT_TMP/restart.ndjson")" -ge 2 ]; then break; fi
-	sleep 0.1
-done
+loaded_twice() { [ "$(grep -c '"event":"loaded"' "$1")" -ge 2 ]; }
+it_check "restart: re-subscribed and loaded again" wait_until 15 loaded_twice "$IT_TMP/restart.ndjson"
 timeout 5 mosquitto_pub $PLAIN -q 1 -t "drivr/v1/$SLUG/state" -m 'DEACTIVATED'
-for i in $(seq 1 50); do grep -q 'DEACTIVATED' "$IT_TMP/restart.ndjson" && break; sleep 0.1; done
+it_check "restart: a message published after it arrives (its line flushed as the feed pauses)" wait_for "$IT_TMP/restart.ndjson" 'DEACTIVATED' 5
 it_stop "$LOG_PID"
 it_check "the log shows the connection lost, the reconnect and the re-subscription" check_json "$IT_TMP/restart.ndjson" \
 	'any(l.get("event") == "connection_lost" for l in d)' \

@@ -68,30 +68,14 @@ it_check "--log says when the state is in: a 'loaded' line, complete, 500 system
 
 # --- the full-screen console on the same broker --------------------------------
 if command -v tmux >/dev/null; then
-	SOCK="$IT_TMP/tmux.sock"
-	T() { tmux -S "$SOCK" -f /dev/null "$@"; }
-	T new-session -d -s load -x 120 -y 30 \
-		"env TERM=xterm-256color LC_ALL=C.UTF-8 $CONSOLE $PLAIN -s $SLUG --no-mouse 2>$IT_TMP/tui.err; sleep 60" ||
-		it_fail "tmux starts"
-	it_track "$(T display -p '#{pid}')"
-	ok=0
-	for i in $(seq 1 200); do
-		T capture-pane -p -t load | grep -Eq '^Systems .* 500 rows' && { ok=1; break; }
-		sleep 0.05
-	done
-	it_check "the console's Systems view holds 500 rows" [ $ok -eq 1 ]
-	ok=0
-	for i in $(seq 1 100); do
-		T capture-pane -p -t load | head -1 | grep -q 'connected' &&
-			! T capture-pane -p -t load | head -1 | grep -q 'loading\|nothing for\|refused' &&
-			{ ok=1; break; }
-		sleep 0.05
-	done
-	it_check "and its status bar drops the loading notice once every stage is in" [ $ok -eq 1 ]
-	T send-keys -t load 2
-	sleep 0.3
-	T capture-pane -p -t load | grep -Eq '^Components .* 4000 rows'
-	it_check "its Components view holds 4 000 rows" [ $? -eq 0 ]
+	echo "env TERM=xterm-256color LC_ALL=C.UTF-8 $CONSOLE $PLAIN -s $SLUG --no-mouse 2>$IT_TMP/tui.err; exec sleep 60" \
+		>"$IT_TMP/pane.sh"
+	it_tmux_open load 120 30 "$IT_TMP/pane.sh" || it_fail "tmux starts"
+	it_check "the console's Systems view holds 500 rows" wait_screen '^Systems .* 500 rows' 10
+	status_settled() { screen | head -1 | grep -q 'connected' && ! screen | head -1 | grep -q 'loading\|nothing for\|refused'; }
+	it_check "and its status bar drops the loading notice once every stage is in" wait_until 5 status_settled
+	keys 2
+	it_check "its Components view holds 4 000 rows" wait_screen '^Components .* 4000 rows' 3
 	T kill-server 2>/dev/null
 else
 	it_fail "tmux missing"
@@ -151,22 +135,13 @@ rc=$?
 it_check "an action there: exit 1 with the same cause, not 'is the slug right?'" bash -c \
 	"[ $rc -eq 1 ] && grep -q 'RabbitMQ before 3.12' '$IT_TMP/act.err' && ! grep -q 'is it right' '$IT_TMP/act.err'"
 if command -v tmux >/dev/null; then
-	SOCK="$IT_TMP/tmux2.sock"
-	T2() { tmux -S "$SOCK" -f /dev/null "$@"; }
-	T2 new-session -d -s rabbit -x 160 -y 30 \
-		"env TERM=xterm-256color LC_ALL=C.UTF-8 $CONSOLE $PLAIN -s rabbit --no-mouse 2>$IT_TMP/tui2.err; sleep 60" ||
-		it_fail "tmux starts"
-	it_track "$(T2 display -p '#{pid}')"
-	ok=0
-	for i in $(seq 1 100); do
-		T2 capture-pane -p -t rabbit | head -1 | grep -q 'no retained messages on wildcard subscriptions (RabbitMQ < 3.12?)' &&
-			{ ok=1; break; }
-		sleep 0.05
-	done
-	it_check "the console's status bar names the cause too" [ $ok -eq 1 ]
-	T2 capture-pane -p -t rabbit | grep -q 'RabbitMQ before 3.12'
-	it_check "and the empty Systems view gives the whole reason" [ $? -eq 0 ]
-	T2 kill-server 2>/dev/null
+	echo "env TERM=xterm-256color LC_ALL=C.UTF-8 $CONSOLE $PLAIN -s rabbit --no-mouse 2>$IT_TMP/tui2.err; exec sleep 60" \
+		>"$IT_TMP/pane2.sh"
+	it_tmux_open rabbit 160 30 "$IT_TMP/pane2.sh" || it_fail "tmux starts"
+	it_check "the console's status bar names the cause too" \
+		wait_screen '^ .*no retained messages on wildcard subscriptions \(RabbitMQ < 3\.12\?\)' 5
+	it_check "and the empty Systems view gives the whole reason" wait_screen 'RabbitMQ before 3\.12' 3
+	T kill-server 2>/dev/null
 fi
 broker_stop
 

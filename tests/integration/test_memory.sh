@@ -45,18 +45,20 @@ PY
 RPID=$!
 it_track "$RPID"
 hwm_kb=0
-for _ in $(seq 1 200); do [ -e "$IT_TMP/reader.ready" ] && break; sleep 0.05; done
-it_check "the console loaded before the flood" [ -e "$IT_TMP/reader.ready" ]
+it_check "the console loaded before the flood" wait_until 10 test -e "$IT_TMP/reader.ready"
 timeout 60 "$SIM" $PLAIN -s mem --flood $N --payload-bytes 65536 --series 10 2>"$IT_TMP/flood.err" &
 FPID=$!
 it_track "$FPID"
-# VmHWM while it runs (it is gone from /proc once it exits); bounded.
-for _ in $(seq 1 400); do
-	it_alive "$CPID" || break
-	v=$(awk '/^VmHWM:/ {print $2}' "/proc/$CPID/status" 2>/dev/null)
-	[ -n "$v" ] && hwm_kb=$v
-	sleep 0.05
-done
+# hwm_sample PID VAR — true once PID is gone; until then its VmHWM (kB) in
+# VAR (it is gone from /proc once the process exits).  For wait_until.
+hwm_sample() {
+	it_alive "$1" || return 0
+	local v
+	v=$(awk '/^VmHWM:/ {print $2}' "/proc/$1/status" 2>/dev/null)
+	[ -n "$v" ] && printf -v "$2" '%s' "$v"
+	return 1
+}
+it_check "the console ends by itself (--timeout 4), VmHWM sampled meanwhile" wait_until 20 hwm_sample "$CPID" hwm_kb
 wait "$CPID"
 rc=$?
 it_stop "$RPID"
@@ -64,13 +66,9 @@ it_stop "$FPID"
 # A baseline: the same console without traffic (libraries, Paho, OpenSSL).
 "$CONSOLE" $PLAIN -s mem-idle --log --max-memory 8 --timeout 1 >/dev/null 2>&1 &
 BPID=$!
+it_track "$BPID"
 base_kb=0
-for _ in $(seq 1 100); do
-	it_alive "$BPID" || break
-	v=$(awk '/^VmHWM:/ {print $2}' "/proc/$BPID/status" 2>/dev/null)
-	[ -n "$v" ] && base_kb=$v
-	sleep 0.05
-done
+it_check "the idle console ends by itself (--timeout 1)" wait_until 10 hwm_sample "$BPID" base_kb
 it_stop "$BPID"
 lines=$(grep -c '"family":"datapoint_input"' "$IT_TMP/log.out")
 dropped=$(python3 -c '

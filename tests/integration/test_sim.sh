@@ -126,14 +126,19 @@ timeout 5 mosquitto_pub $PLAIN -q 1 -t "drivr/v1/$SLUG/input/setpoint/$SYS/msgpa
 # Event acknowledgement (and one for an event that does not exist).
 pub "drivr/v1/$SLUG/input/event/ack/$EVENT/json" "{\"uuid\":\"$EVENT\"}"
 pub "drivr/v1/$SLUG/input/event/ack/00000000-0000-4000-8000-00000000dead/json" '{}'
-# Everything answered: 14 /error replies and the 4 final setpoint states
-# (the last request's answers come last), at most 10 s.
-for i in $(seq 1 100); do
-	[ "$(grep -c '"family":"error"' "$IT_TMP/log.ndjson")" -ge 14 ] &&
-		[ "$(grep -c '"state":"\(ACCEPTED\|REJECTED\)","message"' "$IT_TMP/log.ndjson")" -ge 4 ] && break
-	sleep 0.1
-done
-sleep 0.3
+# Everything answered: the 12 /error replies, the 4 final setpoint states,
+# the device's acks (JSON and MessagePack) and its new value, the event
+# republished acknowledged — what the checks below read, at most 10 s.
+answered() {
+	check_json "$IT_TMP/log.ndjson" >/dev/null \
+		'sum(1 for l in d if l.get("family") == "error") >= 12' \
+		'sum(1 for l in d if l.get("family") == "setpoint" and l.get("decoded", {}).get("state") in ("ACCEPTED", "REJECTED")) >= 4' \
+		'any(l.get("family") == "setpoint_ack" and l["format"] == "json" and l.get("decoded", {}).get("state") == "ACCEPTED" for l in d)' \
+		'any(l.get("family") == "setpoint_ack" and l["format"] == "msgpack" for l in d)' \
+		'any(l.get("family") == "datapoint_input" and l.get("decoded", {}).get("characteristicCode") == "flow-temperature-setpoint" and l["decoded"]["value"] == 45.5 for l in d)' \
+		"any(l.get('family') == 'event' and l.get('decoded', {}).get('uuid') == '$EVENT' and l['decoded']['acknowledged'] is True for l in d)"
+}
+it_check "drivr-sim answered every request (the console's --log has the answers)" wait_until 10 answered
 it_stop "$LOG_PID"
 it_check "console --log stopped cleanly by SIGTERM" grep -q '"family":"setpoint"' "$IT_TMP/log.ndjson"
 
@@ -305,23 +310,23 @@ timeout 5 mosquitto_pub $PLAIN -q 1 -t "$IN" -n
 timeout 5 mosquitto_pub $PLAIN -q 1 -t "drivr/v1/$SLUG/input/setpoint/ack/$SYS/json" -m '{"receiptId":"nope","state":"MAYBE"}'
 timeout 5 mosquitto_pub $PLAIN -q 1 -t "drivr/v1/$SLUG/input/system/$SYS/json" -m '{"status":"SLEEPING"}'
 timeout 5 mosquitto_pub $PLAIN -q 1 -t "drivr/v1/$SLUG/input/event/s/$SYS/json" -m '{"eventModelUuid":"x"}'
-sleep 0.5
-it_check "drivr-sim is alive after hostile input" it_alive "$SIM_PID"
-it_check "and answered each with an /error (verbose log)" bash -c "
-	grep -q 'PAYLOAD_TOO_LARGE\|MALFORMED_PAYLOAD.*nesting' '$IT_TMP/sim.out' &&
-	grep -q 'UNKNOWN_RECEIPT' '$IT_TMP/sim.out' && grep -q 'INVALID_VALUE' '$IT_TMP/sim.out' &&
-	grep -q 'UNKNOWN_EVENT_MODEL' '$IT_TMP/sim.out'"
+hostile_answered() {
+	grep -q 'PAYLOAD_TOO_LARGE\|MALFORMED_PAYLOAD.*nesting' "$IT_TMP/sim.out" &&
+		grep -q 'UNKNOWN_RECEIPT' "$IT_TMP/sim.out" && grep -q 'INVALID_VALUE' "$IT_TMP/sim.out" &&
+		grep -q 'UNKNOWN_EVENT_MODEL' "$IT_TMP/sim.out"
+}
+it_check "drivr-sim answered each hostile input with an /error (verbose log)" wait_until 10 hostile_answered
+it_check "and is alive after it" it_alive "$SIM_PID"
 
 # A broker restart (no persistence: the retained state is gone): drivr-sim
 # reconnects by itself and publishes its world again.
 broker_restart || it_fail "the broker came back"
-n=0
-for i in $(seq 1 15); do
-	n=$(timeout 3 mosquitto_sub $PLAIN -t "drivr/v1/$SLUG/systems/+" -W 1 2>/dev/null | grep -c '"uuid"')
-	[ "$n" -eq 5 ] && break
-	sleep 0.3
-done
-it_check "after a broker restart drivr-sim reconnects and republishes its world ($n systems)" [ "$n" -eq 5 ]
+five_systems_retained() { # (mosquitto_sub ends after 5 retained ones, or after 2 s)
+	[ "$(timeout 5 mosquitto_sub $PLAIN -t "drivr/v1/$SLUG/systems/+" --retained-only -C 5 -W 2 2>/dev/null |
+		grep -c '"uuid"')" -eq 5 ]
+}
+it_check "after a broker restart drivr-sim reconnects and republishes its world (5 systems)" \
+	wait_until 15 five_systems_retained
 
 it_stop "$SIM_PID"
 it_check "SIGTERM: a clean stop with a summary line" grep -q "drivr-sim: stopping:" "$IT_TMP/sim.out"
@@ -331,8 +336,9 @@ it_check "nothing retained was cleared on exit" [ "$(cat "$IT_TMP/kept")" -eq 5 
 # --- --faults: the console keeps working over a hostile stream -----------------------
 it_spawn faulty "$SIM" $PLAIN -s faulty --seed 3 --rate 200 --faults 0.5 --duration 6
 FAULTY_PID=$IT_PID
-wait_for "$IT_TMP/faulty.out" "drivr-sim: ready" 15 || it_fail "faulty simulator ready"
-sleep 1.5 # let the hostile stream run
+it_check "the faulty simulator is ready" wait_for "$IT_TMP/faulty.out" "drivr-sim: ready" 15
+it_check "... and its hostile stream runs (an unknown topic seen)" \
+	timeout 10 mosquitto_sub $PLAIN -t "drivr/v1/faulty/mystery/#" -C 1 -W 8 -q 0 >/dev/null
 timeout 15 "$CONSOLE" $PLAIN -s faulty --snapshot --settle 1.5 --timeout 8 >"$IT_TMP/faulty.json" 2>"$IT_TMP/faulty.err"
 it_check "console --snapshot over a faulty stream exits 0" [ $? -eq 0 ]
 it_check "it reports decode errors, warnings, unclassified topics and /error replies" \
@@ -352,18 +358,25 @@ it_check "--single-subscription (discovery) reports the unclassified topics, and
 	'd["counters"]["unclassifiedMessages"] > 0 and any("mystery" in u["topic"] for u in d["unclassified"])' \
 	'd["complete"] is False'
 it_check "the hostile system name is kept but printed inert" bash -c "! grep -q \$'\\x1b' '$IT_TMP/faulty.json'"
+it_check "the faulty simulator ends at its --duration 6" it_wait_exit "$FAULTY_PID" 15
 wait "$FAULTY_PID"
-it_check "the faulty simulator ran to --duration and exited 0" [ $? -eq 0 ]
+it_check "... with status 0" [ $? -eq 0 ]
 
 # --- --flood ---------------------------------------------------------------------------
 N=20000
-timeout 30 mosquitto_sub $PLAIN -t "drivr/v1/flood/input/datapoint/#" -C $N -W 25 >"$IT_TMP/flood.sub" &
+# The subscriber is proven in (its marker came back) before the flood starts;
+# it ends after the markers and N flood messages (-C), or after 25 s.
+timeout 30 mosquitto_sub $PLAIN -t "drivr/v1/flood/input/datapoint/#" -t drivr/v1/flood/ready \
+	-W 25 >"$IT_TMP/flood.all" &
 SUB_PID=$!
 it_track "$SUB_PID"
-sleep 0.5
+it_check "a subscriber to the flood is in" it_sub_ready "$IT_TMP/flood.all" drivr/v1/flood/ready 5
 timeout 30 "$SIM" $PLAIN -s flood --flood $N --payload-bytes 256 --series 1000 2>"$IT_TMP/flood.err"
 rc=$?
-wait "$SUB_PID"
+flood_in() { [ "$(grep -vc 'ready-marker$' "$IT_TMP/flood.all")" -ge $N ]; }
+wait_until 25 flood_in
+it_stop "$SUB_PID"
+grep -v 'ready-marker$' "$IT_TMP/flood.all" >"$IT_TMP/flood.sub"
 it_check "--flood $N exits 0 and prints its rate: $(cat "$IT_TMP/flood.err")" \
 	bash -c "[ $rc -eq 0 ] && grep -qE 'flood: messages=$N payload_bytes=256 series=1000 qos=0 seconds=[0-9.]+ rate=[0-9]+ failed=0' '$IT_TMP/flood.err'"
 it_check "a subscriber received all $N" [ "$(wc -l <"$IT_TMP/flood.sub")" -eq $N ]
@@ -371,16 +384,20 @@ it_check "flood payloads decode (a sample through the console's rules)" \
 	check_json "$IT_TMP/flood.sub" 'len(d) == '$N' and len(set(l["characteristicCode"] for l in d)) == 1000 and all(l["serviceCode"] == "flood" and isinstance(l["value"], (int, float)) for l in d[:100])'
 
 # --- --seed: the same seed, the same world and the same values ---------------------
+seed_in() { [ "$(grep -vc 'ready-marker$' "$1")" -ge 80 ]; }
 for run in 1 2 -other; do
 	seed=5
 	[ "$run" = -other ] && seed=6
 	timeout 15 mosquitto_sub $PLAIN -t "drivr/v1/seed$run/systems/+" \
-		-t "drivr/v1/seed$run/input/datapoint/+/json" -C 80 -W 10 >"$IT_TMP/seed$run.ndjson" &
+		-t "drivr/v1/seed$run/input/datapoint/+/json" -t "drivr/v1/seed$run/ready" -W 10 \
+		>"$IT_TMP/seed$run.all" &
 	SUB_PID=$!
 	it_track "$SUB_PID"
-	sleep 0.3
+	it_sub_ready "$IT_TMP/seed$run.all" "drivr/v1/seed$run/ready" 5 || it_fail "a subscriber to seed$run is in"
 	timeout 15 "$SIM" $PLAIN -s "seed$run" --seed $seed --rate 100 --duration 1.5 2>"$IT_TMP/seed$run.err"
-	wait "$SUB_PID"
+	wait_until 10 seed_in "$IT_TMP/seed$run.all" || it_fail "80 messages of seed$run"
+	it_stop "$SUB_PID"
+	grep -v 'ready-marker$' "$IT_TMP/seed$run.all" | head -80 >"$IT_TMP/seed$run.ndjson"
 done
 # same_run A B: equal message by message once wall-clock times and the slug
 # are dropped (and 80 of them each).

@@ -16,12 +16,13 @@ SIM=${BUILD:-build}/drivr-sim
 SLUG=stall
 N=200
 
-broker_start || { echo "broker did not start"; exit 1; }
+# log_type subscribe: the broker logs each SUBSCRIBE (the console's live stage below)
+broker_start --conf "log_type subscribe" || { echo "broker did not start"; exit 1; }
 PLAIN=$(broker_plain_args)
 # a small retained world, so the staged load is in before the flood
 it_spawn sim "$SIM" $PLAIN -s "$SLUG" --systems 2 --components 2 --rate 0 \
 	--event-interval 0 --change-interval 0 --setpoint-interval 0
-wait_for "$IT_TMP/sim.out" "drivr-sim: ready" 30 || it_fail "sim ready"
+it_check "drivr-sim ready" wait_for "$IT_TMP/sim.out" "drivr-sim: ready" 30
 RETAINED=$(timeout 10 mosquitto_sub $PLAIN -t "drivr/v1/$SLUG/#" --retained-only -W 2 2>/dev/null | wc -l)
 
 python3 tests/integration/stalled_tty.py 8 30 "$IT_TMP/stats.json" -- \
@@ -29,11 +30,15 @@ python3 tests/integration/stalled_tty.py 8 30 "$IT_TMP/stats.json" -- \
 	--stats-file "$IT_TMP/stats.json" >"$IT_TMP/stall.out" 2>"$IT_TMP/stall.err" &
 STALL_PID=$!
 it_track "$STALL_PID"
-wait_for "$IT_TMP/stall.out" "started" 15 || it_fail "console started on its pty"
-sleep 2 # the staged load (a few messages) is in
+it_check "console started on its pty" wait_for "$IT_TMP/stall.out" "started" 15
+# Its staged load ends with the live stage: once the broker has that
+# SUBSCRIBE, the flood reaches the console.
+it_check "the console's live stage subscribed (drivr/v1/$SLUG/input/#)" \
+	wait_for "$BROKER_LOG" "drivr-console-.* drivr/v1/$SLUG/input/#\$" 15
+it_check "its terminal is stalled (keys pressed, nothing read)" wait_for "$IT_TMP/stall.out" "^stalled" 15
 timeout 60 "$SIM" $PLAIN -s "$SLUG" --flood "$N" --payload-bytes 65536 --flood-qos 1 \
 	>"$IT_TMP/flood.out" 2>&1 || it_fail "flood"
-for i in $(seq 1 600); do it_alive "$STALL_PID" || break; sleep 0.1; done
+it_check "the console ends by itself after every message (--count)" it_wait_exit "$STALL_PID" 60
 wait "$STALL_PID"
 tail -1 "$IT_TMP/stall.out" >"$IT_TMP/result.json"
 it_check "every message ingested while nobody read the terminal, frames skipped, memory bounded" \

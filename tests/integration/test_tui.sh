@@ -39,9 +39,7 @@ PY
 	it_ok "data: the fleet fixtures, retained (drivr-sim not built)"
 fi
 
-# --- a private tmux server --------------------------------------------------
-SOCK="$IT_TMP/tmux.sock"
-T() { tmux -S "$SOCK" -f /dev/null "$@"; }
+# --- a private tmux server (lib.sh) -----------------------------------------
 ENVS="TERM=xterm-256color LC_ALL=C.UTF-8 TZ=UTC"
 # The pane runs a shell: terminal modes before, the console, its status and
 # the modes after — so we can see the terminal was left sane (stty -g: the
@@ -57,7 +55,8 @@ rc=\$?
 while [ \$rc = 148 ]; do
 	stty -g >"$IT_TMP/stty.stopped"
 	echo CONSOLE-STOPPED
-	while [ ! -e "$IT_TMP/fg" ]; do sleep 0.05; done
+	i=0 # until the test says fg, at most 30 s
+	while [ ! -e "$IT_TMP/fg" ] && [ \$i -lt 600 ]; do sleep 0.05; i=\$((i + 1)); done
 	rm -f "$IT_TMP/fg"
 	fg >/dev/null
 	rc=\$?
@@ -67,62 +66,50 @@ stty -g >"$IT_TMP/stty.after"
 echo PROMPT-BACK
 exec sleep 120
 EOF
-T new-session -d -s tui -x 120 -y 40 "bash $IT_TMP/pane.sh" || { it_fail "tmux starts"; it_summary; exit 1; }
-TMUX_PID=$(T display -p '#{pid}')
-it_track "$TMUX_PID"
-trap '_it_rc=$?; T kill-server 2>/dev/null; _it_cleanup; exit $_it_rc' EXIT
-
-screen_text() { T capture-pane -p -t tui; }
-
-# wait_screen REGEX SECONDS — until the pane shows REGEX
-wait_screen() {
-	local i
-	for i in $(seq 1 $(($2 * 20))); do
-		screen_text | grep -Eq "$1" && return 0
-		sleep 0.05
-	done
-	return 1
-}
+it_tmux_open tui 120 40 "$IT_TMP/pane.sh" || { it_fail "tmux starts"; it_summary; exit 1; }
+SOCK=$IT_TMUX_SOCK
 
 start=$(date +%s.%N)
 if wait_screen '^Systems .* [1-9][0-9]* rows' 2; then
 	it_ok "systems shown within 2 s ($(python3 -c "import time; print(round(time.time() - $start, 2))") s)"
 else
 	it_fail "systems shown within 2 s"
-	screen_text | head -8 | sed 's/^/    /'
+	screen | head -8 | sed 's/^/    /'
 fi
 it_check "status bar: broker, TLS no, connected" wait_screen "tcp://127.0.0.1:$BROKER_PORT TLS:no +● connected" 2
 it_check "key-hint bar on the last line" bash -c "tmux -S '$SOCK' -f /dev/null capture-pane -p -t tui | tail -1 | grep -q '^q Quit ? Help'"
 
 # --- keys -----------------------------------------------------------------------
-T send-keys -t tui '?'
+keys '?'
 it_check "? opens the help of the current view" wait_screen 'Keys of Systems' 2
-T send-keys -t tui Escape
-T send-keys -t tui Enter
+keys Escape
+keys Enter
 it_check "Enter drills into the system's components" wait_screen '^Systems › .* › Components' 2
-T send-keys -t tui Escape
+keys Escape
 it_check "Esc goes back" wait_screen '^Systems  +.*rows' 2
 
 # --- resize 120x40 → 80x24 ---------------------------------------------------
 T resize-window -t tui -x 80 -y 24
-sleep 0.5
 it_check "after the resize the screen is 80x24" [ "$(T display -p -t tui '#{pane_width}x#{pane_height}')" = 80x24 ]
-screen_text >"$IT_TMP/small.txt"
+# laid_out FILE — the screen now, saved; systems, alert pane and hints in it
+laid_out() {
+	screen >"$1"
+	grep -Eq '^Systems .* rows' "$1" && grep -q 'Alerts' "$1" && tail -1 "$1" | grep -q '^q Quit' &&
+		[ "$(wc -l <"$1")" -le 24 ]
+}
 it_check "after the resize: systems, alert pane and hints are laid out again" \
-	bash -c "grep -Eq '^Systems .* rows' '$IT_TMP/small.txt' &&
-		 grep -q 'Alerts' '$IT_TMP/small.txt' &&
-		 tail -1 '$IT_TMP/small.txt' | grep -q '^q Quit' &&
-		 [ \$(wc -l < '$IT_TMP/small.txt') -le 24 ]"
+	wait_until 3 laid_out "$IT_TMP/small.txt"
 it_check "nothing wider than 80 columns" \
 	python3 -c "import sys; sys.exit(any(len(l.rstrip('\n')) > 80 for l in open('$IT_TMP/small.txt', encoding='utf-8')))"
 T resize-window -t tui -x 120 -y 40
-sleep 0.3
+wide_status() { [ "$(screen | head -1 | wc -L)" -gt 80 ]; }
+it_check "back at 120x40: the status bar drawn wider than 80" wait_until 3 wide_status
 T resize-window -t tui -x 80 -y 24
 it_check "still running after resizes" wait_screen '^Systems .* rows' 2
 
 # --- Ctrl-Z and fg: the shell gets its terminal back while the console is stopped
 PANE_TTY=$(T display -p -t tui '#{pane_tty}')
-T send-keys -t tui C-z
+keys C-z
 it_check "Ctrl-Z stops the console and the shell takes over" wait_screen '^CONSOLE-STOPPED' 3
 it_check "while stopped the terminal has the shell's modes (stty -g = before)" \
 	cmp -s "$IT_TMP/stty.before" "$IT_TMP/stty.stopped"
@@ -134,7 +121,7 @@ it_check "after fg the program's modes again (-icanon -echo -ixon)" \
 		 stty -a -F '$PANE_TTY' | grep -Eq -- '-ixon'"
 
 # --- quit ----------------------------------------------------------------------
-T send-keys -t tui q
+keys q
 it_check "q quits with status 0" wait_screen 'CONSOLE-EXIT=0' 3
 it_check "the shell gets the terminal back" wait_screen 'PROMPT-BACK' 2
 it_check "the pane is alive (nothing crashed the terminal)" [ "$(T display -p -t tui '#{pane_dead}')" = 0 ]
@@ -144,11 +131,8 @@ it_check "nothing on stderr" [ ! -s "$IT_TMP/console.err" ]
 # --- --count and --stats-file (make bench): quits by itself, writes its timings ---
 T new-window -d -t tui -n count "env $ENVS '$CONSOLE' -h 127.0.0.1 -p $BROKER_PORT -s $SLUG --no-mouse \
 	--count 5 --stats-file '$IT_TMP/stats.json' 2>'$IT_TMP/count.err'; echo \$? >'$IT_TMP/count.rc'; exec sleep 60"
-for _ in $(seq 1 100); do
-	[ -s "$IT_TMP/count.rc" ] && break
-	sleep 0.05
-done
-it_check "--count 5: the console quits by itself with status 0" [ "$(cat "$IT_TMP/count.rc" 2>/dev/null)" = 0 ]
+it_check "--count 5: the console quits by itself" wait_until 5 test -s "$IT_TMP/count.rc"
+it_check "... with status 0" [ "$(cat "$IT_TMP/count.rc" 2>/dev/null)" = 0 ]
 it_check "--stats-file: messages, frames, ordered monotonic times, keys" python3 - "$IT_TMP/stats.json" <<'PY'
 import json, sys
 s = json.load(open(sys.argv[1]))
@@ -163,15 +147,14 @@ it_check "--count run: nothing on stderr" [ ! -s "$IT_TMP/count.err" ]
 # A slug nobody publishes on; the pane runs the console itself (pane_pid).
 T new-window -d -t tui -n idle "exec env $ENVS '$CONSOLE' -h 127.0.0.1 -p $BROKER_PORT -s quiet-$$"
 IDLE_PID=$(T display -p -t tui:idle '#{pane_pid}')
-for _ in $(seq 1 40); do
-	T capture-pane -p -t tui:idle | grep -q '● connected' && break
-	sleep 0.05
-done
-sleep 1.5 # the first frames after connecting, msgs/s back to 0
+IT_TMUX_SESSION=tui:idle
+# Quiet: connected, the (empty) load over, the rate back at 0 msg/s — the
+# frames that follow the connection are done.
+it_check "idle: connected, nothing for the slug, 0 msg/s" wait_screen '● connected .*nothing for slug.* 0 msg/s' 5
 ctx() { awk '/^voluntary_ctxt_switches/ { print $2 }' "/proc/$IDLE_PID/task/$IDLE_PID/status"; }
 if [ -r "/proc/$IDLE_PID/task/$IDLE_PID/status" ]; then
 	a=$(ctx)
-	sleep 5
+	sleep 5 # the measurement window (a span of time is what is tested)
 	b=$(ctx)
 	wakeups=$((b - a))
 	echo "    main-thread wake-ups in 5 s idle: $wakeups"
@@ -181,14 +164,8 @@ else
 fi
 
 # --- the broker goes away and comes back: reason and countdown in the status bar ---
-idle_shows() {
-	local i
-	for i in $(seq 1 $(($2 * 10))); do
-		T capture-pane -p -t tui:idle | head -1 | grep -Eq "$1" && return 0
-		sleep 0.1
-	done
-	return 1
-}
+_idle_status_has() { screen | head -1 | grep -Eq -- "$1"; }
+idle_shows() { wait_until "$2" _idle_status_has "$1"; }
 broker_stop
 it_check "broker stopped: the status bar says why and that it reconnects" \
 	idle_shows '(○ connection lost|◐ reconnecting).*(lost|reconnect|in [0-9]+ s)' 5

@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
 # Integration: the broker URL forms of include/url.h against a real mosquitto
-# on loopback — IPv4 with an upper-case scheme and the reference's path, and
-# IPv6 in brackets on ::1 (the console's -L and -h, and drivr-sim's -L); a
-# URL that is refused exits 2 before any connection.  The IPv6 part is
+# on loopback (a plain and a TLS listener) — every scheme (mqtt, tcp, mqtts,
+# ssl; upper case too), names and IPv4 addresses, the reference's path, the
+# config file's url key, the default ports (1883, 8883 with TLS), and IPv6
+# in brackets on ::1 (the console's -L and -h, and drivr-sim's -L); every
+# kind of URL that is refused exits 2 with its reason before any
+# connection.  tests/unit/test_url.c has every message.  The IPv6 part is
 # skipped, with the reason printed, when this machine has no ::1.
 # Started processes are stopped on exit.
 # shellcheck disable=SC2046 # broker_plain_args is meant to split
@@ -51,13 +54,8 @@ print(s.getsockname()[1])
 s.close()'
 }
 
-wait_port_v6() {
-	for _ in $(seq 1 200); do
-		(exec 3<>"/dev/tcp/::1/$1") 2>/dev/null && return 0
-		sleep 0.05
-	done
-	return 1
-}
+v6_accepts() { (exec 3<>"/dev/tcp/::1/$1") 2>/dev/null; }
+wait_port_v6() { wait_until 10 v6_accepts "$1"; }
 
 HAVE_V6=0
 if grep -q '^00000000000000000000000000000001 .* lo$' /proc/net/if_inet6 2>/dev/null &&
@@ -71,15 +69,15 @@ started=0
 for _ in 1 2 3; do
 	if [ $HAVE_V6 = 1 ]; then
 		V6_PORT=$(free_port_v6) || break
-		broker_start --conf "listener $V6_PORT ::1" || continue
+		broker_start --tls --conf "listener $V6_PORT ::1" || continue
 		wait_port_v6 "$V6_PORT" && { started=1; break; }
 		broker_stop
 	else
-		broker_start && { started=1; break; }
+		broker_start --tls && { started=1; break; }
 	fi
 done
 [ $started = 1 ] || { it_fail "broker starts"; it_summary; exit 1; }
-it_ok "broker starts (127.0.0.1:$BROKER_PORT${V6_PORT:+, [::1]:$V6_PORT})"
+it_ok "broker starts (127.0.0.1:$BROKER_PORT, TLS 127.0.0.1:$BROKER_TLS_PORT${V6_PORT:+, [::1]:$V6_PORT})"
 timeout 10 mosquitto_pub $(broker_plain_args) -q 1 -r -t "$TOPIC" -m "$PAYLOAD" ||
 	it_fail "retained system message published"
 
@@ -89,6 +87,47 @@ it_check "-L MQTT://127.0.0.1:PORT/drivr/v1/ (upper case, the reference's path):
 	ran_ok upper $?
 log_once tcp -L "tcp://127.0.0.1:$BROKER_PORT"
 it_check "-L tcp://127.0.0.1:PORT: status 0, message arrived" ran_ok tcp $?
+
+# --- TLS: mqtts:// and ssl:// (a client certificate, the test CA) --------------------
+TLS=(--cafile "$IT_CERTS/ca.crt" --cert "$IT_CERTS/client.crt" --key "$IT_CERTS/client.key")
+log_once mqtts -L "mqtts://127.0.0.1:$BROKER_TLS_PORT" "${TLS[@]}"
+it_check "-L mqtts://127.0.0.1:TLSPORT: status 0, message arrived over TLS ($(head -c 200 "$IT_TMP/mqtts.err"))" \
+	ran_ok mqtts $?
+log_once ssl -L "ssl://localhost:$BROKER_TLS_PORT/drivr/v1" "${TLS[@]}"
+it_check "-L ssl://localhost:TLSPORT/drivr/v1 (a name, the path without its last /): status 0, message arrived" \
+	ran_ok ssl $?
+log_once mqtt -L "mqtt://localhost:$BROKER_PORT/"
+it_check "-L mqtt://localhost:PORT/ (plain, a name): status 0, message arrived" ran_ok mqtt $?
+log_once mqtts_plain -L "mqtts://127.0.0.1:$BROKER_PORT" "${TLS[@]}"
+it_check "-L mqtts:// against the plain listener: no message (TLS was asked for)" \
+	bash -c "[ \$1 -ne 0 ] && ! grep -q '$TOPIC' '$IT_TMP/mqtts_plain.ndjson'" _ $?
+
+# The file's url key goes through the same parser.
+printf 'url = MQTTS://127.0.0.1:%s/drivr/v1/\ncafile = %s\ncert = %s\nkey = %s\n' "$BROKER_TLS_PORT" \
+	"$IT_CERTS/ca.crt" "$IT_CERTS/client.crt" "$IT_CERTS/client.key" >"$IT_TMP/config"
+log_once file --config "$IT_TMP/config"
+it_check "the config file's url = MQTTS://127.0.0.1:TLSPORT/drivr/v1/: status 0, message arrived" \
+	ran_ok file $?
+printf 'url = mqtt://127.1:%s\n' "$BROKER_PORT" >"$IT_TMP/bad.config"
+log_once badfile --config "$IT_TMP/bad.config"
+rc=$?
+it_check "... a bad url in the file: status 2, the reason ($(head -c 200 "$IT_TMP/badfile.err"))" \
+	bash -c "[ $rc -eq 2 ] && grep -q '127.1 is not an IPv4 address' '$IT_TMP/badfile.err'"
+
+# --- the default ports: 1883 plain, 8883 TLS -----------------------------------------
+# Nothing listens there on a test machine: the failed attempt names the port.
+if it_port_closed 1883 && it_port_closed 8883; then
+	for u in "mqtt://127.0.0.1 127.0.0.1:1883" "tcp://127.0.0.1/ 127.0.0.1:1883" \
+		"mqtts://127.0.0.1 127.0.0.1:8883" "SSL://127.0.0.1/drivr/v1/ 127.0.0.1:8883"; do
+		set -- $u
+		timeout 20 "$CONSOLE" -L "$1" -s "$SLUG" --snapshot --timeout 5 >/dev/null 2>"$IT_TMP/default.err"
+		rc=$?
+		it_check "-L $1 (no port): the connection goes to $2 (status $rc: $(head -c 120 "$IT_TMP/default.err"))" \
+			bash -c "[ $rc -eq 1 ] && grep -q 'cannot connect to $2' '$IT_TMP/default.err'"
+	done
+else
+	echo "skip - default ports: something listens on 127.0.0.1:1883 or :8883 here"
+fi
 
 # --- refused before connecting: status 2, a reason, no connection -----------------
 before=$(connections_from 127.0.0.1)
@@ -104,7 +143,17 @@ refused() { # DESCRIPTION PIECE-OF-MESSAGE ARGS...
 refused "IPv6 without brackets" "goes in brackets" -L "mqtt://::1:$BROKER_PORT"
 refused "a path that is not the topic root" 'path "/other"' -L "mqtt://127.0.0.1:$BROKER_PORT/other"
 refused "WebSocket" "WebSocket" -L "ws://127.0.0.1:$BROKER_PORT"
+refused "secure WebSocket" "MQTT over WebSocket (ws://, wss://) is not supported" -L "WSS://127.0.0.1:$BROKER_PORT"
+refused "another scheme" 'scheme "http" is not one of mqtt://, mqtts://, tcp://, ssl://' -L "http://127.0.0.1:$BROKER_PORT"
+refused "no scheme" "no scheme: write mqtt://127.0.0.1:$BROKER_PORT" -L "127.0.0.1:$BROKER_PORT"
+refused "an empty URL" "empty URL" -L ""
 refused "port 0" "port 0 is not between 1 and 65535" -L "mqtt://127.0.0.1:0"
+refused "port 65536" "port 65536 is not between 1 and 65535" -L "mqtt://127.0.0.1:65536"
+refused "a port that is no number" 'port "x" is not a number' -L "mqtt://127.0.0.1:x"
+refused "an IPv4 address of two numbers" "127.1 is not an IPv4 address" -L "mqtt://127.1:$BROKER_PORT"
+refused "brackets around IPv4" "brackets are for IPv6 addresses only" -L "mqtt://[127.0.0.1]:$BROKER_PORT"
+refused "a query" 'unexpected "?x=1" after the host and port' -L "mqtt://127.0.0.1:$BROKER_PORT?x=1"
+refused "the option is named" '--url "mqtt://127.0.0.1:0"' -L "mqtt://127.0.0.1:0"
 refused "user info (the password is not echoed)" 'mqtt://***@127.0.0.1' \
 	-L "mqtt://ada:s3cret@127.0.0.1:$BROKER_PORT"
 it_check "... the password is in no message" bash -c "! grep -q s3cret '$IT_TMP/refused.err'"

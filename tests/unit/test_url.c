@@ -47,6 +47,11 @@ static void test_schemes(void **state)
 	expect_url("Mqtt://localhost", false, "localhost", 0);
 	expect_url("SSL://localhost:1", true, "localhost", 1);
 	expect_url("TCP://localhost:65535", false, "localhost", 65535);
+	/* every scheme with IPv6 and the reference's path */
+	expect_url("mqtt://[::1]:1883/drivr/v1/", false, "::1", 1883);
+	expect_url("tcp://[::1]/", false, "::1", 0);
+	expect_url("mqtts://[::1]:8883/drivr/v1", true, "::1", 8883);
+	expect_url("ssl://[2001:db8::42]:8883/drivr/v1/", true, "2001:db8::42", 8883);
 }
 
 static void test_hosts(void **state)
@@ -90,6 +95,9 @@ static void test_scheme_refusals(void **state)
 	expect_refused("://x", "scheme \"\"", NULL);
 	expect_refused("ws://broker:8080", "WebSocket", "use mqtt:// or mqtts://");
 	expect_refused("WSS://broker", "WebSocket", NULL);
+	expect_refused("wss://[::1]:8081/mqtt", "MQTT over WebSocket (ws://, wss://) is not supported",
+		       NULL);
+	expect_refused("Ws://broker", "WebSocket", NULL);
 	expect_refused("mqtt:/x", "no scheme", NULL);
 }
 
@@ -150,6 +158,8 @@ static void test_user_info(void **state)
 	expect_refused("mqtt://ada:s3cret@broker:1883", "\"mqtt://***@broker:1883\"",
 		       "user names and passwords are not supported");
 	expect_refused("mqtt://ada@[::1]", "\"mqtt://***@[::1]\"", NULL);
+	expect_refused("mqtts://ada@broker", "\"mqtts://***@broker\"", "user names and passwords");
+	expect_refused("mqtt://:s3cret@broker", "\"mqtt://***@broker\"", NULL);
 	/* Even when something else is wrong first. */
 	char err[256];
 	struct broker_url u;
