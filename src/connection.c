@@ -5,9 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <openssl/crypto.h>
 
 #include "loadplan.h"
+#include "secret.h"
 #include "util.h"
 
 /* --key-pass-file, else DRIVR_KEY_PASSPHRASE: a new string, NULL when
@@ -16,26 +16,13 @@ static bool read_passphrase(const struct config *c, char **passphrase, char *err
 {
 	*passphrase = NULL;
 	if (c->key_pass_file) {
-		char *buf = util_read_file(c->key_pass_file, LIMIT_SECRET_FILE, "--key-pass-file",
-					   NULL, err, size);
-		if (!buf)
-			return false;
-		/* One line: the trailing newline an editor adds is not part of it. */
-		buf[strcspn(buf, "\r\n")] = '\0';
-		*passphrase = buf;
-		return true;
+		/* the secrets' one rule: the first line, an empty one refused */
+		*passphrase = secret_read_line(c->key_pass_file, "--key-pass-file", err, size);
+		return *passphrase != NULL;
 	}
 	const char *env = getenv("DRIVR_KEY_PASSPHRASE");
-	*passphrase = env ? xstrdup(env) : NULL;
+	*passphrase = secret_dup(env);
 	return true;
-}
-
-static void free_passphrase(char *s)
-{
-	if (s) {
-		OPENSSL_cleanse(s, strlen(s));
-		free(s);
-	}
 }
 
 bool connection_options(const struct config *c, struct mqtt_options *o, char **passphrase,
@@ -109,7 +96,7 @@ void connection_close(struct connection *conn, bool disconnect)
 		mqtt_free(conn->mqtt);
 		conn->mqtt = NULL;
 	}
-	free_passphrase(conn->passphrase);
+	secret_free(conn->passphrase);
 	conn->passphrase = NULL;
 	conn->opts.key_password = NULL;
 }

@@ -28,7 +28,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <openssl/crypto.h>
 #include <openssl/err.h>
 #include <openssl/pem.h>
 #include <openssl/x509.h>
@@ -36,6 +35,7 @@
 #include <MQTTAsync.h>
 
 #include "mqtt_paho.h"
+#include "secret.h"
 #include "tlsprobe.h"
 #include "topics.h"
 #include "url.h"
@@ -141,13 +141,6 @@ static char *dup_or_null(const char *s)
 	return s && *s ? xstrdup(s) : NULL;
 }
 
-static void free_secret(char *s)
-{
-	if (s) {
-		OPENSSL_cleanse(s, strlen(s));
-		free(s);
-	}
-}
 
 static long long now_ms(void)
 {
@@ -1127,7 +1120,7 @@ static enum mqtt_error copy_options(struct mqtt *m, const struct mqtt_options *o
 	m->capath = dup_or_null(o->capath);
 	m->cert = dup_or_null(o->cert);
 	m->key = dup_or_null(o->key);
-	m->key_password = o->key_password ? xstrdup(o->key_password) : NULL;
+	m->key_password = secret_dup(o->key_password);
 	m->insecure = o->insecure;
 	m->will_topic = dup_or_null(o->will_topic);
 	m->will_payload = xstrdup(o->will_payload ? o->will_payload : "");
@@ -1256,7 +1249,7 @@ void mqtt_free(struct mqtt *m)
 	free(m->capath);
 	free(m->cert);
 	free(m->key);
-	free_secret(m->key_password);
+	secret_free(m->key_password);
 	free(m->will_topic);
 	free(m->will_payload);
 	free(m->fallback_buf);

@@ -1,6 +1,7 @@
 /* drivr-sim — the DRIVR platform and its devices on an MQTT broker: entry
  * point, connection, the poll loop and a clean shutdown.  See sim.h for the
  * modules and docs/simulator.md for what it publishes. */
+#include <cJSON.h>
 #include <errno.h>
 #include <poll.h>
 #include <signal.h>
@@ -327,6 +328,8 @@ int main(int argc, char **argv)
 	struct sim sim;
 	char err[512];
 	memset(&sim, 0, sizeof(sim));
+	/* cJSON allocates through xmalloc: out of memory aborts, as everywhere */
+	cJSON_InitHooks(&(cJSON_Hooks){ .malloc_fn = xmalloc, .free_fn = free });
 	if (!options_parse(&sim.opt, argc, argv, err, sizeof(err))) {
 		fprintf(stderr, "drivr-sim: %s\n", err);
 		options_free(&sim.opt);

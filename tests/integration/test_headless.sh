@@ -149,7 +149,8 @@ it_check "TLS snapshot has the same retained systems" check_json "$IT_TMP/tls.js
 	'd["broker"].startswith("ssl://")'
 
 ENC="-h 127.0.0.1 -p $BROKER_TLS_PORT --cafile $IT_CERTS/ca.crt --cert $IT_CERTS/client.crt --key $IT_CERTS/client.enc.key"
-: >"$IT_TMP/empty.pass" # an empty passphrase (a regular file: devices are refused)
+: >"$IT_TMP/empty.pass" # an empty passphrase file: refused as every empty secret file is
+echo "not-the-passphrase" >"$IT_TMP/wrong.pass"
 timeout 20 "$CONSOLE" $ENC --key-pass-file "$IT_CERTS/client.pass" -s "$SLUG" --snapshot --settle 0.3 --timeout 10 >"$IT_TMP/enc.json" 2>"$IT_TMP/enc.err"
 it_check "encrypted client key with --key-pass-file" [ $? -eq 0 ]
 it_check "a verified TLS snapshot says so (tls: verified), no --insecure warning" bash -c \
@@ -182,7 +183,11 @@ expect_failure "missing client certificate" "requires a client certificate" \
 expect_failure "client certificate from another CA" "refused the client certificate.*stranger.crt" \
 	-h 127.0.0.1 -p "$BROKER_TLS_PORT" --cafile "$IT_CERTS/ca.crt" --cert "$IT_CERTS/stranger.crt" --key "$IT_CERTS/stranger.key"
 expect_failure "wrong key passphrase" "wrong password for key file" \
-	$ENC --key-pass-file "$IT_TMP/empty.pass"
+	$ENC --key-pass-file "$IT_TMP/wrong.pass"
+timeout 20 "$CONSOLE" $ENC --key-pass-file "$IT_TMP/empty.pass" -s "$SLUG" --snapshot --timeout 5 \
+	>/dev/null 2>"$IT_TMP/empty.err"
+it_check "an empty --key-pass-file: exit 2 (a bad option, the secrets' one rule), said" \
+	bash -c "[ $? -eq 2 ] && grep -q 'key-pass-file .*empty.pass is empty' '$IT_TMP/empty.err'"
 expect_failure "client certificate file that does not exist" "no-such.pem" \
 	-h 127.0.0.1 -p "$BROKER_TLS_PORT" --cafile "$IT_CERTS/ca.crt" --cert "$IT_CERTS/no-such.pem" --key "$IT_CERTS/client.key"
 expect_failure "nothing listening" "refused|connect" -h 127.0.0.1 -p "$(it_free_port)"
