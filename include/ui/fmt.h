@@ -34,7 +34,8 @@ void fmt_sparkline(const struct ui_glyphs *g, const struct sample *samples, size
 		   char *buf, size_t size);
 
 /* The topic without its "drivr/v1/<slug>/" prefix (every topic of the
- * console has it); the topic itself when it lacks it.  Points into topic. */
+ * console has it; any slug when slug is "", as in a replay); the topic
+ * itself when it lacks it.  Points into topic. */
 const char *fmt_topic_short(const char *topic, const char *slug);
 
 /* A system's display name: name, else code, else its uuid. */

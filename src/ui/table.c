@@ -551,8 +551,10 @@ size_t table_page(const struct table *t)
 }
 
 /* The widest text of a key column among the rows on screen (at least its
- * header): the room it needs to be shown whole. */
-static int content_width(const struct table *t, const struct ui_screen *scr, size_t c)
+ * header): the room it needs to be shown whole — up to its max_width, or
+ * half the window when that is more (a long name still leaves room for the
+ * others; it is cut in the middle beyond). */
+static int content_width(const struct table *t, const struct ui_screen *scr, size_t c, int width)
 {
 	struct table_cell cell;
 	char clean[TABLE_CELL_MAX * 4];
@@ -566,8 +568,9 @@ static int content_width(const struct table *t, const struct ui_screen *scr, siz
 			widest = r.columns;
 	}
 	int w = widest < 1000 ? (int)widest : 1000;
-	if (t->cols[c].max_width && w > t->cols[c].max_width)
-		w = t->cols[c].max_width;
+	int cap = t->cols[c].max_width > width / 2 ? t->cols[c].max_width : width / 2;
+	if (w > cap)
+		w = cap;
 	return w > t->cols[c].min_width ? w : t->cols[c].min_width;
 }
 
@@ -593,7 +596,7 @@ void table_layout(struct table *t, const struct ui_screen *scr, int width)
 		shown[c] = !is_hidden(t, c);
 		if (!shown[c])
 			continue;
-		want[c] = t->cols[c].key ? content_width(t, scr, c) : t->cols[c].min_width;
+		want[c] = t->cols[c].key ? content_width(t, scr, c, width) : t->cols[c].min_width;
 		need += t->cols[c].min_width + (count ? 1 : 0);
 		need_whole += want[c] + (count ? 1 : 0);
 		count++;

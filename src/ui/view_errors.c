@@ -20,7 +20,7 @@ static const struct table_column columns[] = {
 	[COL_FAMILY] = { "family", 8, 16, 3, false, false, false },
 	[COL_TOPIC] = { "topic / answers", 16, 0, 0, false, false, false, .key = true },
 	[COL_MESSAGE] = { "message", 16, 0, 0, false, false, false },
-	[COL_CODE] = { "code", 5, 28, 4, false, false, false, .key = true },
+	[COL_CODE] = { "code", 5, 40, 4, false, false, false, .key = true },
 	[COL_REQUEST] = { "request", 8, 40, 1, false, false, false },
 };
 
