@@ -551,9 +551,10 @@ size_t table_page(const struct table *t)
 }
 
 /* The widest text of a key column among the rows on screen (at least its
- * header): the room it needs to be shown whole — up to its max_width, or
- * half the window when that is more (a long name still leaves room for the
- * others; it is cut in the middle beyond). */
+ * header): the room it needs to be shown whole — a flexible column (no
+ * max_width) all of it; others up to their max_width, or half the window
+ * when that is more (a long name still leaves room for the others; it is
+ * cut in the middle beyond). */
 static int content_width(const struct table *t, const struct ui_screen *scr, size_t c, int width)
 {
 	struct table_cell cell;
@@ -568,7 +569,9 @@ static int content_width(const struct table *t, const struct ui_screen *scr, siz
 			widest = r.columns;
 	}
 	int w = widest < 1000 ? (int)widest : 1000;
-	int cap = t->cols[c].max_width > width / 2 ? t->cols[c].max_width : width / 2;
+	int cap = !t->cols[c].max_width		  ? width
+		  : t->cols[c].max_width > width / 2 ? t->cols[c].max_width
+						      : width / 2;
 	if (w > cap)
 		w = cap;
 	return w > t->cols[c].min_width ? w : t->cols[c].min_width;

@@ -21,7 +21,8 @@ static const struct table_column columns[] = {
 	[COL_TOPIC] = { "topic / answers", 16, 0, 0, false, false, false, .key = true },
 	[COL_MESSAGE] = { "message", 16, 0, 0, false, false, false },
 	[COL_CODE] = { "code", 5, 40, 4, false, false, false, .key = true },
-	[COL_REQUEST] = { "request", 8, 40, 1, false, false, false },
+	/* a key too: which of the operator's requests the reply ended */
+	[COL_REQUEST] = { "request", 8, 40, 1, false, false, false, .key = true },
 };
 
 /* The record of a sequence number, or NULL once evicted. */
