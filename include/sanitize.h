@@ -38,6 +38,15 @@ struct sanitize_result {
 struct sanitize_result sanitize_text(const char *in, size_t len, enum sanitize_mode mode,
 				     char *out, size_t out_size, size_t max_columns);
 
+/* Sanitises in[0..len) like sanitize_text (a display mode) and, when it is
+ * wider than max_columns, keeps its start and its end around `ellipsis`
+ * (one column; "…" or "~"): "flow-tem…-setpoint".  Names that share a
+ * prefix stay apart.  out is always NUL-terminated and at most
+ * max_columns wide. */
+struct sanitize_result sanitize_cut_middle(const char *in, size_t len, enum sanitize_mode mode,
+					   const char *ellipsis, char *out, size_t out_size,
+					   size_t max_columns);
+
 /* Quick check: true when in[0..len) is valid UTF-8 with no C0/C1 control
  * characters and no DEL, i.e. sanitize_text would change nothing
  * (tab and newline count as control characters). */

@@ -286,7 +286,13 @@ bool requests_parse_value(const char *text, const struct payload_characteristic 
 				return true;
 			}
 		}
-		snprintf(err, size, "\"%s\" is not one of the %zu options", text, c->valid_value_count);
+		{
+			/* the options themselves: the operator sees what to type */
+			int n = snprintf(err, size, "\"%s\" is not one of the options:", text);
+			for (size_t i = 0; i < c->valid_value_count && n > 0 && (size_t)n < size; i++)
+				n += snprintf(err + n, size - (size_t)n, "%s %s", i ? "," : "",
+					      c->valid_values[i]);
+		}
 		return false;
 	case DATA_TYPE_JSON:
 		*json_owned = cJSON_Parse(text);

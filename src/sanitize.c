@@ -2,6 +2,7 @@
 #include "sanitize.h"
 
 #include <stdint.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 #include <wchar.h>
@@ -150,6 +151,52 @@ struct sanitize_result sanitize_text(const char *in, size_t len, enum sanitize_m
 	res.bytes = w.used;
 	res.columns = w.columns;
 	res.truncated = i < len;
+	return res;
+}
+
+/* Bytes of the UTF-8 character starting with lead byte c (sanitised text
+ * is valid UTF-8). */
+static size_t utf8_length(unsigned char c)
+{
+	return c < 0x80 ? 1 : c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : c >= 0xc0 ? 2 : 1;
+}
+
+struct sanitize_result sanitize_cut_middle(const char *in, size_t len, enum sanitize_mode mode,
+					   const char *ellipsis, char *out, size_t out_size,
+					   size_t max_columns)
+{
+	struct sanitize_result whole = sanitize_text(in, len, mode, out, out_size, 0);
+	if (max_columns == 0 || (!whole.truncated && whole.columns <= max_columns))
+		return whole;
+	if (max_columns < 3 || whole.truncated) /* no room for both ends, or no end */
+		return sanitize_text(in, len, mode, out, out_size, max_columns);
+	/* sanitised text sanitises to itself: cut the clean copy */
+	char *clean = xstrndup(out, whole.bytes);
+	size_t head_want = (max_columns - 1) / 2; /* the end gets the odd column */
+	struct sanitize_result head = sanitize_text(clean, whole.bytes, mode, out, out_size, head_want);
+	size_t tail_want = max_columns - 1 - head.columns;
+	/* the first character from which the rest fits in tail_want */
+	size_t at = 0, before = 0;
+	char one[16];
+	while (at < whole.bytes && whole.columns - before > tail_want) {
+		size_t n = utf8_length((unsigned char)clean[at]);
+		if (at + n > whole.bytes)
+			n = whole.bytes - at;
+		before += sanitize_text(clean + at, n, mode, one, sizeof(one), 0).columns;
+		at += n;
+	}
+	size_t elen = strlen(ellipsis), tail_len = whole.bytes - at;
+	struct sanitize_result res = head;
+	if (head.bytes + elen + tail_len < out_size) {
+		memcpy(out + head.bytes, ellipsis, elen);
+		memcpy(out + head.bytes + elen, clean + at, tail_len);
+		res.bytes = head.bytes + elen + tail_len;
+		out[res.bytes] = '\0';
+		res.columns = head.columns + 1 + (whole.columns - before);
+	}
+	res.changed = whole.changed;
+	res.truncated = true;
+	free(clean);
 	return res;
 }
 

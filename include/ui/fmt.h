@@ -33,6 +33,11 @@ enum ui_role fmt_setpoint_state(const struct ui_glyphs *g, enum setpoint_state s
 void fmt_sparkline(const struct ui_glyphs *g, const struct sample *samples, size_t n, int width,
 		   char *buf, size_t size);
 
+/* The topic without its "drivr/v1/<slug>/" prefix (every topic of the
+ * console has it; any slug when slug is "", as in a replay); the topic
+ * itself when it lacks it.  Points into topic. */
+const char *fmt_topic_short(const char *topic, const char *slug);
+
 /* A system's display name: name, else code, else its uuid. */
 const char *fmt_system_name(const struct store *store, const char *uuid);
 /* Copies s into buf (cut to size - 1 bytes): a cell's text without

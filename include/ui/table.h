@@ -1,7 +1,15 @@
 /* table — the generic list widget every view is built on (after tmux's
  * mode-tree): columns with priorities that drop on narrow terminals, sorting
- * by any column, a substring or field:value filter, and a selection held by
- * a stable row id so it survives re-sorting and live updates.
+ * by any column, a filter of space-separated terms (each a substring of any
+ * column, or field:value for one), and a selection held by a stable row id
+ * so it survives re-sorting and live updates.
+ *
+ * Columns are laid out by meaning: the ones that identify a row (key) get
+ * the room their visible texts need before any other column grows, derived
+ * columns (ages, rates, sparklines) are dropped before a key column is cut,
+ * and a key column that must be cut loses its middle (flow-tem…-setpoint),
+ * where names that share a prefix still differ.  A view hides the columns
+ * that are constant under its drill-down (table_hide_columns).
  *
  * The table knows nothing about the store: a view supplies the row ids and
  * formats one cell at a time (table_source).  Only visible rows are drawn.
@@ -26,6 +34,7 @@
 #define TABLE_MAX_COLUMNS 12
 #define TABLE_CELL_MAX 512
 #define TABLE_FILTER_MAX 128
+#define TABLE_TERMS_MAX 8 /* filter terms; more are an error */
 
 struct table_column {
 	const char *name;   /* header; also the field name of "field:value" filters */
@@ -40,6 +49,11 @@ struct table_column {
 	bool stable;        /* incremental sources: its text changes only when the
 			     * rows_stamp or the epoch moves (names, codes), so a
 			     * row's change does not re-read it */
+	bool key;           /* identifies the row (name, code, characteristic):
+			     * widened to its texts first, dropped last, cut in
+			     * the middle */
+	bool clocked;       /* its sort key follows the clock (a rate over a window
+			     * ending now): a sort on it re-reads every row */
 };
 
 struct table_cell {
@@ -86,7 +100,7 @@ struct table_memo {
 	uint32_t seen;  /* the last generation rows() listed it in */
 	bool valid;     /* match and key were read under the current filter/sort */
 	bool match;     /* passes the filter */
-	bool stable_match; /* ... on its stable columns alone */
+	uint8_t stable_terms; /* the filter terms its stable columns match (bits) */
 	bool moved;     /* to be merged into the order (this refresh only) */
 };
 
@@ -106,10 +120,18 @@ struct table {
 	int sort_col;
 	bool sort_desc;
 	char filter[TABLE_FILTER_MAX];
-	/* the filter as parsed by table_set_filter(): the column a "field:value"
-	 * filter names (-1: any column) and the text to look for in it */
-	int filter_col;
-	size_t filter_at, filter_len; /* in filter[] */
+	/* the filter as parsed by table_set_filter(): its terms, each the
+	 * column a "field:value" term names (-1: any column) and the text to
+	 * look for in it; a row matches when every term does */
+	struct table_term {
+		int col;
+		size_t at, len; /* in filter[] */
+	} terms[TABLE_TERMS_MAX];
+	size_t nterms;
+	/* why the filter cannot be applied (an unknown column); "" when it is.
+	 * A filter with an error filters nothing. */
+	char filter_error[160];
+	uint32_t hidden; /* columns not shown, filtered or sorted on (bit = column) */
 	/* rebuild only when the data or the filter/sort changed */
 	uint64_t built_stamp;
 	bool stale;
@@ -161,13 +183,24 @@ bool table_selected(const struct table *t, uint64_t *id);
 /* Sort: next shown column (cycling back to the natural order), or reverse. */
 void table_sort_next(struct table *t);
 void table_sort_reverse(struct table *t);
-void table_set_filter(struct table *t, const char *filter);
+/* Parses and applies a filter; false (and t->filter_error says why) when a
+ * term names no column or there are too many terms: nothing is filtered. */
+bool table_set_filter(struct table *t, const char *filter);
+/* The column names a "field:value" term may use, space-separated. */
+void table_filter_fields(const struct table *t, char *buf, size_t size);
+/* Hides the columns in mask (bit c = column c): constant under a
+ * drill-down.  Marks the table stale when the mask changed. */
+void table_hide_columns(struct table *t, uint32_t mask);
 
 /* Rows a page holds (for PgUp/PgDn, Ctrl-d/u). */
 size_t table_page(const struct table *t);
 
 /* Which row a click on screen line `line` of the window hits; false if none. */
 bool table_row_at_line(const struct table *t, int line, size_t *index);
+
+/* Which columns are shown and how wide, for a window `width` columns wide
+ * (table_draw does it; exposed for tests): t->widths, 0 = not shown. */
+void table_layout(struct table *t, const struct ui_screen *scr, int width);
 
 /* Does the row pass the current filter? (exposed for tests) */
 bool table_row_matches(const struct table *t, uint64_t id);

@@ -102,6 +102,9 @@ struct view_ops {
 	uint64_t (*rows_stamp)(struct view *v);
 	uint64_t (*changed_since)(struct view *v, uint64_t since, struct table *t);
 	uint64_t (*epoch)(struct view *v);
+	/* optional: the columns the drill-down context makes constant (bit =
+	 * column), hidden while it holds (the system column of one system) */
+	uint32_t (*context_columns)(const struct view_context *ctx);
 	/* Enter: drill into the row (false: nothing below it). Optional. */
 	bool (*drill)(struct view *v, uint64_t id);
 	/* The inspector's target for a row (false: nothing to inspect). */

@@ -201,23 +201,45 @@ bool bars_load_state(const struct ui *ui, char *buf, size_t size)
 	return false;
 }
 
+/* The tab bar's forms, widest first: every title; the numbers with the
+ * current view's title; the numbers alone. */
+enum tab_form { TABS_TITLES, TABS_CURRENT_TITLE, TABS_NUMBERS };
+
+static void tab_label(enum tab_form form, int v, bool active, char *buf, size_t size)
+{
+	if (form == TABS_CURRENT_TITLE && active)
+		snprintf(buf, size, " [%c %s]", view_key((enum view_id)v), view_title((enum view_id)v));
+	else if (form == TABS_TITLES)
+		snprintf(buf, size, "%c%c %s%c", active ? '[' : ' ', view_key((enum view_id)v),
+			 view_title((enum view_id)v), active ? ']' : ' ');
+	else if (active)
+		snprintf(buf, size, " [%c]", view_key((enum view_id)v));
+	else
+		snprintf(buf, size, " %c", view_key((enum view_id)v));
+}
+
 void bars_draw_tabs(struct ui *ui, WINDOW *w, int y, int width)
 {
 	enum view_id cur = ui_current(ui)->ops->id;
-	/* Full titles when they fit, else their first four letters. */
-	int full = 0;
-	for (int v = 0; v < VIEW_COUNT; v++)
-		full += (int)strlen(view_title((enum view_id)v)) + 4;
-	bool shorten = full > width;
+	char tab[64];
+	/* Titles are never cut: the first form that fits whole */
+	enum tab_form form = TABS_TITLES;
+	for (; form < TABS_NUMBERS; form++) {
+		int need = 0;
+		for (int v = 0; v < VIEW_COUNT; v++) {
+			tab_label(form, v, v == (int)cur, tab, sizeof(tab));
+			need += (int)strlen(tab);
+		}
+		if (need <= width)
+			break;
+	}
 	attr_t plain = screen_attr(&ui->scr, UI_ROLE_TAB);
 	wattrset(w, plain);
 	mvwhline(w, y, 0, ' ', width);
 	int x = 0;
 	for (int v = 0; v < VIEW_COUNT && x < width; v++) {
-		char tab[64];
 		bool active = v == (int)cur;
-		snprintf(tab, sizeof(tab), "%c%c %.*s%c", active ? '[' : ' ', view_key((enum view_id)v),
-			 shorten ? 4 : 40, view_title((enum view_id)v), active ? ']' : ' ');
+		tab_label(form, v, active, tab, sizeof(tab));
 		int n = (int)strlen(tab);
 		if (x + n > width)
 			break;
@@ -249,7 +271,7 @@ void bars_draw_crumb(struct ui *ui, WINDOW *w, int y, int width)
 		size_t n = (size_t)snprintf(info, sizeof(info), "%zu", t->count);
 		if (t->count != t->total)
 			n += (size_t)snprintf(info + n, sizeof(info) - n, "/%zu", t->total);
-		n += (size_t)snprintf(info + n, sizeof(info) - n, " rows");
+		n += (size_t)snprintf(info + n, sizeof(info) - n, " row%s", t->total == 1 ? "" : "s");
 		if (t->filter[0])
 			n += (size_t)snprintf(info + n, sizeof(info) - n, "  /%s", t->filter);
 		if (t->sort_col >= 0)
@@ -364,8 +386,20 @@ void bars_draw_hints(struct ui *ui, WINDOW *w, int width)
 	wattrset(w, a);
 	mvwhline(w, 0, 0, ' ', width);
 	if (ui->mode == INPUT_FILTER) {
-		char line[512];
-		snprintf(line, sizeof(line), "Filter: %s_   (Enter keep, Esc clear, field:value for one column)",
+		const struct table *t = &ui_current(ui)->table;
+		char line[768];
+		if (t->filter_error[0]) {
+			/* said where the operator types, with the names to use */
+			char fields[256];
+			table_filter_fields(t, fields, sizeof(fields));
+			snprintf(line, sizeof(line), "Filter: %s_   %s %s; columns: %s", ui->filter_edit,
+				 ui->scr.g->level[LEVEL_ERROR], t->filter_error, fields);
+			screen_put(&ui->scr, w, 0, 0, width, line,
+				   screen_attr(&ui->scr, UI_ROLE_STATUS_BAD), true, false);
+			return;
+		}
+		snprintf(line, sizeof(line),
+			 "Filter: %s_   (Enter keep, Esc clear; terms all match, field:value for one column)",
 			 ui->filter_edit);
 		screen_put(&ui->scr, w, 0, 0, width, line, screen_attr(&ui->scr, UI_ROLE_PROMPT), true, false);
 		return;
@@ -403,21 +437,89 @@ void bars_draw_hints(struct ui *ui, WINDOW *w, int width)
 	}
 }
 
-static int help_lines(const struct key_help *k)
+/* The length of the next line of `text` at most `width` columns wide, cut
+ * after a blank when it can be (help texts are ours: ASCII). */
+static size_t wrap_at(const char *text, size_t width)
+{
+	size_t len = strlen(text);
+	if (len <= width)
+		return len;
+	for (size_t i = width; i > 0; i--)
+		if (text[i] == ' ')
+			return i;
+	return width;
+}
+
+/* Lines the text takes when wrapped to width (at least 1). */
+static int wrapped_lines(const char *text, size_t width)
 {
 	int n = 0;
-	for (; k && k->keys; k++)
+	do {
+		size_t cut = wrap_at(text, width);
+		text += cut;
+		text += strspn(text, " ");
 		n++;
+	} while (*text);
 	return n;
 }
+
+/* Does the view's own list have these keys?  The view's meaning wins over
+ * the global one (a in the events view), each key listed once. */
+static bool view_has_keys(const struct key_help *own, const char *keys)
+{
+	for (const struct key_help *k = own; k && k->keys; k++)
+		if (strcmp(k->keys, keys) == 0)
+			return true;
+	return false;
+}
+
+/* One help entry: listed (false: skipped) with its text. */
+static bool help_entry(const struct ui *ui, const struct view *v, int set, const struct key_help *k,
+		       char *what, size_t size)
+{
+	bool table = v->ops->rows != NULL;
+	/* table keys mean nothing in a text view and vice versa */
+	if (!table && (strcmp(k->keys, "/") == 0 || strcmp(k->keys, "s S") == 0 ||
+		       strcmp(k->keys, "i") == 0))
+		return false;
+	if (set == 1 && view_has_keys(v->ops->keys, k->keys))
+		return false;
+	/* actions under --read-only: listed, greyed, and said to be off */
+	bool off = k->action && ui->read_only;
+	size_t n = (size_t)snprintf(what, size, "%s%s", off ? "off (--read-only): " : "", k->what);
+	if (table && strcmp(k->keys, "/") == 0 && n < size) {
+		char fields[256];
+		table_filter_fields(&v->table, fields, sizeof(fields));
+		snprintf(what + n, size - n, "; space-separated terms all match; fields: %s", fields);
+	}
+	return true;
+}
+
+#define HELP_KEYS_W 14
 
 void bars_draw_help(struct ui *ui, int rows, int cols)
 {
 	struct view *v = ui_current(ui);
-	bool table = v->ops->rows != NULL;
-	int lines = help_lines(v->ops->keys) + help_lines(bars_global_keys) + 4;
+	const struct key_help *sets[2] = { v->ops->keys, bars_global_keys };
+	char what[512];
+	/* as wide as the longest text needs, at most the screen */
+	size_t widest = 0;
+	for (int s = 0; s < 2; s++)
+		for (const struct key_help *k = sets[s]; k && k->keys; k++)
+			if (help_entry(ui, v, s, k, what, sizeof(what)) && strlen(what) > widest)
+				widest = strlen(what);
+	int wdt = (int)widest + HELP_KEYS_W + 6;
+	if (wdt > cols - 2)
+		wdt = cols - 2;
+	if (wdt < HELP_KEYS_W + 10)
+		wdt = cols;
+	size_t text_w = (size_t)(wdt - HELP_KEYS_W - 6);
+	int lines = 4;
+	for (int s = 0; s < 2; s++)
+		for (const struct key_help *k = sets[s]; k && k->keys; k++)
+			if (help_entry(ui, v, s, k, what, sizeof(what)))
+				lines += wrapped_lines(what, text_w);
 	int h = lines < rows - 2 ? lines : rows - 2;
-	int wdt = cols > 72 ? 70 : cols - 2;
 	WINDOW *win = newwin(h, wdt, (rows - h) / 2, (cols - wdt) / 2);
 	if (!win)
 		return;
@@ -427,22 +529,27 @@ void bars_draw_help(struct ui *ui, int rows, int cols)
 		mvwhline(win, y, 0, ' ', wdt);
 	char title[128];
 	snprintf(title, sizeof(title), "Keys of %s (any key closes)", view_title(v->ops->id));
-	screen_put(&ui->scr, win, 0, 1, wdt - 2, title, ka, false, false);
 	int y = 1;
-	const struct key_help *sets[2] = { v->ops->keys, bars_global_keys };
+	attr_t muted = screen_attr(&ui->scr, UI_ROLE_MUTED);
 	for (int s = 0; s < 2; s++)
-		for (const struct key_help *k = sets[s]; k && k->keys && y < h - 1; k++) {
-			/* table keys mean nothing in a text view and vice versa */
-			if (!table && (strcmp(k->keys, "/") == 0 || strcmp(k->keys, "s S") == 0 ||
-				       strcmp(k->keys, "i") == 0))
+		for (const struct key_help *k = sets[s]; k && k->keys && y < h - 2; k++) {
+			if (!help_entry(ui, v, s, k, what, sizeof(what)))
 				continue;
-			/* actions under --read-only: listed, greyed, and said to be off */
 			bool off = k->action && ui->read_only;
-			char what[256];
-			snprintf(what, sizeof(what), "%s%s", off ? "off (--read-only): " : "", k->what);
-			attr_t muted = screen_attr(&ui->scr, UI_ROLE_MUTED);
-			screen_put(&ui->scr, win, ++y, 2, 14, k->keys, off ? muted : ka, false, false);
-			screen_put(&ui->scr, win, y, 17, wdt - 19, what, off ? muted : a, false, false);
+			screen_put(&ui->scr, win, ++y, 2, HELP_KEYS_W, k->keys, off ? muted : ka, false,
+				   false);
+			const char *rest = what;
+			for (bool first = true; *rest && y < h - 1; first = false) {
+				size_t cut = wrap_at(rest, text_w);
+				char part[512];
+				snprintf(part, sizeof(part), "%.*s", (int)cut, rest);
+				if (!first)
+					y++;
+				screen_put(&ui->scr, win, y, HELP_KEYS_W + 3, (int)text_w, part,
+					   off ? muted : a, false, false);
+				rest += cut;
+				rest += strspn(rest, " ");
+			}
 		}
 	/* a frame drawn with plain characters: no ACS, so ASCII stays ASCII */
 	for (int x = 0; x < wdt; x++) {

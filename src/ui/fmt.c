@@ -192,6 +192,21 @@ void fmt_copy(char *buf, size_t size, const char *s)
 	buf[len] = '\0';
 }
 
+const char *fmt_topic_short(const char *topic, const char *slug)
+{
+	static const char root[] = "drivr/v1/";
+	size_t rlen = sizeof(root) - 1, slen = slug ? strlen(slug) : 0;
+	if (topic && !slen && strncmp(topic, root, rlen) == 0) {
+		/* no slug known (a replay): whatever level comes after the root */
+		const char *after = strchr(topic + rlen, '/');
+		return after && after > topic + rlen ? after + 1 : topic;
+	}
+	if (!topic || !slen || strncmp(topic, root, rlen) != 0 ||
+	    strncmp(topic + rlen, slug, slen) != 0 || topic[rlen + slen] != '/')
+		return topic ? topic : "";
+	return topic + rlen + slen + 1;
+}
+
 const char *fmt_system_name(const struct store *store, const char *uuid)
 {
 	const struct system *s = uuid ? store_find_system(store, uuid) : NULL;

@@ -22,7 +22,8 @@ static int key_filter(struct ui *ui, int key)
 	case '\r':
 	case '\n':
 	case KEY_ENTER:
-		ui->mode = INPUT_NORMAL;
+		if (!t->filter_error[0]) /* a filter that cannot apply stays open, said why */
+			ui->mode = INPUT_NORMAL;
 		break;
 	case KEY_BACKSPACE:
 	case 127:

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "sanitize.h"
 #include "util.h"
 
 void table_init(struct table *t, const struct table_column *cols, size_t ncols,
@@ -73,34 +74,55 @@ static void cell_reset(struct table_cell *cell)
 	cell->trusted = false;
 }
 
-/* The filter over one part of the columns: the stable ones, or the others
- * (a row matches when either part does). */
-static bool matches_part(const struct table *t, uint64_t id, bool stable)
+static bool is_hidden(const struct table *t, size_t c)
+{
+	return c < 32 && (t->hidden >> c) & 1u;
+}
+
+/* The terms of the filter one part of the columns matches (bit i = term i):
+ * the stable ones, or the others (a row matches when every term is matched
+ * by either part).  Each cell is read once for all the terms. */
+static uint8_t matches_part(const struct table *t, uint64_t id, bool stable)
 {
 	struct table_cell cell;
-	if (t->filter_col >= 0) {
-		if (t->cols[t->filter_col].stable != stable)
-			return false;
-		cell_reset(&cell);
-		t->src.cell(t->src.ctx, id, (size_t)t->filter_col, 0, &cell);
-		return contains(cell.text, t->filter + t->filter_at, t->filter_len);
-	}
-	for (size_t c = 0; c < t->ncols; c++) {
-		if (t->cols[c].unfiltered || t->cols[c].stable != stable)
+	uint8_t all = (uint8_t)((1u << t->nterms) - 1), got = 0;
+	for (size_t c = 0; c < t->ncols && got != all; c++) {
+		if (t->cols[c].stable != stable || is_hidden(t, c))
 			continue;
-		cell_reset(&cell);
-		t->src.cell(t->src.ctx, id, c, 0, &cell);
-		if (!cell.trusted && contains(cell.text, t->filter + t->filter_at, t->filter_len))
-			return true;
+		bool read = false;
+		for (size_t i = 0; i < t->nterms; i++) {
+			const struct table_term *term = &t->terms[i];
+			if (got & (1u << i))
+				continue;
+			/* a named column is searched whatever it is (age:stale);
+			 * any-column terms skip glyphs and clock-driven texts */
+			if (term->col >= 0 ? (size_t)term->col != c : t->cols[c].unfiltered)
+				continue;
+			if (!read) {
+				cell_reset(&cell);
+				t->src.cell(t->src.ctx, id, c, 0, &cell);
+				read = true;
+			}
+			if ((term->col >= 0 || !cell.trusted) &&
+			    contains(cell.text, t->filter + term->at, term->len))
+				got = (uint8_t)(got | (1u << i));
+		}
 	}
-	return false;
+	return got;
+}
+
+static bool filtering(const struct table *t)
+{
+	return t->nterms > 0;
 }
 
 bool table_row_matches(const struct table *t, uint64_t id)
 {
-	if (!t->filter[0])
+	if (!filtering(t))
 		return true;
-	return matches_part(t, id, true) || matches_part(t, id, false);
+	uint8_t all = (uint8_t)((1u << t->nterms) - 1);
+	uint8_t got = matches_part(t, id, true);
+	return got == all || (got | matches_part(t, id, false)) == all;
 }
 
 struct sort_key {
@@ -236,10 +258,12 @@ static void memo_read(struct table *t, struct table_memo *m, uint64_t id, bool w
 	t->reread++;
 	whole = whole || !m->valid;
 	bool match = true;
-	if (t->filter[0]) {
+	if (filtering(t)) {
+		uint8_t all = (uint8_t)((1u << t->nterms) - 1);
 		if (whole)
-			m->stable_match = matches_part(t, id, true);
-		match = m->stable_match || matches_part(t, id, false);
+			m->stable_terms = matches_part(t, id, true);
+		match = m->stable_terms == all ||
+			(m->stable_terms | matches_part(t, id, false)) == all;
 	}
 	bool key_changed = sorted(t) && (whole || !t->cols[t->sort_col].stable) &&
 			   memo_read_key(t, m, id);
@@ -408,11 +432,15 @@ static void refresh_memo(struct table *t, bool start_over, bool walk)
 	reorder(t, prev_count);
 }
 
-/* A "field:value" filter on a column whose text follows the clock (age)
- * cannot be kept between refreshes. */
-static bool filter_reads_clock(const struct table *t)
+/* A "field:value" term on a column whose text follows the clock (age), or a
+ * sort on a key that does (a rate ending now), cannot be kept between
+ * refreshes. */
+static bool reads_clock(const struct table *t)
 {
-	return t->filter_col >= 0 && t->cols[t->filter_col].unfiltered;
+	for (size_t i = 0; i < t->nterms; i++)
+		if (t->terms[i].col >= 0 && t->cols[t->terms[i].col].unfiltered)
+			return true;
+	return sorted(t) && t->cols[t->sort_col].clocked;
 }
 
 /* ---- rebuilds ---------------------------------------------------------------- */
@@ -423,7 +451,7 @@ static void read_all_rows(struct table *t)
 	t->src.rows(t->src.ctx, t);
 	t->total = t->count;
 	t->reread = t->count;
-	if (t->filter[0]) {
+	if (filtering(t)) {
 		size_t kept = 0;
 		for (size_t i = 0; i < t->count; i++)
 			if (table_row_matches(t, t->ids[i]))
@@ -451,7 +479,7 @@ static void keep_selection(struct table *t)
 
 void table_rebuild(struct table *t)
 {
-	if (incremental(t) && (sorted(t) || t->filter[0])) {
+	if (incremental(t) && (sorted(t) || filtering(t))) {
 		refresh_memo(t, true, true);
 	} else {
 		read_all_rows(t);
@@ -472,13 +500,13 @@ void table_refresh(struct table *t, uint64_t stamp)
 		table_rebuild(t);
 	} else {
 		uint64_t rows = t->src.rows_stamp(t->src.ctx);
-		if (!sorted(t) && !t->filter[0]) {
+		if (!sorted(t) && !filtering(t)) {
 			/* the natural order unfiltered: only a new set of rows matters */
 			if (rows != t->built_rows)
 				table_rebuild(t);
 		} else {
 			bool start_over = epoch != t->built_epoch || !t->memo_ready ||
-					  filter_reads_clock(t);
+					  reads_clock(t);
 			refresh_memo(t, start_over, rows != t->built_rows);
 			t->built_rows = rows;
 			keep_selection(t);
@@ -522,33 +550,95 @@ size_t table_page(const struct table *t)
 	return t->height > 1 ? (size_t)t->height - 1 : 1;
 }
 
-/* Which columns fit: drop the highest priority numbers until the minimum
- * widths (plus one space between columns) fit, then share what is left. */
-static void layout(struct table *t, int width)
+/* The widest text of a key column among the rows on screen (at least its
+ * header): the room it needs to be shown whole — a flexible column (no
+ * max_width) all of it; others up to their max_width, or half the window
+ * when that is more (a long name still leaves room for the others; it is
+ * cut in the middle beyond). */
+static int content_width(const struct table *t, const struct ui_screen *scr, size_t c, int width)
+{
+	struct table_cell cell;
+	char clean[TABLE_CELL_MAX * 4];
+	size_t widest = strlen(t->cols[c].name);
+	for (size_t i = t->top; i < t->count && i < t->top + (size_t)t->height; i++) {
+		cell_reset(&cell);
+		t->src.cell(t->src.ctx, t->ids[i], c, 0, &cell);
+		struct sanitize_result r = sanitize_text(cell.text, strlen(cell.text), scr->smode,
+							 clean, sizeof(clean), 0);
+		if (r.columns > widest)
+			widest = r.columns;
+	}
+	int w = widest < 1000 ? (int)widest : 1000;
+	int cap = !t->cols[c].max_width		  ? width
+		  : t->cols[c].max_width > width / 2 ? t->cols[c].max_width
+						      : width / 2;
+	if (w > cap)
+		w = cap;
+	return w > t->cols[c].min_width ? w : t->cols[c].min_width;
+}
+
+/* The shown column to drop next: the highest priority number among the
+ * ones that do not identify a row, and only when there is none, among
+ * those that do (keys: true); -1 when nothing can go. */
+static int droppable(const struct table *t, const bool *shown, bool keys)
+{
+	int worst = -1;
+	for (size_t c = 0; c < t->ncols; c++)
+		if (shown[c] && t->cols[c].priority > 0 && t->cols[c].key == keys &&
+		    (worst < 0 || t->cols[c].priority >= t->cols[worst].priority))
+			worst = (int)c;
+	return worst;
+}
+
+void table_layout(struct table *t, const struct ui_screen *scr, int width)
 {
 	bool shown[TABLE_MAX_COLUMNS];
-	int need = 0;
+	int want[TABLE_MAX_COLUMNS];
+	int need = 0, need_whole = 0, count = 0;
 	for (size_t c = 0; c < t->ncols; c++) {
-		shown[c] = true;
-		need += t->cols[c].min_width + (c ? 1 : 0);
+		shown[c] = !is_hidden(t, c);
+		if (!shown[c])
+			continue;
+		want[c] = t->cols[c].key ? content_width(t, scr, c, width) : t->cols[c].min_width;
+		need += t->cols[c].min_width + (count ? 1 : 0);
+		need_whole += want[c] + (count ? 1 : 0);
+		count++;
 	}
-	while (need > width) {
-		int worst = -1;
-		for (size_t c = 0; c < t->ncols; c++)
-			if (shown[c] && t->cols[c].priority > 0 &&
-			    (worst < 0 || t->cols[c].priority >= t->cols[worst].priority))
-				worst = (int)c;
-		if (worst < 0)
+	/* Derived columns give way until the keys are whole ... */
+	while (need_whole > width) {
+		int c = droppable(t, shown, false);
+		if (c < 0)
 			break;
-		shown[worst] = false;
-		need -= t->cols[worst].min_width + 1;
+		shown[c] = false;
+		need -= t->cols[c].min_width + 1;
+		need_whole -= want[c] + 1;
+	}
+	/* ... then keys (the least important first) until the minimums fit. */
+	while (need > width) {
+		int c = droppable(t, shown, false);
+		if (c < 0)
+			c = droppable(t, shown, true);
+		if (c < 0)
+			break;
+		shown[c] = false;
+		need -= t->cols[c].min_width + 1;
 	}
 	int left = width - need;
 	for (size_t c = 0; c < t->ncols; c++)
 		t->widths[c] = shown[c] ? t->cols[c].min_width : 0;
-	/* Share what is left one column at a time, round robin in priority
-	 * order, so a long code does not starve a name; columns stop at
-	 * their max_width, flexible ones (max 0) take the rest. */
+	/* Keys first grow to their texts, one column at a time; then what is
+	 * left is shared round robin in priority order, so a long code does
+	 * not starve a name; columns stop at their max_width, flexible ones
+	 * (max 0) take the rest. */
+	for (bool grew = true; left > 0 && grew;) {
+		grew = false;
+		for (size_t c = 0; c < t->ncols && left > 0; c++)
+			if (shown[c] && t->cols[c].key && t->widths[c] < want[c]) {
+				t->widths[c]++;
+				left--;
+				grew = true;
+			}
+	}
 	bool grew = true;
 	while (left > 0 && grew) {
 		grew = false;
@@ -574,10 +664,10 @@ static void layout(struct table *t, int width)
 void table_draw(struct table *t, const struct ui_screen *scr, WINDOW *w, int y, int height,
 		int width)
 {
-	layout(t, width);
 	t->y = y + 1;
 	t->height = height > 1 ? height - 1 : 0;
 	clamp_scroll(t);
+	table_layout(t, scr, width); /* after scrolling: keys measure the rows shown */
 	attr_t head = screen_attr(scr, UI_ROLE_HEADER);
 	wattrset(w, head);
 	mvwhline(w, y, 0, ' ', width);
@@ -618,7 +708,16 @@ void table_draw(struct table *t, const struct ui_screen *scr, WINDOW *w, int y, 
 			else if (selected && cell.role != UI_ROLE_DEFAULT)
 				/* keep the cell's emphasis visible on the selected row */
 				a = base | (screen_attr(scr, cell.role) & (A_BOLD | A_UNDERLINE));
-			screen_put(scr, w, row_y, t->x[c], t->widths[c], cell.text, a, true,
+			const char *text = cell.text;
+			char cut[TABLE_CELL_MAX * 4];
+			if (t->cols[c].key) {
+				/* names that share a prefix differ at the end: keep both */
+				sanitize_cut_middle(cell.text, strlen(cell.text), scr->smode,
+						    scr->g->ellipsis, cut, sizeof(cut),
+						    (size_t)t->widths[c]);
+				text = cut;
+			}
+			screen_put(scr, w, row_y, t->x[c], t->widths[c], text, a, true,
 				   t->cols[c].right);
 		}
 	}
@@ -648,26 +747,96 @@ void table_sort_reverse(struct table *t)
 	t->stale = true;
 }
 
-/* Parsed once here, not for every row: "field:value" when field names a
- * column, otherwise a substring of any column. */
-void table_set_filter(struct table *t, const char *filter)
+/* A term is "field:value" when what comes before its first colon is a
+ * word (a letter, then letters, digits, '-' or '_'): a time like 12:00 is
+ * a substring. */
+static bool names_field(const char *term, size_t len, size_t *flen)
+{
+	const char *colon = memchr(term, ':', len);
+	if (!colon || colon == term || !isalpha((unsigned char)term[0]))
+		return false;
+	for (const char *p = term; p < colon; p++)
+		if (!isalnum((unsigned char)*p) && *p != '-' && *p != '_')
+			return false;
+	*flen = (size_t)(colon - term);
+	return true;
+}
+
+/* The shown column called name[0..len) (case-insensitive), or -1. */
+static int column_named(const struct table *t, const char *name, size_t len)
+{
+	for (size_t c = 0; c < t->ncols; c++)
+		if (!is_hidden(t, c) && strlen(t->cols[c].name) == len &&
+		    strncasecmp(t->cols[c].name, name, len) == 0)
+			return (int)c;
+	return -1;
+}
+
+void table_filter_fields(const struct table *t, char *buf, size_t size)
+{
+	size_t used = 0;
+	if (size)
+		buf[0] = '\0';
+	for (size_t c = 0; c < t->ncols && used < size; c++) {
+		/* a name with a blank cannot be typed as one term */
+		if (is_hidden(t, c) || strchr(t->cols[c].name, ' '))
+			continue;
+		int n = snprintf(buf + used, size - used, "%s%s", used ? " " : "", t->cols[c].name);
+		used += n > 0 ? (size_t)n : 0;
+	}
+}
+
+/* Parsed once here, not for every row. */
+bool table_set_filter(struct table *t, const char *filter)
 {
 	snprintf(t->filter, sizeof(t->filter), "%s", filter ? filter : "");
-	t->filter_col = -1;
-	t->filter_at = 0;
-	const char *colon = strchr(t->filter, ':');
-	if (colon && colon > t->filter) {
-		size_t flen = (size_t)(colon - t->filter);
-		for (size_t c = 0; c < t->ncols; c++)
-			if (strlen(t->cols[c].name) == flen &&
-			    strncasecmp(t->cols[c].name, t->filter, flen) == 0) {
-				t->filter_col = (int)c;
-				t->filter_at = flen + 1;
+	t->nterms = 0;
+	t->filter_error[0] = '\0';
+	t->stale = true;
+	size_t at = 0, len = strlen(t->filter);
+	while (at < len) {
+		at += strspn(t->filter + at, " ");
+		size_t n = strcspn(t->filter + at, " ");
+		if (n == 0)
+			break;
+		if (t->nterms == TABLE_TERMS_MAX) {
+			snprintf(t->filter_error, sizeof(t->filter_error), "more than %d terms",
+				 TABLE_TERMS_MAX);
+			break;
+		}
+		struct table_term *term = &t->terms[t->nterms++];
+		size_t flen;
+		term->col = -1;
+		term->at = at;
+		term->len = n;
+		if (names_field(t->filter + at, n, &flen)) {
+			term->col = column_named(t, t->filter + at, flen);
+			if (term->col < 0) {
+				snprintf(t->filter_error, sizeof(t->filter_error),
+					 "no column \"%.*s\"", (int)flen, t->filter + at);
 				break;
 			}
+			term->at = at + flen + 1;
+			term->len = n - flen - 1;
+		}
+		at += n;
 	}
-	t->filter_len = strlen(t->filter + t->filter_at);
-	t->stale = true;
+	if (t->filter_error[0])
+		t->nterms = 0;
+	return !t->filter_error[0];
+}
+
+void table_hide_columns(struct table *t, uint32_t mask)
+{
+	if (mask == t->hidden)
+		return;
+	t->hidden = mask;
+	if (sorted(t) && is_hidden(t, (size_t)t->sort_col))
+		t->sort_col = -1;
+	/* field:value terms name columns by index: parse again */
+	char filter[TABLE_FILTER_MAX];
+	snprintf(filter, sizeof(filter), "%s", t->filter);
+	table_set_filter(t, filter);
 }
 
 bool table_row_at_line(const struct table *t, int line, size_t *index)

@@ -59,6 +59,8 @@ static void set_context(struct view *v, const struct view_context *ctx)
 		v->table.has_sel = false;
 		v->table.sel = v->table.top = 0;
 	}
+	if (v->ops->context_columns)
+		table_hide_columns(&v->table, v->ops->context_columns(&v->ctx));
 }
 
 /* A system drilled into is on screen: never evicted at a store cap

@@ -12,14 +12,20 @@ enum { COL_SYSTEM, COL_CODE, COL_NAME, COL_MODEL, COL_CONN, COL_STATUS, COL_AGE 
 static const struct table_column columns[] = {
 	/* stable: they change with component messages (rows_stamp) or other
 	 * entities' names (epoch); only the last datapoint follows datapoints */
-	[COL_SYSTEM] = { "system", 10, 24, 3, false, false, false, false, true },
-	[COL_CODE] = { "code", 10, 24, 0, false, false, false, false, true },
+	[COL_SYSTEM] = { "system", 10, 24, 3, false, false, false, false, true, .key = true },
+	[COL_CODE] = { "code", 10, 32, 0, false, false, false, false, true, .key = true },
 	[COL_NAME] = { "name", 10, 0, 2, false, false, false, false, true },
 	[COL_MODEL] = { "model", 8, 20, 4, false, false, false, false, true },
 	[COL_CONN] = { "connection", 13, 15, 0, false, false, false, false, true },
 	[COL_STATUS] = { "status", 9, 11, 5, false, false, false, false, true },
 	[COL_AGE] = { "datapoint", 9, 9, 1, true, true, false, true },
 };
+
+/* One system's components: its name is the breadcrumb's. */
+static uint32_t context_columns(const struct view_context *ctx)
+{
+	return ctx->system[0] ? 1u << COL_SYSTEM : 0;
+}
 
 static void rows(struct view *v, struct table *t)
 {
@@ -140,6 +146,7 @@ const struct view_ops view_components_ops = {
 	.cols = columns,
 	.ncols = sizeof(columns) / sizeof(columns[0]),
 	.rows = rows,
+	.context_columns = context_columns,
 	.cell = cell,
 	.rows_stamp = rows_stamp,
 	.changed_since = changed_since,

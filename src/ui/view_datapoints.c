@@ -16,17 +16,24 @@ enum { COL_SYSTEM, COL_COMPONENT, COL_SERVICE, COL_CHAR, COL_VALUE, COL_TYPE, CO
 
 static const struct table_column columns[] = {
 	/* stable: a series' key and its system's name (the epoch) */
-	[COL_SYSTEM] = { "system", 8, 20, 3, false, false, false, false, true },
-	[COL_COMPONENT] = { "component", 9, 18, 2, false, false, false, false, true },
-	[COL_SERVICE] = { "service", 7, 14, 4, false, false, false, false, true },
-	[COL_CHAR] = { "characteristic", 10, 0, 0, false, false, false, false, true },
+	[COL_SYSTEM] = { "system", 8, 20, 3, false, false, false, false, true, .key = true },
+	[COL_COMPONENT] = { "component", 9, 18, 2, false, false, false, false, true, .key = true },
+	[COL_SERVICE] = { "service", 7, 14, 4, false, false, false, false, true, .key = true },
+	[COL_CHAR] = { "characteristic", 10, 0, 0, false, false, false, false, true, .key = true },
 	[COL_VALUE] = { "value", 8, 16, 0, true, false, false },
 	[COL_TYPE] = { "type", 4, 4, 5, false, false, false },
 	[COL_AGE] = { "age", 5, 6, 1, true, true, false, true },
 	[COL_TREND] = { "trend", 8, 24, 2, false, false, false, true },
 	/* derived, like the age: searched by name only (rate:/m) */
-	[COL_RATE] = { "rate", 7, 8, 6, true, true, true, true },
+	[COL_RATE] = { "rate", 7, 8, 6, true, true, true, true, .clocked = true },
 };
+
+/* Under a drill-down the system (and the component) is the same on every
+ * row: the breadcrumb names it. */
+static uint32_t context_columns(const struct view_context *ctx)
+{
+	return (ctx->system[0] ? 1u << COL_SYSTEM : 0) | (ctx->component[0] ? 1u << COL_COMPONENT : 0);
+}
 
 static bool in_context(const struct view *v, const struct series *s)
 {
@@ -54,14 +61,17 @@ static bool is_stale(const struct ui *ui, const struct series *s)
 	return ui->stale_s > 0 && ui->now - s->received_at >= ui->stale_s;
 }
 
-/* Updates per second over the history ring (its oldest to newest sample). */
-static double rate_per_s(const struct series *s)
+/* Updates per second over a window from the ring's oldest sample to now (not
+ * to the newest sample): a series that fell silent shows its rate falling
+ * instead of the last one it had. */
+static double rate_per_s(const struct series *s, double now)
 {
 	struct sample oldest, newest;
 	size_t got = series_span(s, &oldest, &newest);
 	if (got < 2)
 		return 0;
-	double span = newest.time - oldest.time;
+	double end = now > newest.time ? now : newest.time;
+	double span = end - oldest.time;
 	return span > 0 ? (double)(got - 1) / span : 0;
 }
 
@@ -142,7 +152,7 @@ static void cell(struct view *v, uint64_t id, size_t col, int width, struct tabl
 		break;
 	}
 	case COL_RATE: {
-		double r = rate_per_s(s);
+		double r = rate_per_s(s, ui->now);
 		out->num = r;
 		if (r <= 0)
 			snprintf(out->text, sizeof(out->text), "-");
@@ -238,6 +248,7 @@ const struct view_ops view_datapoints_ops = {
 	.cols = columns,
 	.ncols = sizeof(columns) / sizeof(columns[0]),
 	.rows = rows,
+	.context_columns = context_columns,
 	.cell = cell,
 	.row_role = row_role,
 	.rows_stamp = rows_stamp,

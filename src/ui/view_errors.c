@@ -18,10 +18,11 @@ static const struct table_column columns[] = {
 	[COL_TIME] = { "time", 19, 19, 2, false, true, true },
 	[COL_KIND] = { "kind", 7, 7, 0, false, false, false },
 	[COL_FAMILY] = { "family", 8, 16, 3, false, false, false },
-	[COL_TOPIC] = { "topic / answers", 16, 0, 0, false, false, false },
+	[COL_TOPIC] = { "topic / answers", 16, 0, 0, false, false, false, .key = true },
 	[COL_MESSAGE] = { "message", 16, 0, 0, false, false, false },
-	[COL_CODE] = { "code", 5, 12, 4, false, false, false },
-	[COL_REQUEST] = { "request", 8, 40, 1, false, false, false },
+	[COL_CODE] = { "code", 5, 40, 4, false, false, false, .key = true },
+	/* a key too: which of the operator's requests the reply ended */
+	[COL_REQUEST] = { "request", 8, 40, 1, false, false, false, .key = true },
 };
 
 /* The record of a sequence number, or NULL once evicted. */
@@ -72,8 +73,9 @@ static void cell(struct view *v, uint64_t id, size_t col, int width, struct tabl
 			 topic_family_name(reply ? r->answers_family : r->family));
 		break;
 	case COL_TOPIC:
-		snprintf(out->text, sizeof(out->text), "%s",
-			 reply && r->answers_topic ? r->answers_topic : r->topic ? r->topic : "");
+		fmt_copy(out->text, sizeof(out->text),
+			 fmt_topic_short(reply && r->answers_topic ? r->answers_topic : r->topic,
+					 v->ui->config->slug));
 		break;
 	case COL_MESSAGE:
 		if (r->field && *r->field)

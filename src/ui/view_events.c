@@ -4,28 +4,47 @@
  * a acknowledges the selected event (previewed, confirmed).  The alert pane
  * (bars.c) shows the active ones from every view. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "requests.h"
 #include "ui/actions_ui.h"
 #include "ui/fmt.h"
 #include "ui/view.h"
+#include "util.h"
 
 enum { COL_LEVEL, COL_MODEL, COL_MESSAGE, COL_ENTITY, COL_START, COL_END, COL_STATUS, COL_ACK };
 
 static const struct table_column columns[] = {
 	[COL_LEVEL] = { "level", 9, 9, 0, false, true, true },
-	[COL_MODEL] = { "model", 8, 18, 2, false, false, false },
+	[COL_MODEL] = { "model", 8, 24, 2, false, false, false, .key = true },
 	[COL_MESSAGE] = { "message", 10, 0, 1, false, false, false },
-	[COL_ENTITY] = { "entity", 10, 24, 0, false, false, false },
+	[COL_ENTITY] = { "entity", 10, 32, 0, false, false, false, .key = true },
 	[COL_START] = { "start", 19, 19, 4, false, true, true },
 	[COL_END] = { "end", 19, 19, 5, false, true, true },
 	[COL_STATUS] = { "status", 8, 10, 0, false, false, false },
 	[COL_ACK] = { "ack", 3, 22, 3, false, false, false },
 };
 
+/* A row and its start, for the newest-first order. */
+struct dated_row {
+	uint64_t id;
+	double time;
+};
+
+static int newest_first(const void *a, const void *b)
+{
+	const struct dated_row *x = a, *y = b;
+	if (x->time != y->time)
+		return x->time > y->time ? -1 : 1;
+	return x->id > y->id ? -1 : x->id < y->id; /* the later arrival first */
+}
+
 static void rows(struct view *v, struct table *t)
 {
+	/* added in arrival order, then handed over newest first (new events on
+	 * top, where an 80x24 window sees them) */
+	size_t first = t->count;
 	size_t n = store_events_count(v->ui->store);
 	for (size_t i = 0; i < n; i++) {
 		const struct event *e = store_event_at(v->ui->store, i);
@@ -35,6 +54,16 @@ static void rows(struct view *v, struct table *t)
 			continue;
 		table_add_row(t, i);
 	}
+	size_t added = t->count - first;
+	struct dated_row *dated = xmalloc((added ? added : 1) * sizeof(*dated));
+	for (size_t i = 0; i < added; i++) {
+		dated[i].id = t->ids[first + i];
+		dated[i].time = store_event_at(v->ui->store, (size_t)dated[i].id)->time;
+	}
+	qsort(dated, added, sizeof(*dated), newest_first);
+	for (size_t i = 0; i < added; i++)
+		t->ids[first + i] = dated[i].id;
+	free(dated);
 }
 
 static void cell(struct view *v, uint64_t id, size_t col, int width, struct table_cell *out)
@@ -70,8 +99,11 @@ static void cell(struct view *v, uint64_t id, size_t col, int width, struct tabl
 		out->num = e->end_time;
 		break;
 	case COL_STATUS:
-		snprintf(out->text, sizeof(out->text), "%s", e->status ? e->status : "");
-		if (e->status && strcmp(e->status, "ACTIVE") == 0)
+		/* a SINGLE_POINT event has no status: said, not left blank */
+		snprintf(out->text, sizeof(out->text), "%s", e->status && *e->status ? e->status : "point");
+		if (!e->status || !*e->status)
+			out->role = UI_ROLE_MUTED;
+		else if (strcmp(e->status, "ACTIVE") == 0)
 			out->role = fmt_level_role(store_event_level(ui->store, e));
 		break;
 	case COL_ACK: {

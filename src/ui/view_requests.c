@@ -16,7 +16,7 @@ enum { COL_ID, COL_KIND, COL_WHAT, COL_STATE, COL_AGE, COL_DETAIL, COL_TARGET };
 static const struct table_column columns[] = {
 	[COL_ID] = { "#", 3, 4, 0, true, true, true },
 	[COL_KIND] = { "action", 12, 12, 6, false, false, false },
-	[COL_WHAT] = { "request", 28, 48, 0, false, false, false },
+	[COL_WHAT] = { "request", 28, 48, 0, false, false, false, .key = true },
 	[COL_STATE] = { "state", 17, 18, 0, false, false, false },
 	[COL_AGE] = { "changed", 7, 7, 2, true, true, false },
 	[COL_DETAIL] = { "answer", 10, 0, 1, false, false, false },
@@ -77,7 +77,7 @@ static void cell(struct view *v, uint64_t id, size_t col, int width, struct tabl
 		break;
 	case COL_TARGET:
 		snprintf(out->text, sizeof(out->text), "%s",
-			 q->kind == REQUEST_TOKEN ? "GraphQL" : q->topic ? q->topic : "");
+			 q->kind == REQUEST_TOKEN ? "GraphQL" : fmt_topic_short(q->topic, ui->config->slug));
 		break;
 	}
 }

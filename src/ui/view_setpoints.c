@@ -9,19 +9,21 @@
  * its own — queued in the outbox, sent, or ended by an /error reply, whose
  * message shows next to it. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "requests.h"
 #include "ui/actions_ui.h"
 #include "ui/fmt.h"
 #include "ui/view.h"
+#include "util.h"
 
 enum { COL_SYSTEM, COL_TARGET, COL_VALUE, COL_STATE, COL_REQUEST, COL_TYPE, COL_CREATED, COL_AGE,
        COL_MESSAGE };
 
 static const struct table_column columns[] = {
-	[COL_SYSTEM] = { "system", 8, 20, 3, false, false, false },
-	[COL_TARGET] = { "target", 12, 0, 0, false, false, false },
+	[COL_SYSTEM] = { "system", 8, 20, 3, false, false, false, .key = true },
+	[COL_TARGET] = { "target", 12, 0, 0, false, false, false, .key = true },
 	[COL_VALUE] = { "value", 6, 12, 0, true, false, false },
 	[COL_STATE] = { "state", 17, 18, 0, false, false, false },
 	[COL_REQUEST] = { "request", 22, 0, 1, false, false, false },
@@ -41,9 +43,28 @@ static const struct setpoint *setpoint_of(const struct ui *ui, const struct requ
 	return p && !p->meta.deleted ? p : NULL;
 }
 
+static double created_at(const struct setpoint *p);
+
+/* A row and its creation time, for the newest-first order. */
+struct dated_row {
+	uint64_t id;
+	double time;
+};
+
+static int newest_first(const void *a, const void *b)
+{
+	const struct dated_row *x = a, *y = b;
+	if (x->time != y->time)
+		return x->time > y->time ? -1 : 1;
+	return x->id > y->id ? -1 : x->id < y->id; /* the later arrival first */
+}
+
 static void rows(struct view *v, struct table *t)
 {
 	struct ui *ui = v->ui;
+	/* added in arrival order, then handed over newest first (new setpoints
+	 * on top, where an 80x24 window sees them) */
+	size_t first = t->count;
 	size_t n = store_setpoints_count(ui->store);
 	for (size_t i = 0; i < n; i++) {
 		const struct setpoint *p = store_setpoint_at(ui->store, i);
@@ -62,6 +83,20 @@ static void rows(struct view *v, struct table *t)
 			continue;
 		table_add_row(t, REQUEST_ROW | q->id);
 	}
+	size_t added = t->count - first;
+	struct dated_row *dated = xmalloc((added ? added : 1) * sizeof(*dated));
+	for (size_t i = 0; i < added; i++) {
+		uint64_t id = t->ids[first + i];
+		const struct request *q =
+			id & REQUEST_ROW ? requests_find(ui->requests, (uint32_t)(id & 0xffffffffu)) : NULL;
+		dated[i].id = id;
+		dated[i].time = q ? q->created_at
+				  : id & REQUEST_ROW ? 0 : created_at(store_setpoint_at(ui->store, (size_t)id));
+	}
+	qsort(dated, added, sizeof(*dated), newest_first);
+	for (size_t i = 0; i < added; i++)
+		t->ids[first + i] = dated[i].id;
+	free(dated);
 }
 
 static const struct request *request_row(const struct ui *ui, uint64_t id)

@@ -10,8 +10,8 @@
 enum { COL_NAME, COL_CODE, COL_STATUS, COL_CONN, COL_COMPS, COL_EVENTS, COL_AGE };
 
 static const struct table_column columns[] = {
-	[COL_NAME] = { "name", 14, 0, 0, false, false, false },
-	[COL_CODE] = { "code", 10, 28, 3, false, false, false },
+	[COL_NAME] = { "name", 14, 0, 0, false, false, false, .key = true },
+	[COL_CODE] = { "code", 10, 28, 3, false, false, false, .key = true },
 	[COL_STATUS] = { "status", 9, 11, 4, false, false, false },
 	[COL_CONN] = { "connection", 13, 15, 0, false, false, false },
 	[COL_COMPS] = { "comps", 5, 5, 2, true, true, true },

@@ -17,8 +17,8 @@ enum { COL_SYSTEM, COL_SUBJECT, COL_TYPE, COL_ROLES, COL_NOT_BEFORE, COL_EXPIRES
        COL_CHECK };
 
 static const struct table_column columns[] = {
-	[COL_SYSTEM] = { "system", 10, 22, 2, false, false, false },
-	[COL_SUBJECT] = { "subject", 10, 24, 0, false, false, false },
+	[COL_SYSTEM] = { "system", 10, 22, 2, false, false, false, .key = true },
+	[COL_SUBJECT] = { "subject", 10, 24, 0, false, false, false, .key = true },
 	[COL_TYPE] = { "type", 6, 10, 4, false, false, false },
 	[COL_ROLES] = { "roles", 8, 0, 5, false, false, false },
 	[COL_NOT_BEFORE] = { "not before", 19, 19, 6, false, true, false },

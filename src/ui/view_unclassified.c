@@ -11,7 +11,7 @@
 enum { COL_TOPIC, COL_REASON, COL_COUNT, COL_RETAINED, COL_AGE };
 
 static const struct table_column columns[] = {
-	[COL_TOPIC] = { "topic", 20, 0, 0, false, false, false },
+	[COL_TOPIC] = { "topic", 20, 0, 0, false, false, false, .key = true },
 	[COL_REASON] = { "reason", 12, 30, 2, false, false, false },
 	[COL_COUNT] = { "msgs", 6, 8, 0, true, true, true },
 	[COL_RETAINED] = { "retained", 8, 8, 3, false, false, false },
@@ -32,7 +32,7 @@ static void cell(struct view *v, uint64_t id, size_t col, int width, struct tabl
 	const struct unclassified_topic *u = store_unclassified_topic_at(ui->store, (size_t)id);
 	switch (col) {
 	case COL_TOPIC:
-		snprintf(out->text, sizeof(out->text), "%s", u->topic ? u->topic : "");
+		fmt_copy(out->text, sizeof(out->text), fmt_topic_short(u->topic, ui->config->slug));
 		break;
 	case COL_REASON:
 		snprintf(out->text, sizeof(out->text), "%s", u->reason ? u->reason : "");

@@ -97,6 +97,42 @@ static void test_column_and_buffer_limits(void **state)
 	assert_true(r.truncated);
 }
 
+static void test_cut_in_the_middle(void **state)
+{
+	(void)state;
+	char out[64];
+	const char *e = "\xe2\x80\xa6"; /* … */
+	struct sanitize_result r;
+	/* fits: unchanged */
+	r = sanitize_cut_middle("flow-temperature", 16, SANITIZE_DISPLAY_UTF8, e, out, sizeof(out), 16);
+	assert_string_equal(out, "flow-temperature");
+	assert_false(r.truncated);
+	/* too wide: the start and the (one column longer) end around the ellipsis */
+	const char *sp = "flow-temperature-setpoint";
+	r = sanitize_cut_middle(sp, strlen(sp), SANITIZE_DISPLAY_UTF8, e, out, sizeof(out), 18);
+	assert_string_equal(out, "flow-tem\xe2\x80\xa6-setpoint");
+	assert_int_equal(r.columns, 18);
+	assert_true(r.truncated);
+	/* two names with a common prefix stay apart at 16 columns */
+	r = sanitize_cut_middle(sp, strlen(sp), SANITIZE_DISPLAY_ASCII, "~", out, sizeof(out), 16);
+	assert_string_equal(out, "flow-te~setpoint");
+	assert_int_equal(r.columns, 16);
+	/* escapes are made visible first and never split into a raw ESC */
+	const char *hostile = "\x1b[2Jaaaaaaaaaaaaaaaaaaaaaaaaa\x1b[0m";
+	r = sanitize_cut_middle(hostile, strlen(hostile), SANITIZE_DISPLAY_UTF8, e, out, sizeof(out), 11);
+	assert_null(strchr(out, 0x1b));
+	assert_string_equal(out, "^[[2J\xe2\x80\xa6^[[0m");
+	assert_int_equal(r.columns, 11);
+	/* double-width characters are never split: the width stays within */
+	const char *wide = "\xe6\xb8\xa9\xe5\xba\xa6\xe8\xa8\xad\xe5\xae\x9a\xe5\x80\xa4"; /* 5 wide */
+	r = sanitize_cut_middle(wide, strlen(wide), SANITIZE_DISPLAY_UTF8, e, out, sizeof(out), 6);
+	assert_true(r.columns <= 6);
+	assert_string_equal(out, "\xe6\xb8\xa9\xe2\x80\xa6\xe5\x80\xa4");
+	/* too narrow for both ends: the start alone */
+	r = sanitize_cut_middle(sp, strlen(sp), SANITIZE_DISPLAY_UTF8, e, out, sizeof(out), 2);
+	assert_string_equal(out, "fl");
+}
+
 static void test_json_mode(void **state)
 {
 	(void)state;
@@ -122,6 +158,7 @@ int main(void)
 		cmocka_unit_test(test_c1_and_invalid_utf8),
 		cmocka_unit_test(test_valid_utf8_kept_and_measured),
 		cmocka_unit_test(test_column_and_buffer_limits),
+		cmocka_unit_test(test_cut_in_the_middle),
 		cmocka_unit_test(test_json_mode),
 	};
 	return cmocka_run_group_tests_name("sanitize", tests, NULL, NULL);

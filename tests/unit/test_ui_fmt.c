@@ -106,12 +106,27 @@ static void test_sparkline(void **state)
 	assert_string_equal(b, "012");
 }
 
+static void test_topic_short(void **state)
+{
+	(void)state;
+	assert_string_equal(fmt_topic_short("drivr/v1/demo/input/datapoint/u/json", "demo"),
+			    "input/datapoint/u/json");
+	/* another slug's topic stays whole; so does one outside the root */
+	assert_string_equal(fmt_topic_short("drivr/v1/demo2/jwks", "demo"), "drivr/v1/demo2/jwks");
+	assert_string_equal(fmt_topic_short("other/v1/demo/x", "demo"), "other/v1/demo/x");
+	/* no slug known (a replay): any slug level */
+	assert_string_equal(fmt_topic_short("drivr/v1/acme/systems/u", ""), "systems/u");
+	assert_string_equal(fmt_topic_short("drivr/v1/acme", ""), "drivr/v1/acme");
+	assert_string_equal(fmt_topic_short(NULL, "demo"), "");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_ages_and_countdowns),
 		cmocka_unit_test(test_values_and_symbols),
 		cmocka_unit_test(test_sparkline),
+		cmocka_unit_test(test_topic_short),
 	};
 	return cmocka_run_group_tests_name("ui_fmt", tests, NULL, NULL);
 }

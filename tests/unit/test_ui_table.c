@@ -1,4 +1,6 @@
-/* Unit tests: ui/table — filtering (substring, field:value), sorting (text,
+/* Unit tests: ui/table — filtering (terms that all match, field:value, an
+ * unknown field as an error, hidden columns), the layout by meaning (key
+ * columns whole before derived ones, dropped last), sorting (text,
  * numeric, reversed, stable), a selection that follows its row id through
  * re-sorting, filtering and live updates, and incremental refreshes (a
  * source with changed_since) that give exactly the rows and order of a full
@@ -101,12 +103,121 @@ static void test_filter(void **state)
 	table_set_filter(&t, "name:connected"); /* no name contains it */
 	table_rebuild(&t);
 	assert_int_equal(t.count, 0);
-	table_set_filter(&t, "nope:Wind"); /* unknown field: a plain substring */
+	/* an unknown field is an error, and nothing is filtered */
+	assert_false(table_set_filter(&t, "nope:Wind"));
+	assert_string_equal(t.filter_error, "no column \"nope\"");
+	table_rebuild(&t);
+	assert_int_equal(t.count, 5);
+	/* terms all match, each in any column or its own */
+	assert_true(table_set_filter(&t, "boiler disconnected"));
+	table_rebuild(&t);
+	assert_int_equal(t.count, 1);
+	assert_int_equal(t.ids[0], 14);
+	assert_true(table_set_filter(&t, "  state:connected   o "));
+	table_rebuild(&t);
+	assert_int_equal(t.count, 4); /* DISCONNECTED contains it; Solar is PARTIALLY */
+	assert_true(table_set_filter(&t, "state:connected name:w"));
+	table_rebuild(&t);
+	assert_int_equal(t.count, 1);
+	assert_int_equal(t.ids[0], 13);
+	/* a time is a substring, not a field */
+	assert_true(table_set_filter(&t, "12:00"));
+	assert_string_equal(t.filter_error, "");
 	table_rebuild(&t);
 	assert_int_equal(t.count, 0);
+	assert_false(table_set_filter(&t, "a b c d e f g h i"));
 	table_set_filter(&t, "");
 	table_rebuild(&t);
 	assert_int_equal(t.count, 5);
+	table_free(&t);
+}
+
+static void test_hidden_columns(void **state)
+{
+	(void)state;
+	struct table t;
+	setup_table(&t);
+	char fields[64];
+	table_filter_fields(&t, fields, sizeof(fields));
+	assert_string_equal(fields, "name state age");
+	table_set_filter(&t, "connected"); /* only the state column has it */
+	table_rebuild(&t);
+	assert_int_equal(t.count, 4);
+	table_hide_columns(&t, 1u << 1);
+	table_rebuild(&t);
+	assert_int_equal(t.count, 0); /* a hidden column is not searched */
+	table_filter_fields(&t, fields, sizeof(fields));
+	assert_string_equal(fields, "name age");
+	/* nor named: the filter is parsed again against the shown columns */
+	table_set_filter(&t, "state:connected");
+	assert_string_equal(t.filter_error, "no column \"state\"");
+	table_hide_columns(&t, 0);
+	assert_true(table_set_filter(&t, "state:connected"));
+	table_free(&t);
+}
+
+/* Layout: a key column with long texts, a derived one, a plain one. */
+static const char *long_names[] = { "flow-temperature", "flow-temperature-setpoint" };
+
+static void layout_rows(void *ctx, struct table *t)
+{
+	(void)ctx;
+	table_add_row(t, 0);
+	table_add_row(t, 1);
+}
+
+static void layout_cell(void *ctx, uint64_t id, size_t col, int width, struct table_cell *out)
+{
+	(void)ctx;
+	(void)width;
+	snprintf(out->text, sizeof(out->text), "%s", col == 0 ? long_names[id] : "x");
+}
+
+static const struct table_column layout_cols[] = {
+	{ "characteristic", 10, 0, 1, false, false, false, .key = true },
+	{ "value", 6, 8, 0, true, false, false },
+	{ "trend", 8, 24, 2, false, false, false, true },
+	{ "system", 8, 12, 3, false, false, false, .key = true },
+};
+
+static void test_layout_keys_first(void **state)
+{
+	(void)state;
+	struct ui_glyphs g = { 0 };
+	struct ui_screen scr = { 0 };
+	scr.smode = SANITIZE_DISPLAY_ASCII;
+	scr.g = &g;
+	struct table t;
+	struct table_source src = { NULL, layout_rows, layout_cell, NULL };
+	table_init(&t, layout_cols, 4, &src);
+	t.height = 10;
+	table_rebuild(&t);
+	/* wide: everything, the key whole (25), the rest shared */
+	table_layout(&t, &scr, 80);
+	assert_true(t.widths[0] >= 25);
+	assert_true(t.widths[2] > 8);
+	/* 45: the key (25) and the system key (8) whole first, the derived
+	 * trend gives way although its priority is better than the system's */
+	table_layout(&t, &scr, 45);
+	assert_true(t.widths[0] >= 25);
+	assert_int_equal(t.widths[2], 0);
+	assert_true(t.widths[3] >= 8);
+	/* narrower: the keys are cut (in the middle, when drawn) while their
+	 * minimums fit ... */
+	table_layout(&t, &scr, 30);
+	assert_int_equal(t.widths[2], 0);
+	assert_int_equal(t.widths[3], 8);
+	assert_int_equal(t.widths[0], 14);
+	assert_int_equal(t.widths[1], 6);
+	/* ... then the least important key goes (never the priority 0 value) */
+	table_layout(&t, &scr, 22);
+	assert_int_equal(t.widths[3], 0);
+	assert_int_equal(t.widths[0] + t.widths[1], 21);
+	/* hidden: as if it did not exist */
+	table_hide_columns(&t, 1u << 3);
+	table_layout(&t, &scr, 45);
+	assert_int_equal(t.widths[3], 0);
+	assert_true(t.widths[2] > 0);
 	table_free(&t);
 }
 
@@ -322,12 +433,14 @@ static void test_incremental_matches_a_full_rebuild(void **state)
 	table_init(&inc, live_cols, 3, &src);
 	table_init(&ref, live_cols, 3, &plain);
 	inc.height = ref.height = 10;
-	static const char *const filters[] = { "", "a", "n1", "name:b", "age:3", "3", "zzz" };
+	static const char *const filters[] = { "",     "a",     "n1",	     "name:b", "age:3",
+					       "3",    "zzz",   "a n1",    "b 1 a",  "name:b n1",
+					       "b 3" };
 	size_t reread_small = 0, refreshes = 0;
 	for (int step = 0; step < 3000; step++) {
 		unsigned long what = live_random() % 100;
 		if (what < 6) {
-			set_view(&inc, &ref, filters[live_random() % 7], (int)(live_random() % 4) - 1,
+			set_view(&inc, &ref, filters[live_random() % 11], (int)(live_random() % 4) - 1,
 				 live_random() % 2);
 		} else if (what < 12) {
 			size_t id = live_random() % LIVE_ROWS;
@@ -414,6 +527,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_filter),
+		cmocka_unit_test(test_hidden_columns),
+		cmocka_unit_test(test_layout_keys_first),
 		cmocka_unit_test(test_sort),
 		cmocka_unit_test(test_selection_follows_the_row),
 		cmocka_unit_test(test_scrolling_keeps_the_selection_visible),
