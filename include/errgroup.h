@@ -56,6 +56,7 @@ struct errgroups {
 	struct errgroup *items; /* worst first after errgroups_sort() */
 	size_t count, cap;
 	uint64_t records; /* records added */
+	uint64_t recent;  /* ... of them within the rate window */
 	struct hashmap index; /* id -> item */
 };
 

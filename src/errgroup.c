@@ -103,8 +103,10 @@ void errgroups_add(struct errgroups *g, const struct error_record *r)
 		e->last = r->time;
 	if (r->seq > e->newest_seq)
 		e->newest_seq = r->seq;
-	if (r->time <= g->now && g->now - r->time < ERRGROUP_RATE_WINDOW)
+	if (r->time <= g->now && g->now - r->time < ERRGROUP_RATE_WINDOW) {
 		e->recent++;
+		g->recent++;
+	}
 }
 
 static int worst_first(const void *pa, const void *pb)

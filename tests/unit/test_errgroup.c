@@ -86,6 +86,7 @@ static void test_counts_order_rate(void **state)
 	errgroups_sort(&g);
 	assert_int_equal(g.count, 3);
 	assert_int_equal(g.records, 7);
+	assert_int_equal(g.recent, 2);
 	assert_string_equal(g.items[0].key, "A");
 	assert_string_equal(g.items[1].key, "B");
 	assert_string_equal(g.items[2].key, "C");
