@@ -37,7 +37,8 @@ VERSION := 0.1.0
 DEB_PKGS := build-essential pkg-config libncurses-dev libpaho-mqtt-dev libssl-dev \
 	libcjson-dev libmsgpack-dev libcmocka-dev mosquitto mosquitto-clients tmux \
 	openssl valgrind python3 mosquitto-dev libmosquitto-dev libmicrohttpd-dev curl libcurl4-openssl-dev \
-	nodejs npm clang libclang-rt-14-dev
+	nodejs npm clang libclang-rt-14-dev \
+	ncurses-term
 
 # Names of the installed packages and of what they provide, one per line: a
 # package counts as present when installed or provided (NodeSource's nodejs

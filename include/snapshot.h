@@ -14,6 +14,7 @@ struct cJSON;
 struct snapshot_options {
 	bool include_payloads; /* raw payloads of errors and unclassified topics */
 	bool include_deleted;  /* entities flagged deleted */
+	double now;            /* errorSummary's rates end here (<= 0: the clock) */
 };
 
 /* Builds the document; the caller owns it (cJSON_Delete). */

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "errgroup.h"
 #include "sanitize.h"
 #include "util.h"
 
@@ -345,6 +346,48 @@ static cJSON *build_errors(const struct store *store, const struct snapshot_opti
 	return arr;
 }
 
+/* The errors grouped as the console's grouped Errors view shows them (the
+ * same module): each dimension's groups, worst offenders first. */
+static cJSON *build_error_summary(const struct store *store, double now)
+{
+	static const char *const names[ERRGROUP_BY_COUNT] = {
+		[ERRGROUP_BY_CODE] = "byCode",
+		[ERRGROUP_BY_SYSTEM] = "bySystem",
+		[ERRGROUP_BY_FAMILY] = "byFamily",
+	};
+	cJSON *o = cJSON_CreateObject();
+	size_t n = store_errors_count(store);
+	cJSON_AddNumberToObject(o, "records", (double)n);
+	/* the groups count only the records kept: say how many gave way */
+	cJSON_AddNumberToObject(o, "evicted", (double)store_counters(store)->errors_evicted);
+	cJSON_AddNumberToObject(o, "rateWindowSeconds", ERRGROUP_RATE_WINDOW);
+	add_time(o, "at", now);
+	for (int by = 0; by < ERRGROUP_BY_COUNT; by++) {
+		struct errgroups g;
+		errgroups_init(&g, (enum errgroup_by)by, now);
+		for (size_t i = 0; i < n; i++)
+			errgroups_add(&g, store_error_at(store, i));
+		errgroups_sort(&g);
+		cJSON *arr = cJSON_AddArrayToObject(o, names[by]);
+		for (size_t i = 0; i < g.count; i++) {
+			const struct errgroup *e = &g.items[i];
+			cJSON *item = cJSON_CreateObject();
+			add_str(item, "key", e->key);
+			if (by == ERRGROUP_BY_SYSTEM) {
+				const struct system *s = store_find_system(store, e->key);
+				add_str(item, "name", s ? s->name : NULL);
+			}
+			cJSON_AddNumberToObject(item, "count", (double)e->count);
+			add_time(item, "firstSeen", e->first);
+			add_time(item, "lastSeen", e->last);
+			cJSON_AddNumberToObject(item, "ratePerMinute", errgroup_rate(e));
+			cJSON_AddItemToArray(arr, item);
+		}
+		errgroups_free(&g);
+	}
+	return o;
+}
+
 static cJSON *build_unclassified(const struct store *store, const struct snapshot_options *opt)
 {
 	cJSON *arr = cJSON_CreateArray();
@@ -402,7 +445,7 @@ static cJSON *build_counters(const struct store *store)
 
 cJSON *snapshot_build(const struct store *store, const struct snapshot_options *options)
 {
-	struct snapshot_options defaults = { false, false };
+	struct snapshot_options defaults = { false, false, 0 };
 	const struct snapshot_options *opt = options ? options : &defaults;
 	cJSON *doc = cJSON_CreateObject();
 	cJSON *event_models;
@@ -431,6 +474,8 @@ cJSON *snapshot_build(const struct store *store, const struct snapshot_options *
 	cJSON_AddItemToObject(doc, "tokens", build_tokens(store, opt));
 	cJSON_AddItemToObject(doc, "jwks", build_jwks(store));
 	cJSON_AddItemToObject(doc, "errors", build_errors(store, opt));
+	cJSON_AddItemToObject(doc, "errorSummary",
+			      build_error_summary(store, opt->now > 0 ? opt->now : time_now()));
 	cJSON_AddItemToObject(doc, "unclassified", build_unclassified(store, opt));
 	cJSON_AddItemToObject(doc, "counters", build_counters(store));
 	return doc;

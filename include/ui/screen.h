@@ -54,10 +54,16 @@ struct ui_screen {
 	const struct ui_glyphs *g;
 	attr_t attr[UI_ROLE_COUNT];
 	int rows, cols;
+	/* TERM had no terminfo entry: which one is used instead ("" otherwise),
+	 * for the console's notice (screen_open also says it on stderr) */
+	char term_note[192];
 };
 
 /* Starts ncurses (newterm) and applies the theme.  Returns false with a
- * message (no terminal, TERM unknown). */
+ * message (no terminal, a TERM that cannot move the cursor — dumb —, no
+ * terminfo entry for TERM nor any fallback).  A TERM without an entry falls
+ * back to its family (the name cut at its last '-' or '.'), then xterm,
+ * then vt100, and says so in term_note. */
 bool screen_open(struct ui_screen *scr, const struct screen_options *opts,
 		 const struct theme *theme, char *err, size_t err_size);
 /* Restores the terminal (idempotent): the last output is delivered (up to

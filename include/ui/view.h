@@ -50,6 +50,7 @@ enum { KEY_UNHANDLED = 0, KEY_HANDLED = 1, KEY_REDRAW = 2, KEY_QUIT = 4 };
 struct view_context {
 	char system[256];    /* system uuid, "" = all */
 	char component[256]; /* component code within system, "" = all */
+	char group[256];     /* errors: one group's key, "" = not one group */
 };
 
 /* What the inspector shows. */
@@ -114,6 +115,11 @@ struct view_ops {
 	/* text views (the inspector) replace the table */
 	void (*draw)(struct view *v, WINDOW *w, int y, int height, int width);
 	int (*key)(struct view *v, int key);
+	/* optional: the context changed (drill-down, back, another view's
+	 * key): a view whose columns depend on it lays its table out again */
+	void (*context_changed)(struct view *v);
+	/* optional: frees the view's own state (app_free) */
+	void (*free)(struct view *v);
 	const struct key_help *keys; /* view-specific keys, NULL-terminated */
 	const char *empty;           /* shown when there is no row (NULL: "nothing received yet") */
 };
@@ -125,6 +131,7 @@ struct view {
 	struct view_context ctx;
 	size_t scroll; /* text views */
 	int text_lines; /* text views: lines of the last draw */
+	void *state;    /* the view's own data (errors: the grouping), ops->free frees it */
 };
 
 /* One step of the breadcrumb. */

@@ -100,8 +100,11 @@ static void delete_windows(struct ui *ui)
 void app_free(struct ui *ui)
 {
 	delete_windows(ui);
-	for (int i = 0; i < VIEW_COUNT; i++)
+	for (int i = 0; i < VIEW_COUNT; i++) {
+		if (ui->views[i].ops->free)
+			ui->views[i].ops->free(&ui->views[i]);
 		table_free(&ui->views[i].table);
+	}
 }
 
 void app_count_message(struct ui *ui, double when)

@@ -14,6 +14,7 @@
 #include <unistd.h>
 #include <wchar.h>
 
+#include "ui/termpick.h"
 #include "util.h"
 
 static const struct ui_glyphs glyphs_utf8 = {
@@ -163,10 +164,15 @@ bool screen_open(struct ui_screen *scr, const struct screen_options *opts,
 			return false;
 	}
 	FILE *out = scr->relay ? ttyout_stream(scr->relay) : scr->out ? scr->out : stdout;
-	scr->term = newterm(term, out, scr->in ? scr->in : stdin);
+	char chosen[128];
+	bool picked = termpick(term, chosen, sizeof(chosen), scr->term_note, sizeof(scr->term_note),
+				err, err_size);
+	if (picked && scr->term_note[0]) /* before the screen: still there after it */
+		fprintf(stderr, "drivr-console: %s\n", scr->term_note);
+	scr->term = picked ? newterm(chosen, out, scr->in ? scr->in : stdin) : NULL;
 	if (!scr->term) {
-		snprintf(err, err_size, "cannot start the terminal \"%s\" (check TERM)",
-			 term ? term : "(unset)");
+		if (picked)
+			snprintf(err, err_size, "cannot start the terminal \"%s\" (check TERM)", chosen);
 		if (scr->out)
 			fclose(scr->out);
 		if (scr->in)

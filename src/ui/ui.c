@@ -489,6 +489,8 @@ int ui_run(const struct config *c, const struct topic_table *topics)
 		goto out;
 	}
 	app_layout(&ui);
+	if (ui.scr.term_note[0]) /* a TERM without terminfo entry: which one draws */
+		ui_notice(&ui, "%s", ui.scr.term_note);
 	double first_frame = time_monotonic();
 	app_draw(&ui);
 	stats_frame_drawn(&st, first_frame); /* the first screen is a frame too */

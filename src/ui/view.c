@@ -58,6 +58,8 @@ static void set_context(struct view *v, const struct view_context *ctx)
 		/* another system's rows: start at the top */
 		v->table.has_sel = false;
 		v->table.sel = v->table.top = 0;
+		if (v->ops->context_changed)
+			v->ops->context_changed(v);
 	}
 	if (v->ops->context_columns)
 		table_hide_columns(&v->table, v->ops->context_columns(&v->ctx));

@@ -63,6 +63,7 @@ it_check "--snapshot has every retained entity, field by field" check_json "$IT_
 	'd["tokens"][0]["tokens"][0]["subjectName"] == "Ada Lovelace" and d["tokens"][0]["tokens"][0]["roles"] == "System Maintainer"' \
 	'd["counters"]["decodeErrors"] == 0 and d["counters"]["messages"] == 13' \
 	'd["errors"] == [] and d["unclassified"] == []' \
+	'd["errorSummary"]["records"] == 0 and d["errorSummary"]["byCode"] == [] and d["errorSummary"]["evicted"] == 0' \
 	'd["complete"] is True and d["load"]["systemsLoaded"] == 4 and "incomplete" not in d'
 it_check "--snapshot never prints token secrets" bash -c "! grep -q CLOUD- '$IT_TMP/snap.json'"
 

@@ -143,6 +143,38 @@ assert isinstance(s["keys"], list), s
 PY
 it_check "--count run: nothing on stderr" [ ! -s "$IT_TMP/count.err" ]
 
+# --- any terminal: TERM=dumb refused, a TERM without terminfo entry falls back ---
+T new-window -d -t tui -n dumb "env $ENVS TERM=dumb '$CONSOLE' -h 127.0.0.1 -p $BROKER_PORT -s $SLUG \
+	--no-mouse 2>'$IT_TMP/dumb.err'; echo \$? >'$IT_TMP/dumb.rc'; exec sleep 60"
+for _ in $(seq 1 100); do
+	[ -s "$IT_TMP/dumb.rc" ] && break
+	sleep 0.05
+done
+it_check "TERM=dumb: exit 2 at once (no blank screen left running)" [ "$(cat "$IT_TMP/dumb.rc" 2>/dev/null)" = 2 ]
+it_check "TERM=dumb: one line pointing to --log / --snapshot" \
+	bash -c "[ \$(grep -c . '$IT_TMP/dumb.err') -eq 1 ] && grep -q 'TERM=dumb cannot move the cursor.*--log or --snapshot' '$IT_TMP/dumb.err'"
+T new-window -d -t tui -n fallback "env $ENVS TERM=xterm-nonexistent-42 '$CONSOLE' -h 127.0.0.1 -p $BROKER_PORT \
+	-s $SLUG --no-mouse 2>'$IT_TMP/fallback.err'; echo \$? >'$IT_TMP/fallback.rc'; exec sleep 60"
+fallback_shows() {
+	local i
+	for i in $(seq 1 40); do
+		T capture-pane -p -t tui:fallback | grep -Eq "$1" && return 0
+		sleep 0.05
+	done
+	return 1
+}
+it_check "unknown TERM: the console runs, drawn as xterm" fallback_shows '^Systems .* [1-9][0-9]* rows'
+it_check "unknown TERM: the hint bar says which entry draws" \
+	fallback_shows 'TERM=xterm-nonexistent-42 has no terminfo entry here: drawing as xterm'
+T send-keys -t tui:fallback q
+for _ in $(seq 1 60); do
+	[ -s "$IT_TMP/fallback.rc" ] && break
+	sleep 0.05
+done
+it_check "unknown TERM: q quits with status 0" [ "$(cat "$IT_TMP/fallback.rc" 2>/dev/null)" = 0 ]
+it_check "unknown TERM: the same notice on stderr (seen after the screen is gone)" \
+	grep -q 'drivr-console: TERM=xterm-nonexistent-42 has no terminfo entry here: drawing as xterm' "$IT_TMP/fallback.err"
+
 # --- idle: connected, no traffic ------------------------------------------------
 # A slug nobody publishes on; the pane runs the console itself (pane_pid).
 T new-window -d -t tui -n idle "exec env $ENVS '$CONSOLE' -h 127.0.0.1 -p $BROKER_PORT -s quiet-$$"

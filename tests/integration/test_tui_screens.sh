@@ -104,6 +104,13 @@ for t in themes/*.theme; do
 		>/dev/null 2>"$IT_TMP/t.err"
 	it_check "shipped theme $t loads" [ $? -eq 0 ]
 done
+# TERM=dumb cannot move the cursor: one line pointing elsewhere, exit 2
+# (it used to draw nothing and keep running).
+TERM=dumb "$CONSOLE" --replay tests/screen/fleet.json --dump-screen "$IT_TMP/x" \
+	>/dev/null 2>"$IT_TMP/dumb.err"
+it_check "TERM=dumb: exit 2 and one line pointing to --log / --snapshot" \
+	bash -c "[ $? -eq 2 ] && [ \$(grep -c . '$IT_TMP/dumb.err') -eq 1 ] &&
+		grep -q 'TERM=dumb cannot move the cursor.*--log or --snapshot' '$IT_TMP/dumb.err'"
 printf 'j\n<Bogus>\n' >"$IT_TMP/bad.keys"
 "$CONSOLE" --replay tests/screen/fleet.json --dump-screen "$IT_TMP/x" --keys "$IT_TMP/bad.keys" \
 	>/dev/null 2>"$IT_TMP/keys.err"
