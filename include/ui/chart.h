@@ -87,12 +87,14 @@ double chart_usual_interval(const struct sample *samples, size_t n);
 /* The window that holds every finite sample of the series: false when none. */
 bool chart_window_all(const struct chart_series *series, size_t nseries, double *t0, double *t1);
 
-/* A value the way the axis and legend write it: at most 6 significant
+/* A value the way the axis and legend write it: at most 5 significant
  * digits, exponent form for huge or tiny ones, the unit after a space;
  * "nan" / "inf" never reach it (callers skip them). */
 void chart_format_value(double value, const char *unit, char *buf, size_t size);
-/* The legend line of series `index` (0-based): its number, its ASCII mark
- * in ASCII mode, the label, last / min / max, gaps and skipped samples. */
+/* The legend line of series `index` (0-based): its number (and its ASCII
+ * mark in ASCII mode), last / min / max in the window, gaps and skipped
+ * samples, then the label (the figures first: a narrow screen cuts the
+ * label).  Truncated to size. */
 void chart_legend(char *buf, size_t size, size_t index, const char *label,
 		  const struct chart_stats *stats, const char *unit, bool ascii);
 

@@ -374,14 +374,18 @@ static void draw_y_axis(struct chart_grid *g, int label_w, const char *unit, boo
 		set_cell(g, axis, y, ascii ? "|" : "│", CHART_AXIS, 0);
 	if (!any)
 		return; /* nothing to label */
-	int rows[3] = { 0, g->plot_h - 1, (g->plot_h - 1) / 2 };
-	double values[3] = { g->hi, g->lo, g->lo / 2 + g->hi / 2 };
-	int count = g->hi > g->lo ? (g->plot_h >= 5 ? 3 : 2) : 1;
-	if (count == 1) {
-		rows[0] = (g->plot_h - 1) / 2;
-		values[0] = g->lo;
+	/* the top and bottom rows hold hi and lo; the middle value (or the
+	 * only one) goes on the row its dots land in */
+	int cell_h = ascii ? 1 : 4;
+	int mid_row = (int)lround(0.5 * (g->plot_h * cell_h - 1)) / cell_h;
+	int rows[3] = { mid_row, 0, g->plot_h - 1 };
+	double values[3] = { g->lo / 2 + g->hi / 2, g->hi, g->lo };
+	int first = 0, count = 1;
+	if (g->hi > g->lo) {
+		first = g->plot_h >= 5 && mid_row > 0 && mid_row < g->plot_h - 1 ? 0 : 1;
+		count = 3;
 	}
-	for (int i = 0; i < count; i++) {
+	for (int i = first; i < count; i++) {
 		char text[64];
 		chart_format_value(values[i], unit, text, sizeof(text));
 		int cols = utf8_columns(text);
@@ -521,29 +525,26 @@ void chart_legend(char *buf, size_t size, size_t index, const char *label,
 {
 	if (size == 0)
 		return;
+	/* the figures first: at 80 columns a long label is what gets cut */
 	char mark[8] = "";
 	if (ascii && index < CHART_MAX_SERIES)
 		snprintf(mark, sizeof(mark), "%s", ascii_marks[index]);
-	int used = snprintf(buf, size, "%zu%s %s", index + 1, mark, label ? label : "");
-	if (used < 0 || (size_t)used >= size)
-		return;
-	size_t at = (size_t)used;
-	if (!stats->n) {
-		snprintf(buf + at, size - at, "  no samples in this window");
-	} else {
+	size_t at = 0;
+	at += (size_t)snprintf(buf, size, "%zu%s ", index + 1, mark);
+	if (at < size && !stats->n) {
+		at += (size_t)snprintf(buf + at, size - at, "no samples in this window");
+	} else if (at < size) {
 		char last[48], lo[48], hi[48];
 		chart_format_value(stats->last, unit, last, sizeof(last));
 		chart_format_value(stats->min, unit, lo, sizeof(lo));
 		chart_format_value(stats->max, unit, hi, sizeof(hi));
-		used = snprintf(buf + at, size - at, "  last %s  min %s  max %s", last, lo, hi);
-		if (used > 0 && (size_t)used < size - at)
-			at += (size_t)used;
+		at += (size_t)snprintf(buf + at, size - at, "last %s  min %s  max %s", last, lo, hi);
 	}
-	at = strlen(buf);
-	if (stats->gaps && at < size)
+	if (at < size && stats->gaps)
 		at += (size_t)snprintf(buf + at, size - at, "  %zu gap%s", stats->gaps,
 				       stats->gaps == 1 ? "" : "s");
-	at = strlen(buf);
-	if (stats->invalid && at < size)
-		snprintf(buf + at, size - at, "  %zu invalid skipped", stats->invalid);
+	if (at < size && stats->invalid)
+		at += (size_t)snprintf(buf + at, size - at, "  %zu invalid skipped", stats->invalid);
+	if (at < size && label && *label)
+		snprintf(buf + at, size - at, "  %s", label);
 }
