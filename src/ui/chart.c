@@ -1,7 +1,7 @@
 /* chart — series in, a grid of cells out; see include/ui/chart.h.
  *
  * The plot is a bitmap of dots: 2 × 4 per cell in Braille (U+2800 + one bit
- * per dot), 1 × 1 in ASCII, where each series has its own mark (* + o x) so
+ * per dot), 1 × 1 in ASCII, where each series has its own mark (* o x #) so
  * overlaid lines stay apart without colour.  Lines between samples are
  * drawn with Bresenham between pixel coordinates that are clipped to the
  * window and clamped to the grid first, so a hostile value or time cannot
@@ -16,7 +16,8 @@
 
 #include "util.h"
 
-static const char *const ascii_marks[CHART_MAX_SERIES] = { "*", "+", "o", "x" };
+/* not "+", "-" or "|": those are the axes' */
+static const char *const ascii_marks[CHART_MAX_SERIES] = { "*", "o", "x", "#" };
 
 /* ---- small helpers ------------------------------------------------------- */
 

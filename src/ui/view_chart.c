@@ -283,7 +283,7 @@ static int key(struct view *v, int ch)
 static const struct key_help keys[] = {
 	{ "+ -", "zoom the time window in / out", true },
 	{ "0", "all the history", true },
-	{ "← →", "pan (stops following new samples)", true },
+	{ "Left Right", "pan (stops following new samples)", true },
 	{ "f End", "follow new samples again (newest at the right edge)", true },
 	{ NULL, NULL, false },
 };

@@ -173,7 +173,7 @@ static void test_ascii_fallback(void **state)
 	struct chart_options opt = { T0 - 60, T0, "kW", true };
 	struct chart_grid g;
 	assert_true(chart_render(&g, 40, 10, cs, 2, &opt));
-	bool star = false, plus = false;
+	bool star = false, ring = false;
 	for (int y = 0; y < g.height; y++)
 		for (int x = 0; x < g.width; x++) {
 			const struct chart_cell *c = chart_cell_at(&g, x, y);
@@ -181,10 +181,10 @@ static void test_ascii_fallback(void **state)
 				assert_true((unsigned char)*p < 0x80);
 			if (c->kind == CHART_PLOT) {
 				star |= c->series == 1 && strcmp(c->glyph, "*") == 0;
-				plus |= c->series == 2 && strcmp(c->glyph, "+") == 0;
+				ring |= c->series == 2 && strcmp(c->glyph, "o") == 0;
 			}
 		}
-	assert_true(star && plus);
+	assert_true(star && ring);
 	/* the overlay numbers sit in the last column at each newest value */
 	/* 8 dot rows for 1..10: 9 lands on row 1, 2 on row 6 */
 	assert_string_equal(chart_cell_at(&g, g.width - 1, 1)->glyph, "2");
@@ -209,12 +209,12 @@ static void test_legend_and_axis_labels(void **state)
 	st.gaps = 2;
 	st.invalid = 1;
 	chart_legend(b, sizeof(b), 1, "x", &st, NULL, true);
-	assert_string_equal(b, "2+ last 21.5  min 12  max 22  2 gaps  1 invalid skipped  x");
+	assert_string_equal(b, "2o last 21.5  min 12  max 22  2 gaps  1 invalid skipped  x");
 	st.n = 0;
 	st.gaps = 0;
 	st.invalid = 0;
 	chart_legend(b, sizeof(b), 3, "y", &st, NULL, true);
-	assert_string_equal(b, "4x no samples in this window  y");
+	assert_string_equal(b, "4# no samples in this window  y");
 	st.n = 1;
 	chart_legend(b, 12, 0, "a long label", &st, "°C", false); /* cut, never overrun */
 	assert_int_equal(strlen(b), 11);
