@@ -369,8 +369,8 @@ static int key(struct view *v, int ch)
 }
 
 static const struct key_help keys[] = {
-	{ "j k Home G", "scroll", true },
-	{ "g", "a series: its chart (elsewhere: the top)", true },
+	{ "j k g G", "scroll", true },
+	{ "g", "of a series: its chart (Home: the top)", false },
 	{ NULL, NULL, false },
 };
 
