@@ -40,7 +40,10 @@ enum view_id {
 #define X(id, title, key) VIEW_##id,
 	UI_VIEW_LIST(X)
 #undef X
-	VIEW_COUNT
+	VIEW_COUNT,
+	/* views without a tab or number key, opened from a row (Esc returns) */
+	VIEW_CHART = VIEW_COUNT,
+	VIEW_ALL
 };
 
 /* Key handler results (combinable). */
@@ -120,6 +123,7 @@ struct view_ops {
 	void (*context_changed)(struct view *v);
 	/* optional: frees the view's own state (app_free) */
 	void (*free)(struct view *v);
+	bool keys_first; /* key() sees keys before the global ones but q ? Esc (the chart's 0, arrows) */
 	const struct key_help *keys; /* view-specific keys, NULL-terminated */
 	const char *empty;           /* shown when there is no row (NULL: "nothing received yet") */
 };
@@ -142,6 +146,26 @@ struct nav_step {
 	bool pinned;     /* ctx.system is pinned in the store while this step is open */
 };
 
+/* The chart (view_chart.c): the series it shows and the Datapoints rows
+ * marked for it with Space.  A series is held by its store slot and its
+ * key, so a slot that another series took after an eviction is not charted
+ * in its place. */
+#define UI_CHART_SERIES 4
+struct ui_chart_ref {
+	size_t slot;
+	char key[512];  /* system, component, service, characteristic, stream */
+	char unit[32];  /* from the component model's catalogue, sanitised */
+	bool unit_read; /* the catalogue was looked at (once per chart opened) */
+};
+
+struct ui_chart {
+	struct ui_chart_ref shown[UI_CHART_SERIES], marked[UI_CHART_SERIES];
+	size_t nshown, nmarked;
+	double span; /* seconds the window shows (0: all the history) */
+	double end;  /* its right edge while not following */
+	bool follow; /* the right edge is the newest sample (like less +F) */
+};
+
 #define UI_NAV_MAX 8
 #define UI_RATE_BUCKETS 8
 
@@ -153,10 +177,11 @@ struct ui {
 	struct store *store;
 	struct ingest ingest;
 	struct ui_screen scr;
-	struct view views[VIEW_COUNT];
+	struct view views[VIEW_ALL];
 	struct nav_step nav[UI_NAV_MAX];
 	int nav_depth; /* nav[nav_depth - 1] is the current view */
 	struct inspect_target inspect;
+	struct ui_chart chart;
 
 	/* time */
 	double clock_fixed; /* --clock (epoch s), or < 0: the real clock */
@@ -201,7 +226,7 @@ struct ui {
 /* Every view's ops (one file each). */
 extern const struct view_ops view_systems_ops, view_components_ops, view_datapoints_ops,
 	view_setpoints_ops, view_events_ops, view_errors_ops, view_tokens_ops,
-	view_unclassified_ops, view_inspector_ops, view_requests_ops;
+	view_unclassified_ops, view_inspector_ops, view_requests_ops, view_chart_ops;
 
 const char *view_title(enum view_id id);
 char view_key(enum view_id id);
@@ -213,6 +238,16 @@ void ui_open_view(struct ui *ui, enum view_id id, const struct view_context *ctx
 		  const char *label, bool push);
 /* Opens the inspector on a target. */
 void ui_open_inspector(struct ui *ui, const struct inspect_target *target, const char *label);
+/* Opens the chart on the series in those slots (at most UI_CHART_SERIES;
+ * evicted ones are skipped): all the history, following new samples. */
+void ui_open_chart(struct ui *ui, const size_t *slots, size_t n, const char *label);
+/* Space in the Datapoints view: marks the series for the chart, or unmarks
+ * it.  False when UI_CHART_SERIES are marked already. */
+bool ui_chart_toggle_mark(struct ui *ui, size_t slot);
+/* The series' number among the marked (1..UI_CHART_SERIES), 0: not marked. */
+int ui_chart_mark_number(const struct ui *ui, size_t slot);
+/* The series a reference holds, NULL when it was evicted. */
+const struct series *ui_chart_series(const struct ui *ui, const struct ui_chart_ref *ref);
 /* Esc: back to where the operator drilled from. */
 void ui_back(struct ui *ui);
 /* The wall clock the console shows (--clock fixes it). */

@@ -10,12 +10,13 @@
 #include "ui/bars.h"
 #include "util.h"
 
-static const struct view_ops *const all_ops[VIEW_COUNT] = {
+static const struct view_ops *const all_ops[VIEW_ALL] = {
 	[VIEW_SYSTEMS] = &view_systems_ops,	    [VIEW_COMPONENTS] = &view_components_ops,
 	[VIEW_DATAPOINTS] = &view_datapoints_ops,   [VIEW_SETPOINTS] = &view_setpoints_ops,
 	[VIEW_EVENTS] = &view_events_ops,	    [VIEW_ERRORS] = &view_errors_ops,
 	[VIEW_TOKENS] = &view_tokens_ops,	    [VIEW_UNCLASSIFIED] = &view_unclassified_ops,
 	[VIEW_INSPECTOR] = &view_inspector_ops,	    [VIEW_REQUESTS] = &view_requests_ops,
+	[VIEW_CHART] = &view_chart_ops,
 };
 
 /* Table callbacks: the table knows only (ctx, id); ctx is the view. */
@@ -62,7 +63,7 @@ void app_init(struct ui *ui, const struct config *config, const struct topic_tab
 	ui->config = config;
 	ui->topics = topics;
 	ui->store = store;
-	for (int i = 0; i < VIEW_COUNT; i++) {
+	for (int i = 0; i < VIEW_ALL; i++) {
 		struct view *v = &ui->views[i];
 		v->ops = all_ops[i];
 		v->ui = ui;
@@ -100,7 +101,7 @@ static void delete_windows(struct ui *ui)
 void app_free(struct ui *ui)
 {
 	delete_windows(ui);
-	for (int i = 0; i < VIEW_COUNT; i++) {
+	for (int i = 0; i < VIEW_ALL; i++) {
 		if (ui->views[i].ops->free)
 			ui->views[i].ops->free(&ui->views[i]);
 		table_free(&ui->views[i].table);

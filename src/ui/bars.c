@@ -463,26 +463,53 @@ static int wrapped_lines(const char *text, size_t width)
 	return n;
 }
 
-/* Does the view's own list have these keys?  The view's meaning wins over
- * the global one (a in the events view), each key listed once. */
-static bool view_has_keys(const struct key_help *own, const char *keys)
+/* Is this one key (a token of a help entry's keys, e.g. "g" of "g G Home
+ * End") one the view defines itself? */
+static bool view_has_key(const struct key_help *own, const char *key, size_t len)
 {
 	for (const struct key_help *k = own; k && k->keys; k++)
-		if (strcmp(k->keys, keys) == 0)
-			return true;
+		for (const char *t = k->keys; *t; t += strspn(t, " ")) {
+			size_t n = strcspn(t, " ");
+			if (n == len && strncmp(t, key, len) == 0)
+				return true;
+			t += n;
+		}
 	return false;
 }
 
-/* One help entry: listed (false: skipped) with its text. */
+/* The global entry's keys less those the view defines itself: the view's
+ * meaning wins (a in the events view, g in the datapoints view), each key
+ * listed once.  Empty: the entry is not listed. */
+static void global_keys_left(const struct key_help *own, const char *keys, char *out, size_t size)
+{
+	size_t used = 0;
+	out[0] = '\0';
+	for (const char *t = keys; *t; t += strspn(t, " ")) {
+		size_t n = strcspn(t, " ");
+		if (!view_has_key(own, t, n) && used + n + 2 < size) {
+			if (used)
+				out[used++] = ' ';
+			memcpy(out + used, t, n);
+			out[used += n] = '\0';
+		}
+		t += n;
+	}
+}
+
+/* One help entry: listed (false: skipped) with its keys and text. */
 static bool help_entry(const struct ui *ui, const struct view *v, int set, const struct key_help *k,
-		       char *what, size_t size)
+		       char *keys, size_t keys_size, char *what, size_t size)
 {
 	bool table = v->ops->rows != NULL;
 	/* table keys mean nothing in a text view and vice versa */
 	if (!table && (strcmp(k->keys, "/") == 0 || strcmp(k->keys, "s S") == 0 ||
 		       strcmp(k->keys, "i") == 0))
 		return false;
-	if (set == 1 && view_has_keys(v->ops->keys, k->keys))
+	if (set == 1)
+		global_keys_left(v->ops->keys, k->keys, keys, keys_size);
+	else
+		snprintf(keys, keys_size, "%s", k->keys);
+	if (!keys[0])
 		return false;
 	/* actions under --read-only: listed, greyed, and said to be off */
 	bool off = k->action && ui->read_only;
@@ -501,12 +528,12 @@ void bars_draw_help(struct ui *ui, int rows, int cols)
 {
 	struct view *v = ui_current(ui);
 	const struct key_help *sets[2] = { v->ops->keys, bars_global_keys };
-	char what[512];
+	char keys[64], what[512];
 	/* as wide as the longest text needs, at most the screen */
 	size_t widest = 0;
 	for (int s = 0; s < 2; s++)
 		for (const struct key_help *k = sets[s]; k && k->keys; k++)
-			if (help_entry(ui, v, s, k, what, sizeof(what)) && strlen(what) > widest)
+			if (help_entry(ui, v, s, k, keys, sizeof(keys), what, sizeof(what)) && strlen(what) > widest)
 				widest = strlen(what);
 	int wdt = (int)widest + HELP_KEYS_W + 6;
 	if (wdt > cols - 2)
@@ -517,7 +544,7 @@ void bars_draw_help(struct ui *ui, int rows, int cols)
 	int lines = 4;
 	for (int s = 0; s < 2; s++)
 		for (const struct key_help *k = sets[s]; k && k->keys; k++)
-			if (help_entry(ui, v, s, k, what, sizeof(what)))
+			if (help_entry(ui, v, s, k, keys, sizeof(keys), what, sizeof(what)))
 				lines += wrapped_lines(what, text_w);
 	int h = lines < rows - 2 ? lines : rows - 2;
 	WINDOW *win = newwin(h, wdt, (rows - h) / 2, (cols - wdt) / 2);
@@ -533,10 +560,10 @@ void bars_draw_help(struct ui *ui, int rows, int cols)
 	attr_t muted = screen_attr(&ui->scr, UI_ROLE_MUTED);
 	for (int s = 0; s < 2; s++)
 		for (const struct key_help *k = sets[s]; k && k->keys && y < h - 2; k++) {
-			if (!help_entry(ui, v, s, k, what, sizeof(what)))
+			if (!help_entry(ui, v, s, k, keys, sizeof(keys), what, sizeof(what)))
 				continue;
 			bool off = k->action && ui->read_only;
-			screen_put(&ui->scr, win, ++y, 2, HELP_KEYS_W, k->keys, off ? muted : ka, false,
+			screen_put(&ui->scr, win, ++y, 2, HELP_KEYS_W, keys, off ? muted : ka, false,
 				   false);
 			const char *rest = what;
 			for (bool first = true; *rest && y < h - 1; first = false) {

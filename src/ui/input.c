@@ -146,6 +146,11 @@ int app_key(struct ui *ui, int key)
 		return actions_ui_key(ui, key);
 
 	struct view *v = ui_current(ui);
+	if (v->ops->keys_first && key != 'q' && key != '?' && key != 27) {
+		int r = v->ops->key(v, key);
+		if (r & KEY_HANDLED)
+			return r;
+	}
 	switch (key) {
 	case 'q':
 		if (ui_pending_requests(ui) > 0) {

@@ -33,6 +33,8 @@ static const char keys[] = {
 
 const char *view_title(enum view_id id)
 {
+	if (id == VIEW_CHART)
+		return "Chart";
 	return id < VIEW_COUNT ? titles[id] : "?";
 }
 
@@ -160,3 +162,75 @@ double ui_clock(const struct ui *ui)
 	return ui->clock_fixed >= 0 ? ui->clock_fixed : time_now();
 }
 
+
+/* ---- the chart's series ---------------------------------------------------- */
+
+static void series_key(const struct series *s, char *buf, size_t size)
+{
+	snprintf(buf, size, "%s\x1f%s\x1f%s\x1f%s\x1f%s", s->system, s->component, s->service,
+		 s->characteristic, s->time_stream_uuid);
+}
+
+static void chart_ref_set(struct ui *ui, struct ui_chart_ref *ref, size_t slot)
+{
+	memset(ref, 0, sizeof(*ref));
+	ref->slot = slot;
+	series_key(store_series_at(ui->store, slot), ref->key, sizeof(ref->key));
+}
+
+const struct series *ui_chart_series(const struct ui *ui, const struct ui_chart_ref *ref)
+{
+	if (ref->slot >= store_series_slots(ui->store))
+		return NULL;
+	const struct series *s = store_series_at(ui->store, ref->slot);
+	char key[sizeof(ref->key)];
+	if (!s->live)
+		return NULL;
+	series_key(s, key, sizeof(key));
+	return strcmp(key, ref->key) == 0 ? s : NULL;
+}
+
+void ui_open_chart(struct ui *ui, const size_t *slots, size_t n, const char *label)
+{
+	struct ui_chart *c = &ui->chart;
+	c->nshown = 0;
+	for (size_t i = 0; i < n && c->nshown < UI_CHART_SERIES; i++)
+		if (slots[i] < store_series_slots(ui->store) &&
+		    store_series_at(ui->store, slots[i])->live)
+			chart_ref_set(ui, &c->shown[c->nshown++], slots[i]);
+	c->span = 0;
+	c->end = 0;
+	c->follow = true;
+	ui_open_view(ui, VIEW_CHART, NULL, label, true);
+}
+
+int ui_chart_mark_number(const struct ui *ui, size_t slot)
+{
+	const struct ui_chart *c = &ui->chart;
+	for (size_t i = 0; i < c->nmarked; i++)
+		if (c->marked[i].slot == slot && ui_chart_series(ui, &c->marked[i]))
+			return (int)i + 1;
+	return 0;
+}
+
+bool ui_chart_toggle_mark(struct ui *ui, size_t slot)
+{
+	struct ui_chart *c = &ui->chart;
+	/* forget marks whose series went (evicted): they would hold a place */
+	size_t kept = 0;
+	for (size_t i = 0; i < c->nmarked; i++)
+		if (ui_chart_series(ui, &c->marked[i]))
+			c->marked[kept++] = c->marked[i];
+	c->nmarked = kept;
+	for (size_t i = 0; i < c->nmarked; i++)
+		if (c->marked[i].slot == slot) {
+			memmove(&c->marked[i], &c->marked[i + 1],
+				(c->nmarked - i - 1) * sizeof(c->marked[0]));
+			c->nmarked--;
+			return true;
+		}
+	if (c->nmarked == UI_CHART_SERIES)
+		return false;
+	chart_ref_set(ui, &c->marked[c->nmarked++], slot);
+	return true;
+}

@@ -115,10 +115,17 @@ static void cell(struct view *v, uint64_t id, size_t col, int width, struct tabl
 	case COL_SERVICE:
 		fmt_copy(out->text, sizeof(out->text), s->service);
 		break;
-	case COL_CHAR:
-		fmt_copy(out->text, sizeof(out->text),
-			 s->characteristic[0] ? s->characteristic : s->time_stream_uuid);
+	case COL_CHAR: {
+		const char *name = s->characteristic[0] ? s->characteristic : s->time_stream_uuid;
+		/* a row marked for the chart (Space) says so where it is drawn;
+		 * filters and sorting (width 0) see the name alone */
+		int mark = width > 0 ? ui_chart_mark_number(ui, (size_t)id) : 0;
+		if (mark)
+			snprintf(out->text, sizeof(out->text), "[%d] %s", mark, name);
+		else
+			fmt_copy(out->text, sizeof(out->text), name);
 		break;
+	}
 	case COL_VALUE: {
 		fmt_value(&s->last, out->text, sizeof(out->text));
 		bool changed = s->last.type == VALUE_NUMBER && s->updates > 1 &&
@@ -218,10 +225,45 @@ static bool drill(struct view *v, uint64_t id)
 	return true;
 }
 
+/* Space: marks the selected series for the chart (up to four); g: the
+ * chart of the marked series, or of the selected one. */
+static int key_chart(struct view *v, int ch)
+{
+	struct ui *ui = v->ui;
+	uint64_t id;
+	bool selected = table_selected(&v->table, &id);
+	if (ch == ' ') {
+		if (selected && !ui_chart_toggle_mark(ui, (size_t)id))
+			ui_notice(ui, "%d series are marked already: Space on one unmarks it",
+				  UI_CHART_SERIES);
+		return KEY_HANDLED | KEY_REDRAW;
+	}
+	size_t slots[UI_CHART_SERIES], n = 0;
+	for (size_t i = 0; i < ui->chart.nmarked; i++)
+		if (ui_chart_series(ui, &ui->chart.marked[i]))
+			slots[n++] = ui->chart.marked[i].slot;
+	if (n == 0 && selected)
+		slots[n++] = (size_t)id;
+	if (n == 0) {
+		ui_notice(ui, "no series to chart");
+		return KEY_HANDLED | KEY_REDRAW;
+	}
+	const struct series *s = store_series_at(ui->store, slots[0]);
+	char label[160];
+	if (n == 1)
+		snprintf(label, sizeof(label), "%s", s->characteristic[0] ? s->characteristic : "series");
+	else
+		snprintf(label, sizeof(label), "%zu series", n);
+	ui_open_chart(ui, slots, n, label);
+	return KEY_HANDLED | KEY_REDRAW;
+}
+
 /* e: the setpoint editor for the series' characteristic, its last value
  * prefilled. */
 static int key(struct view *v, int ch)
 {
+	if (ch == ' ' || ch == 'g')
+		return key_chart(v, ch);
 	if (ch != 'e')
 		return KEY_UNHANDLED;
 	uint64_t id;
@@ -239,6 +281,8 @@ static int key(struct view *v, int ch)
 
 static const struct key_help keys[] = {
 	{ "Enter", "inspect the series", true },
+	{ "g", "chart the series (the marked ones, or the selected)", true },
+	{ "Space", "mark / unmark the series for the chart (up to 4)", false },
 	{ "e", "edit: send a setpoint for the series' characteristic", true, true },
 	{ NULL, NULL, false },
 };

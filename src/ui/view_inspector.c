@@ -326,6 +326,14 @@ static void draw(struct view *v, WINDOW *w, int y, int height, int width)
 
 static int key(struct view *v, int ch)
 {
+	struct ui *ui = v->ui;
+	if (ch == 'g' && ui->inspect.kind == INSPECT_SERIES &&
+	    store_series_at(ui->store, ui->inspect.index)->live) {
+		const struct series *s = store_series_at(ui->store, ui->inspect.index);
+		ui_open_chart(ui, &ui->inspect.index, 1,
+			      s->characteristic[0] ? s->characteristic : "series");
+		return KEY_HANDLED | KEY_REDRAW;
+	}
 	int page = v->ui->scr.rows > 8 ? v->ui->scr.rows - 8 : 1;
 	long to = (long)v->scroll;
 	switch (ch) {
@@ -362,6 +370,7 @@ static int key(struct view *v, int ch)
 
 static const struct key_help keys[] = {
 	{ "j k g G", "scroll", true },
+	{ "g", "of a series: its chart (Home: the top)", false },
 	{ NULL, NULL, false },
 };
 
