@@ -19,6 +19,9 @@
 /* Writes one field (with the separating comma when !first).  number: the
  * caller formatted it from a double (no formula guard). */
 void csv_field(FILE *out, const char *text, bool first, bool number);
+/* True when text is a whole number strtod reads ("-12.5", "3e4"): written
+ * as a number, without the formula guard. */
+bool csv_is_number(const char *text);
 /* Ends the record (CRLF). */
 void csv_end_record(FILE *out);
 

@@ -1,6 +1,7 @@
 /* csv — see include/csv.h. */
 #include "csv.h"
 
+#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -63,6 +64,16 @@ void csv_field(FILE *out, const char *text, bool first, bool number)
 	csv_format_field(text, number, big, need + 1);
 	fputs(big, out);
 	free(big);
+}
+
+bool csv_is_number(const char *text)
+{
+	if (!text || !*text || !(isdigit((unsigned char)text[0]) || text[0] == '-' || text[0] == '.'))
+		return false;
+	char *end;
+	double v = strtod(text, &end);
+	(void)v;
+	return end != text && *end == '\0';
 }
 
 void csv_end_record(FILE *out)

@@ -52,6 +52,13 @@ static void test_formulas_are_guarded(void **state)
 	assert_string_equal(field("@SUM(A1)", false), "\"'@SUM(A1)\"");
 	/* a number the caller formatted stays a number */
 	assert_string_equal(field("-12.5", true), "-12.5");
+	assert_true(csv_is_number("-12.5"));
+	assert_true(csv_is_number("57"));
+	assert_false(csv_is_number("-1+2"));
+	assert_false(csv_is_number("+5"));
+	assert_false(csv_is_number("5s"));
+	assert_false(csv_is_number(""));
+	assert_false(csv_is_number("-"));
 }
 
 static void test_bounded_and_long_fields(void **state)
