@@ -280,8 +280,9 @@ static void build_error(struct lines *l, const struct ui *ui, const struct error
 
 static void build_request(struct lines *l, const struct ui *ui, const struct request *q)
 {
-	char when[40], state[64];
-	add(l, "Request   #%u %s", q->id, q->summary ? q->summary : "");
+	char when[40], state[64], label[512];
+	actions_ui_request_label(ui, q, label, sizeof(label));
+	add(l, "Request   #%u %s", q->id, label);
 	add(l, "Action    %s", request_kind_name(q->kind));
 	actions_ui_state_text(ui, q, state, sizeof(state));
 	add(l, "State     %s", state);

@@ -1,5 +1,6 @@
 /* view_requests — every request of this session, newest first: what it is,
- * where it goes, its state live until its end (the outbox: "queued" while
+ * on which site (system name, component; the event's model), where it
+ * goes, its state live until its end (the outbox: "queued" while
  * the connection is down), the platform's or device's answer, and its age.
  * c cancels one that has not ended; Enter inspects its topic and payload.
  * Rows are request ids, so the selection survives new requests. */
@@ -16,7 +17,7 @@ enum { COL_ID, COL_KIND, COL_WHAT, COL_STATE, COL_AGE, COL_DETAIL, COL_TARGET };
 static const struct table_column columns[] = {
 	[COL_ID] = { "#", 3, 4, 0, true, true, true },
 	[COL_KIND] = { "action", 12, 12, 6, false, false, false },
-	[COL_WHAT] = { "request", 28, 48, 0, false, false, false },
+	[COL_WHAT] = { "request", 28, 80, 0, false, false, false },
 	[COL_STATE] = { "state", 17, 18, 0, false, false, false },
 	[COL_AGE] = { "changed", 7, 7, 2, true, true, false },
 	[COL_DETAIL] = { "answer", 10, 0, 1, false, false, false },
@@ -54,7 +55,7 @@ static void cell(struct view *v, uint64_t id, size_t col, int width, struct tabl
 		snprintf(out->text, sizeof(out->text), "%s", request_kind_name(q->kind));
 		break;
 	case COL_WHAT:
-		snprintf(out->text, sizeof(out->text), "%s", q->summary ? q->summary : "");
+		actions_ui_request_label(ui, q, out->text, sizeof(out->text));
 		break;
 	case COL_STATE:
 		out->role = actions_ui_state_text(ui, q, out->text, sizeof(out->text));
