@@ -23,7 +23,8 @@
 void live_toggle_pause(struct ui *ui);
 /* True when the current view's rows are frozen. */
 bool live_paused(const struct ui *ui);
-/* The status bar's segment while paused (" ⏸ paused: 12 updates wait "). */
+/* The status bar's segment while paused (" ⏸ paused: 12 waiting ": messages
+ * ingested since). */
 bool live_status(const struct ui *ui, char *buf, size_t size);
 
 /* --bell: whether msg brings a new event, asked before it is ingested

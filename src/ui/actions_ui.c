@@ -142,10 +142,13 @@ void actions_ui_request_label(const struct ui *ui, const struct request *q, char
 		const struct event_model *m = e->event_model_uuid
 			? store_find_event_model(ui->store, e->event_model_uuid) : NULL;
 		char entity[256];
+		const char *system = fmt_system_name(ui->store, e->system_uuid);
 		fmt_event_entity(ui->store, e, entity, sizeof(entity));
-		snprintf(buf, size, "acknowledge %s at %s › %s (event %.8s)",
-			 m && m->code ? m->code : "event", fmt_system_name(ui->store, e->system_uuid),
-			 entity, e->uuid);
+		/* an event of the system itself names it once */
+		bool same = strcmp(entity, system) == 0;
+		snprintf(buf, size, "acknowledge %s at %s%s%s (event %.8s)",
+			 m && m->code ? m->code : "event", system, same ? "" : " › ",
+			 same ? "" : entity, e->uuid);
 		return;
 	}
 	default:

@@ -47,8 +47,8 @@ bool live_status(const struct ui *ui, char *buf, size_t size)
 		return false;
 	const struct view *v = &ui->views[ui->nav[ui->nav_depth - 1].view];
 	uint64_t waiting = messages_in(ui) - v->paused_at;
-	snprintf(buf, size, " %s paused: %llu update%s wait (p resumes) ",
-		 ui->scr.ascii ? "||" : "⏸", (unsigned long long)waiting, waiting == 1 ? "" : "s");
+	snprintf(buf, size, " %s paused: %llu waiting ", ui->scr.ascii ? "||" : "⏸",
+		 (unsigned long long)waiting);
 	return true;
 }
 

@@ -20,6 +20,7 @@
 struct lines {
 	char **v;
 	size_t n, cap;
+	size_t pinned; /* leading lines that stay on screen while the rest scrolls */
 };
 
 static void add(struct lines *l, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -196,41 +197,45 @@ static void add_meta(struct lines *l, const struct ui *ui, const struct entity_m
 }
 
 /* Datapoints arrive on the system's input topic, several series in one
- * message: the last payload seen there (for this series or another). */
-static void add_series_input(struct lines *l, const struct ui *ui, const struct series *s)
+ * message: the topic (JSON or MessagePack, whichever was seen last) and
+ * the last payload seen there (for this series or another) — raw NULL
+ * when none is remembered. */
+static void series_input(const struct ui *ui, const struct series *s, char *topic, size_t size,
+			 const struct raw_payload **raw, double *when)
 {
 	struct topic_ids ids;
 	memset(&ids, 0, sizeof(ids));
 	ids.v[TOPIC_ID_SLUG] = slug_of(ui);
 	ids.v[TOPIC_ID_SYSTEM_UUID] = s->system;
-	static const enum payload_format formats[] = { FORMAT_JSON, FORMAT_MSGPACK };
-	char topic[1024];
+	static const enum payload_format formats[] = { FORMAT_MSGPACK, FORMAT_JSON };
+	*raw = NULL;
+	topic[0] = '\0';
 	for (size_t i = 0; i < ARRAY_LEN(formats); i++) {
-		if (topic_build(ui->topics, TOPIC_DATAPOINT_INPUT, &ids, formats[i], topic,
-				sizeof(topic)) < 0)
+		char t[1024];
+		double at = 0;
+		if (topic_build(ui->topics, TOPIC_DATAPOINT_INPUT, &ids, formats[i], t, sizeof(t)) < 0)
 			continue;
-		double when = 0;
-		const struct raw_payload *raw = store_last_input(ui->store, topic, &when);
-		if (!raw)
-			continue;
-		char at[40];
-		fmt_time(when, at, sizeof(at));
-		add(l, "Topic     %s", topic);
-		add(l, "Payload   %u bytes, the last on this topic (%s UTC):", raw->orig_len, at);
-		add_payload(l, raw);
-		return;
+		const struct raw_payload *r = store_last_input(ui->store, t, &at);
+		if (!topic[0] || (r && (!*raw || at > *when))) {
+			fmt_copy(topic, size, t);
+			if (r) {
+				*raw = r;
+				*when = at;
+			}
+		}
 	}
-	if (topic_build(ui->topics, TOPIC_DATAPOINT_INPUT, &ids, FORMAT_JSON, topic, sizeof(topic)) >= 0)
-		add(l, "Topic     %s", topic);
-	add(l, "Payload   (not kept: the store remembers the last payload of %s input topics)",
-	    "a bounded number of");
 }
 
 static void build_series(struct lines *l, const struct ui *ui, const struct series *s)
 {
 	char value[256], when[40];
+	char topic[1024];
+	const struct raw_payload *raw;
+	double raw_at = 0;
+	series_input(ui, s, topic, sizeof(topic), &raw, &raw_at);
 	add(l, "Series    %s / %s / %s / %s", fmt_system_name(ui->store, s->system), s->component,
 	    s->service, s->characteristic);
+	add(l, "Topic     %s", topic);
 	if (s->time_stream_uuid[0])
 		add(l, "Stream    %s", s->time_stream_uuid);
 	fmt_value(&s->last, value, sizeof(value));
@@ -238,7 +243,14 @@ static void build_series(struct lines *l, const struct ui *ui, const struct seri
 	fmt_time(s->last_time, when, sizeof(when));
 	add(l, "Measured  %s UTC", when);
 	add(l, "Updates   %llu", (unsigned long long)s->updates);
-	add_series_input(l, ui, s);
+	l->pinned = l->n; /* the series and its value stay while the history scrolls */
+	if (raw) {
+		fmt_time(raw_at, when, sizeof(when));
+		add(l, "Payload   %u bytes, the last on this topic (%s UTC):", raw->orig_len, when);
+		add_payload(l, raw);
+	} else {
+		add(l, "Payload   (not kept: only the last payload of recent input topics is)");
+	}
 	struct sample buf[512];
 	size_t n = series_history(s, buf, ARRAY_LEN(buf));
 	add(l, "History   %zu samples, newest last:", n);
@@ -395,23 +407,26 @@ static void build(struct lines *l, struct ui *ui)
 static void draw(struct view *v, WINDOW *w, int y, int height, int width)
 {
 	struct ui *ui = v->ui;
-	struct lines l = { NULL, 0, 0 };
+	struct lines l = { NULL, 0, 0, 0 };
 	build(&l, ui);
-	v->text_lines = (int)l.n;
 	bool follows = ui->inspect.kind == INSPECT_SERIES && height > 2;
 	int body = follows ? height - 1 : height;
+	/* pinned lines at the top (at most half the pane), the rest scrolls */
+	size_t pin = l.pinned < (size_t)body / 2 ? l.pinned : 0;
+	size_t rest = l.n - pin, room = (size_t)body - pin;
+	v->text_lines = (int)rest;
 	if (follows && !v->unfollowed)
-		v->scroll = l.n > (size_t)body ? l.n - (size_t)body : 0;
-	if (v->scroll + (size_t)body > l.n)
-		v->scroll = l.n > (size_t)body ? l.n - (size_t)body : 0;
+		v->scroll = rest > room ? rest - room : 0;
+	if (v->scroll + room > rest)
+		v->scroll = rest > room ? rest - room : 0;
 	attr_t a = screen_attr(&ui->scr, UI_ROLE_DEFAULT);
 	for (int i = 0; i < body; i++) {
-		size_t k = v->scroll + (size_t)i;
+		size_t k = (size_t)i < pin ? (size_t)i : pin + v->scroll + ((size_t)i - pin);
 		screen_put(&ui->scr, w, y + i, 0, width, k < l.n ? l.v[k] : "", a, true, false);
 	}
 	if (follows) {
 		char line[160];
-		size_t below = l.n - v->scroll - ((size_t)body < l.n ? (size_t)body : l.n);
+		size_t below = rest - v->scroll - (room < rest ? room : rest);
 		if (!v->unfollowed)
 			snprintf(line, sizeof(line), "-- following new samples (k or PgUp stops) --");
 		else
@@ -469,7 +484,7 @@ static int key(struct view *v, int ch)
 
 static const struct key_help keys[] = {
 	{ "j k g G", "scroll", true },
-	{ "End F", "series: follow new samples again (scrolling up stops)", false },
+	{ "End F", "follow new samples again (k, PgUp: stop)", false },
 	{ NULL, NULL, false },
 };
 
