@@ -23,7 +23,8 @@ size_t csv_format_field(const char *text, bool number, char *buf, size_t size)
 	size_t clean_size = len * 4 + 1;
 	char *clean = xmalloc(clean_size);
 	sanitize_text(text, len, SANITIZE_DISPLAY_UTF8, clean, clean_size, 0);
-	bool guard = !number && formula_start(clean[0]);
+	/* a lone "-" (a placeholder) is no formula */
+	bool guard = !number && formula_start(clean[0]) && clean[1];
 	bool quote = guard || strpbrk(clean, ",\"\r\n") != NULL;
 	size_t n = 0;
 #define PUT(c)                        \

@@ -119,8 +119,10 @@ static bool write_file(struct ui *ui, const char *path, size_t *rows, char *err,
 		return false;
 	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY, 0600);
 	if (fd < 0) {
-		snprintf(err, size, "%.400s: %s", path,
-			 errno == EEXIST ? "exists: choose another name" : strerror(errno));
+		if (errno == EEXIST)
+			snprintf(err, size, "exists: choose another name (%.400s)", path);
+		else
+			snprintf(err, size, "%.400s: %s", path, strerror(errno));
 		return false;
 	}
 	FILE *out = fdopen(fd, "w");
@@ -168,7 +170,7 @@ static bool preview(struct form *f)
 		return false;
 	}
 	if (lstat(x->path, &st) == 0) {
-		snprintf(f->status, sizeof(f->status), "%.200s exists: choose another name", x->path);
+		snprintf(f->status, sizeof(f->status), "exists: choose another name (%.200s)", x->path);
 		return false;
 	}
 	form_preview_add(f, UI_ROLE_HELP, "Write as CSV");

@@ -246,7 +246,7 @@ it_check "ack: preview of the event_ack topic and payload" wait_screen "input/ev
 keys Enter
 keys 0
 it_check "ack: confirmed (the event came back acknowledged)" \
-	wait_screen 'acknowledge [^ ]+ at .* › .*\(event [0-9a-f]{8}\).* ✔ confirmed' 10
+	wait_screen 'acknowledge [A-Z0-9_-]+ at .* ✔ confirmed' 10
 ACKED=$(python3 -c '
 import json, sys
 for l in open(sys.argv[1]):

@@ -50,6 +50,7 @@ static void test_formulas_are_guarded(void **state)
 	assert_string_equal(field("+1", false), "\"'+1\"");
 	assert_string_equal(field("-cmd", false), "\"'-cmd\"");
 	assert_string_equal(field("@SUM(A1)", false), "\"'@SUM(A1)\"");
+	assert_string_equal(field("-", false), "-");
 	/* a number the caller formatted stays a number */
 	assert_string_equal(field("-12.5", true), "-12.5");
 	assert_true(csv_is_number("-12.5"));
