@@ -66,6 +66,10 @@ static void switch_view(struct ui *ui, int delta)
 static int key_enter(struct ui *ui, struct view *v, bool inspect_only)
 {
 	uint64_t id;
+	/* a filter just typed: the selection is found again by the rebuild
+	 * the next frame would do (skipped while the terminal is busy) */
+	if (v->ops->rows && v->table.stale)
+		table_rebuild(&v->table);
 	if (!v->ops->rows || !table_selected(&v->table, &id))
 		return KEY_HANDLED;
 	if (!inspect_only && v->ops->drill && v->ops->drill(v, id))

@@ -162,6 +162,8 @@ bool live_copy_text(struct ui *ui, char *text, size_t size, const char **what)
 	struct inspect_target t = ui->inspect;
 	if (v->ops->rows) {
 		uint64_t id;
+		if (v->table.stale)
+			table_rebuild(&v->table);
 		if (!v->ops->inspect || !table_selected(&v->table, &id) || !v->ops->inspect(v, id, &t))
 			return false;
 	}

@@ -118,8 +118,8 @@ it_check "p again: resumed, the waiting updates applied" wait_screen 'resumed: [
 it_check "resumed: the status bar no longer says paused" bash -c "! tmux -S '$IT_TMUX_SOCK' -f /dev/null capture-pane -p -t live | head -1 | grep -q paused"
 
 # --- the inspector follows a series ---------------------------------------------------
-keys / C-u rate:/m Enter
-sleep 0.3
+keys / C-u type:num Enter
+wait_screen ' [1-9][0-9]*/[0-9]+ rows' 5
 keys Enter
 it_check "inspector: a series' history follows new samples" wait_screen '-- following new samples' 3
 keys k
