@@ -17,7 +17,7 @@ enum { COL_ID, COL_KIND, COL_WHAT, COL_STATE, COL_AGE, COL_DETAIL, COL_TARGET };
 static const struct table_column columns[] = {
 	[COL_ID] = { "#", 3, 4, 0, true, true, true },
 	[COL_KIND] = { "action", 12, 12, 6, false, false, false },
-	[COL_WHAT] = { "request", 44, 80, 0, false, false, false },
+	[COL_WHAT] = { "request", 36, 80, 0, false, false, false },
 	[COL_STATE] = { "state", 17, 18, 0, false, false, false },
 	[COL_AGE] = { "changed", 7, 7, 2, true, true, false },
 	[COL_DETAIL] = { "answer", 10, 0, 1, false, false, false },
