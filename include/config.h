@@ -96,6 +96,8 @@ enum config_mode { MODE_CONSOLE, MODE_LOG, MODE_SNAPSHOT, MODE_PRINT_TOPICS };
 	X(ascii, "ascii", 0, FLAG, NULL, NULL, 0, 0, 0,                                        \
 	  "console: ASCII symbols only (automatic when the locale is not UTF-8)")              \
 	X(no_mouse, "no-mouse", 0, FLAG, NULL, NULL, 0, 0, 0, "console: ignore the mouse")     \
+	X(bell, "bell", 0, FLAG, NULL, NULL, 0, 0, 0,                                          \
+	  "console: ring the bell and flash the status bar on each new ERROR event")         \
 	X(fps, "fps", 0, INT, "N", "20", 1, 1000, 0, "console: at most N frames per second")   \
 	X(stale, "stale", 0, DURATION, "SECONDS", "300", 0, 1e9, 0,                            \
 	  "console: dim series without an update for S s; 0: never")                          \
@@ -156,6 +158,7 @@ struct config {
 	/* the console (docs/ui.md) */
 	char *theme;
 	bool no_color, ascii, no_mouse;
+	bool bell; /* --bell: a new ERROR-level event rings (ui/live) */
 	long fps;
 	double stale, stuck;
 	char *replay, *keys, *dump_screen, *size, *clock;

@@ -13,4 +13,9 @@ void stopsig_install(void);
 /* True once one of the signals arrived. */
 bool stopsig_requested(void);
 
+/* For a loop that asks before stopping (the console with requests
+ * pending): when only SIGINT (Ctrl-C) arrived, forgets it and returns true;
+ * a SIGTERM or SIGHUP keeps the request to stop (false). */
+bool stopsig_take_interrupt(void);
+
 #endif

@@ -279,6 +279,11 @@ void store_free(struct store *store);
 void store_apply(struct store *store, const struct message_meta *msg,
 		 const struct topic_match *match, const struct decode_result *result);
 
+/* The last payload seen on an input topic (datapoints arrive on the
+ * system's input topic), and when; NULL when it is not remembered. */
+const struct raw_payload *store_last_input(const struct store *store, const char *topic,
+					   double *received_at);
+
 /* The stamp of the last change anywhere; views compare it to redraw. */
 uint64_t store_stamp(const struct store *store);
 /* The stamp of the last change a message of that family made (0: none):

@@ -4,11 +4,14 @@
 #include <signal.h>
 #include <string.h>
 
-static volatile sig_atomic_t stop_requested;
+static volatile sig_atomic_t stop_requested, interrupted, terminated;
 
 static void on_stop(int sig)
 {
-	(void)sig;
+	if (sig == SIGINT)
+		interrupted = 1;
+	else
+		terminated = 1;
 	stop_requested = 1;
 }
 
@@ -27,4 +30,15 @@ void stopsig_install(void)
 bool stopsig_requested(void)
 {
 	return stop_requested != 0;
+}
+
+bool stopsig_take_interrupt(void)
+{
+	if (!interrupted || terminated)
+		return false;
+	interrupted = 0;
+	stop_requested = 0;
+	if (terminated) /* a SIGTERM / SIGHUP in between still stops */
+		stop_requested = 1;
+	return !stop_requested;
 }

@@ -1584,6 +1584,16 @@ static struct input_seen *input_find(const struct store *store, const char *topi
 	return &store->inputs[slot];
 }
 
+const struct raw_payload *store_last_input(const struct store *store, const char *topic,
+					   double *received_at)
+{
+	const struct input_seen *in = input_find(store, topic, strlen(topic));
+	if (!in)
+		return NULL;
+	*received_at = in->time;
+	return &in->payload;
+}
+
 /* Remembers the last payload seen on an input topic (our own requests come
  * back to us too), so an /error reply can be shown next to what caused it. */
 static void remember_input(struct store *store, const char *topic, const struct message_meta *msg)

@@ -79,6 +79,13 @@ void actions_ui_new_token(struct ui *ui, const char *system_uuid);
 /* Requests view: cancel one (queued: never sent; sent: no longer followed). */
 void actions_ui_cancel(struct ui *ui, uint32_t id);
 
+/* The request as notices and the Requests view name it, with its site:
+ * "set Mill Lane 27 › heat-pump-1/heating/flow-temperature-setpoint = 57.5",
+ * "acknowledge OVERHEAT at Mill Lane 27 › boiler-1 (event 732823e0)",
+ * "issue 1D token for lamp at Mill Lane 27".  Raw: drawn through the
+ * sanitiser like every device string. */
+void actions_ui_request_label(const struct ui *ui, const struct request *q, char *buf, size_t size);
+
 /* "… queued (outbox)", "✔ confirmed" ... and its role. */
 enum ui_role actions_ui_state_text(const struct ui *ui, const struct request *q, char *buf,
 				   size_t size);

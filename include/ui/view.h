@@ -136,6 +136,12 @@ struct view {
 	size_t scroll; /* text views */
 	int text_lines; /* text views: lines of the last draw */
 	void *state;    /* the view's own data (errors: the grouping), ops->free frees it */
+	/* live watching (ui/live): p froze the rows (the store goes on, the
+	 * table is not refreshed) at the store's message count paused_at; the
+	 * inspector stops following new samples once scrolled up */
+	bool paused;
+	uint64_t paused_at;
+	bool unfollowed;
 };
 
 /* One step of the breadcrumb. */
@@ -218,6 +224,12 @@ struct ui {
 	char flash_message[160]; /* one-line notice in the hint bar */
 	double flash_until;
 	bool quit;
+	/* --bell: rings counted; the status bar flashes until bell_until */
+	uint64_t bells;
+	double bell_until;
+	/* Ctrl-C with requests pending asks like q; a second one quits */
+	bool interrupt_asked;
+	struct ui_export *export; /* the w prompt (ui/export), NULL: closed */
 	/* windows */
 	WINDOW *w_status, *w_crumb, *w_main, *w_alerts, *w_hints;
 	int alert_lines;

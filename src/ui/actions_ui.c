@@ -19,6 +19,7 @@
 #include "offline.h"
 #include "payload.h"
 #include "secret.h"
+#include "ui/export.h"
 #include "ui/fmt.h"
 #include "ui/form.h"
 #include "util.h"
@@ -122,11 +123,50 @@ bool actions_ui_audit_ack(struct ui *ui)
 	return true;
 }
 
+void actions_ui_request_label(const struct ui *ui, const struct request *q, char *buf, size_t size)
+{
+	const char *summary = q->summary ? q->summary : "";
+	const char *site = q->system_uuid ? fmt_system_name(ui->store, q->system_uuid) : NULL;
+	switch (q->kind) {
+	case REQUEST_SETPOINT:
+		/* five sites may have a heat-pump-1: the system's name first */
+		if (site && strncmp(summary, "set ", 4) == 0) {
+			snprintf(buf, size, "set %s › %s", site, summary + 4);
+			return;
+		}
+		break;
+	case REQUEST_EVENT_ACK: {
+		const struct event *e = q->target ? store_find_event(ui->store, q->target) : NULL;
+		if (!e)
+			break;
+		const struct event_model *m = e->event_model_uuid
+			? store_find_event_model(ui->store, e->event_model_uuid) : NULL;
+		char entity[256];
+		const char *system = fmt_system_name(ui->store, e->system_uuid);
+		fmt_event_entity(ui->store, e, entity, sizeof(entity));
+		/* an event of the system itself names it once */
+		bool same = strcmp(entity, system) == 0;
+		snprintf(buf, size, "acknowledge %s at %s%s%s (event %.8s)",
+			 m && m->code ? m->code : "event", system, same ? "" : " › ",
+			 same ? "" : entity, e->uuid);
+		return;
+	}
+	default:
+		if (site) {
+			snprintf(buf, size, "%s at %s", summary, site);
+			return;
+		}
+		break;
+	}
+	snprintf(buf, size, "%s", summary);
+}
+
 /* A request ended (or its late answer came): one notice. */
 static void on_end(void *ctx, const struct request *q, const char *outcome, bool recorded)
 {
-	ui_notice(ctx, "#%u %s: %s%s", q->id, q->summary ? q->summary : "", outcome,
-		  recorded ? "" : " — NOT in the audit log");
+	char label[512];
+	actions_ui_request_label(ctx, q, label, sizeof(label));
+	ui_notice(ctx, "#%u %s: %s%s", q->id, label, outcome, recorded ? "" : " — NOT in the audit log");
 }
 
 void actions_ui_init(struct ui *ui)
@@ -432,6 +472,15 @@ static bool sp_preview(struct form *f)
 	return true;
 }
 
+/* A request went out (or into the outbox): one notice naming its site. */
+static void notice_sent(struct ui *ui, const struct request *q)
+{
+	char label[512];
+	actions_ui_request_label(ui, q, label, sizeof(label));
+	ui_notice(ui, "#%u %s: %s", q->id, label,
+		  q->state == REQUEST_QUEUED ? "in the outbox until the connection is back" : "sent");
+}
+
 static void sp_submit(struct ui *ui)
 {
 	struct form *f = &ui->actions->form;
@@ -447,8 +496,7 @@ static void sp_submit(struct ui *ui)
 	}
 	close_modal(ui);
 	actions_ui_pump(ui);
-	ui_notice(ui, "#%u %s: %s", q->id, q->summary,
-		  q->state == REQUEST_QUEUED ? "in the outbox until the connection is back" : "sent");
+	notice_sent(ui, q);
 }
 
 void actions_ui_edit_setpoint(struct ui *ui, const struct setpoint_prefill *p)
@@ -563,8 +611,7 @@ static void ack_submit(struct ui *ui)
 		return;
 	}
 	actions_ui_pump(ui);
-	ui_notice(ui, "#%u %s: %s", q->id, q->summary,
-		  q->state == REQUEST_QUEUED ? "in the outbox until the connection is back" : "sent");
+	notice_sent(ui, q);
 }
 
 /* ---- Local API Tokens --------------------------------------------------------------- */
@@ -763,7 +810,9 @@ static void tk_submit(struct ui *ui)
 		action_flow_sweep(flow_of(ui));
 		return;
 	}
-	ui_notice(ui, "#%u %s: asking the GraphQL endpoint...", q->id, q->summary);
+	char label[512];
+	actions_ui_request_label(ui, q, label, sizeof(label));
+	ui_notice(ui, "#%u %s: asking the GraphQL endpoint...", q->id, label);
 }
 
 void actions_ui_new_token(struct ui *ui, const char *system_uuid)
@@ -868,7 +917,8 @@ static bool save_preview(struct form *f)
 		return false;
 	}
 	char err[600];
-	if (!graphql_check_jwt_path(path, true, err, sizeof(err))) {
+	if (!export_make_parents(path, err, sizeof(err)) ||
+	    !graphql_check_jwt_path(path, true, err, sizeof(err))) {
 		snprintf(f->status, sizeof(f->status), "%.250s", err);
 		return false;
 	}
@@ -888,9 +938,13 @@ static void save_open(struct ui *ui)
 	for (char *p = name; *p; p++)
 		if (*p == '/' || *p == ' ')
 			*p = '_';
+	/* the state directory (ui/export), never the working directory */
+	char path[4096];
+	if (!export_state_path(name, path, sizeof(path)))
+		snprintf(path, sizeof(path), "%s", name);
 	struct form *f = &a->form;
 	form_init(f, "Write the token to a file", ui);
-	form_add(f, "File", name);
+	form_add(f, "File", path);
 	f->preview_fill = save_preview;
 	f->confirm_what = "write it";
 	a->modal = MODAL_SAVE_JWT;

@@ -8,6 +8,7 @@
 #include "loadplan.h"
 #include "ui/actions_ui.h"
 #include "ui/bars.h"
+#include "ui/export.h"
 #include "util.h"
 
 static const struct view_ops *const all_ops[VIEW_ALL] = {
@@ -101,6 +102,7 @@ static void delete_windows(struct ui *ui)
 void app_free(struct ui *ui)
 {
 	delete_windows(ui);
+	export_close(ui);
 	for (int i = 0; i < VIEW_ALL; i++) {
 		if (ui->views[i].ops->free)
 			ui->views[i].ops->free(&ui->views[i]);
@@ -187,7 +189,10 @@ void app_draw(struct ui *ui)
 	if (v->ops->rows) {
 		/* the table needs its height for scrolling before the rebuild */
 		v->table.height = getmaxy(ui->w_main) - 1;
-		table_refresh(&v->table, v->ops->data_stamp ? v->ops->data_stamp(v) : ui_stamp(ui));
+		/* paused (p): the rows stay as they are, unless the operator
+		 * changed the filter or the order himself */
+		if (!v->paused || v->table.stale)
+			table_refresh(&v->table, v->ops->data_stamp ? v->ops->data_stamp(v) : ui_stamp(ui));
 	}
 	draw_main(ui, v);
 	bars_draw_status(ui, ui->w_status, width);
@@ -207,6 +212,8 @@ void app_draw(struct ui *ui)
 		}
 	if (ui->mode == INPUT_HELP)
 		bars_draw_help(ui, ui->scr.rows, ui->scr.cols);
+	else if (ui->export)
+		export_draw(ui);
 	else
 		actions_ui_draw(ui);
 	doupdate();

@@ -11,6 +11,7 @@
 #include "requests.h"
 #include "ui/actions_ui.h"
 #include "ui/fmt.h"
+#include "ui/live.h"
 #include "util.h"
 
 const struct key_help bars_global_keys[] = {
@@ -28,6 +29,9 @@ const struct key_help bars_global_keys[] = {
 	{ "C-u C-d", "half a page up / down", false },
 	{ "mouse", "click selects, the wheel scrolls (--no-mouse: off)", false },
 	{ "C-l", "redraw the screen", false },
+	{ "p", "pause the view (rows stay; the inspector stops following) / resume", false },
+	{ "y", "copy the row's identifier or value to the clipboard (OSC 52)", false },
+	{ "w", "write the view (or a series' history) as CSV", false },
 	{ "a", "acknowledge the alert pane's top unacknowledged alert", false, true },
 	{ "A", "why an audit line was not written (when the status bar says so); clears it", false },
 	{ NULL, NULL, false },
@@ -58,6 +62,11 @@ void bars_draw_status(struct ui *ui, WINDOW *w, int width)
 {
 	const struct ui_glyphs *g = ui->scr.g;
 	attr_t bar = screen_attr(&ui->scr, UI_ROLE_STATUS_BAR);
+	/* --bell: a new ERROR-level event flashes the bar for a second */
+	if (ui->bell_until > ui->now) {
+		bar = screen_attr(&ui->scr, UI_ROLE_STATUS_BAD) | A_REVERSE;
+		ui_note_deadline(ui, ui->bell_until);
+	}
 	wattrset(w, bar);
 	mvwhline(w, 0, 0, ' ', width);
 
@@ -130,6 +139,13 @@ void bars_draw_status(struct ui *ui, WINDOW *w, int width)
 	if (actions_ui_audit_warning(ui, unaudited, sizeof(unaudited)))
 		x = segment(ui, w, x, limit, unaudited, UI_ROLE_STATUS_BAD);
 	char load[160];
+	if (live_status(ui, load, sizeof(load))) /* p: the rows are frozen */
+		x = segment(ui, w, x, limit, load, UI_ROLE_STATUS_WARN);
+	if (ui->bell_until > ui->now) {
+		snprintf(load, sizeof(load), " %s new ERROR event (%llu rung) ",
+			 ui->scr.g->level[LEVEL_ERROR], (unsigned long long)ui->bells);
+		x = segment(ui, w, x, limit, load, UI_ROLE_STATUS_BAD);
+	}
 	if (bars_load_state(ui, load, sizeof(load)))
 		x = segment(ui, w, x, limit, load, UI_ROLE_STATUS_WARN);
 	/* before the counters: requests not at their end yet (the Requests
@@ -406,8 +422,8 @@ void bars_draw_hints(struct ui *ui, WINDOW *w, int width)
 	}
 	if (ui->mode == INPUT_CONFIRM_QUIT) {
 		char line[256];
-		snprintf(line, sizeof(line), "%zu request(s) still pending: quit anyway? (y/n)",
-			 ui_pending_requests(ui));
+		snprintf(line, sizeof(line), "%zu request(s) still pending: quit anyway? (y/n%s)",
+			 ui_pending_requests(ui), ui->interrupt_asked ? ", Ctrl-C again: quit" : "");
 		screen_put(&ui->scr, w, 0, 0, width, line, screen_attr(&ui->scr, UI_ROLE_PROMPT), true, false);
 		return;
 	}

@@ -9,6 +9,8 @@
 #include "ui/actions_ui.h"
 #include "ui/app.h"
 #include "ui/bars.h"
+#include "ui/export.h"
+#include "ui/live.h"
 
 static int key_filter(struct ui *ui, int key)
 {
@@ -65,6 +67,10 @@ static void switch_view(struct ui *ui, int delta)
 static int key_enter(struct ui *ui, struct view *v, bool inspect_only)
 {
 	uint64_t id;
+	/* a filter just typed: the selection is found again by the rebuild
+	 * the next frame would do (skipped while the terminal is busy) */
+	if (v->ops->rows && v->table.stale)
+		table_rebuild(&v->table);
 	if (!v->ops->rows || !table_selected(&v->table, &id))
 		return KEY_HANDLED;
 	if (!inspect_only && v->ops->drill && v->ops->drill(v, id))
@@ -133,6 +139,7 @@ int app_key(struct ui *ui, int key)
 	}
 	if (ui->mode == INPUT_CONFIRM_QUIT) {
 		ui->mode = INPUT_NORMAL;
+		ui->interrupt_asked = false;
 		if (key == 'y' || key == 'Y') {
 			ui->quit = true;
 			return KEY_HANDLED | KEY_QUIT;
@@ -142,6 +149,8 @@ int app_key(struct ui *ui, int key)
 	if (ui->mode == INPUT_FILTER)
 		return key_filter(ui, key);
 	/* an open form or dialog takes every key */
+	if (ui->export)
+		return export_key(ui, key);
 	if (actions_ui_modal(ui))
 		return actions_ui_key(ui, key);
 
@@ -178,6 +187,15 @@ int app_key(struct ui *ui, int key)
 		return KEY_HANDLED | KEY_REDRAW;
 	case 12: /* Ctrl-l */
 		clearok(curscr, TRUE);
+		return KEY_HANDLED | KEY_REDRAW;
+	case 'p': /* live watching (ui/live) */
+		live_toggle_pause(ui);
+		return KEY_HANDLED | KEY_REDRAW;
+	case 'y':
+		live_copy(ui);
+		return KEY_HANDLED | KEY_REDRAW;
+	case 'w':
+		export_open(ui);
 		return KEY_HANDLED | KEY_REDRAW;
 	default:
 		break;
@@ -222,7 +240,7 @@ int app_key(struct ui *ui, int key)
 
 void app_click(struct ui *ui, int row, int col)
 {
-	if (actions_ui_modal(ui))
+	if (actions_ui_modal(ui) || ui->export)
 		return; /* a form or dialog is open: keys only */
 	if (ui->mode != INPUT_NORMAL) {
 		ui->mode = INPUT_NORMAL;
@@ -258,7 +276,7 @@ void app_click(struct ui *ui, int row, int col)
 
 void app_wheel(struct ui *ui, int dir)
 {
-	if (actions_ui_modal(ui))
+	if (actions_ui_modal(ui) || ui->export)
 		return;
 	struct view *v = ui_current(ui);
 	if (v->ops->rows)

@@ -19,6 +19,7 @@
 #include "ui/actions_ui.h"
 #include "ui/app.h"
 #include "ui/keyscript.h"
+#include "ui/live.h"
 #include "ui/replay.h"
 #include "ui/theme.h"
 #include "util.h"
@@ -252,8 +253,11 @@ static size_t drain(struct ui *ui, struct inbox_item **pending, struct loop_stat
 		*pending = item->next;
 		if (item->kind == INBOX_MESSAGE) {
 			struct message_meta meta;
+			struct live_probe probe;
 			inbox_message_meta(item, &meta);
+			live_probe_before(ui, &meta, &probe); /* --bell */
 			ingest_message(&ui->ingest, &meta);
+			live_probe_after(ui, &probe);
 			app_count_message(ui, meta.received_at);
 			st->messages++;
 			if (st->out) {
@@ -342,13 +346,29 @@ static void handle_signals(struct ui *ui, bool *dirty)
 	}
 }
 
+/* Ctrl-C with requests still pending asks, as q does (a second Ctrl-C,
+ * or y, quits); true when the signal became that question. */
+static bool ask_on_interrupt(struct ui *ui)
+{
+	if (ui->interrupt_asked || ui_pending_requests(ui) == 0 || !stopsig_take_interrupt())
+		return false;
+	ui->mode = INPUT_CONFIRM_QUIT;
+	ui->interrupt_asked = true;
+	return true;
+}
+
 static int run_loop(struct ui *ui, struct loop_stats *st)
 {
 	bool dirty = true;
 	double next_frame = 0, frame_gap = 1.0 / (double)ui->config->fps;
 	uint64_t drawn_stamp = 0;
 	struct inbox_item *pending = NULL;
-	while (!ui->quit && !stopsig_requested()) {
+	while (!ui->quit) {
+		if (stopsig_requested()) {
+			if (!ask_on_interrupt(ui))
+				break;
+			dirty = true;
+		}
 		handle_signals(ui, &dirty);
 		double mono = time_monotonic();
 		double requests_deadline = actions_ui_tick(ui);

@@ -110,6 +110,7 @@ void ui_open_view(struct ui *ui, enum view_id id, const struct view_context *ctx
 void ui_open_inspector(struct ui *ui, const struct inspect_target *target, const char *label)
 {
 	ui->inspect = *target;
+	ui->views[VIEW_INSPECTOR].unfollowed = false; /* a new target is followed (ui/live) */
 	ui_open_view(ui, VIEW_INSPECTOR, NULL, label, true);
 }
 

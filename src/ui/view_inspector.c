@@ -1,6 +1,8 @@
 /* view_inspector — the raw side of one row: its topic, retained flag, time,
- * and the last payload pretty-printed (JSON through cJSON; anything else as
- * sanitised text or a hex dump).  Token strings are redacted.  The text is
+ * and the last payload pretty-printed (JSON through cJSON; UTF-8 text as
+ * sanitised lines; anything else as a hex + ASCII dump).  A series shows the
+ * system's datapoint input topic and the last payload seen there, and its
+ * history follows new samples.  Token strings are redacted.  The text is
  * rebuilt from the store on every draw, so it follows live updates. */
 #include <cJSON.h>
 #include <stdarg.h>
@@ -18,6 +20,7 @@
 struct lines {
 	char **v;
 	size_t n, cap;
+	size_t pinned; /* leading lines that stay on screen while the rest scrolls */
 };
 
 static void add(struct lines *l, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -50,6 +53,59 @@ static void redact(cJSON *item)
 			cJSON_SetValuestring(item, "<redacted>");
 		if (item->child)
 			redact(item->child);
+	}
+}
+
+/* Valid UTF-8 without control characters but tab, CR and newline: shown
+ * as text; anything else (MessagePack, a broken encoding) as a hex dump. */
+static bool printable_text(const char *bytes, size_t len)
+{
+	const unsigned char *p = (const unsigned char *)bytes, *end = p + len;
+	while (p < end) {
+		unsigned c = *p;
+		size_t n = c < 0x80 ? 1 : (c & 0xe0) == 0xc0 ? 2 : (c & 0xf0) == 0xe0 ? 3
+				     : (c & 0xf8) == 0xf0 ? 4 : 0;
+		if (n == 0 || (size_t)(end - p) < n || (n == 2 && c < 0xc2) || (n == 4 && c > 0xf4))
+			return false;
+		if (n == 1 && ((c < 0x20 && c != '\t' && c != '\n' && c != '\r') || c == 0x7f))
+			return false;
+		for (size_t k = 1; k < n; k++)
+			if ((p[k] & 0xc0) != 0x80)
+				return false;
+		/* overlong 3/4-byte forms, surrogates, C1 controls */
+		if ((n == 3 && c == 0xe0 && p[1] < 0xa0) || (n == 3 && c == 0xed && p[1] >= 0xa0) ||
+		    (n == 4 && c == 0xf0 && p[1] < 0x90) || (n == 4 && c == 0xf4 && p[1] >= 0x90) ||
+		    (n == 2 && c == 0xc2 && p[1] < 0xa0))
+			return false;
+		p += n;
+	}
+	return true;
+}
+
+/* 16 bytes a line: offset, hex (a gap after 8), the bytes as ASCII ('.'
+ * for anything else) — like hexdump -C.  At most HEX_DUMP_MAX bytes. */
+#define HEX_DUMP_MAX 4096
+static void add_hex_dump(struct lines *l, const char *bytes, size_t len)
+{
+	const unsigned char *b = (const unsigned char *)bytes;
+	size_t shown = len < HEX_DUMP_MAX ? len : HEX_DUMP_MAX;
+	add(l, "  (binary or not UTF-8: hex dump%s)", shown < len ? ", the first 4096 bytes" : "");
+	for (size_t off = 0; off < shown; off += 16) {
+		char hex[64], ascii[17];
+		size_t h = 0, a = 0;
+		for (size_t k = off; k < off + 16; k++) {
+			if (k < shown)
+				h += (size_t)snprintf(hex + h, sizeof(hex) - h, "%02x ", b[k]);
+			else
+				h += (size_t)snprintf(hex + h, sizeof(hex) - h, "   ");
+			if (k == off + 7)
+				hex[h++] = ' ';
+			if (k < shown)
+				ascii[a++] = b[k] >= 0x20 && b[k] < 0x7f ? (char)b[k] : '.';
+		}
+		hex[h] = '\0';
+		ascii[a] = '\0';
+		add(l, "  %08zx  %s |%s|", off, hex, ascii);
 	}
 }
 
@@ -89,10 +145,9 @@ static void add_payload(struct lines *l, const struct raw_payload *raw)
 		cJSON_free(text);
 		return;
 	}
-	bool binary = memchr(raw->bytes, '\0', raw->len) != NULL;
-	for (uint32_t i = 0; i < raw->len && !binary; i++)
-		binary = (unsigned char)raw->bytes[i] < 0x09;
-	if (!binary) {
+	if (!raw->len)
+		return;
+	if (printable_text(raw->bytes, raw->len)) {
 		char *copy = xstrndup(raw->bytes, raw->len);
 		for (char *line = copy, *next; line; line = next) {
 			next = strchr(line, '\n');
@@ -103,13 +158,7 @@ static void add_payload(struct lines *l, const struct raw_payload *raw)
 		free(copy);
 		return;
 	}
-	for (uint32_t off = 0; off < raw->len && off < 4096; off += 16) {
-		char hex[64];
-		size_t h = 0;
-		for (uint32_t k = off; k < off + 16 && k < raw->len; k++)
-			h += (size_t)snprintf(hex + h, sizeof(hex) - h, "%02x ", (unsigned char)raw->bytes[k]);
-		add(l, "  %04x  %s", off, hex);
-	}
+	add_hex_dump(l, raw->bytes, raw->len);
 }
 
 static const char *slug_of(const struct ui *ui)
@@ -147,11 +196,46 @@ static void add_meta(struct lines *l, const struct ui *ui, const struct entity_m
 	add_payload(l, &m->raw);
 }
 
+/* Datapoints arrive on the system's input topic, several series in one
+ * message: the topic (JSON or MessagePack, whichever was seen last) and
+ * the last payload seen there (for this series or another) — raw NULL
+ * when none is remembered. */
+static void series_input(const struct ui *ui, const struct series *s, char *topic, size_t size,
+			 const struct raw_payload **raw, double *when)
+{
+	struct topic_ids ids;
+	memset(&ids, 0, sizeof(ids));
+	ids.v[TOPIC_ID_SLUG] = slug_of(ui);
+	ids.v[TOPIC_ID_SYSTEM_UUID] = s->system;
+	static const enum payload_format formats[] = { FORMAT_MSGPACK, FORMAT_JSON };
+	*raw = NULL;
+	topic[0] = '\0';
+	for (size_t i = 0; i < ARRAY_LEN(formats); i++) {
+		char t[1024];
+		double at = 0;
+		if (topic_build(ui->topics, TOPIC_DATAPOINT_INPUT, &ids, formats[i], t, sizeof(t)) < 0)
+			continue;
+		const struct raw_payload *r = store_last_input(ui->store, t, &at);
+		if (!topic[0] || (r && (!*raw || at > *when))) {
+			fmt_copy(topic, size, t);
+			if (r) {
+				*raw = r;
+				*when = at;
+			}
+		}
+	}
+}
+
 static void build_series(struct lines *l, const struct ui *ui, const struct series *s)
 {
 	char value[256], when[40];
+	char topic[1024];
+	const struct raw_payload *raw;
+	double raw_at = 0;
+	series_input(ui, s, topic, sizeof(topic), &raw, &raw_at);
 	add(l, "Series    %s / %s / %s / %s", fmt_system_name(ui->store, s->system), s->component,
 	    s->service, s->characteristic);
+	add(l, "Topic     %s", topic);
 	if (s->time_stream_uuid[0])
 		add(l, "Stream    %s", s->time_stream_uuid);
 	fmt_value(&s->last, value, sizeof(value));
@@ -159,6 +243,14 @@ static void build_series(struct lines *l, const struct ui *ui, const struct seri
 	fmt_time(s->last_time, when, sizeof(when));
 	add(l, "Measured  %s UTC", when);
 	add(l, "Updates   %llu", (unsigned long long)s->updates);
+	l->pinned = l->n; /* the series and its value stay while the history scrolls */
+	if (raw) {
+		fmt_time(raw_at, when, sizeof(when));
+		add(l, "Payload   %u bytes, the last on this topic (%s UTC):", raw->orig_len, when);
+		add_payload(l, raw);
+	} else {
+		add(l, "Payload   (not kept: only the last payload of recent input topics is)");
+	}
 	struct sample buf[512];
 	size_t n = series_history(s, buf, ARRAY_LEN(buf));
 	add(l, "History   %zu samples, newest last:", n);
@@ -200,8 +292,9 @@ static void build_error(struct lines *l, const struct ui *ui, const struct error
 
 static void build_request(struct lines *l, const struct ui *ui, const struct request *q)
 {
-	char when[40], state[64];
-	add(l, "Request   #%u %s", q->id, q->summary ? q->summary : "");
+	char when[40], state[64], label[512];
+	actions_ui_request_label(ui, q, label, sizeof(label));
+	add(l, "Request   #%u %s", q->id, label);
 	add(l, "Action    %s", request_kind_name(q->kind));
 	actions_ui_state_text(ui, q, state, sizeof(state));
 	add(l, "State     %s", state);
@@ -308,18 +401,39 @@ static void build(struct lines *l, struct ui *ui)
 	}
 }
 
+/* The history of a series is followed like `less +F`: the view stays at
+ * the newest sample until the operator scrolls up; End or F follows again.
+ * The last line says which. */
 static void draw(struct view *v, WINDOW *w, int y, int height, int width)
 {
 	struct ui *ui = v->ui;
-	struct lines l = { NULL, 0, 0 };
+	struct lines l = { NULL, 0, 0, 0 };
 	build(&l, ui);
-	v->text_lines = (int)l.n;
-	if (v->scroll + (size_t)height > l.n)
-		v->scroll = l.n > (size_t)height ? l.n - (size_t)height : 0;
+	bool follows = ui->inspect.kind == INSPECT_SERIES && height > 2;
+	int body = follows ? height - 1 : height;
+	/* pinned lines at the top (at most half the pane), the rest scrolls */
+	size_t pin = l.pinned < (size_t)body / 2 ? l.pinned : 0;
+	size_t rest = l.n - pin, room = (size_t)body - pin;
+	v->text_lines = (int)rest;
+	if (follows && !v->unfollowed)
+		v->scroll = rest > room ? rest - room : 0;
+	if (v->scroll + room > rest)
+		v->scroll = rest > room ? rest - room : 0;
 	attr_t a = screen_attr(&ui->scr, UI_ROLE_DEFAULT);
-	for (int i = 0; i < height; i++) {
-		size_t k = v->scroll + (size_t)i;
+	for (int i = 0; i < body; i++) {
+		size_t k = (size_t)i < pin ? (size_t)i : pin + v->scroll + ((size_t)i - pin);
 		screen_put(&ui->scr, w, y + i, 0, width, k < l.n ? l.v[k] : "", a, true, false);
+	}
+	if (follows) {
+		char line[160];
+		size_t below = rest - v->scroll - (room < rest ? room : rest);
+		if (!v->unfollowed)
+			snprintf(line, sizeof(line), "-- following new samples (k or PgUp stops) --");
+		else
+			snprintf(line, sizeof(line), "-- not following: %zu line%s below (End or F follows) --",
+				 below, below == 1 ? "" : "s");
+		screen_put(&ui->scr, w, y + body, 0, width, line, screen_attr(&ui->scr, UI_ROLE_MUTED),
+			   true, false);
 	}
 	lines_free(&l);
 }
@@ -336,6 +450,7 @@ static int key(struct view *v, int ch)
 	}
 	int page = v->ui->scr.rows > 8 ? v->ui->scr.rows - 8 : 1;
 	long to = (long)v->scroll;
+	bool up = false;
 	switch (ch) {
 	case 'j':
 	case KEY_DOWN:
@@ -344,14 +459,18 @@ static int key(struct view *v, int ch)
 	case 'k':
 	case KEY_UP:
 		to--;
+		up = true;
 		break;
 	case 'g':
 	case KEY_HOME:
 		to = 0;
+		up = true;
 		break;
 	case 'G':
 	case KEY_END:
+	case 'F':
 		to = v->text_lines;
+		v->unfollowed = false;
 		break;
 	case KEY_NPAGE:
 	case 4: /* Ctrl-d */
@@ -360,10 +479,13 @@ static int key(struct view *v, int ch)
 	case KEY_PPAGE:
 	case 21: /* Ctrl-u */
 		to -= ch == 21 ? page / 2 : page;
+		up = true;
 		break;
 	default:
 		return KEY_UNHANDLED;
 	}
+	if (up)
+		v->unfollowed = true; /* stop following, as less does */
 	v->scroll = to < 0 ? 0 : (size_t)to;
 	return KEY_HANDLED | KEY_REDRAW;
 }
@@ -371,6 +493,7 @@ static int key(struct view *v, int ch)
 static const struct key_help keys[] = {
 	{ "j k g G", "scroll", true },
 	{ "g", "of a series: its chart (Home: the top)", false },
+	{ "End F", "follow new samples again (k, PgUp: stop)", false },
 	{ NULL, NULL, false },
 };
 

@@ -1,5 +1,6 @@
 /* view_requests — every request of this session, newest first: what it is,
- * where it goes, its state live until its end (the outbox: "queued" while
+ * on which site (system name, component; the event's model), where it
+ * goes, its state live until its end (the outbox: "queued" while
  * the connection is down), the platform's or device's answer, and its age.
  * c cancels one that has not ended; Enter inspects its topic and payload.
  * Rows are request ids, so the selection survives new requests. */
@@ -54,7 +55,7 @@ static void cell(struct view *v, uint64_t id, size_t col, int width, struct tabl
 		snprintf(out->text, sizeof(out->text), "%s", request_kind_name(q->kind));
 		break;
 	case COL_WHAT:
-		snprintf(out->text, sizeof(out->text), "%s", q->summary ? q->summary : "");
+		actions_ui_request_label(ui, q, out->text, sizeof(out->text));
 		break;
 	case COL_STATE:
 		out->role = actions_ui_state_text(ui, q, out->text, sizeof(out->text));

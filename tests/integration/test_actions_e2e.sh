@@ -206,6 +206,8 @@ it_check "editor: preview of the exact topic and payload" \
 		 tmux -S '$IT_TMUX_SOCK' -f /dev/null capture-pane -p -t e2e | grep -q 'Connected: it goes out now'"
 dump preview 8 30
 keys Enter
+it_check "notice names the site: system name › component/service/characteristic" \
+	wait_screen "#[0-9]+ set $SYS_NAME[^›]* › heat-pump-1/heating/flow-temperature-setpoint = 45\.5: " 3
 keys 4
 it_check "setpoint 45.5 accepted: the row shows ACCEPTED and the request confirmed" \
 	wait_screen '45\.5 ✔ ACCEPTED +#[0-9]+ confirmed' 10
@@ -249,7 +251,7 @@ it_check "ack: preview of the event_ack topic and payload" wait_screen "input/ev
 keys Enter
 keys 0
 it_check "ack: confirmed (the event came back acknowledged)" \
-	wait_screen 'acknowledge event .* ✔ confirmed' 10
+	wait_screen 'acknowledge [A-Z0-9_-]+ at .* ✔ confirmed' 10
 ACKED=$(python3 -c '
 import json, sys
 for l in open(sys.argv[1]):
@@ -276,12 +278,14 @@ dump jwt 1 36
 keys w
 keys Enter
 keys Enter
-it_check "token: written to a file (mode 0600)" \
-	bash -c "ls '$IT_TMP'/ui/*e2e-lamp*.jwt >/dev/null 2>&1 && [ \"\$(stat -c %a '$IT_TMP'/ui/*e2e-lamp*.jwt)\" = 600 ]"
+JWT_DIR="$IT_TMP/state/drivr-console"
+it_check "token: written to a file (mode 0600) in the state directory (0700), not the working one" \
+	bash -c "ls '$JWT_DIR'/*e2e-lamp*.jwt >/dev/null 2>&1 && [ \"\$(stat -c %a '$JWT_DIR'/*e2e-lamp*.jwt)\" = 600 ] &&
+		 [ \"\$(stat -c %a '$JWT_DIR')\" = 700 ] && ! ls '$IT_TMP'/ui/*.jwt >/dev/null 2>&1"
 keys Escape
 keys 0
 it_check "token: confirmed once it is in the system's token list" \
-	wait_screen 'issue 1D token for e2e-lamp +✔ confirmed' 10
+	wait_screen 'issue 1D token for e2e-lamp.* ✔ confirmed' 10
 keys 7
 it_check "token: one more row checked valid in the tokens view" \
 	bash -c "[ \"\$(tmux -S '$IT_TMUX_SOCK' -f /dev/null capture-pane -p -t e2e | grep -c '✔ valid')\" -gt $TOKENS_BEFORE ]"
@@ -302,6 +306,11 @@ dump outbox 1 12
 keys q
 it_check "q with a pending request asks first" wait_screen 'request\(s\) still pending: quit anyway\? \(y/n\)' 3
 keys n
+keys C-c
+it_check "Ctrl-C with a pending request asks too (a second one quits)" \
+	wait_screen 'still pending: quit anyway\? \(y/n, Ctrl-C again: quit\)' 3
+keys n
+it_check "... and n keeps the console running" bash -c "! tmux -S '$IT_TMUX_SOCK' -f /dev/null capture-pane -p -t e2e | grep -q CONSOLE-EXIT"
 broker_restart || it_fail "broker restart"
 it_check "after the reconnect it goes out and is confirmed" wait_screen '46 ✔ ACCEPTED +#[0-9]+ confirmed' 30
 keys 0
