@@ -184,7 +184,11 @@ IT_TMUX_SESSION=tui:idle
 # frames that follow the connection are done.
 it_check "idle: connected, nothing for the slug, 0 msg/s" wait_screen '● connected .*nothing for slug.* 0 msg/s' 5
 ctx() { awk '/^voluntary_ctxt_switches/ { print $2 }' "/proc/$IDLE_PID/task/$IDLE_PID/status"; }
+# the last frames of the load (the rate's last tick) may still be due:
+# measured once a whole second passed without a wake-up
+settled() { local x; x=$(ctx); sleep 1; [ "$(ctx)" = "$x" ]; }
 if [ -r "/proc/$IDLE_PID/task/$IDLE_PID/status" ]; then
+	it_check "idle: the main thread settles (a second without a wake-up)" wait_until 6 settled
 	a=$(ctx)
 	sleep 5 # the measurement window (a span of time is what is tested)
 	b=$(ctx)
