@@ -125,7 +125,7 @@ it_check "console: the preview says it goes out now" wait_screen 'Connected: it 
 keys Enter
 keys 0
 it_check "console: the request failed, refused by the broker: not authorized (0x87)" \
-	wait_screen 'set heat-pump-1/heating/flow-temp.* ✖ failed .* refused by the broker: not authorized \(0x87\) .*/input/setpoint/' 10
+	wait_screen 'set .*heat-pump-1/heating/flow-temp.* ✖ failed .* refused by the broker: not authorized \(0x87\) .*input/setpoint/' 10
 screen | grep -E 'Requests|failed|refused' | sed 's/^/    | /'
 keys q
 it_check "console: q quits" wait_screen 'CONSOLE-EXIT=' 5
