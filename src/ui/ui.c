@@ -482,6 +482,12 @@ int ui_run(const struct config *c, const struct topic_table *topics)
 			status = EXIT_USAGE;
 			goto out;
 		}
+		/* replayed messages count as received ones: --count, --stats-file */
+		st.messages = (uint64_t)n;
+		if (n > 0)
+			st.first_message = st.last_message = time_monotonic();
+		if (c->count > 0 && st.messages >= (uint64_t)c->count)
+			ui.quit = true;
 	} else {
 		if (!connect_broker(c, &conn, &status))
 			goto out;

@@ -116,5 +116,12 @@ printf 'j\n<Bogus>\n' >"$IT_TMP/bad.keys"
 	>/dev/null 2>"$IT_TMP/keys.err"
 it_check "bad key script: exit 2 and file:line" \
 	bash -c "[ $? -eq 2 ] && grep -q 'bad.keys:2: unknown key <Bogus>' '$IT_TMP/keys.err'"
+# --replay with --count on a terminal (script(1)'s pty): the replayed
+# messages count, so it quits by itself (it used to wait for q forever)
+REPLAYED=$(grep -c '"topic"' tests/screen/fleet.json)
+TERM=xterm-256color LC_ALL=C.UTF-8 timeout 10 script -qec "'$CONSOLE' --replay tests/screen/fleet.json \
+	--count $REPLAYED --no-mouse --stats-file '$IT_TMP/replay-stats.json'" /dev/null >/dev/null 2>&1
+it_check "--replay --count N: quits by itself, exit 0, the $REPLAYED replayed messages counted" \
+	bash -c "[ $? -eq 0 ] && grep -q '\"messages\": $REPLAYED,' '$IT_TMP/replay-stats.json'"
 
 it_summary
