@@ -18,7 +18,7 @@
 #   - q (y: the request is still pending): exit 8, the refusals on stderr.
 # The counts are exact: without either pin D or P is a second evictable
 # system and the checks fail (evicted 2, dropped 6; without D's, its name
-# gone from the rows).
+# gone from the breadcrumb).
 # Every process started here is stopped on exit (lib.sh); only 127.0.0.1.
 set -u
 cd "$(dirname "$0")/../.." || exit 1
@@ -103,12 +103,14 @@ it_check "a setpoint for P: the preview says it goes out now" wait_screen 'Conne
 keys Enter
 it_check "... sent and pending (the status bar: requests 1, no outbox)" wait_screen ' requests 1 +[0-9]+ msg/s' 5
 keys 1
-# Drill into D: its components, with D's name in the system column.
+# Drill into D: its components, D's name in the breadcrumb (the system
+# column, the same on every row there, is hidden).
 keys / C-u "$D_NAME" Enter
 keys Enter
 COMP_RE="${D_COMPS//,/|}"
-it_check "Enter on D: its components view, D's name in the rows" \
-	wait_screen "$D_NAME +($COMP_RE) " 5
+it_check "Enter on D: its components view, D's name in the breadcrumb" \
+	wait_screen "^Systems › $D_NAME › Components" 5
+it_check "... and its components in the rows" wait_screen "^($COMP_RE) " 3
 screen | sed -n '1,8p' | sed 's/^/    | /'
 
 # D and X deleted by the platform, then the new systems: one message each.
@@ -130,10 +132,10 @@ REFUSED=$((NEW - FREE - 1))
 it_check "status bar: X's slot reused (evicted 1), not D's or P's; $REFUSED new systems refused (dropped $REFUSED)" \
 	bash -c "[ '$(counter evicted)' = 1 ] && [ '$(counter dropped)' = $REFUSED ]"
 status_bar | sed 's/^/    | /'
-it_check "D (deleted, drilled into) is still in the store: its name in its components' rows" \
-	wait_screen "$D_NAME +($COMP_RE) " 3
+it_check "D (deleted, drilled into) is still in the store: its name in the breadcrumb" \
+	wait_screen "^Systems › $D_NAME › Components" 3
 it_check "... every one of its components still listed" \
-	bash -c "for c in ${D_COMPS//,/ }; do tmux -S '$IT_TMUX_SOCK' -f /dev/null capture-pane -p -t pins | grep -Eq \"$D_NAME +\$c \" || exit 1; done"
+	bash -c "for c in ${D_COMPS//,/ }; do tmux -S '$IT_TMUX_SOCK' -f /dev/null capture-pane -p -t pins | grep -Eq \"^\$c \" || exit 1; done"
 screen | sed -n '1,8p' | sed 's/^/    | /'
 
 # Back to the systems: the deleted ones hidden, the first FREE + 1 new ones kept.
