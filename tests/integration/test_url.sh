@@ -26,7 +26,8 @@ PAYLOAD='{"uuid":"24ee14a3-f1c8-49aa-95fc-ad0432e23b99","name":"url test system"
 log_once() {
 	local name=$1
 	shift
-	timeout 20 "$CONSOLE" "$@" -s "$SLUG" --log --count 1 --timeout 10 \
+	# --timeout 20: a TLS handshake of the ASan build on a loaded machine
+	timeout 30 "$CONSOLE" "$@" -s "$SLUG" --log --count 1 --timeout 20 \
 		>"$IT_TMP/$name.ndjson" 2>"$IT_TMP/$name.err"
 }
 
@@ -94,7 +95,7 @@ log_once mqtts -L "mqtts://127.0.0.1:$BROKER_TLS_PORT" "${TLS[@]}"
 it_check "-L mqtts://127.0.0.1:TLSPORT: status 0, message arrived over TLS ($(head -c 200 "$IT_TMP/mqtts.err"))" \
 	ran_ok mqtts $?
 log_once ssl -L "ssl://localhost:$BROKER_TLS_PORT/drivr/v1" "${TLS[@]}"
-it_check "-L ssl://localhost:TLSPORT/drivr/v1 (a name, the path without its last /): status 0, message arrived" \
+it_check "-L ssl://localhost:TLSPORT/drivr/v1 (a name, the path without its last /): status 0, message arrived ($(head -c 200 "$IT_TMP/ssl.err"))" \
 	ran_ok ssl $?
 log_once mqtt -L "mqtt://localhost:$BROKER_PORT/"
 it_check "-L mqtt://localhost:PORT/ (plain, a name): status 0, message arrived" ran_ok mqtt $?
