@@ -35,8 +35,14 @@ def fixtures():
 
 
 def screen_messages():
+    # the replays are one message per line, or one JSON array (replay.c
+    # reads both)
     for path in sorted(glob.glob("tests/screen/*.json")):
-        for line in read(path).decode().splitlines():
+        text = read(path).decode()
+        if text.lstrip().startswith("["):
+            yield from json.loads(text)
+            continue
+        for line in text.splitlines():
             if line.strip():
                 yield json.loads(line)
 
