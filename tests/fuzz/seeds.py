@@ -52,8 +52,15 @@ def ini_blocks(path):
 
 
 # ingest: byte 0xff, topic, NUL, payload (fuzz_ingest.c).
+def payload_bytes(m):
+    # a replay line carries the payload as JSON or as raw text (payload_text)
+    if "payload" in m:
+        return json.dumps(m["payload"]).encode()
+    return m.get("payload_text", "").encode()
+
+
 for d in [m for m in list(fixtures()) + list(screen_messages()) if "topic" in m][:60]:
-    seed("ingest", b"\xff" + d["topic"].encode() + b"\0" + json.dumps(d["payload"]).encode())
+    seed("ingest", b"\xff" + d["topic"].encode() + b"\0" + payload_bytes(d))
 
 # jwt: JWKS JSON, NUL, token.  The screen fleet signs real RS256 tokens.
 jwks = [json.dumps(m["payload"]) for m in screen_messages() if m.get("topic", "").endswith("/jwks")]
