@@ -20,7 +20,7 @@
 #include "ui/app.h"
 #include "ui/keyscript.h"
 #include "ui/live.h"
-#include "ui/replay.h"
+#include "replay.h"
 #include "ui/theme.h"
 #include "util.h"
 
