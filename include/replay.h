@@ -40,11 +40,6 @@ int replay_next(struct replay *r, double default_time, struct message_meta *meta
 
 void replay_close(struct replay *r);
 
-/* Feeds every message of the file to ingest at once.  Returns the count,
- * or -1 with the reason in err. */
-long replay_file(struct ingest *ingest, const char *path, double default_time, char *err,
-		 size_t err_size);
-
 /* Pacing by the recorded times: a message recorded `dt` seconds after the
  * first one is due dt / speed seconds after the replay started; speed 0
  * ("max"): every message at once. */

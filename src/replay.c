@@ -186,29 +186,9 @@ int replay_next(struct replay *r, double default_time, struct message_meta *meta
 		meta->payload = r->body;
 		meta->payload_len = r->body_len;
 		meta->retained = cJSON_IsTrue(retained);
-		/* A recorded time has whole milliseconds, which a double cannot
-		 * hold exactly (.540 parses as .53999…); formatting truncates, so
-		 * a nudge far below a millisecond gives the recorded text back. */
-		meta->received_at = t != TIME_UNKNOWN ? t + 1e-6 : default_time;
+		meta->received_at = t != TIME_UNKNOWN ? t : default_time;
 		return 1;
 	}
-}
-
-long replay_file(struct ingest *ingest, const char *path, double default_time, char *err,
-		 size_t err_size)
-{
-	struct replay *r = replay_open(path, err, err_size);
-	if (!r)
-		return -1;
-	long count = 0;
-	struct message_meta meta;
-	int got;
-	while ((got = replay_next(r, default_time, &meta, err, err_size)) > 0) {
-		ingest_message(ingest, &meta);
-		count++;
-	}
-	replay_close(r);
-	return got < 0 ? -1 : count;
 }
 
 void replay_pace_init(struct replay_pace *p, double speed)
