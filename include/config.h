@@ -109,8 +109,8 @@ enum config_mode { MODE_CONSOLE, MODE_LOG, MODE_SNAPSHOT, MODE_PRINT_TOPICS };
 	  "--replay: N times the recorded pace (0.01 to 10000), or max: all at once")          \
 	X(record, "record", 0, STRING, "FILE", NULL, 0, 0, 0,                                  \
 	  "console: write every message to FILE as --log lines (docs/recording.md)")           \
-	X(record_max_size, "record-max-size", 0, SIZE, "BYTES", "64M", 4096, 1e12, 0,          \
-	  "--record: start FILE.1, FILE.2, ... when FILE reaches this size")                   \
+	X(record_max_size, "record-max-size", 0, SIZE, "BYTES", "67108864", 4096, 1e12, 0,    \
+	  "--record: go on in FILE.1, FILE.2, ... at this size (64 MiB; K, M, G)")              \
 	X(keys, "keys", 0, STRING, "FILE", NULL, 0, 0, 0,                                      \
 	  "console: run the key script FILE first (screen tests)")                             \
 	X(dump_screen, "dump-screen", 0, STRING, "FILE", NULL, 0, 0, 0,                        \
