@@ -146,6 +146,18 @@ it_check "--speed 0 refused (exit 2)" test $? -eq 2
 timeout 5 "$CONSOLE" --log -s demo --speed 2 >/dev/null 2>&1
 it_check "--speed without --replay refused (exit 2)" test $? -eq 2
 
+# The console at --speed 4 on a terminal (script(1)'s pty): it draws as the
+# messages come and quits by itself with --count once all are in.
+msgs=$(grep -c '"topic"' "$IT_TMP/capture.ndjson")
+start=${EPOCHREALTIME/./}
+TERM=xterm-256color LC_ALL=C.UTF-8 timeout 30 script -qec "'$CONSOLE' --replay '$IT_TMP/capture.ndjson' \
+	--speed 4 --count $msgs --no-mouse --stats-file '$IT_TMP/paced.json'" /dev/null >/dev/null 2>&1
+rc=$?
+took=$(((${EPOCHREALTIME/./} - start) / 1000))
+it_check "console --replay --speed 4: the $msgs messages in a quarter of ${span} s (${took} ms), exit 0" \
+	bash -c "[ $rc -eq 0 ] && grep -q '\"messages\": $msgs,' '$IT_TMP/paced.json' &&
+		python3 -c 'import sys; s = $span / 4; sys.exit(0 if s * 0.9 <= $took / 1000 <= s + 2 else 1)'"
+
 # --- the console's clock is the replay's ---------------------------------------
 last=$(python3 -c "
 import json
