@@ -104,7 +104,13 @@ enum config_mode { MODE_CONSOLE, MODE_LOG, MODE_SNAPSHOT, MODE_PRINT_TOPICS };
 	X(stuck, "stuck", 0, DURATION, "SECONDS", "60", 0, 1e9, 0,                             \
 	  "console: flag setpoints still CREATED after S s; 0: never")                        \
 	X(replay, "replay", 0, STRING, "FILE", NULL, 0, 0, 0,                                  \
-	  "console: show the messages of FILE (--log NDJSON or fixtures), no broker")          \
+	  "console, --log, --snapshot: the messages of FILE (--log, --record), no broker")     \
+	X(speed, "speed", 0, STRING, "N|max", "max", 0, 0, 0,                                  \
+	  "--replay: N times the recorded pace (0.01 to 10000), or max: all at once")          \
+	X(record, "record", 0, STRING, "FILE", NULL, 0, 0, 0,                                  \
+	  "console: write every message to FILE as --log lines (docs/recording.md)")           \
+	X(record_max_size, "record-max-size", 0, SIZE, "BYTES", "67108864", 4096, 1e12, 0,    \
+	  "--record: go on in FILE.1, FILE.2, ... at this size (64 MiB; K, M, G)")              \
 	X(keys, "keys", 0, STRING, "FILE", NULL, 0, 0, 0,                                      \
 	  "console: run the key script FILE first (screen tests)")                             \
 	X(dump_screen, "dump-screen", 0, STRING, "FILE", NULL, 0, 0, 0,                        \
@@ -162,6 +168,10 @@ struct config {
 	long fps;
 	double stale, stuck;
 	char *replay, *keys, *dump_screen, *size, *clock;
+	char *speed;          /* --speed as given; speed_factor: parsed, 0 = max */
+	double speed_factor;
+	char *record;         /* --record (ui/record) */
+	long record_max_size; /* bytes */
 	char *stats_file; /* --stats-file (tests/bench/tui_bench.py) */
 	int size_cols, size_rows; /* --size, parsed by config_validate */
 	bool read_only, keep_session;

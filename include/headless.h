@@ -7,6 +7,10 @@
  *               store as one JSON document with its verdict: "complete", or
  *               "incomplete" with the reasons.
  *
+ * With --replay FILE both run offline on the file's messages (replay.h),
+ * paced by --speed; a replayed snapshot is complete when the whole file
+ * went in.
+ *
  * Exit status (exitstatus.h): EXIT_OK, EXIT_FAILED the connection failed
  * (reason on stderr), EXIT_INCOMPLETE a snapshot that is not complete
  * (printed all the same, the reasons on stderr and in the document). */
@@ -26,7 +30,10 @@ struct cJSON;
  * status.  topics is borrowed. */
 int headless_run(const struct config *config, const struct topic_table *topics);
 
-/* The --log line of one message (a new object the caller deletes). Pure. */
+/* The --log line of one message (a new object the caller deletes): the
+ * decoded view, and the payload as received ("encoding": "utf-8" or
+ * "base64", "payload") so that --replay gives it back byte for byte. Pure.
+ * The console's --record writes the same line (ui/record). */
 struct cJSON *headless_log_object(const struct message_meta *msg, const struct topic_match *match,
 				  const struct decode_result *result);
 

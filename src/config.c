@@ -230,6 +230,32 @@ bool config_uses_tls(const struct config *config)
 	       config->capath || config->cert || config->key;
 }
 
+/* --speed N|max (N: a factor of the recorded pace); --record. */
+static bool validate_replay(struct config *config, char *err, size_t err_size)
+{
+	config->speed_factor = 0;
+	if (config->speed && strcmp(config->speed, "max") != 0) {
+		char *end;
+		double v = strtod(config->speed, &end);
+		if (end == config->speed || *end || !(v >= 0.01 && v <= 10000)) {
+			snprintf(err, err_size, "--speed: \"%s\" is not max or a number from 0.01 to 10000",
+				 config->speed);
+			return false;
+		}
+		config->speed_factor = v;
+	}
+	if (config->speed_factor > 0 && !config->replay) {
+		snprintf(err, err_size, "--speed needs --replay");
+		return false;
+	}
+	if (config->record && (config->log || config->snapshot || config->dump_screen)) {
+		snprintf(err, err_size, "--record is for the full-screen console (--log writes the "
+					"same lines to stdout)");
+		return false;
+	}
+	return true;
+}
+
 /* The console's options: frame rate, --size, --clock, --dump-screen. */
 static bool validate_console(struct config *config, char *err, size_t err_size)
 {
@@ -254,6 +280,8 @@ static bool validate_console(struct config *config, char *err, size_t err_size)
 		snprintf(err, err_size, "--dump-screen needs --replay (it runs without a broker)");
 		return false;
 	}
+	if (!validate_replay(config, err, err_size))
+		return false;
 	return true;
 }
 

@@ -4,6 +4,7 @@
 #include <cJSON.h>
 #include <errno.h>
 #include <math.h>
+#include <openssl/evp.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -16,6 +17,7 @@
 #include "ingest.h"
 #include "loadsub.h"
 #include "mqtt.h"
+#include "replay.h"
 #include "sanitize.h"
 #include "snapshot.h"
 #include "stopsig.h"
@@ -79,6 +81,45 @@ static const char *format_name(enum payload_format format)
 	return "?";
 }
 
+/* True when the payload can be printed as its own text and read back byte
+ * for byte: UTF-8 without control characters but tab, CR and LF (which
+ * JSON escapes), and not MessagePack (whose bytes are rarely text). */
+static bool payload_is_text(const struct message_meta *msg, const struct topic_match *match)
+{
+	if (match->family != TOPIC_UNCLASSIFIED && match->format == FORMAT_MSGPACK)
+		return false;
+	const char *p = msg->payload, *end = p + msg->payload_len;
+	while (p < end) {
+		/* splitting at ASCII bytes never cuts a UTF-8 sequence */
+		const char *stop = p;
+		while (stop < end && *stop != '\t' && *stop != '\n' && *stop != '\r')
+			stop++;
+		if (!sanitize_is_clean(p, (size_t)(stop - p)))
+			return false;
+		p = stop < end ? stop + 1 : stop;
+	}
+	return true;
+}
+
+/* The payload as received, for --replay: {"encoding": "utf-8" | "base64",
+ * "payload": ...}. */
+static void add_payload(cJSON *o, const struct message_meta *msg, const struct topic_match *match)
+{
+	if (payload_is_text(msg, match)) {
+		char *text = xstrndup(msg->payload, msg->payload_len);
+		cJSON_AddStringToObject(o, "encoding", "utf-8");
+		cJSON_AddStringToObject(o, "payload", text);
+		free(text);
+		return;
+	}
+	/* an MQTT payload is under 256 MiB: its base64 fits an int */
+	char *b64 = xmalloc(4 * ((msg->payload_len + 2) / 3) + 1);
+	EVP_EncodeBlock((unsigned char *)b64, msg->payload, (int)msg->payload_len);
+	cJSON_AddStringToObject(o, "encoding", "base64");
+	cJSON_AddStringToObject(o, "payload", b64);
+	free(b64);
+}
+
 cJSON *headless_log_object(const struct message_meta *msg, const struct topic_match *match,
 			   const struct decode_result *result)
 {
@@ -90,6 +131,7 @@ cJSON *headless_log_object(const struct message_meta *msg, const struct topic_ma
 	cJSON_AddStringToObject(o, "family", topic_family_name(match->family));
 	cJSON_AddBoolToObject(o, "retained", msg->retained);
 	cJSON_AddNumberToObject(o, "bytes", (double)msg->payload_len);
+	add_payload(o, msg, match);
 
 	if (match->family == TOPIC_UNCLASSIFIED) {
 		cJSON_AddStringToObject(o, "reason", match->unclassified_reason
@@ -520,12 +562,88 @@ void headless_store_limits(const struct config *c, struct store_limits *limits)
 		limits->max_series = (size_t)c->max_series;
 }
 
+/* --replay: the file's messages through the same ingest, no broker, paced
+ * by their recorded times (--speed; max: at once).  The snapshot of a
+ * replay is complete when the whole file went in. */
+static int replay_run(struct run *run)
+{
+	char err[600];
+	struct replay *r = replay_open(run->config->replay, err, sizeof(err));
+	if (!r) {
+		fprintf(stderr, "drivr-console: %s\n", err);
+		return EXIT_USAGE;
+	}
+	struct replay_pace pace;
+	replay_pace_init(&pace, run->config->speed_factor);
+	struct message_meta meta;
+	int got = 0;
+	while (!run->done && !stopsig_requested() &&
+	       (got = replay_next(r, time_now(), &meta, err, sizeof(err))) > 0) {
+		double wait;
+		while ((wait = replay_pace_wait(&pace, meta.received_at, time_monotonic())) > 0 &&
+		       !stopsig_requested()) {
+			fflush(stdout); /* a follower sees what is in before the pause */
+			struct timespec ts = { (time_t)wait, (long)((wait - floor(wait)) * 1e9) };
+			nanosleep(&ts, NULL); /* a signal cuts it short: stopsig is checked */
+		}
+		if (stopsig_requested())
+			break;
+		ingest_message(&run->ingest, &meta);
+		run->received++;
+		if (run->config->count > 0 && run->received >= (uint64_t)run->config->count)
+			run->done = true;
+	}
+	replay_close(r);
+	if (got < 0) {
+		fprintf(stderr, "drivr-console: %s\n", err);
+		return EXIT_USAGE;
+	}
+	/* the state of a store cap that refused entities is not all in */
+	run->refused_told = store_refused_total(run->store);
+	if (run->refused_told)
+		fprintf(stderr, "drivr-console: %llu entit(ies) refused at the --max-memory caps\n",
+			(unsigned long long)run->refused_told);
+	if (run->mode == MODE_LOG)
+		return run->refused_told ? EXIT_INCOMPLETE : EXIT_OK;
+	struct snapshot_options so = { false, false };
+	cJSON *doc = snapshot_build(run->store, &so);
+	cJSON_AddStringToObject(doc, "replay", run->config->replay);
+	bool whole = !stopsig_requested() && !run->refused_told;
+	cJSON_AddBoolToObject(doc, "complete", whole);
+	if (!whole) {
+		cJSON *reasons = cJSON_AddArrayToObject(doc, "incomplete");
+		cJSON_AddItemToArray(reasons, cJSON_CreateString(
+			run->refused_told ? "entities refused at the --max-memory caps"
+					  : "interrupted before the end of the file"));
+	}
+	cJSON_AddNumberToObject(doc, "messages", (double)run->received);
+	char *text = cJSON_Print(doc);
+	puts(text);
+	cJSON_free(text);
+	cJSON_Delete(doc);
+	return whole ? EXIT_OK : EXIT_INCOMPLETE;
+}
+
 int headless_run(const struct config *config, const struct topic_table *topics)
 {
 	struct run run;
 	memset(&run, 0, sizeof(run));
 	run.config = config;
 	run.mode = config_mode(config);
+
+	if (config->replay) {
+		struct store_limits limits;
+		headless_store_limits(config, &limits);
+		run.store = store_new(&limits);
+		ingest_init(&run.ingest, topics, run.store);
+		if (run.mode == MODE_LOG)
+			run.ingest.observer = log_observer;
+		stopsig_install();
+		int status = replay_run(&run);
+		fflush(stdout);
+		store_free(run.store);
+		return status;
+	}
 
 	/* Connecting starts here; the events wait in the inbox for the loop. */
 	run.started = run.last_traffic = time_monotonic();

@@ -186,8 +186,12 @@ void time_format_iso8601(double t, char *buf, size_t size)
 		snprintf(buf, size, "-");
 		return;
 	}
-	time_t whole = (time_t)t;
-	int millis = (int)((t - (double)whole) * 1000.0);
+	/* to the nearest millisecond: a time parsed from "…:51.540Z" is held
+	 * as .53999… (a double near 1.7e9 has no more digits), and truncating
+	 * would print .539 — a --replay would not give back what --log said */
+	long long ms = llround(t * 1000.0);
+	time_t whole = (time_t)(ms / 1000);
+	int millis = (int)(ms % 1000);
 	struct tm tm;
 	gmtime_r(&whole, &tm);
 	snprintf(buf, size, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,

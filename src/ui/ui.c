@@ -20,7 +20,8 @@
 #include "ui/app.h"
 #include "ui/keyscript.h"
 #include "ui/live.h"
-#include "ui/replay.h"
+#include "ui/record.h"
+#include "replay.h"
 #include "ui/theme.h"
 #include "util.h"
 
@@ -226,6 +227,64 @@ static bool run_script_event(struct ui *ui, const struct script_event *ev, int *
 	return true;
 }
 
+/* --replay: the file's messages through the same ingest as live ones,
+ * paced by their recorded times (--speed N; max: all before the first
+ * frame).  Without --clock the console's clock is the replay's: the
+ * recorded time of the last message in, so ages and staleness are what
+ * they were when it was recorded. */
+struct replay_feed {
+	struct replay *file;  /* NULL once the end (or an error) was reached */
+	struct replay_pace pace;
+	struct message_meta next; /* read, waiting for its time */
+	bool has_next;
+	bool own_clock; /* no --clock: the clock follows the messages */
+	char error[600];
+};
+
+/* Seconds until the next message is due (0: now), < 0 when none waits. */
+static double feed_wait(const struct ui *ui, struct replay_feed *f)
+{
+	if (!f || !f->file)
+		return -1;
+	if (!f->has_next) {
+		/* a message without "time" (a fixture) arrives at the clock's now */
+		int got = replay_next(f->file, ui_clock(ui), &f->next, f->error, sizeof(f->error));
+		if (got <= 0) {
+			replay_close(f->file);
+			f->file = NULL;
+			return -1;
+		}
+		f->has_next = true;
+	}
+	double wait = replay_pace_wait(&f->pace, f->next.received_at, time_monotonic());
+	return wait > 0 ? wait : 0;
+}
+
+/* Ingests the messages that are due, for at most `budget` seconds (< 0:
+ * no limit); --count N quits once N messages are in. */
+static void feed_due(struct ui *ui, struct replay_feed *f, struct loop_stats *st, double budget)
+{
+	uint64_t count = ui->config->count > 0 ? (uint64_t)ui->config->count : 0;
+	double start = time_monotonic();
+	double wait;
+	while (!ui->quit && (wait = feed_wait(ui, f)) == 0) {
+		ingest_message(&ui->ingest, &f->next);
+		f->has_next = false;
+		if (f->own_clock)
+			ui->clock_fixed = f->next.received_at;
+		if (f->pace.speed > 0) /* msg/s: the rate as replayed; at once, none */
+			app_count_message(ui, f->next.received_at);
+		st->messages++;
+		st->last_message = time_monotonic();
+		if (st->messages == 1)
+			st->first_message = st->last_message;
+		if (count && st->messages >= count)
+			ui->quit = true;
+		if (budget >= 0 && time_monotonic() - start > budget)
+			break;
+	}
+}
+
 /* The staged load: batches due go out; the state may have become complete
  * (the outbox waits for that). */
 static void pump_plan(struct ui *ui)
@@ -292,7 +351,7 @@ static size_t drain(struct ui *ui, struct inbox_item **pending, struct loop_stat
 
 /* Milliseconds until the next real deadline, -1 when there is none. */
 static int next_wait_ms(struct ui *ui, bool dirty, double next_frame, bool pending,
-			double requests_deadline)
+			double requests_deadline, double replay_s)
 {
 	if (pending)
 		return 0;
@@ -315,6 +374,9 @@ static int next_wait_ms(struct ui *ui, bool dirty, double next_frame, bool pendi
 		CONSIDER(requests_deadline - mono);
 	if (ui->plan && ui->plan_wait_ms >= 0)
 		CONSIDER(ui->plan_wait_ms / 1000.0);
+	/* the next replayed message's time (--speed N) */
+	if (replay_s >= 0)
+		CONSIDER(replay_s);
 	/* the reconnect countdown ticks every second while it runs */
 	if (ui->mqtt && ui->status.next_retry_at > wall && ui->status.state != MQTT_STATE_CONNECTED)
 		CONSIDER(floor(wall) + 1.0 - wall);
@@ -357,12 +419,14 @@ static bool ask_on_interrupt(struct ui *ui)
 	return true;
 }
 
-static int run_loop(struct ui *ui, struct loop_stats *st)
+static int run_loop(struct ui *ui, struct loop_stats *st, struct replay_feed *feed,
+		    struct record *rec)
 {
 	bool dirty = true;
 	double next_frame = 0, frame_gap = 1.0 / (double)ui->config->fps;
 	uint64_t drawn_stamp = 0;
 	struct inbox_item *pending = NULL;
+	bool rec_told = false; /* a failed --record was shown */
 	while (!ui->quit) {
 		if (stopsig_requested()) {
 			if (!ask_on_interrupt(ui))
@@ -392,7 +456,8 @@ static int run_loop(struct ui *ui, struct loop_stats *st)
 		if (ui->mqtt)
 			fds[1].fd = inbox_fd(mqtt_inbox(ui->mqtt));
 		fds[2].fd = actions_ui_fd(ui);
-		int ready = poll(fds, 3, next_wait_ms(ui, dirty, next_frame, pending, requests_deadline));
+		int ready = poll(fds, 3, next_wait_ms(ui, dirty, next_frame, pending, requests_deadline,
+						      feed_wait(ui, feed)));
 		if (ready < 0 && errno != EINTR) {
 			screen_close(&ui->scr);
 			fprintf(stderr, "drivr-console: poll: %s\n", strerror(errno));
@@ -437,6 +502,14 @@ static int run_loop(struct ui *ui, struct loop_stats *st)
 			actions_ui_collect(ui); /* a token call finished */
 			dirty = true;
 		}
+		if (feed)
+			feed_due(ui, feed, st, DRAIN_BUDGET_S);
+		record_flush(rec); /* a follower of the file sees what is in */
+		if (rec && record_error(rec)[0] && !rec_told) {
+			ui_notice(ui, "recording stopped: %s", record_error(rec));
+			rec_told = true;
+			dirty = true;
+		}
 	}
 	/* quitting (--count, q): keys read since the last frame get their frame */
 	if (ui->quit && st->answered < st->keys) {
@@ -467,27 +540,44 @@ int ui_run(const struct config *c, const struct topic_table *topics)
 
 	int status = EXIT_OK;
 	struct connection conn = { 0 };
+	struct replay_feed feed = { 0 };
+	struct record *rec = NULL;
 	struct loop_stats st = { .started = time_monotonic() };
 	if (c->stats_file && !(st.out = fopen(c->stats_file, "w"))) {
 		fprintf(stderr, "drivr-console: --stats-file %s: %s\n", c->stats_file, strerror(errno));
 		status = EXIT_USAGE;
 		goto out;
 	}
-	if (c->replay) {
-		const char *base = strrchr(c->replay, '/');
-		snprintf(ui.replay_label, sizeof(ui.replay_label), "%s", base ? base + 1 : c->replay);
-		long n = replay_file(&ui.ingest, c->replay, ui_clock(&ui), err, sizeof(err));
-		if (n < 0) {
+	if (c->record) {
+		rec = record_open(c->record, (size_t)c->record_max_size, err, sizeof(err));
+		if (!rec) {
 			fprintf(stderr, "drivr-console: %s\n", err);
 			status = EXIT_USAGE;
 			goto out;
 		}
-		/* replayed messages count as received ones: --count, --stats-file */
-		st.messages = (uint64_t)n;
-		if (n > 0)
-			st.first_message = st.last_message = time_monotonic();
-		if (c->count > 0 && st.messages >= (uint64_t)c->count)
-			ui.quit = true;
+		record_attach(rec, &ui.ingest); /* after app_init's observer */
+	}
+	if (c->replay) {
+		const char *base = strrchr(c->replay, '/');
+		snprintf(ui.replay_label, sizeof(ui.replay_label), "%s", base ? base + 1 : c->replay);
+		feed.file = replay_open(c->replay, err, sizeof(err));
+		if (!feed.file) {
+			fprintf(stderr, "drivr-console: %s\n", err);
+			status = EXIT_USAGE;
+			goto out;
+		}
+		/* a screen dump shows the whole file: no pacing */
+		replay_pace_init(&feed.pace, c->dump_screen ? 0 : c->speed_factor);
+		feed.own_clock = !c->clock;
+		/* replayed messages count as received ones: --count, --stats-file;
+		 * at max speed they are all in before the first frame */
+		if (feed.pace.speed <= 0)
+			feed_due(&ui, &feed, &st, -1);
+		if (feed.error[0]) {
+			fprintf(stderr, "drivr-console: %s\n", feed.error);
+			status = EXIT_USAGE;
+			goto out;
+		}
 	} else {
 		if (!connect_broker(c, &conn, &status))
 			goto out;
@@ -536,7 +626,13 @@ int ui_run(const struct config *c, const struct topic_table *topics)
 			}
 		}
 	} else if (!ui.quit) {
-		status = run_loop(&ui, &st);
+		status = run_loop(&ui, &st, c->replay ? &feed : NULL, rec);
+	}
+	if (feed.error[0]) {
+		screen_close(&ui.scr);
+		fprintf(stderr, "drivr-console: %s\n", feed.error);
+		if (status == EXIT_OK)
+			status = EXIT_USAGE;
 	}
 	app_free(&ui);
 	screen_close(&ui.scr);
@@ -558,6 +654,13 @@ out:
 			"entit%s at the --max-memory caps\n",
 			(unsigned long long)ui.dropped, (unsigned long long)refused,
 			refused == 1 ? "y" : "ies");
+		if (status == EXIT_OK)
+			status = EXIT_INCOMPLETE;
+	}
+	replay_close(feed.file);
+	if (!record_close(rec, err, sizeof(err))) {
+		/* a recording with a gap is not what the session saw */
+		fprintf(stderr, "drivr-console: %s (the recording stops there)\n", err);
 		if (status == EXIT_OK)
 			status = EXIT_INCOMPLETE;
 	}
