@@ -62,7 +62,7 @@ it_check "man finds the installed page by name (MANPATH=PREFIX/share/man)" \
 it_check "bash completion installed under the command's name" \
 	test -f "$P/share/bash-completion/completions/drivr-console"
 it_check "the installed bash completion registers drivr-console" \
-	bash -c "source '$P/share/bash-completion/completions/drivr-console' && complete -p drivr-console"
+	bash -c "source '$P/share/bash-completion/completions/drivr-console' && complete -p drivr-console >/dev/null"
 it_check "zsh completion installed in site-functions" \
 	grep -q '^#compdef drivr-console' "$P/share/zsh/site-functions/_drivr-console"
 
