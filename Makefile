@@ -11,7 +11,8 @@
 #   make check-layers   the module graph: no include cycle, layers kept
 #   make aedes      the second test broker (tests/aedes, npm ci from its lockfile)
 #   make demo       deps if needed, then the console against the built-in demo
-#   make install / uninstall   PREFIX=/usr/local, DESTDIR for staging
+#   make install / uninstall   PREFIX=/usr/local, DESTDIR for staging: the
+#                   programs, themes, man pages and bash/zsh completion
 #
 # For packagers: CPPFLAGS, CFLAGS, LDFLAGS and LDLIBS are the user's and come
 # last; -Werror only with WERROR=1 (make test sets it); every library is
@@ -24,6 +25,9 @@ PREFIX  ?= /usr/local
 BINDIR  ?= $(PREFIX)/bin
 DATADIR ?= $(PREFIX)/share
 THEMEDIR = $(DATADIR)/drivr-console/themes
+MANDIR  ?= $(DATADIR)/man
+BASHCOMPDIR ?= $(DATADIR)/bash-completion/completions
+ZSHCOMPDIR  ?= $(DATADIR)/zsh/site-functions
 BUILD   ?= build
 SAN     ?= 0
 WERROR  ?= 0
@@ -38,7 +42,7 @@ DEB_PKGS := build-essential pkg-config libncurses-dev libpaho-mqtt-dev libssl-de
 	libcjson-dev libmsgpack-dev libcmocka-dev mosquitto mosquitto-clients tmux \
 	openssl valgrind python3 mosquitto-dev libmosquitto-dev libmicrohttpd-dev curl libcurl4-openssl-dev \
 	nodejs npm clang libclang-rt-14-dev \
-	ncurses-term
+	ncurses-term man-db groff-base
 
 # Names of the installed packages and of what they provide, one per line: a
 # package counts as present when installed or provided (NodeSource's nodejs
@@ -362,15 +366,25 @@ demo: deps-ensure
 # make install PREFIX=/usr DESTDIR=/tmp/pkg (DESTDIR only stages: the programs
 # look in PREFIX's paths, rebuilt when PREFIX changes).  uninstall removes
 # exactly what install put there, and the directories if left empty.
+# The man pages go to MANDIR/man1, the completions where bash-completion
+# and zsh look by default under the same prefix (both named after the
+# program: bash-completion loads a file by the command's name).
 THEMES := $(wildcard themes/*.theme)
+MANPAGES := man/drivr-console.1 man/drivr-sim.1
 install: build
-	$(INSTALL) -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(THEMEDIR)
+	$(INSTALL) -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(THEMEDIR) $(DESTDIR)$(MANDIR)/man1 \
+		$(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(ZSHCOMPDIR)
 	$(INSTALL) -m 0755 $(PROGRAMS) $(DESTDIR)$(BINDIR)/
 	$(if $(THEMES),$(INSTALL) -m 0644 $(THEMES) $(DESTDIR)$(THEMEDIR)/)
+	$(INSTALL) -m 0644 $(MANPAGES) $(DESTDIR)$(MANDIR)/man1/
+	$(INSTALL) -m 0644 completion/drivr-console.bash $(DESTDIR)$(BASHCOMPDIR)/drivr-console
+	$(INSTALL) -m 0644 completion/_drivr-console $(DESTDIR)$(ZSHCOMPDIR)/_drivr-console
 
 uninstall:
 	rm -f $(addprefix $(DESTDIR)$(BINDIR)/,$(notdir $(PROGRAMS))) \
-		$(addprefix $(DESTDIR)$(THEMEDIR)/,$(notdir $(THEMES)))
+		$(addprefix $(DESTDIR)$(THEMEDIR)/,$(notdir $(THEMES))) \
+		$(addprefix $(DESTDIR)$(MANDIR)/man1/,$(notdir $(MANPAGES))) \
+		$(DESTDIR)$(BASHCOMPDIR)/drivr-console $(DESTDIR)$(ZSHCOMPDIR)/_drivr-console
 	@for d in $(DESTDIR)$(THEMEDIR) $(DESTDIR)$(DATADIR)/drivr-console; do \
 		[ ! -d "$$d" ] || rmdir "$$d" 2>/dev/null || echo "uninstall: kept $$d (not empty)"; \
 	done

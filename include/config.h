@@ -69,6 +69,8 @@ enum config_mode { MODE_CONSOLE, MODE_LOG, MODE_SNAPSHOT, MODE_PRINT_TOPICS };
 	  "topic pattern overrides (docs/topics.md)")                                          \
 	X(log, "log", 0, FLAG, NULL, NULL, 0, 0, 0,                                            \
 	  "headless: print each message as one JSON line")                                     \
+	X(format, "format", 0, STRING, "json|csv|TEMPLATE", "json", 0, 0, 0,                   \
+	  "--log: json lines, csv of the datapoints, or a template (%t %p ...; docs/configuration.md)") \
 	X(snapshot, "snapshot", 0, FLAG, NULL, NULL, 0, 0, 0,                                  \
 	  "headless: print the settled store as JSON")                                         \
 	X(print_topics, "print-topics", 0, FLAG, NULL, NULL, 0, 0, 0,                          \
@@ -155,6 +157,7 @@ struct config {
 	char *will_topic, *will_payload;
 	char *profile, *config_file, *topics_file;
 	bool log, snapshot, print_topics;
+	char *format; /* --log --format (logformat.h) */
 	long count;
 	double timeout, settle;
 	bool single_subscription;

@@ -1,7 +1,9 @@
 /* headless — the non-interactive modes on the same pipeline as the console:
  *
  *   --log       one JSON object per received message (and per connection
- *               event) on stdout; --count N / --timeout S end it.
+ *               event) on stdout; --count N / --timeout S end it.  With
+ *               --format csv or a template: logformat.h's lines instead,
+ *               and no event lines on stdout.
  *   --snapshot  connect, load the retained state in stages (loadplan.h)
  *               until every stage is in (bounded by --timeout), print the
  *               store as one JSON document with its verdict: "complete", or

@@ -8,6 +8,7 @@
 
 #include "exitstatus.h"
 #include "ini.h"
+#include "logformat.h"
 #include "store.h" /* STORE_DEFAULT_*: the table's defaults the store shares */
 #include "topics.h"
 #include "url.h"
@@ -302,6 +303,14 @@ bool config_validate(struct config *config, char *err, size_t err_size)
 	int modes = config->log + config->snapshot + config->print_topics;
 	if (modes > 1) {
 		snprintf(err, err_size, "--log, --snapshot and --print-topics exclude each other");
+		return false;
+	}
+	struct logformat format;
+	if (!logformat_parse(&format, config->format, err, err_size))
+		return false;
+	logformat_free(&format);
+	if (format.kind != LOGFORMAT_JSON && !config->log) {
+		snprintf(err, err_size, "--format %s is for --log", config->format);
 		return false;
 	}
 	if (config->stats_file && (modes || config->dump_screen)) {

@@ -13,9 +13,11 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "action_flow.h"
 #include "connection.h"
 #include "ingest.h"
 #include "loadsub.h"
+#include "logformat.h"
 #include "mqtt.h"
 #include "replay.h"
 #include "sanitize.h"
@@ -212,6 +214,8 @@ struct run {
 	bool load_incomplete;  /* --log: the last round's state was not complete */
 	uint64_t drops_told;   /* inbox drops already announced */
 	uint64_t refused_told; /* store refusals already announced */
+	struct logformat format; /* --format: not json, the event lines stay off stdout */
+	char unit[64];           /* --format csv: the last datapoint's unit */
 	int exit_status;
 };
 
@@ -223,10 +227,44 @@ static void print_line(cJSON *o)
 	cJSON_free(text);
 }
 
+/* --format csv: the unit from the catalogue of the component's model. */
+static const char *datapoint_unit(void *ctx, const char *system, const struct datapoint *dp)
+{
+	struct run *run = ctx;
+	struct action_catalogue held;
+	memset(&held, 0, sizeof(held));
+	const char *why = NULL;
+	const struct stream_address *a = &dp->addr;
+	const struct payload_characteristic *c = action_flow_characteristic(
+		run->store, system, a->component_code, a->service_code, a->characteristic_code,
+		&held, &why);
+	snprintf(run->unit, sizeof(run->unit), "%s", c && c->symbol ? c->symbol : "");
+	action_catalogue_close(&held);
+	return run->unit;
+}
+
+/* --format csv or a template: true when it wrote the message's lines (a
+ * datapoint that did not decode is said on stderr: it has no row). */
+static bool log_formatted(struct run *run, const struct message_meta *msg,
+			  const struct topic_match *match, const struct decode_result *result)
+{
+	if (run->format.kind == LOGFORMAT_JSON)
+		return false;
+	if (!logformat_write(&run->format, stdout, msg, match, result, datapoint_unit, run)) {
+		char topic[1024], why[1024], clean_why[1024];
+		sanitize_text(msg->topic, msg->topic_len, SANITIZE_DISPLAY_UTF8, topic, sizeof(topic), 0);
+		snprintf(why, sizeof(why), "%s: %s", result->error_field, result->error_message);
+		sanitize_text(why, strlen(why), SANITIZE_DISPLAY_UTF8, clean_why, sizeof(clean_why), 0);
+		fprintf(stderr, "drivr-console: no CSV row for %s: %s\n", topic, clean_why);
+	}
+	return true;
+}
+
 static void log_observer(void *ctx, const struct message_meta *msg, const struct topic_match *match,
 			 const struct decode_result *result)
 {
-	(void)ctx;
+	if (log_formatted(ctx, msg, match, result))
+		return;
 	cJSON *o = headless_log_object(msg, match, result);
 	print_line(o);
 	cJSON_Delete(o);
@@ -235,7 +273,7 @@ static void log_observer(void *ctx, const struct message_meta *msg, const struct
 /* Connection events as log lines: {"time", "event", ...}. */
 static void log_event(struct run *run, const struct inbox_item *item)
 {
-	if (run->mode != MODE_LOG)
+	if (run->mode != MODE_LOG || run->format.kind != LOGFORMAT_JSON)
 		return;
 	cJSON *o = cJSON_CreateObject();
 	char when[40];
@@ -308,7 +346,8 @@ static void log_loaded(struct run *run)
 	cJSON_AddNumberToObject(o, "systems", (double)st.systems_known);
 	cJSON_AddNumberToObject(o, "retained", (double)st.retained);
 	cJSON_AddNumberToObject(o, "seconds", st.loaded - st.started);
-	print_line(o);
+	if (run->format.kind == LOGFORMAT_JSON)
+		print_line(o);
 	cJSON_Delete(o);
 	fflush(stdout);
 }
@@ -339,7 +378,7 @@ static void handle_event(struct run *run, const struct inbox_item *item)
 		}
 		break;
 	case INBOX_CONNECTION_LOST:
-		if (run->mode != MODE_LOG)
+		if (run->mode != MODE_LOG || run->format.kind != LOGFORMAT_JSON)
 			fprintf(stderr, "drivr-console: connection lost: %s\n", item->u.failure.reason);
 		break;
 	case INBOX_SUBSCRIBED:
@@ -379,7 +418,7 @@ static void announce_losses(struct run *run)
 	uint64_t newly_refused = refused - run->refused_told;
 	run->drops_told = st.dropped;
 	run->refused_told = refused;
-	if (run->mode == MODE_LOG) {
+	if (run->mode == MODE_LOG && run->format.kind == LOGFORMAT_JSON) {
 		cJSON *o = cJSON_CreateObject();
 		char when[40];
 		time_format_iso8601(time_now(), when, sizeof(when));
@@ -631,6 +670,8 @@ int headless_run(const struct config *config, const struct topic_table *topics)
 	run.config = config;
 	run.mode = config_mode(config);
 
+	/* config_validate checked it: cannot fail here */
+	logformat_parse(&run.format, config->format, NULL, 0);
 	if (config->replay) {
 		struct store_limits limits;
 		headless_store_limits(config, &limits);
@@ -638,10 +679,13 @@ int headless_run(const struct config *config, const struct topic_table *topics)
 		ingest_init(&run.ingest, topics, run.store);
 		if (run.mode == MODE_LOG)
 			run.ingest.observer = log_observer;
+		run.ingest.observer_ctx = &run;
+		logformat_begin(&run.format, stdout);
 		stopsig_install();
 		int status = replay_run(&run);
 		fflush(stdout);
 		store_free(run.store);
+		logformat_free(&run.format);
 		return status;
 	}
 
@@ -666,6 +710,8 @@ int headless_run(const struct config *config, const struct topic_table *topics)
 	run.plan_wait_ms = -1;
 	if (run.mode == MODE_LOG)
 		run.ingest.observer = log_observer;
+	run.ingest.observer_ctx = &run;
+	logformat_begin(&run.format, stdout);
 	mqtt_status_init(&run.status);
 	stopsig_install();
 
@@ -722,5 +768,6 @@ int headless_run(const struct config *config, const struct topic_table *topics)
 	connection_close(&run.conn, run.ever_connected);
 	load_plan_free(run.plan);
 	store_free(run.store);
+	logformat_free(&run.format);
 	return run.exit_status;
 }

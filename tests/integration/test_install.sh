@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Integration: `make install` and `make uninstall` as a packager runs them,
-# into a temporary PREFIX (and once staged with DESTDIR): the installed
+# into a temporary PREFIX (and once staged with DESTDIR): the man pages and
+# the bash and zsh completions land where man and the shells look; the installed
 # console finds its themes in the installed directory — run from an empty
 # directory with an empty home, so neither ./themes nor the user's are there
 # to help — and names that directory when a theme is missing; the PREFIX is
@@ -54,6 +55,16 @@ for t in $THEMES; do
 	[ -f "$P/share/drivr-console/themes/$t.theme" ] || missing="$missing $t"
 done
 it_check "every theme installed (missing:${missing:- none})" test -z "$missing"
+it_check "man pages installed in share/man/man1" \
+	test -f "$P/share/man/man1/drivr-console.1" -a -f "$P/share/man/man1/drivr-sim.1"
+it_check "man finds the installed page by name (MANPATH=PREFIX/share/man)" \
+	sh -c "MANPATH='$P/share/man' timeout 10 man -w drivr-console | grep -qxF '$P/share/man/man1/drivr-console.1'"
+it_check "bash completion installed under the command's name" \
+	test -f "$P/share/bash-completion/completions/drivr-console"
+it_check "the installed bash completion registers drivr-console" \
+	bash -c "source '$P/share/bash-completion/completions/drivr-console' && complete -p drivr-console >/dev/null"
+it_check "zsh completion installed in site-functions" \
+	grep -q '^#compdef drivr-console' "$P/share/zsh/site-functions/_drivr-console"
 
 # the themes are found there (a dump-mode frame: no terminal needed)
 for t in $THEMES; do
@@ -101,6 +112,9 @@ fi
 left=$(find "$P" -mindepth 1 ! -type d)
 it_check "nothing left under PREFIX (left: ${left:-none})" test -z "$left"
 it_check "share/drivr-console removed" test ! -e "$P/share/drivr-console"
+it_check "man pages and completions removed" test ! -e "$P/share/man/man1/drivr-console.1" \
+	-a ! -e "$P/share/man/man1/drivr-sim.1" -a ! -e "$P/share/bash-completion/completions/drivr-console" \
+	-a ! -e "$P/share/zsh/site-functions/_drivr-console"
 
 # a file uninstall did not install is kept, and said
 mk install PREFIX="$P"
