@@ -685,8 +685,6 @@ int actions_main(int argc, char **argv)
 	if (problems.count) {
 		for (size_t i = 0; i < problems.count; i++)
 			fprintf(stderr, "drivr-console %s: %s\n", cmd->name, problems.lines[i]);
-		fprintf(stderr, "drivr-console %s: nothing sent (drivr-console %s --help)\n", cmd->name,
-			cmd->name);
 		goto out;
 	}
 	run.config = &config;
