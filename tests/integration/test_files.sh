@@ -190,7 +190,7 @@ RC=${PIPESTATUS[0]}
 it_check "--token-out failing after issuing: the JWT on stdout, the reason said, exit 9" \
 	bash -c "[ $RC -eq 9 ] && grep -q '^CLOUD-ey' '$IT_TMP/late.out' &&
 		 grep -q -- '--token-out: cannot write .*late.jwt: File too large; the JWT follows on stdout' '$IT_TMP/late.out' &&
-		 grep -q '^delivered: issue 1D token for dev-late' '$IT_TMP/late.err'"
+		 grep -q '^delivered: issue 1D token for dev-late' '$IT_TMP/late.out'"
 it_check "... it was issued once, and no file (nor temporary) is left" \
 	bash -c "[ $(issued) -eq $((before + 1)) ] && [ -z \"\$(ls -A '$IT_TMP/tokens')\" ]"
 it_check "a user token file readable by others: warned on stderr (used all the same)" \
