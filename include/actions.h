@@ -5,6 +5,13 @@
  *   drivr-console ack-event --event UUID [--system UUID] [--wait] [...]
  *   drivr-console issue-token --system UUID --device NAME
  *                 (--duration 1D | --permanent) [--token-out FILE] [--wait] [...]
+ *   drivr-console COMMAND --help, drivr-console help COMMAND: its options
+ *
+ * stdout is data (issue-token's JWT, nothing else), stderr is talk: the
+ * outcome line, warnings, progress (--quiet: errors only).  Every option
+ * is checked before connecting — the command's own, the console's, the form
+ * of uuids and durations, the user API token and --token-out — and all
+ * that is wrong is said at once, one line each, exit 2.
  *
  * With --wait a broker that cannot be reached yet is waited for (Paho
  * retries) until --timeout: the action goes out once connected, after the
@@ -12,7 +19,7 @@
  *
  * Same path as the console: topic table, payload builders, validation
  * against the characteristic catalogue, requests followed to their end,
- * audit log.  Prints one outcome line; exit status (enum exit_status):
+ * audit log.  Exit status (enum exit_status):
  * 0 confirmed (or delivered without --wait), 1 connection failed,
  * 2 bad options or refused before sending, 3 rejected, 4 error reply,
  * 5 timed out, 6 refused by --read-only, 7 refused by the broker (a PUBACK
@@ -24,6 +31,7 @@
 #define DRIVR_ACTIONS_H
 
 #include <stdbool.h>
+#include <stdio.h>
 
 #include "exitstatus.h"
 #include "topics.h"
@@ -32,7 +40,15 @@
 /* True when argv[1] names an action. */
 bool actions_is_action(const char *word);
 
-/* Runs the action argv[1] with the rest of argv; returns the exit status. */
+/* Runs the action argv[1] (actions_is_action) with the rest of argv;
+ * returns the exit status. */
 int actions_main(int argc, char **argv);
+
+/* The --help section naming the commands, for the console's --help. */
+void actions_print_commands(const char *program, FILE *out);
+
+/* `help COMMAND`: the command's usage and options on out; false (nothing
+ * printed) when command is no command. */
+bool actions_print_help(const char *command, const char *program, FILE *out);
 
 #endif

@@ -162,6 +162,16 @@ void requests_set_slug(struct requests *r, const char *slug);
 bool requests_parse_value(const char *text, const struct payload_characteristic *c,
 			  struct value *out, struct cJSON **json_owned, char *err, size_t err_size);
 
+/* Checks the form of an id the platform writes as a UUID (8-4-4-4-12 hex
+ * digits, either case): the one-shot actions refuse a mistyped --system or
+ * --event before connecting.  Pure; false with a one-line reason. */
+bool requests_check_uuid(const char *text, char *err, size_t err_size);
+/* Checks a Local API Token lifetime as the form and --duration take it:
+ * 1D, 12H, 30M, 45S, 2W, plain seconds, or ISO-8601 like P1DT2H (W, D
+ * before T; H, M, S after it).  Zero is refused: a token needs a lifetime
+ * (permanent is the other choice).  Pure; false with a one-line reason. */
+bool requests_check_duration(const char *text, char *err, size_t err_size);
+
 /* Validates and queues.  NULL with a one-line reason when refused. */
 struct request *requests_add_setpoint(struct requests *r, const struct setpoint_draft *d,
 				      struct request_time now, char *err, size_t err_size);

@@ -3,6 +3,8 @@
 
 #include <math.h>
 #include <poll.h>
+#include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,75 +19,285 @@
 #include "jwt.h"
 #include "mqtt.h"
 #include "offline.h"
+#include "optable.h"
 #include "payload.h"
 #include "requests.h"
 #include "secret.h"
 #include "util.h"
 
-/* The options only actions take; everything else is a connection option. */
+/* The options only actions take; everything else is a console option
+ * (config.h), of which the commands use the connection's and a few more. */
+#define ACTION_OPTION_LIST(X)                                                                  \
+	X(system, "system", STRING, "UUID", "the system's uuid")                               \
+	X(component, "component", STRING, "CODE", "the component's code, e.g. heat-pump-1")    \
+	X(service, "service", STRING, "CODE", "the service's code, e.g. heating")              \
+	X(characteristic, "characteristic", STRING, "CODE",                                   \
+	  "the characteristic's code, e.g. flow-temperature-setpoint")                         \
+	X(value, "value", STRING, "V", "the value; the component model's catalogue checks it") \
+	X(msgpack, "msgpack", FLAG, NULL, "send the setpoint as MessagePack (default JSON)")    \
+	X(event, "event", STRING, "UUID", "the event's uuid")                                  \
+	X(device, "device", STRING, "NAME", "the device the token is for, e.g. smart-bulb")    \
+	X(duration, "duration", STRING, "D",                                                   \
+	  "the token's lifetime: 1D, 12H, 30M, 45S, 2W, seconds, or ISO-8601 like P1DT2H")     \
+	X(permanent, "permanent", FLAG, NULL, "a token that never expires (not --duration)")   \
+	X(token_out, "token-out", STRING, "FILE",                                              \
+	  "write the JWT to FILE (mode 0600), not to stdout")                                  \
+	X(wait, "wait", FLAG, NULL,                                                            \
+	  "follow the request to its end state; wait for the broker until --timeout")          \
+	X(quiet, "quiet", FLAG, NULL, "no talk on stderr (outcome, warnings): errors only")    \
+	X(help, "help", FLAG, NULL, "show this command's help and exit")
+
+enum action_option {
+#define X(field, name, type, arg, help) ACTION_OPT_##field,
+	ACTION_OPTION_LIST(X)
+#undef X
+};
+
 struct action_args {
-	const char *name;
-	const char *system, *component, *service, *characteristic, *value;
-	const char *event, *device, *duration, *token_out;
-	bool permanent, wait, msgpack;
+	const char *name; /* the command, argv[1] */
+	/* the table's values (optable.h: strings owned, freed by opt_free) */
+	char *system, *component, *service, *characteristic, *value;
+	char *event, *device, *duration, *token_out;
+	bool msgpack, permanent, wait, quiet, help;
 };
 
+static const struct opt_def action_defs[] = {
+#define X(field, name, type, arg, help) \
+	{ name, 0, OPT_##type, arg, NULL, 0, 0, 0, help, offsetof(struct action_args, field) },
+	ACTION_OPTION_LIST(X)
+#undef X
+};
+
+static const struct opt_table action_options = { "", action_defs, ARRAY_LEN(action_defs) };
+
+#define OPT_BIT(field) (1u << ACTION_OPT_##field)
+#define EVERY_COMMAND (OPT_BIT(wait) | OPT_BIT(quiet) | OPT_BIT(help))
+
+static const struct command {
+	const char *name, *summary, *synopsis;
+	unsigned takes, needs; /* OPT_BITs; --duration or --permanent: issue-token's own check */
+	bool graphql;          /* uses --graphql-url and the user API token */
+} commands[] = {
+	{ "set-setpoint", "send a setpoint the catalogue checked, and follow it",
+	  "--system UUID --component CODE --service CODE --characteristic CODE --value V\n"
+	  "              [--msgpack] [--wait] [--quiet] [options]",
+	  OPT_BIT(system) | OPT_BIT(component) | OPT_BIT(service) | OPT_BIT(characteristic) |
+		  OPT_BIT(value) | OPT_BIT(msgpack) | EVERY_COMMAND,
+	  OPT_BIT(system) | OPT_BIT(component) | OPT_BIT(service) | OPT_BIT(characteristic) |
+		  OPT_BIT(value),
+	  false },
+	{ "ack-event", "acknowledge an event", "--event UUID [--system UUID] [--wait] [--quiet] [options]",
+	  OPT_BIT(event) | OPT_BIT(system) | EVERY_COMMAND, OPT_BIT(event), false },
+	{ "issue-token", "issue a Local API Token (GraphQL), checked against the domain's JWKS",
+	  "--system UUID --device NAME (--duration D | --permanent)\n"
+	  "              [--token-out FILE] [--wait] [--quiet] [options]",
+	  OPT_BIT(system) | OPT_BIT(device) | OPT_BIT(duration) | OPT_BIT(permanent) |
+		  OPT_BIT(token_out) | EVERY_COMMAND,
+	  OPT_BIT(system) | OPT_BIT(device), true },
+};
+
+/* The console's options a command uses, shown by its --help (the console's
+ * --help has them all); a better line where the console's speaks of modes. */
 static const struct {
-	const char *flag;
-	size_t offset; /* into struct action_args; (size_t)-1 for booleans below */
-} value_flags[] = {
-	{ "--system", offsetof(struct action_args, system) },
-	{ "--component", offsetof(struct action_args, component) },
-	{ "--service", offsetof(struct action_args, service) },
-	{ "--characteristic", offsetof(struct action_args, characteristic) },
-	{ "--value", offsetof(struct action_args, value) },
-	{ "--event", offsetof(struct action_args, event) },
-	{ "--device", offsetof(struct action_args, device) },
-	{ "--duration", offsetof(struct action_args, duration) },
-	{ "--token-out", offsetof(struct action_args, token_out) },
+	const char *name, *help; /* help NULL: the table's */
+} run_options[] = {
+	{ "host", NULL }, { "port", NULL }, { "url", NULL }, { "id", NULL },
+	{ "protocol-version", NULL }, { "slug", NULL }, { "cafile", NULL }, { "capath", NULL },
+	{ "cert", NULL }, { "key", NULL }, { "key-pass-file", NULL }, { "insecure", NULL },
+	{ "keepalive", NULL }, { "keep-session", NULL }, { "profile", NULL }, { "config", NULL },
+	{ "topics", NULL }, { "single-subscription", NULL }, { "load-budget", NULL },
+	{ "timeout", "the whole run at most S s; not given: 60" },
+	{ "settle", NULL }, { "read-only", "refuse the action (exit 6)" }, { "audit-log", NULL },
 };
+static const char *const graphql_options[] = { "graphql-url", "user-token-file" };
 
-static const char *const action_names[] = { "set-setpoint", "ack-event", "issue-token" };
+static const struct command *find_command(const char *word)
+{
+	for (size_t i = 0; word && i < ARRAY_LEN(commands); i++)
+		if (strcmp(word, commands[i].name) == 0)
+			return &commands[i];
+	return NULL;
+}
 
 bool actions_is_action(const char *word)
 {
-	for (size_t i = 0; word && i < ARRAY_LEN(action_names); i++)
-		if (strcmp(word, action_names[i]) == 0)
-			return true;
-	return false;
+	return find_command(word) != NULL;
 }
 
-/* Takes the action's own flags out of argv; the rest goes to config.
- * rest[0] is the program name. */
-static bool split_args(int argc, char **argv, struct action_args *a, char **rest, int *rest_count)
+void actions_print_commands(const char *program, FILE *out)
 {
-	*rest_count = 0;
-	rest[(*rest_count)++] = argv[0];
-	a->name = argv[1];
+	fprintf(out, "\nCommands (%s COMMAND --help, or %s help COMMAND, for one):\n", program,
+		program);
+	for (size_t i = 0; i < ARRAY_LEN(commands); i++)
+		fprintf(out, "  %-14s %s\n", commands[i].name, commands[i].summary);
+	fprintf(out, "  %-14s %s\n", "help COMMAND", "show a command's options and exit");
+	fprintf(out, "A command prints its data (issue-token: the JWT) on stdout, its outcome and "
+		     "warnings on stderr.\n");
+}
+
+/* A console option by its table row, its help replaced when given. */
+static void add_console_option(struct opt_def *defs, size_t *n, const char *name, const char *help)
+{
+	const struct opt_def *def = opt_find(&config_options, name, strlen(name));
+	if (!def) /* a row renamed in config.h without this list: test_cli's --help runs catch it */
+		abort();
+	defs[*n] = *def;
+	if (help)
+		defs[*n].help = help;
+	(*n)++;
+}
+
+static void print_command_help(const struct command *cmd, const char *program, FILE *out)
+{
+	fprintf(out, "Usage: %s %s %s\n%s.\n\nOptions of %s:", program, cmd->name, cmd->synopsis,
+		cmd->summary, cmd->name);
+	struct opt_def defs[ARRAY_LEN(action_defs) + ARRAY_LEN(run_options) + ARRAY_LEN(graphql_options)];
+	size_t n = 0;
+	for (size_t i = 0; i < ARRAY_LEN(action_defs); i++)
+		if (cmd->takes & (1u << i))
+			defs[n++] = action_defs[i];
+	opt_print_help(&(struct opt_table){ "", defs, n }, program, out);
+	n = 0;
+	for (size_t i = 0; i < ARRAY_LEN(run_options); i++)
+		add_console_option(defs, &n, run_options[i].name, run_options[i].help);
+	for (size_t i = 0; cmd->graphql && i < ARRAY_LEN(graphql_options); i++)
+		add_console_option(defs, &n, graphql_options[i], NULL);
+	fprintf(out, "\nConnection and run options (docs/configuration.md; profiles too):");
+	opt_print_help(&(struct opt_table){ "", defs, n }, program, out);
+	fprintf(out, "\nstdout: %s; stderr: the outcome line, warnings and errors (--quiet: errors "
+		     "only).\nEvery option is checked before connecting: all that are wrong are "
+		     "said, exit 2.\n",
+		cmd->graphql ? "the JWT only (without --token-out)" : "nothing");
+	exit_status_print_help(EXIT_STATUS_ALL & ~(1u << EXIT_INCOMPLETE), out);
+	fprintf(out, "(docs/actions.md has the long table)\n");
+}
+
+bool actions_print_help(const char *command, const char *program, FILE *out)
+{
+	const struct command *cmd = find_command(command);
+	if (cmd)
+		print_command_help(cmd, program, out);
+	return cmd != NULL;
+}
+
+/* Everything wrong with the options, one line each, said together. */
+struct problems {
+	char **lines;
+	size_t count;
+};
+
+static void problem(struct problems *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void problem(struct problems *p, const char *fmt, ...)
+{
+	char line[600];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	p->lines = xrealloc(p->lines, (p->count + 1) * sizeof(*p->lines));
+	p->lines[p->count++] = xstrdup(line);
+}
+
+static void problems_free(struct problems *p)
+{
+	for (size_t i = 0; i < p->count; i++)
+		free(p->lines[i]);
+	free(p->lines);
+	memset(p, 0, sizeof(*p));
+}
+
+/* A console option at argv[i]: its row, for how many words it takes. */
+static const struct opt_def *console_option(const char *arg)
+{
+	if (arg[0] == '-' && arg[1] == '-' && arg[2])
+		return opt_find(&config_options, arg + 2, strcspn(arg + 2, "="));
+	if (arg[0] == '-' && arg[1] && !arg[2])
+		return opt_find_short(&config_options, arg[1]);
+	return NULL;
+}
+
+/* The command's own options into a, the rest through the console's parser,
+ * one option at a time so that every bad one is said, not just the first. */
+static void parse_args(const struct command *cmd, int argc, char **argv, struct action_args *a,
+		       struct config *config, struct problems *p)
+{
+	char err[512];
 	for (int i = 2; i < argc; i++) {
-		bool taken = false;
-		for (size_t k = 0; k < ARRAY_LEN(value_flags) && !taken; k++) {
-			if (strcmp(argv[i], value_flags[k].flag) != 0)
-				continue;
-			if (i + 1 >= argc) {
-				fprintf(stderr, "drivr-console: %s needs a value\n", argv[i]);
-				return false;
+		const char *arg = argv[i];
+		const struct opt_def *def = NULL;
+		if (arg[0] == '-' && arg[1] == '-' && arg[2])
+			def = opt_find(&action_options, arg + 2, strcspn(arg + 2, "="));
+		if (def) {
+			const char *value = strchr(arg, '=');
+			value = value ? value + 1 : NULL;
+			if (def->type != OPT_FLAG && !value) {
+				if (i + 1 >= argc) {
+					problem(p, "--%s needs a value (%s)", def->name, def->arg);
+					continue;
+				}
+				value = argv[++i];
 			}
-			*(const char **)((char *)a + value_flags[k].offset) = argv[++i];
-			taken = true;
-		}
-		if (taken)
+			if (!(cmd->takes & (1u << (def - action_defs))))
+				problem(p, "%s takes no --%s", cmd->name, def->name);
+			else if (def->type == OPT_FLAG && value)
+				problem(p, "--%s takes no value", def->name);
+			else if (!opt_set(def, a, value, err, sizeof(err)))
+				problem(p, "%s", err);
 			continue;
-		if (strcmp(argv[i], "--wait") == 0)
-			a->wait = true;
-		else if (strcmp(argv[i], "--permanent") == 0)
-			a->permanent = true;
-		else if (strcmp(argv[i], "--msgpack") == 0)
-			a->msgpack = true;
-		else
-			rest[(*rest_count)++] = argv[i];
+		}
+		def = console_option(arg);
+		int words = def && def->type != OPT_FLAG && !strchr(arg, '=') && i + 1 < argc ? 2 : 1;
+		char *one[] = { argv[0], argv[i], words == 2 ? argv[i + 1] : NULL };
+		if (!config_parse_args(config, words + 1, one, err, sizeof(err)))
+			problem(p, "%s", err);
+		i += words - 1;
 	}
-	return true;
+}
+
+/* What can be checked without the broker: every option the command needs,
+ * the form of ids and of the token's lifetime. */
+static void check_args(const struct command *cmd, const struct action_args *a,
+		       struct problems *p)
+{
+	char err[600];
+	for (size_t i = 0; i < ARRAY_LEN(action_defs); i++) {
+		const struct opt_def *def = &action_defs[i];
+		const char *text = def->type == OPT_STRING
+					   ? *(char *const *)(const void *)((const char *)a + def->offset)
+					   : NULL;
+		if ((cmd->needs & (1u << i)) && !text)
+			problem(p, "missing --%s %s (%s)", def->name, def->arg, def->help);
+		/* an empty value is one (a STRING characteristic may take ""), an empty code is not */
+		else if (text && !*text && i != ACTION_OPT_value)
+			problem(p, "--%s is empty", def->name);
+	}
+	if (a->system && *a->system && !requests_check_uuid(a->system, err, sizeof(err)))
+		problem(p, "--system: %s", err);
+	if (a->event && *a->event && !requests_check_uuid(a->event, err, sizeof(err)))
+		problem(p, "--event: %s", err);
+	if (strcmp(cmd->name, "issue-token") != 0)
+		return;
+	if (a->duration && a->permanent)
+		problem(p, "--duration and --permanent exclude each other");
+	else if (!a->duration && !a->permanent)
+		problem(p, "missing --duration D (e.g. 1D) or --permanent");
+	else if (a->duration && *a->duration &&
+		 !requests_check_duration(a->duration, err, sizeof(err)))
+		problem(p, "--duration: %s", err);
+}
+
+/* Talk — progress, warnings, an outcome that is no failure: stderr, and
+ * nothing with --quiet.  Errors are printed directly, always. */
+static void say(const struct action_args *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void say(const struct action_args *a, const char *fmt, ...)
+{
+	if (a->quiet)
+		return;
+	va_list ap;
+	va_start(ap, fmt);
+	fputs("drivr-console: ", stderr);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
 }
 
 /* ---- the run ----------------------------------------------------------------- */
@@ -271,16 +483,20 @@ static void note_delivery(struct action_run *run)
 				"(-V 5 can)");
 }
 
-static void print_outcome(const struct request *q)
+/* The outcome line: on stderr (stdout is data), with --quiet only when it
+ * is a failure. */
+static void print_outcome(const struct request *q, bool quiet, int status)
 {
-	printf("%s: %s", request_state_name(q->state), q->summary);
+	if (quiet && status == EXIT_OK)
+		return;
+	fprintf(stderr, "%s: %s", request_state_name(q->state), q->summary);
 	if (q->receipt_id)
-		printf(" (receipt %s)", q->receipt_id);
+		fprintf(stderr, " (receipt %s)", q->receipt_id);
 	if (q->detail)
-		printf(": %s", q->detail);
+		fprintf(stderr, ": %s", q->detail);
 	if (q->error_code)
-		printf(" [%s]", q->error_code);
-	printf("\n");
+		fprintf(stderr, " [%s]", q->error_code);
+	fprintf(stderr, "\n");
 }
 
 /* The issued JWT checked as the tokens view checks it: against the domain's
@@ -290,9 +506,9 @@ static void report_jwt_check(const struct action_run *run, const char *jwt)
 	size_t n = store_jwks_count(run->store);
 	struct jwt_info info;
 	enum jwt_status st = action_flow_check_jwt(&run->flow, jwt, &info);
-	fprintf(stderr, "drivr-console: the JWT against the domain's JWKS (%zu key%s): %s (%s, kid %s)\n",
-		n, n == 1 ? "" : "s", jwt_status_name(st), info.alg[0] ? info.alg : "?",
-		info.kid[0] ? info.kid : "?");
+	say(run->args, "the JWT against the domain's JWKS (%zu key%s): %s (%s, kid %s)\n", n,
+	    n == 1 ? "" : "s", jwt_status_name(st), info.alg[0] ? info.alg : "?",
+	    info.kid[0] ? info.kid : "?");
 	jwt_info_free(&info);
 }
 
@@ -309,11 +525,11 @@ static void issue_token(struct action_run *run, double deadline)
 	action_token_call_free(&call);
 	requests_token_response(r, q, res.uuid, res.error, action_flow_now(&run->flow));
 	if (res.jwt) {
-		/* Shown once: to the file the operator named, else to stdout. */
+		/* Shown once: to the file the operator named, else to stdout, alone
+		 * on its line (issue-token > bulb.jwt is the token file). */
 		if (run->args->token_out) {
 			if (graphql_save_jwt(run->args->token_out, res.jwt, false, err, sizeof(err))) {
-				fprintf(stderr, "drivr-console: token written to %s (mode 0600)\n",
-					run->args->token_out);
+				say(run->args, "token written to %s (mode 0600)\n", run->args->token_out);
 			} else {
 				/* Issued, so it exists on the platform: never lose it. */
 				fprintf(stderr, "drivr-console: --token-out: %s; the JWT follows on stdout "
@@ -324,6 +540,7 @@ static void issue_token(struct action_run *run, double deadline)
 			}
 		} else {
 			printf("%s\n", res.jwt);
+			fflush(stdout);
 		}
 		report_jwt_check(run, res.jwt);
 	}
@@ -346,10 +563,10 @@ static struct request *build_request(struct action_run *run, char *err, size_t s
 			run->store, a->system, a->component, a->service, a->characteristic, &catalogue,
 			&why);
 		if (!c && a->characteristic)
-			fprintf(stderr, "drivr-console: %s/%s/%s is not in the catalogue of the component's "
-					"model; sending the value as typed\n",
-				a->component ? a->component : "?", a->service ? a->service : "?",
-				a->characteristic);
+			say(a, "%s/%s/%s is not in the catalogue of the component's model; sending the "
+			       "value as typed\n",
+			    a->component ? a->component : "?", a->service ? a->service : "?",
+			    a->characteristic);
 		struct setpoint_draft d = { a->system, a->component, a->service, a->characteristic,
 					    a->value, c, a->msgpack ? FORMAT_MSGPACK : FORMAT_JSON };
 		struct request *q = requests_add_setpoint(r, &d, now, err, size);
@@ -362,10 +579,6 @@ static struct request *build_request(struct action_run *run, char *err, size_t s
 		if (!system && e)
 			system = e->system_uuid;
 		return requests_add_event_ack(r, system, a->event, now, err, size);
-	}
-	if (!a->permanent && !a->duration) {
-		snprintf(err, size, "give --duration (e.g. 1D) or --permanent");
-		return NULL;
 	}
 	struct token_draft d = { a->system, a->device, a->permanent ? NULL : a->duration };
 	return requests_add_token(r, &d, now, err, size);
@@ -387,7 +600,7 @@ static int run_action(struct action_run *run)
 	if (run->request->kind == REQUEST_SETPOINT &&
 	    offline_setpoint_warning(run->store, run->request->system_uuid,
 				     run->request->component_code, offline, sizeof(offline)))
-		fprintf(stderr, "drivr-console: warning: %s\n", offline);
+		say(run->args, "warning: %s\n", offline);
 	if (run->request->kind == REQUEST_TOKEN)
 		issue_token(run, deadline);
 	else
@@ -398,78 +611,84 @@ static int run_action(struct action_run *run)
 	 * PUBACK without --wait) records the state it reached. */
 	action_flow_sweep(&run->flow);
 	bool recorded = action_flow_record(&run->flow, run->request) && !run->flow.audit_failed;
-	print_outcome(run->request);
+	int status = exit_for(run->request, run->args->wait);
+	print_outcome(run->request, run->args->quiet, status);
 	if (!recorded) {
 		fprintf(stderr, "drivr-console: audit log: %s — the outcome above stands, but it is not "
 				"in the audit log\n", run->flow.audit_error);
 		run->unrecorded = true;
 	}
-	int status = exit_for(run->request, run->args->wait);
 	/* 9 replaces 0 only: a failure the outcome already reports keeps its
 	 * status (the record's failure is on stderr). */
 	return status == EXIT_OK && run->unrecorded ? EXIT_UNRECORDED : status;
 }
 
-/* issue-token, before connecting: a --token-out that cannot take the JWT
- * would leave a token on the platform nobody has (exit 2, nothing issued);
- * a user token file others can read is said (not refused). */
-static bool token_preflight(const struct config *config, const struct action_args *a)
+/* The files an action needs, before connecting: issue-token's --token-out
+ * and user API token; the topic overrides.  A user token file others can
+ * read is said (not refused). */
+static void check_files(const struct command *cmd, const struct action_args *a,
+			const struct config *config, struct topic_table *topics, struct problems *p)
 {
 	char err[600];
-	if (a->token_out && !graphql_check_jwt_path(a->token_out, false, err, sizeof(err))) {
-		fprintf(stderr, "drivr-console: --token-out: %s; nothing issued\n", err);
-		return false;
-	}
+	if (!config_apply_topic_overrides(config, topics, err, sizeof(err)))
+		problem(p, "%s", err);
+	if (!cmd->graphql)
+		return;
+	/* a --token-out that cannot take the JWT would leave a token on the
+	 * platform nobody has */
+	if (a->token_out && !graphql_check_jwt_path(a->token_out, false, err, sizeof(err)))
+		problem(p, "--token-out: %s; nothing issued", err);
+	/* read again by the call; here a missing token, or a file that cannot
+	 * be read (missing, a device, over its limit), is a bad option */
+	char *token = graphql_read_user_token(config->user_token_file, err, sizeof(err));
+	if (!token)
+		problem(p, "%s", err);
+	secret_free(token);
 	if (graphql_user_token_file_warning(config->user_token_file, err, sizeof(err)))
-		fprintf(stderr, "drivr-console: warning: %s\n", err);
-	return true;
+		say(a, "warning: %s\n", err);
 }
 
 int actions_main(int argc, char **argv)
 {
+	const struct command *cmd = find_command(argv[1]);
 	struct action_args args;
 	memset(&args, 0, sizeof(args));
-	char **rest = xcalloc((size_t)argc + 1, sizeof(*rest));
-	int rest_count, status = EXIT_USAGE;
+	args.name = cmd->name;
+	int status = EXIT_USAGE;
 	struct config config;
 	config_init(&config);
 	char err[512];
 	struct action_run run;
 	memset(&run, 0, sizeof(run));
+	struct problems problems = { NULL, 0 };
 
-	if (!split_args(argc, argv, &args, rest, &rest_count))
-		goto out;
-	if (!config_parse_args(&config, rest_count, rest, err, sizeof(err)) ||
-	    !config_load_file(&config, err, sizeof(err)) ||
-	    !config_validate(&config, err, sizeof(err))) {
-		fprintf(stderr, "drivr-console: %s\n", err);
+	/* Nothing connects before every option is checked: all that is wrong
+	 * is said at once, exit 2. */
+	parse_args(cmd, argc, argv, &args, &config, &problems);
+	if (args.help) {
+		print_command_help(cmd, "drivr-console", stdout);
+		status = EXIT_OK;
 		goto out;
 	}
-	if (config.read_only) {
+	check_args(cmd, &args, &problems);
+	if (!config_load_file(&config, err, sizeof(err)) ||
+	    !config_validate(&config, err, sizeof(err)))
+		problem(&problems, "%s", err);
+	if (!problems.count && config.read_only) {
 		fprintf(stderr, "drivr-console: %s refused: read-only mode\n", args.name);
 		status = EXIT_READ_ONLY;
 		goto out;
 	}
-	if (strcmp(args.name, "issue-token") == 0 && !token_preflight(&config, &args))
+	run.topics = topics_new();
+	if (!config.read_only)
+		check_files(cmd, &args, &config, run.topics, &problems);
+	if (problems.count) {
+		for (size_t i = 0; i < problems.count; i++)
+			fprintf(stderr, "drivr-console %s: %s\n", cmd->name, problems.lines[i]);
 		goto out;
+	}
 	run.config = &config;
 	run.args = &args;
-	run.topics = topics_new();
-	if (!config_apply_topic_overrides(&config, run.topics, err, sizeof(err))) {
-		fprintf(stderr, "drivr-console: %s\n", err);
-		goto out;
-	}
-	/* The user token file is read again when the token is requested;
-	 * a file that cannot be read (missing, a device, over its limit) is a
-	 * bad option, said before connecting. */
-	if (strcmp(args.name, "issue-token") == 0 && config.user_token_file) {
-		char *token = graphql_read_user_token(config.user_token_file, err, sizeof(err));
-		if (!token) {
-			fprintf(stderr, "drivr-console: %s\n", err);
-			goto out;
-		}
-		secret_free(token);
-	}
 	/* Connecting starts here (the TLS files checked); the events wait in
 	 * the inbox until run_action reads them. */
 	enum connection_failure cf = connection_open(&run.conn, &config);
@@ -497,7 +716,8 @@ out:
 	load_plan_free(run.plan);
 	store_free(run.store);
 	topics_free(run.topics);
-	free(rest);
+	problems_free(&problems);
+	opt_free(&action_options, &args);
 	config_free(&config);
 	return status;
 }

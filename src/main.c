@@ -49,6 +49,25 @@ static void print_topics(const struct config *config, const struct topic_table *
 	load_plan_free(plan);
 }
 
+/* `help` alone: the console's --help; `help COMMAND`: the command's. */
+static int help_command(int argc, char **argv)
+{
+	if (argc > 3) {
+		fprintf(stderr, "drivr-console: help takes one command at most\n");
+		return EXIT_USAGE;
+	}
+	if (argc == 2) {
+		config_print_help("drivr-console", stdout);
+		actions_print_commands("drivr-console", stdout);
+		return EXIT_OK;
+	}
+	if (actions_print_help(argv[2], "drivr-console", stdout))
+		return EXIT_OK;
+	fprintf(stderr, "drivr-console: help: no command \"%s\"; the commands:", argv[2]);
+	actions_print_commands("drivr-console", stderr);
+	return EXIT_USAGE;
+}
+
 int main(int argc, char **argv)
 {
 	setlocale(LC_ALL, "");
@@ -57,6 +76,8 @@ int main(int argc, char **argv)
 	cJSON_InitHooks(&(cJSON_Hooks){ .malloc_fn = xmalloc, .free_fn = free });
 	if (argc > 1 && actions_is_action(argv[1]))
 		return actions_main(argc, argv);
+	if (argc > 1 && strcmp(argv[1], "help") == 0)
+		return help_command(argc, argv);
 	struct config config;
 	char err[512];
 	config_init(&config);
@@ -67,8 +88,10 @@ int main(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	if (config.help || config.version) {
-		if (config.help)
+		if (config.help) {
 			config_print_help("drivr-console", stdout);
+			actions_print_commands("drivr-console", stdout);
+		}
 		else
 			printf("drivr-console %s\n", DRIVR_VERSION);
 		config_free(&config);

@@ -2,6 +2,7 @@
 #include "requests.h"
 
 #include <cJSON.h>
+#include <ctype.h>
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
@@ -420,6 +421,78 @@ static bool missing(const char *what, const char *value, char *err, size_t size)
 	if (value && *value)
 		return false;
 	snprintf(err, size, "missing %s", what);
+	return true;
+}
+
+bool requests_check_uuid(const char *text, char *err, size_t size)
+{
+	static const char form[] = "xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx";
+	size_t i = 0;
+	while (text && text[i] && i < sizeof(form) - 1 &&
+	       (form[i] == '-' ? text[i] == '-' : isxdigit((unsigned char)text[i])))
+		i++;
+	if (text && i == sizeof(form) - 1 && !text[i])
+		return true;
+	return util_fail(err, size, "\"%.80s\" is not a UUID (8-4-4-4-12 hex digits)",
+			 text ? text : "");
+}
+
+/* One "<digits><unit>" group of a duration; *p moves past it.  False when
+ * there is no number or the unit is not one of units. */
+static bool duration_group(const char **p, const char *units, double *seconds)
+{
+	static const struct {
+		char unit;
+		double factor;
+	} factors[] = { { 'W', 604800 }, { 'D', 86400 }, { 'H', 3600 }, { 'M', 60 }, { 'S', 1 } };
+	size_t digits = strspn(*p, "0123456789");
+	char unit = (char)toupper((unsigned char)(*p)[digits]);
+	if (digits == 0 || digits > 9 || !unit || !strchr(units, unit))
+		return false;
+	for (size_t i = 0; i < ARRAY_LEN(factors); i++)
+		if (factors[i].unit == unit)
+			*seconds += strtod(*p, NULL) * factors[i].factor;
+	*p += digits + 1;
+	return true;
+}
+
+bool requests_check_duration(const char *text, char *err, size_t size)
+{
+	const char *p = text ? text : "";
+	double seconds = 0;
+	bool ok;
+	if (*p == 'P') {
+		/* P[nW][nD][T[nH][nM][nS]]: at least one group, and one after a T */
+		p++;
+		size_t groups = 0;
+		while (*p && *p != 'T' && duration_group(&p, "WD", &seconds))
+			groups++;
+		if (*p == 'T') {
+			p++;
+			size_t before = groups;
+			while (*p && duration_group(&p, "HMS", &seconds))
+				groups++;
+			ok = groups > before;
+		} else {
+			ok = groups > 0;
+		}
+		ok = ok && !*p;
+	} else {
+		size_t digits = strspn(p, "0123456789");
+		ok = digits > 0 && digits <= 9 &&
+		     (!p[digits] || (!p[digits + 1] && strchr("SMHDWsmhdw", p[digits])));
+		if (ok && p[digits])
+			ok = duration_group(&p, "SMHDW", &seconds);
+		else if (ok)
+			seconds = strtod(p, NULL);
+	}
+	if (!ok)
+		return util_fail(err, size,
+				 "\"%.80s\" is not a duration (1D, 12H, 30M, 45S, 2W, seconds, or "
+				 "ISO-8601 like P1DT2H)", text ? text : "");
+	if (seconds <= 0)
+		return util_fail(err, size, "\"%.80s\" is no lifetime: a token needs a positive "
+					    "duration, or to be permanent", text);
 	return true;
 }
 

@@ -618,19 +618,12 @@ static void ack_submit(struct ui *ui)
 
 enum { TK_SYSTEM, TK_DEVICE, TK_LIFETIME, TK_DURATION };
 
-/* 1D, 12H, 30M, 45S, 2W, plain seconds, or ISO-8601 P... */
+/* 1D, 12H, 30M, 45S, 2W, plain seconds, or ISO-8601 P...; never zero
+ * (the same check as issue-token --duration). */
 static bool duration_ok(const char *d)
 {
-	size_t n = strlen(d), digits = strspn(d, "0123456789");
-	if (n == 0)
-		return false;
-	if (digits == n)
-		return true;
-	if (digits > 0 && digits + 1 == n && strchr("SMHDWsmhdw", d[n - 1]))
-		return true;
-	if (d[0] == 'P' && n > 1)
-		return strspn(d + 1, "0123456789TYMWDHS.") == n - 1;
-	return false;
+	char why[256];
+	return requests_check_duration(d, why, sizeof(why));
 }
 
 static bool permanent(const struct form *f)

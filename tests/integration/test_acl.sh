@@ -97,7 +97,7 @@ timeout 30 "$CONSOLE" "${SP[@]}" $PLAIN -s "$SLUG5" -V 5 --settle 0.3 --timeout 
 	--audit-log "$IT_TMP/audit.log" >"$IT_TMP/acl5.stdout" 2>"$IT_TMP/acl5.stderr"
 RC=$?
 it_check "MQTT 5, a publish the ACL refuses: exit 7, failed: refused by the broker: not authorized (0x87)" \
-	bash -c "[ $RC -eq 7 ] && grep -q '^failed: set heat-pump-1/heating/flow-temperature-setpoint = 45.*: refused by the broker: not authorized (0x87)$' '$IT_TMP/acl5.stdout'"
+	bash -c "[ $RC -eq 7 ] && grep -q '^failed: set heat-pump-1/heating/flow-temperature-setpoint = 45.*: refused by the broker: not authorized (0x87)$' '$IT_TMP/acl5.stderr'"
 [ $RC -eq 7 ] || sed 's/^/    | /' "$IT_TMP/acl5.stdout" "$IT_TMP/acl5.stderr"
 it_check "... its audit line says so" \
 	check_json "$IT_TMP/audit.log" 'd["outcome"] == "failed: refused by the broker: not authorized (0x87)"'
@@ -105,7 +105,7 @@ timeout 30 "$CONSOLE" "${SP[@]}" $PLAIN -s "$SLUG5" -V 311 --settle 0.3 --timeou
 	>"$IT_TMP/acl311.stdout" 2>"$IT_TMP/acl311.stderr"
 RC=$?
 it_check "MQTT 3.1.1, the same: exit 0, 'delivered ... cannot tell a message the broker dropped'" \
-	bash -c "[ $RC -eq 0 ] && grep -q '^delivered: .*: to the broker; MQTT 3.1.1 cannot tell a message the broker dropped (-V 5 can)' '$IT_TMP/acl311.stdout'"
+	bash -c "[ $RC -eq 0 ] && grep -q '^delivered: .*: to the broker; MQTT 3.1.1 cannot tell a message the broker dropped (-V 5 can)' '$IT_TMP/acl311.stderr'"
 
 # The console: the setpoint editor, sent, the request failed with the reason.
 cat >"$IT_TMP/pane.sh" <<EOF

@@ -80,11 +80,14 @@ act() { # NAME args... → exit status in RC, output in NAME.stdout / NAME.stder
 
 act accepted set-setpoint "${SP[@]}" --characteristic flow-temperature-setpoint --value 45 --wait
 it_check "set-setpoint 45: exit 0, confirmed (device: applied)" \
-	bash -c "[ $RC -eq 0 ] && grep -q '^confirmed: set heat-pump-1/heating/flow-temperature-setpoint = 45 (receipt .*): applied' '$IT_TMP/accepted.stdout'"
+	bash -c "[ $RC -eq 0 ] && grep -q '^confirmed: set heat-pump-1/heating/flow-temperature-setpoint = 45 (receipt .*): applied' '$IT_TMP/accepted.stderr'"
+
+it_check "... and nothing on stdout (stdout is data; the outcome is talk, on stderr)" \
+	bash -c "[ ! -s '$IT_TMP/accepted.stdout' ]"
 
 act rejected set-setpoint "${SP[@]}" --characteristic flow-temperature-setpoint --value 57.5 --wait
 it_check "set-setpoint 57.5: exit 3, rejected with the device's message" \
-	bash -c "[ $RC -eq 3 ] && grep -q '^rejected: .*legionella' '$IT_TMP/rejected.stdout'"
+	bash -c "[ $RC -eq 3 ] && grep -q '^rejected: .*legionella' '$IT_TMP/rejected.stderr'"
 
 # Out of range: refused before anything is built.  A subscriber on the input
 # topic, proven subscribed by its own marker, sees only the markers: the
@@ -107,18 +110,18 @@ it_check "... and nothing was published on $INPUT (the subscriber saw only the m
 act error set-setpoint "${SP[@]}" --characteristic boost-mode --value 1 --wait
 it_check "set-setpoint of a characteristic the catalogue lacks: exit 4, the /error reply's message and code" \
 	bash -c "[ $RC -eq 4 ] && grep -q 'not in the catalogue' '$IT_TMP/error.stderr' &&
-		 grep -q '^error: .*no characteristic heating/boost-mode \[UNKNOWN_CHARACTERISTIC\]' '$IT_TMP/error.stdout'"
+		 grep -q '^error: .*no characteristic heating/boost-mode \[UNKNOWN_CHARACTERISTIC\]' '$IT_TMP/error.stderr'"
 
 act ack ack-event --event "$EVENT" --wait
 timeout 10 mosquitto_sub $PLAIN -t "drivr/v1/$SLUG/systems/+/events/$EVENT" -C 1 -W 5 >"$IT_TMP/event.json"
 it_check "ack-event: exit 0, confirmed; the event is republished acknowledged" \
-	bash -c "[ $RC -eq 0 ] && grep -q '^confirmed: acknowledge event $EVENT' '$IT_TMP/ack.stdout' &&
+	bash -c "[ $RC -eq 0 ] && grep -q '^confirmed: acknowledge event $EVENT' '$IT_TMP/ack.stderr' &&
 		 python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); sys.exit(0 if d[\"acknowledged\"] is True and d.get(\"acknowledgedAt\") else 1)' '$IT_TMP/event.json'"
 
 act token issue-token --system "$SYS" --device e2e-bulb --duration 1D --wait \
 	--token-out "$IT_TMP/cli.jwt" --graphql-url "$GQL_URL" --user-token-file "$IT_TMP/user.token"
 it_check "issue-token: exit 0, confirmed (in the token list), the JWT valid against the JWKS, file 0600" \
-	bash -c "[ $RC -eq 0 ] && grep -q '^confirmed: issue 1D token for e2e-bulb' '$IT_TMP/token.stdout' &&
+	bash -c "[ $RC -eq 0 ] && grep -q '^confirmed: issue 1D token for e2e-bulb' '$IT_TMP/token.stderr' &&
 		 grep -q 'JWKS (1 key): valid (RS256, kid ' '$IT_TMP/token.stderr' &&
 		 [ \"\$(stat -c %a '$IT_TMP/cli.jwt')\" = 600 ] && grep -q '^CLOUD-ey' '$IT_TMP/cli.jwt'"
 it_check "issue-token printed no JWT to stdout with --token-out" bash -c "! grep -q CLOUD- '$IT_TMP/token.stdout'"
@@ -138,7 +141,7 @@ wait "$DOWN_PID" 2>/dev/null
 RC=$?
 it_check "broker down when asked: waits, goes out after the reconnect, confirmed (exit 0)" \
 	bash -c "[ $RC -eq 0 ] && grep -q 'cannot connect to .*--wait' '$IT_TMP/down.stderr' &&
-		 grep -q '^confirmed: set heat-pump-1/heating/flow-temperature-setpoint = 44 ' '$IT_TMP/down.stdout'"
+		 grep -q '^confirmed: set heat-pump-1/heating/flow-temperature-setpoint = 44 ' '$IT_TMP/down.stderr'"
 [ $RC -eq 0 ] || sed 's/^/    down: /' "$IT_TMP/down.stdout" "$IT_TMP/down.stderr"
 it_check "drivr-sim is back after the broker restart" wait_for "$IT_TMP/sim.out" "ready" 10
 

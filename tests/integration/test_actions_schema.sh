@@ -78,15 +78,15 @@ act accepted 45 0
 it_check "set-setpoint 45 without a catalogue: a note, the value sent as typed" \
 	grep -q 'not in the catalogue .*sending the value as typed' "$IT_TMP/accepted.stderr"
 it_check "set-setpoint 45: exit 0, confirmed by the schema-shaped setpoint (receipt adopted)" \
-	bash -c "[ $RC -eq 0 ] && grep -q '^confirmed: set heat-pump-1/heating/flow-temperature-setpoint = 45 (receipt .*): applied' '$IT_TMP/accepted.stdout'"
+	bash -c "[ $RC -eq 0 ] && grep -q '^confirmed: set heat-pump-1/heating/flow-temperature-setpoint = 45 (receipt .*): applied' '$IT_TMP/accepted.stderr'"
 
 act rejected 57.5 3
-it_check "set-setpoint 57.5: exit 3, rejected with the device's message on stdout" \
-	bash -c "[ $RC -eq 3 ] && grep -q '^rejected: .*(receipt .*): .*legionella' '$IT_TMP/rejected.stdout'"
+it_check "set-setpoint 57.5: exit 3, rejected with the device's message on stderr" \
+	bash -c "[ $RC -eq 3 ] && grep -q '^rejected: .*(receipt .*): .*legionella' '$IT_TMP/rejected.stderr'"
 
 act error 70 4
 it_check "set-setpoint 70 (no catalogue to refuse it): exit 4, the platform's /error reply" \
-	bash -c "[ $RC -eq 4 ] && grep -q '^error: .*above the maximum 60.*\[OUT_OF_RANGE\]' '$IT_TMP/error.stdout'"
+	bash -c "[ $RC -eq 4 ] && grep -q '^error: .*above the maximum 60.*\[OUT_OF_RANGE\]' '$IT_TMP/error.stderr'"
 
 it_check "audit log: confirmed, rejected, error" python3 - "$AUDIT" <<'PY'
 import json, sys

@@ -237,11 +237,11 @@ act() { # NAME args... → exit status in RC, output in NAME.stdout / NAME.stder
 
 EXPECT=0 act accepted set-setpoint "${SP[@]}" --characteristic flow-temperature-setpoint --value 45 --wait
 it_check "set-setpoint 45: exit 0, confirmed (device: applied)" \
-	bash -c "[ $RC -eq 0 ] && grep -q '^confirmed: set heat-pump-1/heating/flow-temperature-setpoint = 45 (receipt .*): applied' '$IT_TMP/accepted.stdout'"
+	bash -c "[ $RC -eq 0 ] && grep -q '^confirmed: set heat-pump-1/heating/flow-temperature-setpoint = 45 (receipt .*): applied' '$IT_TMP/accepted.stderr'"
 
 EXPECT=3 act rejected set-setpoint "${SP[@]}" --characteristic flow-temperature-setpoint --value 57.5 --wait
 it_check "set-setpoint 57.5: exit 3, rejected with the device's message" \
-	bash -c "[ $RC -eq 3 ] && grep -q '^rejected: .*legionella' '$IT_TMP/rejected.stdout'"
+	bash -c "[ $RC -eq 3 ] && grep -q '^rejected: .*legionella' '$IT_TMP/rejected.stderr'"
 
 EXPECT=2 act range set-setpoint "${SP[@]}" --characteristic flow-temperature-setpoint --value 70 --wait
 it_check "set-setpoint 70: exit 2, refused before sending (above the maximum 60)" \
@@ -249,18 +249,18 @@ it_check "set-setpoint 70: exit 2, refused before sending (above the maximum 60)
 
 EXPECT=4 act error set-setpoint "${SP[@]}" --characteristic boost-mode --value 1 --wait
 it_check "set-setpoint of a characteristic the catalogue lacks: exit 4, the /error reply's code" \
-	bash -c "[ $RC -eq 4 ] && grep -q '^error: .*\[UNKNOWN_CHARACTERISTIC\]' '$IT_TMP/error.stdout'"
+	bash -c "[ $RC -eq 4 ] && grep -q '^error: .*\[UNKNOWN_CHARACTERISTIC\]' '$IT_TMP/error.stderr'"
 
 EXPECT=0 act ack ack-event --event "$EVENT" --wait
 timeout 10 mosquitto_sub "${MQ[@]}" -t "drivr/v1/$SLUG/systems/+/events/$EVENT" -C 1 -W 5 >"$IT_TMP/event.json" 2>/dev/null
 it_check "ack-event: exit 0, confirmed; Aedes holds the event retained, acknowledged" \
-	bash -c "[ $RC -eq 0 ] && grep -q '^confirmed: acknowledge event $EVENT' '$IT_TMP/ack.stdout' &&
+	bash -c "[ $RC -eq 0 ] && grep -q '^confirmed: acknowledge event $EVENT' '$IT_TMP/ack.stderr' &&
 		 python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); sys.exit(0 if d[\"acknowledged\"] is True else 1)' '$IT_TMP/event.json'"
 
 EXPECT=0 act token issue-token --system "$SYS" --device aedes-bulb --duration 1D --wait \
 	--token-out "$IT_TMP/cli.jwt" --graphql-url "$GQL_URL" --user-token-file "$IT_TMP/user.token"
 it_check "issue-token: exit 0, confirmed (in the token list), valid against the JWKS" \
-	bash -c "[ $RC -eq 0 ] && grep -q '^confirmed: issue 1D token for aedes-bulb' '$IT_TMP/token.stdout' &&
+	bash -c "[ $RC -eq 0 ] && grep -q '^confirmed: issue 1D token for aedes-bulb' '$IT_TMP/token.stderr' &&
 		 grep -q 'JWKS (1 key): valid (RS256, kid ' '$IT_TMP/token.stderr' && grep -q '^CLOUD-ey' '$IT_TMP/cli.jwt'"
 
 # --- a broker restart ------------------------------------------------------------------
@@ -302,7 +302,7 @@ it_check "the set-setpoint asked for while Aedes was down ends" it_wait_exit "$D
 wait "$DOWN_PID" 2>/dev/null
 RC=$?
 it_check "a setpoint asked for while Aedes was down goes out after it is back, confirmed (exit 0)" \
-	bash -c "[ $RC -eq 0 ] && grep -q '^confirmed: set heat-pump-1/heating/flow-temperature-setpoint = 44 ' '$IT_TMP/down.stdout'"
+	bash -c "[ $RC -eq 0 ] && grep -q '^confirmed: set heat-pump-1/heating/flow-temperature-setpoint = 44 ' '$IT_TMP/down.stderr'"
 [ $RC -eq 0 ] || sed 's/^/    down: /' "$IT_TMP/down.stdout" "$IT_TMP/down.stderr"
 
 timeout 40 "$CONSOLE" "${MQ[@]}" -s "$WORLD" --snapshot --settle 1 --timeout 30 \

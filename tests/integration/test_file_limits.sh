@@ -48,7 +48,7 @@ refused "--key-pass-file /dev/zero (--snapshot)" "--key-pass-file $DEV" --key-pa
 ACTION=set-setpoint
 refused "--key-pass-file /dev/zero (set-setpoint)" "--key-pass-file $DEV" \
 	--key-pass-file /dev/zero --system 00000000-0000-0000-0000-000000000001 \
-	--component c --characteristic x --value 1
+	--component c --service s --characteristic x --value 1
 ACTION=issue-token
 refused "--user-token-file /dev/zero (issue-token)" "--user-token-file $DEV" \
 	--user-token-file /dev/zero --system 00000000-0000-0000-0000-000000000001 --device d --duration 1D

@@ -84,11 +84,11 @@ limited() { # NAME args... → RC, NAME.out / NAME.err
 }
 limited full "${SP[@]}" --value 45 "${CONN[@]}" --audit-log "$IT_TMP/full.log"
 it_check "audit log full, setpoint delivered: exit 9, the outcome line printed, the reason on stderr" \
-	bash -c "[ $RC -eq 9 ] && grep -q '^delivered: set heat-pump-1/heating/flow-temperature-setpoint = 45' '$IT_TMP/full.out' &&
+	bash -c "[ $RC -eq 9 ] && grep -q '^delivered: set heat-pump-1/heating/flow-temperature-setpoint = 45' '$IT_TMP/full.err' &&
 		 grep -q 'audit log: cannot write .*full.log: File too large — the outcome above stands' '$IT_TMP/full.err'"
 limited fullrej "${SP[@]}" --value 57.5 --wait "${CONN[@]}" --audit-log "$IT_TMP/full.log"
 it_check "audit log full, setpoint rejected: exit 3 kept (9 replaces 0 only), the audit failure on stderr" \
-	bash -c "[ $RC -eq 3 ] && grep -q '^rejected: ' '$IT_TMP/fullrej.out' && grep -q 'audit log: cannot write' '$IT_TMP/fullrej.err'"
+	bash -c "[ $RC -eq 3 ] && grep -q '^rejected: ' '$IT_TMP/fullrej.err' && grep -q 'audit log: cannot write' '$IT_TMP/fullrej.err'"
 it_check "... and the full log is as it was (2048 bytes)" [ "$(stat -c %s "$IT_TMP/full.log")" = 2048 ]
 
 # --- the same on a real full disk and a read-only one ---------------------------------
@@ -124,12 +124,12 @@ on_tmpfs() {
 if in_mount_ns true 2>/dev/null; then
 	on_tmpfs full enospc "$CONSOLE" "${SP[@]}" --value 45 "${CONN[@]}" --audit-log "$FS/audit.log"
 	it_check "audit log on a full tmpfs (ENOSPC): exit 9, the outcome printed, the reason said, the log as it was" \
-		bash -c "[ $RC -eq 9 ] && grep -q '^delivered: ' '$IT_TMP/enospc.out' &&
+		bash -c "[ $RC -eq 9 ] && grep -q '^delivered: ' '$IT_TMP/enospc.err' &&
 			 grep -q 'audit log: cannot write .*audit.log: No space left on device — the outcome above stands' '$IT_TMP/enospc.err' &&
 			 [ \"\$(cat '$IT_TMP/enospc.size')\" = 4096 ]"
 	on_tmpfs ro erofs "$CONSOLE" "${SP[@]}" --value 45 "${CONN[@]}" --audit-log "$FS/audit.log"
 	it_check "audit log on a read-only tmpfs (EROFS): exit 9, the outcome printed, the reason said" \
-		bash -c "[ $RC -eq 9 ] && grep -q '^delivered: ' '$IT_TMP/erofs.out' &&
+		bash -c "[ $RC -eq 9 ] && grep -q '^delivered: ' '$IT_TMP/erofs.err' &&
 			 grep -q 'audit log: .*audit.log: Read-only file system' '$IT_TMP/erofs.err' &&
 			 [ \"\$(cat '$IT_TMP/erofs.size')\" = 4096 ]"
 else
@@ -144,7 +144,7 @@ timeout 40 "$CONSOLE" "${SP[@]}" --value 45 "${CONN[@]}" --audit-log "$IT_TMP/sy
 	>"$IT_TMP/sym.out" 2>"$IT_TMP/sym.err"
 RC=$?
 it_check "--audit-log a symbolic link: refused, exit 9, the outcome line printed" \
-	bash -c "[ $RC -eq 9 ] && grep -q '^delivered: ' '$IT_TMP/sym.out' && grep -q 'sym-audit.log is a symbolic link: refused' '$IT_TMP/sym.err'"
+	bash -c "[ $RC -eq 9 ] && grep -q '^delivered: ' '$IT_TMP/sym.err' && grep -q 'sym-audit.log is a symbolic link: refused' '$IT_TMP/sym.err'"
 it_check "... the link's target untouched (content, mode 0644)" untouched "$IT_TMP/precious"
 ln "$IT_TMP/precious" "$IT_TMP/hard-audit.log"
 timeout 40 "$CONSOLE" "${SP[@]}" --value 45 "${CONN[@]}" --audit-log "$IT_TMP/hard-audit.log" \

@@ -77,7 +77,7 @@ CLOSING=$(head -c $((PACKET_LIMIT + 10000)) /dev/zero | tr '\0' x)
 # --- what a PUBACK proves ------------------------------------------------------------
 act small5 set-setpoint "${LABEL[@]}" --value hall -V 5
 it_check "MQTT 5, a small setpoint: exit 0, delivered: accepted by the broker" \
-	bash -c "[ $RC -eq 0 ] && grep -q '^delivered: .*: accepted by the broker (PUBACK success)' '$IT_TMP/small5.stdout'"
+	bash -c "[ $RC -eq 0 ] && grep -q '^delivered: .*: accepted by the broker (PUBACK success)' '$IT_TMP/small5.stderr'"
 it_check "... and no DISCONNECTED warning for a connected component" \
 	bash -c "! grep -q DISCONNECTED '$IT_TMP/small5.stderr'"
 
@@ -96,22 +96,22 @@ it_stop "$WATCH_PID"
 it_check "3.1.1 above message_size_limit: the broker dropped it (a subscriber saw only the markers)" \
 	bash -c "! cut -c1-200 '$IT_TMP/watch.out' | grep -qv '^$MARK '"
 it_check "... exit 0 with 'delivered ... to the broker; MQTT 3.1.1 cannot tell a message the broker dropped'" \
-	bash -c "[ $RC -eq 0 ] && grep -q '^delivered: .*: to the broker; MQTT 3.1.1 cannot tell a message the broker dropped (-V 5 can)' '$IT_TMP/drop311.stdout'"
+	bash -c "[ $RC -eq 0 ] && grep -q '^delivered: .*: to the broker; MQTT 3.1.1 cannot tell a message the broker dropped (-V 5 can)' '$IT_TMP/drop311.stderr'"
 [ $RC -eq 0 ] || show drop311
 
 act drop5 set-setpoint "${LABEL[@]}" --value "$DROPPED" -V 5
 it_check "MQTT 5 above message_size_limit: exit 7, refused by the broker: packet too large (0x95)" \
-	bash -c "[ $RC -eq 7 ] && grep -q '^failed: .*: refused by the broker: packet too large (0x95)$' '$IT_TMP/drop5.stdout'"
+	bash -c "[ $RC -eq 7 ] && grep -q '^failed: .*: refused by the broker: packet too large (0x95)$' '$IT_TMP/drop5.stderr'"
 [ $RC -eq 7 ] || show drop5
 
 # above max_packet_size: the broker closes the connection on the publish
 act close311 set-setpoint "${LABEL[@]}" --value "$CLOSING" -V 311 --wait
 it_check "3.1.1 above max_packet_size (--wait): exit 7, the broker closed the connection on the publish" \
-	bash -c "[ $RC -eq 7 ] && grep -q '^failed: .*: the broker closed the connection on the publish — refused (too large? not authorised?)$' '$IT_TMP/close311.stdout'"
+	bash -c "[ $RC -eq 7 ] && grep -q '^failed: .*: the broker closed the connection on the publish — refused (too large? not authorised?)$' '$IT_TMP/close311.stderr'"
 [ $RC -eq 7 ] || show close311
 act close5 set-setpoint "${LABEL[@]}" --value "$CLOSING" -V 5
 it_check "MQTT 5 above max_packet_size: exit 7, refused: it closed the connection: packet too large (0x95)" \
-	bash -c "[ $RC -eq 7 ] && grep -q '^failed: .*: refused by the broker: it closed the connection on the publish: packet too large (0x95)$' '$IT_TMP/close5.stdout'"
+	bash -c "[ $RC -eq 7 ] && grep -q '^failed: .*: refused by the broker: it closed the connection on the publish: packet too large (0x95)$' '$IT_TMP/close5.stderr'"
 [ $RC -eq 7 ] || show close5
 it_check "no refusal is called 'connection failed' or 'waits in the outbox'" \
 	bash -c "! grep -qi 'connection failed\|waits in the outbox' '$IT_TMP'/drop5.std* '$IT_TMP'/close311.std* '$IT_TMP'/close5.std*"
@@ -151,7 +151,7 @@ it_check "connection lost after delivery: 'its answer is awaited', not 'waits in
 	bash -c "grep -q 'connection lost (.*); the request was delivered: its answer is awaited after the reconnect' '$IT_TMP/off.stderr' &&
 		 ! grep -q 'outbox' '$IT_TMP/off.stderr'"
 it_check "... and with no answer from the device: exit 5, timed out" \
-	bash -c "[ $RC -eq 5 ] && grep -q '^timed out: ' '$IT_TMP/off.stdout'"
+	bash -c "[ $RC -eq 5 ] && grep -q '^timed out: ' '$IT_TMP/off.stderr'"
 [ $RC -eq 5 ] || show off
 it_check "drivr-sim is back after the broker restart" wait_for "$IT_TMP/sim.out" "ready" 10
 

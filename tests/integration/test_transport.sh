@@ -165,7 +165,7 @@ PY
 # The reason of an action (ack-event: it connects before anything else),
 # from its one stderr line; empty unless it exits 1 (ACTION_EXIT_CONNECTION).
 action_reason() {
-	timeout 20 "$CONSOLE" ack-event --event e1 --system s1 "$@" -s it --timeout 15 \
+	timeout 20 "$CONSOLE" ack-event --event 00000000-0000-4000-8000-0000000000e1 --system 00000000-0000-4000-8000-0000000000a1 "$@" -s it --timeout 15 \
 		>"$IT_TMP/act.out" 2>"$IT_TMP/act.err"
 	[ $? -eq 1 ] || return 0
 	sed -n 's/^drivr-console: cannot connect to [a-z]*:\/\/[^ ]*: //p' "$IT_TMP/act.err"

@@ -713,6 +713,40 @@ static void test_timed_out_then_answered_is_late(void **state)
 	assert_int_equal(w->state, REQUEST_TIMED_OUT);
 }
 
+/* The checks the one-shot actions make before connecting. */
+static void test_uuid_and_duration_checks(void **state)
+{
+	(void)state;
+	char err[256];
+	assert_true(requests_check_uuid(SYS, err, sizeof(err)));
+	assert_true(requests_check_uuid("792B6149-1DAA-488F-B07A-F684503B0586", err, sizeof(err)));
+	const char *bad_ids[] = { "", "demo", "792b6149-1daa-488f-b07a-f684503b058",
+				  "792b6149-1daa-488f-b07a-f684503b05866", "792b6149x1daa-488f-b07a-f684503b0586",
+				  "g92b6149-1daa-488f-b07a-f684503b0586" };
+	for (size_t i = 0; i < sizeof(bad_ids) / sizeof(bad_ids[0]); i++) {
+		assert_false(requests_check_uuid(bad_ids[i], err, sizeof(err)));
+		assert_non_null(strstr(err, "is not a UUID"));
+	}
+	assert_false(requests_check_uuid(NULL, err, sizeof(err)));
+
+	const char *good[] = { "1D", "12H", "30M", "45S", "2W", "1d", "3600", "P1D", "P1DT2H",
+			       "PT30M", "P2W", "PT1H30M15S" };
+	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++)
+		assert_true(requests_check_duration(good[i], err, sizeof(err)));
+	const char *malformed[] = { "", "3X", "D", "1DD", "1.5D", "P", "PT", "P1DT", "P1H",
+				    "PT1D", "P1D2", "-1D", "1 D", "9999999999" };
+	for (size_t i = 0; i < sizeof(malformed) / sizeof(malformed[0]); i++) {
+		assert_false(requests_check_duration(malformed[i], err, sizeof(err)));
+		assert_non_null(strstr(err, "is not a duration"));
+	}
+	assert_false(requests_check_duration(NULL, err, sizeof(err)));
+	const char *zero[] = { "0", "0D", "PT0S", "P0D" };
+	for (size_t i = 0; i < sizeof(zero) / sizeof(zero[0]); i++) {
+		assert_false(requests_check_duration(zero[i], err, sizeof(err)));
+		assert_non_null(strstr(err, "is no lifetime"));
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -739,6 +773,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_time_stream_uuid_once_learned, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_two_requests_same_value, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_timed_out_then_answered_is_late, setup, teardown),
+		cmocka_unit_test(test_uuid_and_duration_checks),
 	};
 	return cmocka_run_group_tests_name("requests", tests, NULL, NULL);
 }
