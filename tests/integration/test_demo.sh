@@ -125,6 +125,27 @@ JOIN4=$(sed -n '/join from another terminal/{n;s/^demo:     //p;}' "$IT_TMP/demo
 it_check "the console's help under the demo lists the join line" bash -c \
 	"[ $rc -eq 0 ] && grep -qF 'demo           join from another terminal: $JOIN4' '$IT_TMP/help.txt'"
 
+# The full-screen demo as a user meets it, in a private tmux: the join line
+# is in the console's help, and still on the terminal once the console quit.
+if command -v tmux >/dev/null 2>&1; then
+	cat >"$IT_TMP/pane.sh" <<EOF
+env TERM=xterm-256color LC_ALL=C.UTF-8 BUILD=$BUILD DEMO_DIR=$DEMO_DIR timeout --foreground 60 src/sim/demo.sh
+echo "DEMO-EXIT=\$?"
+exec sleep 120
+EOF
+	it_tmux_open demo 160 40 "$IT_TMP/pane.sh" || { it_fail "tmux starts"; it_summary; exit 1; }
+	it_check "full screen: the console shows the demo's systems" wait_screen '^Systems .* 5 rows' 30
+	keys '?'
+	it_check "? shows the join line" wait_screen "join from another terminal: ./drivr-console --config $DEMO_DIR/drivr.conf" 3
+	keys Escape
+	keys q
+	it_check "q quits the demo (exit 0)" wait_screen '^DEMO-EXIT=0' 15
+	it_check "the join line is still on the terminal after the console quit" \
+		bash -c "tmux -S '$IT_TMUX_SOCK' -f /dev/null capture-pane -p -t demo | grep -qxF 'demo:     ./drivr-console --config $DEMO_DIR/drivr.conf --profile demo'"
+else
+	echo "# tmux not installed: the full-screen demo is not checked"
+fi
+
 # Under SAN=1 the programs report leaks and undefined behaviour on exit.
 it_check "no sanitizer report from drivr-sim or the console" \
 	bash -c "! grep -l 'Sanitizer\|runtime error' '$DEMO_DIR/drivr-sim.log' '$IT_TMP'/demo*.err 2>/dev/null"
