@@ -9,6 +9,8 @@
 # PID, make's output and exit status); with make present it never calls
 # apt-get; without root or sudo, or when apt-get fails, it says so and
 # exits 1 without running make.  shellcheck, when installed, finds nothing.
+# And the README's first two commands are ./bootstrap demo / test, the test
+# one exactly what .ci/run runs.
 set -u
 cd "$(dirname "$0")/../.." || exit 1
 . tests/integration/lib.sh
@@ -24,6 +26,16 @@ else
 	echo "# shellcheck not installed: not run"
 fi
 it_check "bootstrap is a /bin/sh script" grep -qx '#!/bin/sh' <(head -1 bootstrap)
+
+# The README's first commands are what a fresh machine runs, and CI runs
+# exactly the README's test command.
+readme_cmds() { # the commands of the README's first ```sh block
+	awk '/^```sh$/ { inside = 1; next } inside && /^```$/ { exit } inside { sub(/ *#.*/, ""); print }' README.md
+}
+it_check "the README's first commands start from ./bootstrap: $(readme_cmds | tr '\n' ';')" \
+	[ "$(readme_cmds)" = "$(printf './bootstrap demo\n./bootstrap test')" ]
+it_check ".ci/run runs exactly the README's test command" \
+	[ "$(sed -n 's/^exec //p' .ci/run)" = "$(readme_cmds | grep ' test$')" ]
 
 # What bootstrap may use besides make: a directory with just these tools.
 TOOLS=$IT_TMP/tools
