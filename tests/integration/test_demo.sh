@@ -136,18 +136,18 @@ EOF
 	it_tmux_open demo 160 40 "$IT_TMP/pane.sh" || { it_fail "tmux starts"; it_summary; exit 1; }
 	it_check "full screen: the console shows the demo's systems" wait_screen '^Systems .* 5 rows' 30
 	keys '?'
-	it_check "? shows the join line" wait_screen "join from another terminal: ./drivr-console --config $DEMO_DIR/drivr.conf" 3
+	it_check "? shows the join line" wait_screen "join from another terminal: ${JOIN[0]} --config $DEMO_DIR/drivr.conf" 3
 	keys Escape
 	keys q
 	it_check "q quits the demo (exit 0)" wait_screen '^DEMO-EXIT=0' 15
 	it_check "the join line is still on the terminal after the console quit" \
-		bash -c "tmux -S '$IT_TMUX_SOCK' -f /dev/null capture-pane -p -t demo | grep -qxF 'demo:     ./drivr-console --config $DEMO_DIR/drivr.conf --profile demo'"
+		bash -c "tmux -S '$IT_TMUX_SOCK' -f /dev/null capture-pane -p -t demo | grep -qxF 'demo:     $LINE'"
 else
 	echo "# tmux not installed: the full-screen demo is not checked"
 fi
 
 # Under SAN=1 the programs report leaks and undefined behaviour on exit.
 it_check "no sanitizer report from drivr-sim or the console" \
-	bash -c "! grep -l 'Sanitizer\|runtime error' '$DEMO_DIR/drivr-sim.log' '$IT_TMP'/demo*.err 2>/dev/null"
+	bash -c "! grep -sl 'Sanitizer\|runtime error' '$DEMO_DIR/drivr-sim.log' '$IT_TMP'/demo*.err '$IT_TMP'/{join,ack,token}.err 2>/dev/null"
 
 it_summary
