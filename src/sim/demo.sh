@@ -66,6 +66,9 @@ stop_all() {
 trap 'stop_all' EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
+# The terminal closed: stop_all too (mosquitto itself takes SIGHUP for
+# "reload" and would stay); said here rather than left to bash's defaults.
+trap 'exit 129' HUP
 
 # --- a free loopback port ------------------------------------------------------
 free_port() {

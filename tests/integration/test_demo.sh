@@ -116,6 +116,17 @@ it_check "and its broker is gone" it_port_closed "${PORT:-1}"
 it_check "and its profile: the join line now says there is no demo (exit 2 at once)" bash -c \
 	"[ ! -e '$DEMO_DIR/drivr.conf' ] && { timeout 5 $LINE --snapshot; [ \$? -eq 2 ]; } 2>&1 | grep -q drivr.conf"
 
+# The terminal closed (SIGHUP to the script): everything stops too — mosquitto
+# alone would take the HUP for "reload" and stay.
+DEMO_CONSOLE_ARGS="--log" timeout 60 src/sim/demo.sh >"$IT_TMP/demo5.out" 2>"$IT_TMP/demo5.err" &
+DEMO_PID=$!
+it_track "$DEMO_PID"
+it_check "(a demo for SIGHUP is up)" wait_for "$IT_TMP/demo5.out" '"family":"datapoint_input"' 30
+PORT=$(sed -n 's#.*broker mqtts://127.0.0.1:\([0-9]*\).*#\1#p' "$IT_TMP/demo5.err")
+kill -HUP "$DEMO_PID"
+it_check "SIGHUP ends the demo within 10 s" it_wait_exit "$DEMO_PID" 10
+it_check "and its broker is gone" it_port_closed "${PORT:-1}"
+
 # The console's help (?) shows the join line when it runs under the demo.
 printf '?\n' >"$IT_TMP/help.keys"
 DEMO_CONSOLE_ARGS="--replay tests/screen/fleet.json --keys $IT_TMP/help.keys --dump-screen $IT_TMP/help.txt --size 200x40" \
