@@ -5,6 +5,15 @@
 # connected over TLS with the client certificate.  Quitting the console (or
 # Ctrl-C) stops everything this script started.
 #
+# Others join it: the broker, certificates, slug, GraphQL URL and user token
+# are written as [profile demo] into a config file of the demo's own,
+# $DEMO_DIR/drivr.conf (rewritten at each start: the ports change; removed
+# when the demo stops), never into the user's config file.  The console of
+# the demo itself runs with it, and the line that joins from another
+# terminal is printed before the console takes the screen (and shown in its
+# help, `?`, through DRIVR_DEMO_JOIN):
+#     ./drivr-console --config build/demo/drivr.conf --profile demo [--log | ack-event ...]
+#
 # Environment:
 #   BUILD=build                 where drivr-sim and drivr-console are
 #   DEMO_DIR=$BUILD/demo        certificates (made once), configs, logs
@@ -40,8 +49,12 @@ done
 
 # --- stop everything we started, however we leave --------------------------
 PIDS=""
+CONF=$DEMO_DIR/drivr.conf
 stop_all() {
 	local pid i
+	# the profile names ports about to close: a console started later is
+	# told there is no demo, not left retrying (not when another demo wrote it)
+	grep -qx "# demo pid $$" "$CONF" 2>/dev/null && rm -f "$CONF"
 	for pid in $PIDS; do kill -TERM "$pid" 2>/dev/null; done
 	for pid in $PIDS; do
 		for i in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
@@ -53,6 +66,9 @@ stop_all() {
 trap 'stop_all' EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
+# The terminal closed: stop_all too (mosquitto itself takes SIGHUP for
+# "reload" and would stay); said here rather than left to bash's defaults.
+trap 'exit 129' HUP
 
 # --- a free loopback port ------------------------------------------------------
 free_port() {
@@ -170,24 +186,46 @@ grep -q "drivr-sim: ready" "$SIM_LOG" || die "drivr-sim not ready after 30 s (lo
 say "broker mqtts://127.0.0.1:$PORT (client certificate required), GraphQL http://127.0.0.1:$GQL_PORT/graphql, slug $SLUG"
 say "logs in $DEMO_DIR (mosquitto.log, drivr-sim.log)"
 
+# --- the demo's profile: what a second console needs -------------------------------------
+# Absolute paths, so the file works from any directory; written whole, then
+# moved in place, so a console never reads half of it.
+abs() { printf '%s/%s' "$(cd "$(dirname "$1")" && pwd)" "$(basename "$1")"; }
+{
+	echo "# written by src/sim/demo.sh at each start (the ports change), removed when it stops"
+	echo "# demo pid $$"
+	echo "[profile demo]"
+	echo "url = mqtts://127.0.0.1:$PORT"
+	echo "cafile = $(abs "$PKI/ca.crt")"
+	echo "cert = $(abs "$PKI/client.crt")"
+	echo "key = $(abs "$PKI/client.key")"
+	echo "slug = $SLUG"
+	echo "graphql-url = http://127.0.0.1:$GQL_PORT/graphql"
+	echo "user-token-file = $(abs "$DEMO_DIR/user.token")"
+} >"$CONF.tmp" && mv -f "$CONF.tmp" "$CONF" || die "cannot write $CONF"
+PROFILE=(--config "$CONF" --profile demo)
+# The line to type in another terminal: the ./drivr-console symlink `make`
+# keeps when it is this build's, else the build's own path.
+JOIN_CMD=$CONSOLE
+[ ./drivr-console -ef "$CONSOLE" ] && JOIN_CMD=./drivr-console
+JOIN=$(printf '%q ' "$JOIN_CMD" "${PROFILE[@]}")
+JOIN=${JOIN% }
+export DRIVR_DEMO_JOIN=$JOIN # the console's help (?) shows it
+say "join from another terminal, in $PWD (the same options for --log, --snapshot or an action):"
+say "    $JOIN"
+
 # --- the console -------------------------------------------------------------------------
 status=0
 if [ -n "$CONSOLE_ARGS" ]; then
 	# shellcheck disable=SC2086
-	"$CONSOLE" "${TLS[@]}" -s "$SLUG" $CONSOLE_ARGS
+	"$CONSOLE" "${PROFILE[@]}" $CONSOLE_ARGS
 	status=$?
 else
-	EXTRA=()
-	# Token requests from the console go to the simulator's GraphQL.
-	if "$CONSOLE" --help 2>/dev/null | grep -q -- '--graphql-url'; then
-		EXTRA=(--graphql-url "http://127.0.0.1:$GQL_PORT/graphql" --user-token-file "$DEMO_DIR/user.token")
-	fi
-	"$CONSOLE" "${TLS[@]}" -s "$SLUG" "${EXTRA[@]}" 2>"$DEMO_DIR/console.err"
+	"$CONSOLE" "${PROFILE[@]}" 2>"$DEMO_DIR/console.err"
 	status=$?
 	if [ $status -eq 2 ] && grep -qE "not built yet|needs a terminal" "$DEMO_DIR/console.err"; then
 		# No full screen here (not built yet, or no terminal): the log.
 		say "$(cat "$DEMO_DIR/console.err"); showing --log instead (Ctrl-C stops the demo)"
-		"$CONSOLE" "${TLS[@]}" -s "$SLUG" --log
+		"$CONSOLE" "${PROFILE[@]}" --log
 		status=$?
 	else
 		cat "$DEMO_DIR/console.err" >&2

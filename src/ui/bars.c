@@ -3,6 +3,7 @@
 
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -541,13 +542,42 @@ static bool help_entry(const struct ui *ui, const struct view *v, int set, const
 
 #define HELP_KEYS_W 14
 
+/* An entry's text from row y, wrapped to text_w; the row of its last line. */
+static int help_text(struct ui *ui, WINDOW *win, int y, int h, size_t text_w, const char *text,
+		     attr_t attr)
+{
+	for (bool first = true; *text && y < h - 1; first = false) {
+		size_t cut = wrap_at(text, text_w);
+		char part[512];
+		snprintf(part, sizeof(part), "%.*s", (int)cut, text);
+		if (!first)
+			y++;
+		screen_put(&ui->scr, win, y, HELP_KEYS_W + 3, (int)text_w, part, attr, false, false);
+		text += cut;
+		text += strspn(text, " ");
+	}
+	return y;
+}
+
+/* Under `make demo` (src/sim/demo.sh sets DRIVR_DEMO_JOIN): the command that
+ * joins the demo from another terminal, listed first in the help. */
+static bool demo_join(char *what, size_t size)
+{
+	const char *line = getenv("DRIVR_DEMO_JOIN");
+	if (!line || !*line)
+		return false;
+	snprintf(what, size, "join from another terminal: %s", line);
+	return true;
+}
+
 void bars_draw_help(struct ui *ui, int rows, int cols)
 {
 	struct view *v = ui_current(ui);
 	const struct key_help *sets[2] = { v->ops->keys, bars_global_keys };
-	char keys[64], what[512];
+	char keys[64], what[512], join[512];
+	bool demo = demo_join(join, sizeof(join));
 	/* as wide as the longest text needs, at most the screen */
-	size_t widest = 0;
+	size_t widest = demo ? strlen(join) : 0;
 	for (int s = 0; s < 2; s++)
 		for (const struct key_help *k = sets[s]; k && k->keys; k++)
 			if (help_entry(ui, v, s, k, keys, sizeof(keys), what, sizeof(what)) && strlen(what) > widest)
@@ -558,7 +588,7 @@ void bars_draw_help(struct ui *ui, int rows, int cols)
 	if (wdt < HELP_KEYS_W + 10)
 		wdt = cols;
 	size_t text_w = (size_t)(wdt - HELP_KEYS_W - 6);
-	int lines = 4;
+	int lines = 4 + (demo ? wrapped_lines(join, text_w) : 0);
 	for (int s = 0; s < 2; s++)
 		for (const struct key_help *k = sets[s]; k && k->keys; k++)
 			if (help_entry(ui, v, s, k, keys, sizeof(keys), what, sizeof(what)))
@@ -575,6 +605,10 @@ void bars_draw_help(struct ui *ui, int rows, int cols)
 	snprintf(title, sizeof(title), "Keys of %s (any key closes)", view_title(v->ops->id));
 	int y = 1;
 	attr_t muted = screen_attr(&ui->scr, UI_ROLE_MUTED);
+	if (demo) {
+		screen_put(&ui->scr, win, ++y, 2, HELP_KEYS_W, "demo", ka, false, false);
+		y = help_text(ui, win, y, h, text_w, join, a);
+	}
 	for (int s = 0; s < 2; s++)
 		for (const struct key_help *k = sets[s]; k && k->keys && y < h - 2; k++) {
 			if (!help_entry(ui, v, s, k, keys, sizeof(keys), what, sizeof(what)))
@@ -582,18 +616,7 @@ void bars_draw_help(struct ui *ui, int rows, int cols)
 			bool off = k->action && ui->read_only;
 			screen_put(&ui->scr, win, ++y, 2, HELP_KEYS_W, keys, off ? muted : ka, false,
 				   false);
-			const char *rest = what;
-			for (bool first = true; *rest && y < h - 1; first = false) {
-				size_t cut = wrap_at(rest, text_w);
-				char part[512];
-				snprintf(part, sizeof(part), "%.*s", (int)cut, rest);
-				if (!first)
-					y++;
-				screen_put(&ui->scr, win, y, HELP_KEYS_W + 3, (int)text_w, part,
-					   off ? muted : a, false, false);
-				rest += cut;
-				rest += strspn(rest, " ");
-			}
+			y = help_text(ui, win, y, h, text_w, what, off ? muted : a);
 		}
 	/* a frame drawn with plain characters: no ACS, so ASCII stays ASCII */
 	for (int x = 0; x < wdt; x++) {

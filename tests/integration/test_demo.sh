@@ -5,7 +5,11 @@
 # and the console over TLS in --snapshot mode (DEMO_CONSOLE_ARGS).  Checks
 # that systems, components, series, events and tokens arrived, that the
 # broker refuses a client without a certificate, that a second run reuses the
-# certificates, and that the demo leaves no process behind.
+# certificates, and that the demo leaves no process behind.  Joining: the
+# line the demo prints (its own config file, [profile demo]) is all a second
+# console needs — a --snapshot gets the demo's world, ack-event and
+# issue-token succeed —, the console's help shows it, the user's config is
+# never written, and once the demo stops the line says so (exit 2).
 set -u
 cd "$(dirname "$0")/../.."
 . tests/integration/lib.sh
@@ -14,6 +18,8 @@ BUILD=${BUILD:-build}
 for f in "$BUILD/drivr-sim" "$BUILD/drivr-console"; do [ -x "$f" ] || { echo "missing $f (run make)"; exit 1; }; done
 export BUILD
 export DEMO_DIR=$IT_TMP/demo
+# The user's own config and state: the demo must not write there.
+export XDG_CONFIG_HOME=$IT_TMP/xdg-config XDG_STATE_HOME=$IT_TMP/xdg-state
 
 # demo ARGS... in the background: DEMO_PID, output in $IT_TMP/demo.{json,err}
 DEMO_CONSOLE_ARGS="--snapshot --settle 2 --timeout 10" timeout 60 src/sim/demo.sh \
@@ -72,12 +78,87 @@ DEMO_PID=$!
 it_track "$DEMO_PID"
 it_check "the console streams the demo's datapoints" wait_for "$IT_TMP/demo3.out" '"family":"datapoint_input"' 30
 PORT=$(sed -n 's#.*broker mqtts://127.0.0.1:\([0-9]*\).*#\1#p' "$IT_TMP/demo3.err")
+
+# Joining the running demo with nothing but the printed line.
+LINE=$(sed -n '/join from another terminal/{n;s/^demo:     //p;}' "$IT_TMP/demo3.err")
+JOIN=()
+eval "JOIN=($LINE)" # the demo prints it shell-quoted (printf %q)
+it_check "the demo prints the join line before the console: '$LINE'" \
+	[ "${JOIN[*]:1}" = "--config $DEMO_DIR/drivr.conf --profile demo" ]
+it_check "it names this build's console" [ "${JOIN[0]}" -ef "$BUILD/drivr-console" ]
+timeout 30 "${JOIN[@]}" --snapshot --settle 0.3 >"$IT_TMP/join.json" 2>"$IT_TMP/join.err"
+rc=$?
+it_check "a second console --snapshot with only those options: exit 0, the demo's world over TLS" \
+	check_json "$IT_TMP/join.json" "$rc == 0" 'd["complete"] is True' \
+	"d[\"broker\"] == \"ssl://127.0.0.1:$PORT\"" \
+	'len(d["systems"]) == 5 and len(d["components"]) == 20' \
+	'any(not e["acknowledged"] for e in d["events"])'
+read -r SYS EVENT <<<"$(python3 -c 'import json, sys
+d = json.load(open(sys.argv[1]))
+print(d["systems"][0]["uuid"], [e["uuid"] for e in d["events"] if not e["acknowledged"]][0])' \
+	"$IT_TMP/join.json" 2>/dev/null)"
+timeout 40 "${JOIN[0]}" ack-event "${JOIN[@]:1}" --event "${EVENT:-none}" --wait --timeout 20 \
+	>"$IT_TMP/ack.out" 2>"$IT_TMP/ack.err"
+rc=$?
+it_check "ack-event with those options: exit 0 (the platform confirmed)" [ $rc -eq 0 ]
+[ $rc -eq 0 ] || cat "$IT_TMP/ack.err"
+timeout 40 "${JOIN[0]}" issue-token "${JOIN[@]:1}" --system "${SYS:-none}" --device demo-bulb \
+	--duration 1D --token-out "$IT_TMP/bulb.jwt" --wait --timeout 20 >"$IT_TMP/token.out" 2>"$IT_TMP/token.err"
+rc=$?
+it_check "issue-token with those options (the profile's GraphQL URL and user token): exit 0, a JWT" \
+	bash -c "[ $rc -eq 0 ] && grep -qE '^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$' '$IT_TMP/bulb.jwt'"
+[ $rc -eq 0 ] || cat "$IT_TMP/token.err"
+it_check "nothing written to the user's config" [ ! -e "$XDG_CONFIG_HOME" ]
+
 kill -INT "$DEMO_PID"
 it_check "SIGINT ends the demo within 10 s" it_wait_exit "$DEMO_PID" 10
 it_check "and its broker is gone" it_port_closed "${PORT:-1}"
+it_check "and its profile: the join line now says there is no demo (exit 2 at once)" bash -c \
+	"[ ! -e '$DEMO_DIR/drivr.conf' ] && { timeout 5 $LINE --snapshot; [ \$? -eq 2 ]; } 2>&1 | grep -q drivr.conf"
+
+# The terminal closed (SIGHUP to the script): everything stops too — mosquitto
+# alone would take the HUP for "reload" and stay.
+DEMO_CONSOLE_ARGS="--log" timeout 60 src/sim/demo.sh >"$IT_TMP/demo5.out" 2>"$IT_TMP/demo5.err" &
+DEMO_PID=$!
+it_track "$DEMO_PID"
+it_check "(a demo for SIGHUP is up)" wait_for "$IT_TMP/demo5.out" '"family":"datapoint_input"' 30
+PORT=$(sed -n 's#.*broker mqtts://127.0.0.1:\([0-9]*\).*#\1#p' "$IT_TMP/demo5.err")
+kill -HUP "$DEMO_PID"
+it_check "SIGHUP ends the demo within 10 s" it_wait_exit "$DEMO_PID" 10
+it_check "and its broker is gone" it_port_closed "${PORT:-1}"
+
+# The console's help (?) shows the join line when it runs under the demo.
+printf '?\n' >"$IT_TMP/help.keys"
+DEMO_CONSOLE_ARGS="--replay tests/screen/fleet.json --keys $IT_TMP/help.keys --dump-screen $IT_TMP/help.txt --size 200x40" \
+	timeout 60 src/sim/demo.sh >/dev/null 2>"$IT_TMP/demo4.err"
+rc=$?
+JOIN4=$(sed -n '/join from another terminal/{n;s/^demo:     //p;}' "$IT_TMP/demo4.err")
+it_check "the console's help under the demo lists the join line" bash -c \
+	"[ $rc -eq 0 ] && grep -qF 'demo           join from another terminal: $JOIN4' '$IT_TMP/help.txt'"
+
+# The full-screen demo as a user meets it, in a private tmux: the join line
+# is in the console's help, and still on the terminal once the console quit.
+if command -v tmux >/dev/null 2>&1; then
+	cat >"$IT_TMP/pane.sh" <<EOF
+env TERM=xterm-256color LC_ALL=C.UTF-8 BUILD=$BUILD DEMO_DIR=$DEMO_DIR timeout --foreground 60 src/sim/demo.sh
+echo "DEMO-EXIT=\$?"
+exec sleep 120
+EOF
+	it_tmux_open demo 160 40 "$IT_TMP/pane.sh" || { it_fail "tmux starts"; it_summary; exit 1; }
+	it_check "full screen: the console shows the demo's systems" wait_screen '^Systems .* 5 rows' 30
+	keys '?'
+	it_check "? shows the join line" wait_screen "join from another terminal: ${JOIN[0]} --config $DEMO_DIR/drivr.conf" 3
+	keys Escape
+	keys q
+	it_check "q quits the demo (exit 0)" wait_screen '^DEMO-EXIT=0' 15
+	it_check "the join line is still on the terminal after the console quit" \
+		bash -c "tmux -S '$IT_TMUX_SOCK' -f /dev/null capture-pane -p -t demo | grep -qxF 'demo:     $LINE'"
+else
+	echo "# tmux not installed: the full-screen demo is not checked"
+fi
 
 # Under SAN=1 the programs report leaks and undefined behaviour on exit.
 it_check "no sanitizer report from drivr-sim or the console" \
-	bash -c "! grep -l 'Sanitizer\|runtime error' '$DEMO_DIR/drivr-sim.log' '$IT_TMP'/demo*.err 2>/dev/null"
+	bash -c "! grep -sl 'Sanitizer\|runtime error' '$DEMO_DIR/drivr-sim.log' '$IT_TMP'/demo*.err '$IT_TMP'/{join,ack,token}.err 2>/dev/null"
 
 it_summary
