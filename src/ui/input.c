@@ -155,6 +155,11 @@ int app_key(struct ui *ui, int key)
 		return actions_ui_key(ui, key);
 
 	struct view *v = ui_current(ui);
+	/* keys act on the rows the operator asked for: a table left stale (a
+	 * filter just typed, its frame skipped while the terminal was busy)
+	 * is rebuilt first, so g, e, y, Enter find the selection */
+	if (v->ops->rows && v->table.stale)
+		table_rebuild(&v->table);
 	if (v->ops->keys_first && key != 'q' && key != '?' && key != 27) {
 		int r = v->ops->key(v, key);
 		if (r & KEY_HANDLED)

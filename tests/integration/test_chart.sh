@@ -36,7 +36,8 @@ it_tmux_open chart 120 40 "$IT_TMP/pane.sh" || { it_fail "tmux starts"; it_summa
 it_check "the console shows the systems" wait_screen '^Systems .* [1-9][0-9]* rows' 5
 keys 3
 keys / r e t u r n - t e m p e r a t u r e Enter
-it_check "the datapoints view lists the series" wait_screen 'return-temperature' 5
+it_check "the datapoints view lists the series (the filter applied)" \
+	wait_screen 'rows +/return-temperature' 5
 keys g
 it_check "g opens the chart, following new samples" \
 	wait_screen '^Datapoints › return-temperature › Chart' 3
