@@ -36,19 +36,18 @@ it_tmux_open chart 120 40 "$IT_TMP/pane.sh" || { it_fail "tmux starts"; it_summa
 it_check "the console shows the systems" wait_screen '^Systems .* [1-9][0-9]* rows' 5
 keys 3
 keys / r e t u r n - t e m p e r a t u r e Enter
-it_check "the datapoints view lists the series (the filter applied)" \
-	wait_screen 'rows +/return-temperature' 5
+# the filter applied and the series there: drivr-sim sends each series a
+# sample every few seconds, so right after the start the filter may match
+# nothing yet ("0/49 rows") — g would then have nothing to chart
+it_check "the datapoints view lists the series (the filter applied, 1 row)" \
+	wait_screen ' 1/[0-9]+ rows? +/return-temperature' 10
 keys g
-# Twice in CI runs (beside the other lane, never by hand) the first g left
-# the Datapoints view on screen: said, with the screen's last lines, and g
-# pressed once more — a second miss fails (an open question, in the notes).
-if ! wait_screen '^Datapoints › return-temperature › Chart' 5; then
-	echo "    NOTE: the first g did not open the chart; the screen's last lines:"
-	screen | tail -4 | sed 's/^/    | /'
-	keys g
+if wait_screen '^Datapoints › return-temperature › Chart' 5; then
+	it_ok "g opens the chart, following new samples"
+else
+	it_fail "g opens the chart, following new samples"
+	screen | sed 's/^/    | /'
 fi
-it_check "g opens the chart, following new samples" \
-	wait_screen '^Datapoints › return-temperature › Chart' 5
 it_check "the header says it follows" wait_screen 'following new samples' 3
 it_check "the legend: last, min, max with the unit" wait_screen '^1 last [-0-9.]+ °C  min .* max .*return-temperature' 3
 
