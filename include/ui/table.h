@@ -20,7 +20,9 @@
  * match and sort key; a refresh re-reads only the rows changed since the last
  * one and merges those whose key or match moved into the order it kept:
  * O(changed · log changed), plus O(rows) only when some row moved — instead
- * of formatting, filtering and sorting every row every frame. */
+ * of formatting, filtering and sorting every row every frame.  A filter
+ * extended as it is typed ("ch" then "ch3") re-checks only the rows that
+ * matched the shorter one, in the order it kept. */
 #ifndef DRIVR_UI_TABLE_H
 #define DRIVR_UI_TABLE_H
 
@@ -102,6 +104,8 @@ struct table_memo {
 	bool match;     /* passes the filter */
 	uint8_t stable_terms; /* the filter terms its stable columns match (bits) */
 	bool moved;     /* to be merged into the order (this refresh only) */
+	bool stable_old; /* stable_terms were read under an earlier filter (one
+			  * this filter narrows): its next read is whole */
 };
 
 struct table {
@@ -147,6 +151,16 @@ struct table {
 	bool memo_ready; /* false: the next refresh re-reads every row */
 	bool all_changed; /* set by table_changed_all() during changed_since */
 	size_t reread;   /* rows re-read by the last refresh (tests and benches) */
+	/* the filter, sort and hidden columns the memos were read under: a
+	 * filter that narrows it (every term of it contained in a term of the
+	 * new one) re-checks only the rows that still match */
+	struct table_term built_terms[TABLE_TERMS_MAX];
+	char built_filter[TABLE_FILTER_MAX];
+	size_t built_nterms;
+	int built_sort_col;
+	bool built_sort_desc;
+	uint32_t built_hidden;
+	bool narrowed; /* the last refresh narrowed the filter (tests, benches) */
 	/* layout of the last draw */
 	int widths[TABLE_MAX_COLUMNS];
 	int x[TABLE_MAX_COLUMNS];

@@ -256,12 +256,13 @@ static bool memo_read_key(struct table *t, struct table_memo *m, uint64_t id)
 static void memo_read(struct table *t, struct table_memo *m, uint64_t id, bool whole)
 {
 	t->reread++;
-	whole = whole || !m->valid;
+	whole = whole || !m->valid || m->stable_old;
 	bool match = true;
 	if (filtering(t)) {
 		uint8_t all = (uint8_t)((1u << t->nterms) - 1);
 		if (whole)
 			m->stable_terms = matches_part(t, id, true);
+		m->stable_old = false;
 		match = m->stable_terms == all ||
 			(m->stable_terms | matches_part(t, id, false)) == all;
 	}
@@ -395,7 +396,7 @@ static void refresh_memo(struct table *t, bool start_over, bool walk)
 	t->moved_count = 0;
 	if (start_over) {
 		for (size_t i = 0; i < t->memo_cap; i++)
-			t->memo[i].valid = t->memo[i].moved = false;
+			t->memo[i].valid = t->memo[i].moved = t->memo[i].stable_old = false;
 		t->built_since = t->src.changed_since(t->src.ctx, TABLE_NOW, t);
 		walk = true;
 	} else {
@@ -443,6 +444,91 @@ static bool reads_clock(const struct table *t)
 	return sorted(t) && t->cols[t->sort_col].clocked;
 }
 
+/* ---- narrowing a filter ------------------------------------------------------ */
+
+/* Does text[0..len) contain part[0..plen) (case-insensitive)? */
+static bool span_contains(const char *text, size_t len, const char *part, size_t plen)
+{
+	for (size_t at = 0; at + plen <= len; at++)
+		if (strncasecmp(text + at, part, plen) == 0)
+			return true;
+	return false;
+}
+
+/* Can a row that failed the filter the memos were read under pass this
+ * one?  Not when every old term is contained in a new term on the same
+ * column(s): a row the new filter passes has every old term in the cells
+ * the old one searched (same hidden columns, so the same cells).  No
+ * filter at all is narrowed by any: a filter typed on a sorted table
+ * checks its rows and keeps their order, without sorting again. */
+static bool filter_narrows(const struct table *t)
+{
+	if (t->hidden != t->built_hidden)
+		return false;
+	for (size_t i = 0; i < t->built_nterms; i++) {
+		const struct table_term *old = &t->built_terms[i];
+		bool covered = false;
+		for (size_t j = 0; j < t->nterms && !covered; j++) {
+			const struct table_term *term = &t->terms[j];
+			covered = term->col == old->col &&
+				  span_contains(t->filter + term->at, term->len,
+						t->built_filter + old->at, old->len);
+		}
+		if (!covered)
+			return false;
+	}
+	return true;
+}
+
+/* A filter that narrows the one the memos hold, under the same sort and
+ * epoch: only the rows in the current order are re-checked, and those that
+ * still match keep their places (the order is the same sort, filtered).
+ * The others keep match = false; their stable_terms are of the old filter,
+ * so their next read is whole (stable_old), and rows not listed now forget
+ * their memo (a row that comes back is read again).  The keys are not
+ * re-read: a row changed since the last refresh is still to be merged by
+ * the incremental refresh that follows, against the key it had. */
+static bool narrow_filter(struct table *t, uint64_t epoch)
+{
+	if (!incremental(t) || !t->memo_ready || !filtering(t) || reads_clock(t) ||
+	    epoch != t->built_epoch || t->sort_col != t->built_sort_col ||
+	    t->sort_desc != t->built_sort_desc || !filter_narrows(t))
+		return false;
+	uint32_t gen = t->generation;
+	for (size_t i = 0; i < t->memo_cap; i++) {
+		struct table_memo *m = &t->memo[i];
+		m->stable_old = true;
+		if (m->seen != gen)
+			m->valid = false;
+	}
+	uint8_t all = (uint8_t)((1u << t->nterms) - 1);
+	size_t kept = 0;
+	for (size_t i = 0; i < t->count; i++) {
+		uint64_t id = t->ids[i];
+		struct table_memo *m = &t->memo[id];
+		m->stable_terms = matches_part(t, id, true);
+		m->stable_old = false;
+		m->match = m->stable_terms == all ||
+			   (m->stable_terms | matches_part(t, id, false)) == all;
+		if (m->match)
+			t->ids[kept++] = id;
+	}
+	t->reread = t->count;
+	t->count = kept;
+	return true;
+}
+
+/* What the memos were read under, for the next narrowing. */
+static void remember_built(struct table *t)
+{
+	memcpy(t->built_filter, t->filter, sizeof(t->filter));
+	memcpy(t->built_terms, t->terms, sizeof(t->terms));
+	t->built_nterms = t->nterms;
+	t->built_sort_col = t->sort_col;
+	t->built_sort_desc = t->sort_desc;
+	t->built_hidden = t->hidden;
+}
+
 /* ---- rebuilds ---------------------------------------------------------------- */
 
 static void read_all_rows(struct table *t)
@@ -477,16 +563,34 @@ static void keep_selection(struct table *t)
 		t->sel_id = t->ids[t->sel];
 }
 
+/* The memos under a new filter or sort: narrowed, then brought up to date
+ * incrementally, when the filter allows it; read again whole otherwise. */
+static void rebuild_memo(struct table *t, uint64_t epoch)
+{
+	t->narrowed = t->stale && narrow_filter(t, epoch);
+	if (t->narrowed) {
+		size_t checked = t->reread;
+		refresh_memo(t, false, t->src.rows_stamp(t->src.ctx) != t->built_rows);
+		t->reread += checked;
+	} else {
+		refresh_memo(t, true, true);
+	}
+}
+
 void table_rebuild(struct table *t)
 {
+	uint64_t epoch = t->src.epoch ? t->src.epoch(t->src.ctx) : 0;
 	if (incremental(t) && (sorted(t) || filtering(t))) {
-		refresh_memo(t, true, true);
+		rebuild_memo(t, epoch);
 	} else {
 		read_all_rows(t);
 		t->memo_ready = false;
+		t->narrowed = false;
 	}
 	if (incremental(t))
 		t->built_rows = t->src.rows_stamp(t->src.ctx);
+	t->built_epoch = epoch; /* every row was read under it */
+	remember_built(t);
 	t->stale = false;
 	keep_selection(t);
 }
@@ -496,6 +600,7 @@ void table_refresh(struct table *t, uint64_t stamp)
 	uint64_t epoch = t->src.epoch ? t->src.epoch(t->src.ctx) : 0;
 	if (!t->stale && stamp == t->built_stamp && epoch == t->built_epoch)
 		return;
+	t->narrowed = false;
 	if (!incremental(t) || t->stale) {
 		table_rebuild(t);
 	} else {

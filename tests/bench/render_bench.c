@@ -16,6 +16,17 @@
  *   sorted   live, sorted by the view's first column (text: the costliest)
  *   filtered live, with the filter "ch3"
  *
+ * and the one frame that applies a new sort or filter to every row (the
+ * first sorted or filtered frame above), under the same flood, FIRSTS times
+ * each from the state before it:
+ *
+ *   sort-first        natural order -> sorted by the first column
+ *   filter-first      no filter -> "ch3" (natural order)
+ *   filter-extended   "meter-3 ch" -> "meter-3 ch7", one key typed (natural
+ *                     order): the 10 % of the series the shorter filter kept
+ *                     are checked again, 1 % stay
+ *   filter-on-sorted  sorted by the first column, no filter -> "ch3"
+ *
  * Prints one tab-separated line per (size, view, mode): median and max
  * milliseconds per frame (wall), and the most CPU time one frame took. */
 #include <stdio.h>
@@ -31,7 +42,7 @@
 #include "ui/theme.h"
 #include "util.h"
 
-enum { FRAMES = 25 };
+enum { FRAMES = 25, FIRSTS = 7 };
 
 static struct ui ui;
 static unsigned long long rng = 88172645463325252ULL;
@@ -189,6 +200,41 @@ static void open_view(char key)
 	app_key(&ui, key);
 }
 
+/* The table's sort and filter set directly, applied by the next frame. */
+static void set_table(struct table *t, int sort_col, const char *filter)
+{
+	t->sort_col = sort_col;
+	t->sort_desc = false;
+	table_set_filter(t, filter);
+	t->stale = true;
+}
+
+/* The first frame of a new sort or filter, FIRSTS times: each time the
+ * table is brought to the state before (sort_before, filter_before) by an
+ * unmeasured frame, then the change (sort_col, filter) is timed with the
+ * flood's updates of one frame in between. */
+static void first_frames(const char *size, const char *view, const char *mode, long series,
+			 long updates, int sort_before, const char *filter_before, int sort_col,
+			 const char *filter)
+{
+	struct table *t = &ui_current(&ui)->table;
+	double ms[FIRSTS], cpu[FIRSTS], ignored;
+	for (int f = 0; f < FIRSTS; f++) {
+		set_table(t, sort_before, filter_before);
+		ui.clock_fixed += 0.05;
+		frame_ms(&ignored);
+		ui.clock_fixed += 0.05;
+		for (long u = 0; u < updates; u++)
+			datapoint((long)(next_random() % (unsigned long)series),
+				  (double)(next_random() % 1000) / 10.0, ui.clock_fixed);
+		set_table(t, sort_col, filter);
+		ms[f] = frame_ms(&cpu[f]);
+	}
+	set_table(t, -1, "");
+	frame_ms(&ignored);
+	report(size, view, mode, ms, cpu, FIRSTS);
+}
+
 int main(int argc, char **argv)
 {
 	long series = argc > 1 ? atol(argv[1]) : 100000;
@@ -251,6 +297,11 @@ int main(int argc, char **argv)
 			table_set_filter(t, "ch3");
 			run_frames(size, name, "filtered", series, updates);
 			table_set_filter(t, "");
+			first_frames(size, name, "sort-first", series, updates, -1, "", 0, "");
+			first_frames(size, name, "filter-first", series, updates, -1, "", -1, "ch3");
+			first_frames(size, name, "filter-extended", series, updates, -1, "meter-3 ch",
+				     -1, "meter-3 ch7");
+			first_frames(size, name, "filter-on-sorted", series, updates, 0, "", 0, "ch3");
 		}
 		/* the inspector of a series, from the datapoints view */
 		if (only && strcmp(only, "inspector") != 0)

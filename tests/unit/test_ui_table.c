@@ -4,7 +4,8 @@
  * numeric, reversed, stable), a selection that follows its row id through
  * re-sorting, filtering and live updates, and incremental refreshes (a
  * source with changed_since) that give exactly the rows and order of a full
- * rebuild, re-reading only the rows that changed. */
+ * rebuild, re-reading only the rows that changed, and a filter extended as
+ * it is typed that checks only the rows the shorter one kept. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -409,6 +410,24 @@ static void set_view(struct table *a, struct table *b, const char *filter, int c
 	}
 }
 
+/* A key typed into (or erased from) both tables' filter, the sort kept: an
+ * extended filter narrows the one before. */
+static void type_filter(struct table *a, struct table *b)
+{
+	static const char keys[] = "abn13 e";
+	char filter[TABLE_FILTER_MAX];
+	snprintf(filter, sizeof(filter), "%s", a->filter);
+	size_t n = strlen(filter);
+	if (n > 0 && live_random() % 4 == 0)
+		filter[n - 1] = '\0';
+	else if (n + 1 < sizeof(filter)) {
+		filter[n] = keys[live_random() % (sizeof(keys) - 1)];
+		filter[n + 1] = '\0';
+	}
+	table_set_filter(a, filter);
+	table_set_filter(b, filter);
+}
+
 static void assert_same_rows(const struct table *got, const struct table *want)
 {
 	assert_int_equal(got->count, want->count);
@@ -436,12 +455,17 @@ static void test_incremental_matches_a_full_rebuild(void **state)
 	static const char *const filters[] = { "",     "a",     "n1",	     "name:b", "age:3",
 					       "3",    "zzz",   "a n1",    "b 1 a",  "name:b n1",
 					       "b 3" };
-	size_t reread_small = 0, refreshes = 0;
-	for (int step = 0; step < 3000; step++) {
+	size_t reread_small = 0, refreshes = 0, narrowed = 0;
+	for (int step = 0; step < 6000; step++) {
 		unsigned long what = live_random() % 100;
 		if (what < 6) {
 			set_view(&inc, &ref, filters[live_random() % 11], (int)(live_random() % 4) - 1,
 				 live_random() % 2);
+		} else if (what < 10) {
+			type_filter(&inc, &ref);
+			/* at times, typed right after another change, in one frame */
+			if (what < 8)
+				live_update(live_random() % LIVE_ROWS);
 		} else if (what < 12) {
 			size_t id = live_random() % LIVE_ROWS;
 			live[id].present = !live[id].present;
@@ -468,11 +492,14 @@ static void test_incremental_matches_a_full_rebuild(void **state)
 		table_rebuild(&ref);
 		assert_same_rows(&inc, &ref);
 		refreshes++;
+		narrowed += inc.narrowed;
 		if (inc.reread < LIVE_ROWS / 4)
 			reread_small++;
 	}
 	/* most refreshes re-read a handful of rows, not all of them */
 	assert_true(reread_small > refreshes / 2);
+	/* typing extended the filter often enough to test narrowing */
+	assert_true(narrowed > 100);
 	table_free(&inc);
 	table_free(&ref);
 }
@@ -523,6 +550,104 @@ static void test_incremental_rereads_only_what_changed(void **state)
 	table_free(&t);
 }
 
+/* A filter extended as it is typed checks only the rows the shorter one
+ * kept, and keeps their sorted order; one erased reads every row again. */
+static void test_extended_filter_checks_only_its_rows(void **state)
+{
+	(void)state;
+	memset(live, 0, sizeof(live));
+	live_stamp = live_members = live_epoch = 0;
+	for (size_t i = 0; i < LIVE_ROWS; i++) {
+		live[i].present = true;
+		live_replace(i);
+	}
+	struct table t, ref;
+	struct table_source src = { NULL, live_rows, live_cell, NULL, live_rows_stamp,
+				    live_changed_since, live_epoch_of };
+	struct table_source plain = { NULL, live_rows, live_cell, NULL };
+	table_init(&t, live_cols, 3, &src);
+	table_init(&ref, live_cols, 3, &plain);
+	t.height = ref.height = 10;
+	set_view(&t, &ref, "", 2, true); /* by age (not searched by "a"), descending */
+	table_refresh(&t, 1);
+	assert_int_equal(t.reread, LIVE_ROWS);
+	/* a filter on a sorted table: every row checked, none sorted again */
+	set_view(&t, &ref, "a", 2, true);
+	memset(live_cells, 0, sizeof(live_cells));
+	table_refresh(&t, 2);
+	assert_int_equal(live_cells[2], 0); /* the sort key was not read */
+	table_rebuild(&ref);
+	assert_true(t.narrowed);
+	assert_int_equal(t.reread, LIVE_ROWS);
+	assert_same_rows(&t, &ref);
+	size_t had = t.count;
+	assert_true(had > 0 && had < LIVE_ROWS);
+	/* "a" -> "al": only the rows "a" kept */
+	table_set_filter(&t, "al");
+	table_set_filter(&ref, "al");
+	table_refresh(&t, 3);
+	table_rebuild(&ref);
+	assert_true(t.narrowed);
+	assert_int_equal(t.reread, had);
+	assert_same_rows(&t, &ref);
+	/* a row gone while the filter narrows is checked again when it comes
+	 * back: Bravo matched "a", not "al" */
+	size_t bravo = 0;
+	while (live[bravo].name != 1)
+		bravo++;
+	table_set_filter(&t, "a");
+	table_set_filter(&ref, "a");
+	table_refresh(&t, 100);
+	live[bravo].present = false;
+	live_members++;
+	table_refresh(&t, 101);
+	table_set_filter(&t, "al");
+	table_set_filter(&ref, "al");
+	table_refresh(&t, 102);
+	assert_true(t.narrowed);
+	live[bravo].present = true;
+	live_members++;
+	table_refresh(&t, 103);
+	table_rebuild(&ref);
+	assert_same_rows(&t, &ref);
+	/* a term on one column is not narrowed by one on any column */
+	table_set_filter(&t, "name:b");
+	table_refresh(&t, 104);
+	set_view(&t, &ref, "n1 b", 2, true);
+	table_refresh(&t, 105);
+	table_rebuild(&ref);
+	assert_false(t.narrowed);
+	assert_same_rows(&t, &ref);
+	table_set_filter(&t, "al");
+	table_set_filter(&ref, "al");
+	table_refresh(&t, 106);
+	table_rebuild(&ref);
+	/* a row changed in the same frame is merged as well */
+	live_update(ref.count ? ref.ids[0] : 0);
+	table_set_filter(&t, "al -");
+	table_set_filter(&ref, "al -");
+	table_refresh(&t, 4);
+	table_rebuild(&ref);
+	assert_true(t.narrowed);
+	assert_same_rows(&t, &ref);
+	/* erased: wider, every row again */
+	table_set_filter(&t, "a");
+	table_set_filter(&ref, "a");
+	table_refresh(&t, 5);
+	table_rebuild(&ref);
+	assert_false(t.narrowed);
+	assert_int_equal(t.reread, LIVE_ROWS);
+	assert_same_rows(&t, &ref);
+	/* another sort: every row again */
+	set_view(&t, &ref, "al", 0, false);
+	table_refresh(&t, 6);
+	table_rebuild(&ref);
+	assert_false(t.narrowed);
+	assert_same_rows(&t, &ref);
+	table_free(&t);
+	table_free(&ref);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -534,6 +659,7 @@ int main(void)
 		cmocka_unit_test(test_scrolling_keeps_the_selection_visible),
 		cmocka_unit_test(test_incremental_matches_a_full_rebuild),
 		cmocka_unit_test(test_incremental_rereads_only_what_changed),
+		cmocka_unit_test(test_extended_filter_checks_only_its_rows),
 	};
 	return cmocka_run_group_tests_name("ui_table", tests, NULL, NULL);
 }
