@@ -122,6 +122,18 @@ PY
 rc=$?
 it_check "... nothing of another system, A's datapoints there ($(cat "$IT_TMP/log.check"): topics, A's datapoints, others)" [ "$rc" -eq 0 ]
 
+# --- the full-screen console ---------------------------------------------------------
+if command -v tmux >/dev/null; then
+	echo "env TERM=xterm-256color LC_ALL=C.UTF-8 $CONSOLE $PLAIN -s $SLUG --no-mouse --system $A --system $B --system $C 2>$IT_TMP/tui.err; exec sleep 60" \
+		>"$IT_TMP/pane.sh"
+	it_tmux_open scope 160 30 "$IT_TMP/pane.sh" || it_fail "tmux starts"
+	it_check "the console's status bar shows the scope" wait_screen 'scope: 3 systems' 10
+	it_check "its Systems view holds the 3 scoped systems" wait_screen '^Systems .* 3 rows' 10
+	T kill-server 2>/dev/null
+else
+	it_fail "tmux missing"
+fi
+
 # --- actions ---------------------------------------------------------------------
 printf '%s\n' "$C" >"$IT_TMP/c.txt"
 closed=$(it_free_port)
