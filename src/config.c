@@ -297,19 +297,58 @@ static bool validate_console(struct config *config, char *err, size_t err_size)
 	return true;
 }
 
-/* One UUID into the scope: checked, a repeat dropped.  where: "--system"
- * or "FILE:LINE". */
+/* One UUID into the scope, checked (repeats are dropped by scope_dedupe).
+ * where: "--system" or "FILE:LINE". */
 static bool scope_add(struct config *config, const char *uuid, const char *where, char *err,
 		      size_t err_size)
 {
 	char why[256];
 	if (!requests_check_uuid(uuid, why, sizeof(why)))
 		return util_fail(err, err_size, "%s: %s", where, why);
-	if (config->scope_count && config_in_scope(config, uuid))
-		return true;
-	config->scope = xrealloc(config->scope, (config->scope_count + 1) * sizeof(*config->scope));
+	size_t n = config->scope_count;
+	if (!(n & (n - 1))) /* 0, 1, 2, 4, ...: doubled */
+		config->scope = xrealloc(config->scope, (n ? 2 * n : 1) * sizeof(*config->scope));
 	config->scope[config->scope_count++] = xstrdup(uuid);
 	return true;
+}
+
+struct scope_entry {
+	const char *uuid;
+	size_t at; /* its place in the order given */
+};
+
+static int scope_order(const void *a, const void *b)
+{
+	const struct scope_entry *x = a, *y = b;
+	int c = strcmp(x->uuid, y->uuid);
+	return c ? c : (x->at > y->at) - (x->at < y->at);
+}
+
+/* Drops repeated UUIDs, keeping the first of each and the order given;
+ * through a sorted copy, so a file of 100 000 UUIDs is not compared
+ * pairwise. */
+static void scope_dedupe(struct config *config)
+{
+	size_t n = config->scope_count, kept = 0;
+	if (n < 2)
+		return;
+	struct scope_entry *sorted = xmalloc(n * sizeof(*sorted));
+	bool *repeat = xcalloc(n, sizeof(*repeat));
+	for (size_t i = 0; i < n; i++)
+		sorted[i] = (struct scope_entry){ config->scope[i], i };
+	qsort(sorted, n, sizeof(*sorted), scope_order);
+	for (size_t i = 1; i < n; i++)
+		if (!strcmp(sorted[i].uuid, sorted[i - 1].uuid))
+			repeat[sorted[i].at] = true;
+	for (size_t i = 0; i < n; i++) {
+		if (repeat[i])
+			free(config->scope[i]);
+		else
+			config->scope[kept++] = config->scope[i];
+	}
+	config->scope_count = kept;
+	free(sorted);
+	free(repeat);
 }
 
 /* --systems-file: one UUID a line; blank lines and # comments (whole line
@@ -365,6 +404,7 @@ static bool validate_scope(struct config *config, char *err, size_t err_size)
 			return false;
 	if (config->systems_file && !scope_read_file(config, err, err_size))
 		return false;
+	scope_dedupe(config);
 	if (!config->scope_count)
 		return true;
 	if (config->single_subscription)

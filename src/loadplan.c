@@ -453,6 +453,7 @@ static void scope_domain_batch(struct load_plan *p, struct batch *b)
 static void scope_live_filters(const struct load_plan *p, const char *uuid, struct filter_list *l)
 {
 	static const char id[] = "{systemUuid}";
+	size_t mine = l->n; /* other systems' filters differ by the uuid: not compared */
 	for (int fam = 0; fam < TOPIC_UNCLASSIFIED; fam++) {
 		if (topic_family_direction((enum topic_family)fam) != TOPIC_PUB)
 			continue;
@@ -464,10 +465,14 @@ static void scope_live_filters(const struct load_plan *p, const char *uuid, stru
 			continue;
 		memcpy(head, pattern, len);
 		head[len] = '\0';
-		if (pattern_filter(head, p->slug, uuid, f, sizeof(f) - 2)) {
-			strcat(f, "/#");
-			filters_add(l, f, p->o.live_qos);
-		}
+		if (!pattern_filter(head, p->slug, uuid, f, sizeof(f) - 2))
+			continue;
+		strcat(f, "/#");
+		bool dup = false; /* two rows with the same head (overrides) */
+		for (size_t i = mine; i < l->n && !dup; i++)
+			dup = !strcmp(l->v[i], f);
+		if (!dup)
+			filters_push(l, f, p->o.live_qos);
 	}
 }
 
