@@ -10,7 +10,8 @@
 # Options that take a value (the next word is not an option).
 _drivr_console_value_opts='--host --port --url --id --protocol-version --slug --cafile
 	--capath --cert --key --key-pass-file --keepalive --will-topic --will-payload --profile
-	--config --topics --format --count --timeout --settle --load-budget --history
+	--config --topics --format --count --timeout --settle --load-budget --system
+	--systems-file --history
 	--max-series --max-memory --theme --fps --stale --stuck --replay --speed --record
 	--record-max-size --keys --dump-screen
 	--size --clock --stats-file --graphql-url --user-token-file --audit-log
@@ -92,7 +93,11 @@ _drivr_console() {
 		return 0
 	fi
 	if [[ $cur == -* ]]; then
-		local words="$_drivr_console_value_opts $_drivr_console_flag_opts"
+		local w words=''
+		for w in $_drivr_console_value_opts $_drivr_console_flag_opts; do
+			# after an action, --system is its target (the action's own option)
+			[[ -n $command && $w == --system ]] || words="$words $w"
+		done
 		[[ -n $command ]] && words="$words $_drivr_console_action_value_opts $_drivr_console_action_flag_opts"
 		COMPREPLY=($(compgen -W "$words" -- "$cur"))
 		return 0

@@ -85,6 +85,10 @@ enum config_mode { MODE_CONSOLE, MODE_LOG, MODE_SNAPSHOT, MODE_PRINT_TOPICS };
 	  "one drivr/v1/<slug>/# instead of the staged load (brokers with raised queue limits)") \
 	X(load_budget, "load-budget", 0, INT, "N", "500", 1, 1000000, 0,                       \
 	  "staged load: retained messages expected in flight at most")                         \
+	X(systems, "system", 0, LIST, "UUID", NULL, 0, 0, 0,                                   \
+	  "scope: only this system's topics (repeatable; docs/configuration.md)")              \
+	X(systems_file, "systems-file", 0, STRING, "FILE", NULL, 0, 0, 0,                      \
+	  "scope: only the systems FILE lists (one UUID a line, # comments)")                  \
 	X(history, "history", 0, INT, "N", CONFIG_STR(STORE_DEFAULT_HISTORY), 0, 100000, 0,    \
 	  "samples kept per series")                                                           \
 	X(max_series, "max-series", 0, INT, "N", "200000", 0, 1e9, 0,                          \
@@ -162,6 +166,13 @@ struct config {
 	double timeout, settle;
 	bool single_subscription;
 	long load_budget;
+	/* The scope (--system, --systems-file): config_validate() checks every
+	 * UUID and merges both into scope[] (owned, no duplicates, in order);
+	 * scope_count 0: the whole domain. */
+	struct opt_list systems;
+	char *systems_file;
+	char **scope;
+	size_t scope_count;
 	long history, max_series;
 	long max_memory; /* MiB: config_memory_split() shares it out */
 	/* the console (docs/ui.md) */
@@ -213,7 +224,8 @@ bool config_parse_text(struct config *config, const char *text, const char *file
 bool config_load_file(struct config *config, char *err, size_t err_size);
 
 /* Checks combinations (slug required, port range, url scheme, count/timeout
- * values).  Fills host/port from url.  Returns false with a message. */
+ * values).  Fills host/port from url; reads --systems-file (through
+ * util_read_file) into the scope.  Returns false with a message. */
 bool config_validate(struct config *config, char *err, size_t err_size);
 
 /* --max-memory split: an eighth for messages waiting in the inbox (the
@@ -225,6 +237,9 @@ void config_memory_split(const struct config *config, size_t *inbox_bytes, size_
 bool config_uses_tls(const struct config *config);
 
 enum config_mode config_mode(const struct config *config);
+
+/* Is `uuid` in the scope?  True for any system when there is no scope. */
+bool config_in_scope(const struct config *config, const char *uuid);
 
 struct topic_table;
 /* Applies the config file's [topics] lines, then --topics FILE, to table.

@@ -81,7 +81,8 @@ const char *load_stage_name(enum load_stage stage);
 	X(FAILED, "a subscription failed")                                            \
 	X(NOTHING, "nothing for the slug")                                            \
 	X(INDEX_LOSSY, "the systems index lost messages")                             \
-	X(NO_WILDCARD_RETAINED, "no retained messages on wildcard subscriptions")
+	X(NO_WILDCARD_RETAINED, "no retained messages on wildcard subscriptions")      \
+	X(SCOPE_MISSING, "scoped systems not found")
 
 enum load_verdict {
 #define X(id, text) LOAD_##id,
@@ -119,6 +120,8 @@ struct load_stats {
 	unsigned index_passes;     /* times the systems index was read */
 	double started;            /* when this round started (caller's clock) */
 	double loaded;             /* when it became complete, 0 before */
+	size_t scope;              /* systems of the scope; 0: the whole domain */
+	size_t scope_missing;      /* ... of which nothing came (once loaded) */
 };
 
 struct load_plan;
@@ -127,6 +130,17 @@ struct load_plan;
 struct load_plan *load_plan_new(const struct topic_table *topics, const char *slug,
 				const struct load_options *options);
 void load_plan_free(struct load_plan *plan);
+
+/* Scope (--system, --systems-file): only these systems (uuids copied; call
+ * before the first start; count 0: the whole domain).  Stage 1 then leaves
+ * the systems index out (its whole burst for a few systems) and stage 2
+ * reads each scoped system's own index topic with its subtree; stage 3
+ * subscribes each scoped system's input topics (pattern up to {systemUuid},
+ * then "/#": the inputs and their /error replies) instead of input/#; rows
+ * naming no system (event_input_component, event_ack) are not subscribed.
+ * Systems outside the scope are never queued.  A scoped system of which no
+ * retained message came is reported (LOAD_SCOPE_MISSING), not waited for. */
+void load_plan_scope(struct load_plan *plan, const char *const *uuids, size_t count);
 
 /* A connection is up (first or again): every stage from the start.  The
  * systems already known are loaded again after the index. */
@@ -155,9 +169,10 @@ void load_plan_message(struct load_plan *plan, const struct topic_match *match, 
 int load_plan_tick(struct load_plan *plan, double now);
 
 /* Requests may go out: every stage is in on this connection and the state
- * is complete, or partial only because filters were refused (what a
- * request needs may still be there: the outbox and the actions go on, and
- * the refusal is shown).  Any other verdict waits. */
+ * is complete, or partial only because filters were refused or scoped
+ * systems are missing (what a request needs may still be there: the outbox
+ * and the actions go on, and the verdict is shown).  Any other verdict
+ * waits. */
 bool load_plan_usable(const struct load_plan *plan);
 
 /* The stage of batch `id` of this round (IDLE when unknown). */

@@ -6,7 +6,8 @@
  *
  * Values live in the program's own struct, at def->offset, by type:
  *   OPT_FLAG bool; OPT_STRING, OPT_ENUM char * (owned, freed by opt_free);
- *   OPT_INT, OPT_SIZE long; OPT_DOUBLE, OPT_DURATION double.
+ *   OPT_INT, OPT_SIZE long; OPT_DOUBLE, OPT_DURATION double;
+ *   OPT_LIST struct opt_list (each value given appends a copy).
  * A number without a default starts at OPT_UNSET (the program decides, e.g.
  * the port from TLS use); a string without one at NULL.
  * Pure module. */
@@ -25,6 +26,13 @@ enum opt_type {
 	OPT_DOUBLE,   /* a number, may have a fraction */
 	OPT_DURATION, /* seconds, may have a fraction; or with ms, s, m, h */
 	OPT_SIZE,     /* bytes; or with K, M, G (KiB, MiB, GiB) */
+	OPT_LIST,     /* any text, repeatable: every value kept, in order */
+};
+
+/* The values of an OPT_LIST option, owned (freed by opt_free). */
+struct opt_list {
+	char **v;
+	size_t n;
 };
 
 #define OPT_SANITY_MAX 1e9

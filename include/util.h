@@ -56,6 +56,7 @@ double time_monotonic(void);
 #define LIMIT_TOPICS_FILE (1 * UTIL_MiB)     /* --topics */
 #define LIMIT_THEME_FILE (1 * UTIL_MiB)      /* --theme */
 #define LIMIT_KEYS_FILE (4 * UTIL_MiB)       /* --keys */
+#define LIMIT_SYSTEMS_FILE (4 * UTIL_MiB)    /* --systems-file: 100 000 UUIDs */
 #define LIMIT_REPLAY_FILE (256 * UTIL_MiB)   /* --replay: whole --log captures */
 #define LIMIT_SECRET_FILE (64u * 1024u)      /* --key-pass-file, --user-token-file */
 

@@ -674,6 +674,12 @@ int actions_main(int argc, char **argv)
 	if (!config_load_file(&config, err, sizeof(err)) ||
 	    !config_validate(&config, err, sizeof(err)))
 		problem(&problems, "%s", err);
+	else if (args.system && !config_in_scope(&config, args.system))
+		/* the scope (a profile's system / systems-file) is what this
+		 * operator may touch: refused before connecting */
+		problem(&problems, "--system %s is outside the scope (%zu system%s: system, "
+				   "systems-file)", args.system, config.scope_count,
+			config.scope_count == 1 ? "" : "s");
 	if (!problems.count && config.read_only) {
 		fprintf(stderr, "drivr-console: %s refused: read-only mode\n", args.name);
 		status = EXIT_READ_ONLY;

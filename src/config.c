@@ -9,6 +9,7 @@
 #include "exitstatus.h"
 #include "ini.h"
 #include "logformat.h"
+#include "requests.h" /* requests_check_uuid: the one UUID rule */
 #include "store.h" /* STORE_DEFAULT_*: the table's defaults the store shares */
 #include "topics.h"
 #include "url.h"
@@ -34,6 +35,15 @@ void config_init(struct config *config)
 	opt_defaults(&config_options, config);
 }
 
+static void scope_clear(struct config *config)
+{
+	for (size_t i = 0; i < config->scope_count; i++)
+		free(config->scope[i]);
+	free(config->scope);
+	config->scope = NULL;
+	config->scope_count = 0;
+}
+
 void config_free(struct config *config)
 {
 	opt_free(&config_options, config);
@@ -43,6 +53,7 @@ void config_free(struct config *config)
 		free(config->topic_overrides[i].where);
 	}
 	free(config->topic_overrides);
+	scope_clear(config);
 	memset(config, 0, sizeof(*config));
 }
 
@@ -286,6 +297,135 @@ static bool validate_console(struct config *config, char *err, size_t err_size)
 	return true;
 }
 
+/* One UUID into the scope, checked (repeats are dropped by scope_dedupe).
+ * where: "--system" or "FILE:LINE". */
+static bool scope_add(struct config *config, const char *uuid, const char *where, char *err,
+		      size_t err_size)
+{
+	char why[256];
+	if (!requests_check_uuid(uuid, why, sizeof(why)))
+		return util_fail(err, err_size, "%s: %s", where, why);
+	size_t n = config->scope_count;
+	if (!(n & (n - 1))) /* 0, 1, 2, 4, ...: doubled */
+		config->scope = xrealloc(config->scope, (n ? 2 * n : 1) * sizeof(*config->scope));
+	config->scope[config->scope_count++] = xstrdup(uuid);
+	return true;
+}
+
+struct scope_entry {
+	const char *uuid;
+	size_t at; /* its place in the order given */
+};
+
+static int scope_order(const void *a, const void *b)
+{
+	const struct scope_entry *x = a, *y = b;
+	int c = strcmp(x->uuid, y->uuid);
+	return c ? c : (x->at > y->at) - (x->at < y->at);
+}
+
+/* Drops repeated UUIDs, keeping the first of each and the order given;
+ * through a sorted copy, so a file of 100 000 UUIDs is not compared
+ * pairwise. */
+static void scope_dedupe(struct config *config)
+{
+	size_t n = config->scope_count, kept = 0;
+	if (n < 2)
+		return;
+	struct scope_entry *sorted = xmalloc(n * sizeof(*sorted));
+	bool *repeat = xcalloc(n, sizeof(*repeat));
+	for (size_t i = 0; i < n; i++)
+		sorted[i] = (struct scope_entry){ config->scope[i], i };
+	qsort(sorted, n, sizeof(*sorted), scope_order);
+	for (size_t i = 1; i < n; i++)
+		if (!strcmp(sorted[i].uuid, sorted[i - 1].uuid))
+			repeat[sorted[i].at] = true;
+	for (size_t i = 0; i < n; i++) {
+		if (repeat[i])
+			free(config->scope[i]);
+		else
+			config->scope[kept++] = config->scope[i];
+	}
+	config->scope_count = kept;
+	free(sorted);
+	free(repeat);
+}
+
+/* --systems-file: one UUID a line; blank lines and # comments (whole line
+ * or after the UUID) skipped; spaces around the UUID ignored. */
+static bool scope_read_file(struct config *config, char *err, size_t err_size)
+{
+	size_t len;
+	char *text = util_read_file(config->systems_file, LIMIT_SYSTEMS_FILE, "--systems-file", &len,
+				    err, err_size);
+	if (!text)
+		return false;
+	bool ok = !memchr(text, '\0', len);
+	if (!ok)
+		util_fail(err, err_size, "--systems-file %s: a NUL byte (not a text file)",
+			  config->systems_file);
+	size_t line = 0, entries = 0;
+	for (char *p = text; ok && p < text + len;) {
+		char *end = memchr(p, '\n', (size_t)(text + len - p));
+		char *next = end ? end + 1 : text + len;
+		if (end)
+			*end = '\0';
+		line++;
+		char *hash = strchr(p, '#');
+		if (hash)
+			*hash = '\0';
+		while (isspace((unsigned char)*p))
+			p++;
+		size_t n = strlen(p);
+		while (n && isspace((unsigned char)p[n - 1]))
+			p[--n] = '\0';
+		if (n) {
+			char where[512];
+			snprintf(where, sizeof(where), "--systems-file %s:%zu", config->systems_file, line);
+			ok = scope_add(config, p, where, err, err_size);
+			entries++;
+		}
+		p = next;
+	}
+	free(text);
+	if (ok && !entries)
+		ok = util_fail(err, err_size,
+			       "--systems-file %s: no UUID in it (an empty scope would show nothing)",
+			       config->systems_file);
+	return ok;
+}
+
+/* --system and --systems-file → config->scope. */
+static bool validate_scope(struct config *config, char *err, size_t err_size)
+{
+	scope_clear(config);
+	for (size_t i = 0; i < config->systems.n; i++)
+		if (!scope_add(config, config->systems.v[i], "--system", err, err_size))
+			return false;
+	if (config->systems_file && !scope_read_file(config, err, err_size))
+		return false;
+	scope_dedupe(config);
+	if (!config->scope_count)
+		return true;
+	if (config->single_subscription)
+		return util_fail(err, err_size, "--system / --systems-file scope the staged load: "
+						"not with --single-subscription");
+	if (config->replay)
+		return util_fail(err, err_size, "--system / --systems-file choose what to subscribe: "
+						"not with --replay (no broker)");
+	return true;
+}
+
+bool config_in_scope(const struct config *config, const char *uuid)
+{
+	if (!config->scope_count)
+		return true;
+	for (size_t i = 0; i < config->scope_count; i++)
+		if (uuid && strcmp(config->scope[i], uuid) == 0)
+			return true;
+	return false;
+}
+
 bool config_validate(struct config *config, char *err, size_t err_size)
 {
 	if (config->url && !apply_url(config, err, err_size))
@@ -339,6 +479,8 @@ bool config_validate(struct config *config, char *err, size_t err_size)
 		snprintf(err, err_size, "--will-payload needs --will-topic");
 		return false;
 	}
+	if (!validate_scope(config, err, err_size))
+		return false;
 	return true;
 }
 

@@ -101,6 +101,7 @@ struct plan_system {
 	uint64_t hash;
 	unsigned batch; /* the batch of this round that loads it; 0: none yet */
 	bool queued;    /* waiting in pending[] */
+	bool found;     /* scope: a retained message of it came this round */
 };
 
 struct load_plan {
@@ -116,6 +117,10 @@ struct load_plan {
 	bool subtree;            /* systems/<uuid>/+/# covers the rest */
 	char *index_filter;      /* the systems index (systems/+), or NULL */
 	bool exact[TOPIC_FAMILY_COUNT]; /* rows whose topic has no id but the slug */
+
+	/* Scope (load_plan_scope): systems[] is the scope, fixed; the index
+	 * is not read, each system's own index topic is in its batch. */
+	bool scoped;
 
 	/* Systems: every one seen in the index, in order. */
 	struct plan_system *systems;
@@ -320,6 +325,9 @@ static void build_templates(struct load_plan *p)
 static void system_filters(const struct load_plan *p, const char *uuid, struct filter_list *l)
 {
 	char f[FILTER_MAX];
+	if (p->scoped && p->index_filter &&
+	    pattern_filter(topics_pattern(p->topics, TOPIC_SYSTEM), p->slug, uuid, f, sizeof(f)))
+		filters_push(l, f, p->o.state_qos);
 	if (p->subtree && pattern_filter(topics_pattern(p->topics, TOPIC_SYSTEM), p->slug, uuid, f,
 					 sizeof(f) - 5)) {
 		strcat(f, "/+/#");
@@ -334,7 +342,7 @@ static void system_filters(const struct load_plan *p, const char *uuid, struct f
 
 static size_t filters_per_system(const struct load_plan *p)
 {
-	return (p->subtree ? 1 : 0) + p->system_row_count;
+	return (p->scoped && p->index_filter ? 1 : 0) + (p->subtree ? 1 : 0) + p->system_row_count;
 }
 
 /* ---- systems --------------------------------------------------------------- */
@@ -386,6 +394,8 @@ static uint32_t pending_pop(struct load_plan *p)
 static void system_seen(struct load_plan *p, struct strview uuid)
 {
 	struct plan_system *s = find_system(p, uuid);
+	if (!s && p->scoped) /* outside the scope: never loaded */
+		return;
 	if (!s) {
 		if (p->system_count == p->system_cap) {
 			p->system_cap = p->system_cap ? p->system_cap * 2 : 64;
@@ -401,6 +411,109 @@ static void system_seen(struct load_plan *p, struct strview uuid)
 	}
 	if (p->running && !s->batch && !s->queued)
 		pending_push(p, (uint32_t)(s - p->systems));
+}
+
+/* ---- scope ------------------------------------------------------------------ */
+
+static struct batch *new_batch(struct load_plan *p, enum load_stage stage);
+static void finish_batch(struct load_plan *p, struct batch *b);
+static void advance(struct load_plan *p);
+
+void load_plan_scope(struct load_plan *p, const char *const *uuids, size_t count)
+{
+	for (size_t i = 0; i < count; i++)
+		system_seen(p, (struct strview){ uuids[i], strlen(uuids[i]) });
+	p->index_new = 0;
+	p->scoped = count > 0;
+}
+
+/* The domain batch of a scoped round: without the systems index (each
+ * scoped system's own index topic goes with its subtree), so a scope of 10
+ * in a domain of 10 000 reads 10 index messages, not 10 000. */
+static void scope_domain_batch(struct load_plan *p, struct batch *b)
+{
+	for (size_t i = 0; i < b->filters.n; i++) {
+		if (!p->index_filter || strcmp(b->filters.v[i], p->index_filter))
+			continue;
+		free(b->filters.v[i]);
+		memmove(b->filters.v + i, b->filters.v + i + 1, (b->filters.n - i - 1) * sizeof(char *));
+		memmove(b->filters.qos + i, b->filters.qos + i + 1,
+			(b->filters.n - i - 1) * sizeof(int));
+		b->filters.n--;
+		break;
+	}
+	p->index_batch = 0;
+	p->index_pass = 0;
+}
+
+/* A scoped system's live filters: per input row naming {systemUuid}, the
+ * pattern up to that level + "/#" (the input and its /error replies).
+ * Rows that name no system (event_input_component, event_ack) are left
+ * out: nothing in their topic tells a scoped system from another. */
+static void scope_live_filters(const struct load_plan *p, const char *uuid, struct filter_list *l)
+{
+	static const char id[] = "{systemUuid}";
+	size_t mine = l->n; /* other systems' filters differ by the uuid: not compared */
+	for (int fam = 0; fam < TOPIC_UNCLASSIFIED; fam++) {
+		if (topic_family_direction((enum topic_family)fam) != TOPIC_PUB)
+			continue;
+		const char *pattern = topics_pattern(p->topics, (enum topic_family)fam);
+		const char *at = strstr(pattern, id);
+		char head[FILTER_MAX], f[FILTER_MAX];
+		size_t len = at ? (size_t)(at - pattern) + sizeof(id) - 1 : 0;
+		if (!at || len >= sizeof(head))
+			continue;
+		memcpy(head, pattern, len);
+		head[len] = '\0';
+		if (!pattern_filter(head, p->slug, uuid, f, sizeof(f) - 2))
+			continue;
+		strcat(f, "/#");
+		bool dup = false; /* two rows with the same head (overrides) */
+		for (size_t i = mine; i < l->n && !dup; i++)
+			dup = !strcmp(l->v[i], f);
+		if (!dup)
+			filters_push(l, f, p->o.live_qos);
+	}
+}
+
+/* Stage 3 of a scoped round: every scoped system's live filters, in
+ * batches of max_filters. */
+static const struct load_batch *scope_live_batches(struct load_plan *p, double now)
+{
+	struct filter_list all = { 0 };
+	for (size_t i = 0; i < p->system_count; i++)
+		scope_live_filters(p, p->systems[i].uuid, &all);
+	size_t first = p->batch_count;
+	for (size_t i = 0; i < all.n; i += p->o.max_filters) {
+		struct batch *b = new_batch(p, LOAD_STAGE_LIVE);
+		for (size_t j = i; j < all.n && j < i + p->o.max_filters; j++)
+			filters_push(&b->filters, all.v[j], all.qos[j]);
+	}
+	filters_clear(&all);
+	if (p->batch_count == first) { /* nothing live to subscribe */
+		struct batch *b = new_batch(p, LOAD_STAGE_LIVE);
+		b->sent = b->acked = true;
+		b->acked_at = now;
+		finish_batch(p, b);
+	}
+	p->live_batch = first + 1;
+	advance(p);
+	return load_plan_next(p, now);
+}
+
+/* Scoped systems of which no retained message came this round; *first
+ * (optional) the first of them. */
+static size_t scope_missing(const struct load_plan *p, const char **first)
+{
+	size_t n = 0;
+	for (size_t i = 0; p->scoped && i < p->system_count; i++) {
+		if (p->systems[i].found)
+			continue;
+		if (!n && first)
+			*first = p->systems[i].uuid;
+		n++;
+	}
+	return n;
 }
 
 /* ---- the plan ---------------------------------------------------------------- */
@@ -447,6 +560,7 @@ static void clear_round(struct load_plan *p)
 	for (size_t i = 0; i < p->system_count; i++) {
 		p->systems[i].batch = 0;
 		p->systems[i].queued = false;
+		p->systems[i].found = false;
 	}
 }
 
@@ -541,6 +655,15 @@ static bool systems_open(const struct load_plan *p)
 	return false;
 }
 
+/* Every live batch of this round made and done (one, or a scope's several). */
+static bool live_done(const struct load_plan *p)
+{
+	for (size_t i = p->live_batch ? p->live_batch - 1 : 0; i < p->batch_count; i++)
+		if (p->batches[i].stage == LOAD_STAGE_LIVE && !p->batches[i].done)
+			return false;
+	return p->live_batch > 0;
+}
+
 static void finish_batch(struct load_plan *p, struct batch *b)
 {
 	b->done = true;
@@ -567,7 +690,7 @@ static void advance(struct load_plan *p)
 	    (!p->index_batch || p->batches[p->index_batch - 1].done)) {
 		/* A burst the size of a broker's queue may have lost some of the
 		 * index: read it again until a pass finds no new system. */
-		bool again = p->index_filter && p->index_pass < INDEX_PASSES &&
+		bool again = p->index_filter && !p->scoped && p->index_pass < INDEX_PASSES &&
 			     (p->index_pass == 1 ? p->index_seen >= p->o.budget : p->index_new > 0);
 		if (!again) {
 			if (p->index_pass > 1)
@@ -584,7 +707,7 @@ static void advance(struct load_plan *p)
 	}
 	if (p->stage == LOAD_STAGE_SYSTEMS && !p->pending_len && !systems_open(p))
 		p->stage = LOAD_STAGE_LIVE;
-	if (p->stage == LOAD_STAGE_LIVE && p->live_batch && p->batches[p->live_batch - 1].done) {
+	if (p->stage == LOAD_STAGE_LIVE && p->live_batch && live_done(p)) {
 		p->stage = LOAD_STAGE_DONE;
 	}
 	if (p->stage != LOAD_STAGE_DONE)
@@ -630,6 +753,8 @@ const struct load_batch *load_plan_next(struct load_plan *p, double now)
 		b->expected = p->o.budget / 2;
 		p->domain_batch = p->index_batch = p->batch_count;
 		p->index_pass = 1;
+		if (p->scoped)
+			scope_domain_batch(p, b);
 		p->index_seen = p->index_new = 0;
 		return as_load_batch(p, b);
 	}
@@ -661,6 +786,8 @@ const struct load_batch *load_plan_next(struct load_plan *p, double now)
 		b->expected = expected;
 		return as_load_batch(p, b);
 	}
+	if (p->stage == LOAD_STAGE_LIVE && !p->live_batch && p->scoped)
+		return scope_live_batches(p, now);
 	if (p->stage == LOAD_STAGE_LIVE && !p->live_batch) {
 		struct batch *b = new_batch(p, LOAD_STAGE_LIVE);
 		copy_filters(b, &p->live_filters);
@@ -733,7 +860,8 @@ void load_plan_message(struct load_plan *p, const struct topic_match *m, bool re
 	if (m->family < TOPIC_UNCLASSIFIED && topic_family_direction(m->family) == TOPIC_SUB &&
 	    m->family != TOPIC_ERROR_REPLY) {
 		p->state_messages++;
-		if (p->exact[m->family])
+		/* under a scope systems/<uuid> is an exact subscription too */
+		if (p->exact[m->family] || (p->scoped && m->family == TOPIC_SYSTEM))
 			p->state_exact++;
 	}
 	if (!retained)
@@ -746,11 +874,13 @@ void load_plan_message(struct load_plan *p, const struct topic_match *m, bool re
 	 * sent last. */
 	size_t target = 0;
 	struct strview uuid = m->ids[TOPIC_ID_SYSTEM_UUID];
-	if (m->family != TOPIC_SYSTEM && m->family != TOPIC_UNCLASSIFIED && uuid.ptr) {
+	if ((m->family != TOPIC_SYSTEM || p->scoped) && m->family != TOPIC_UNCLASSIFIED && uuid.ptr) {
 		struct plan_system *s = find_system(p, uuid);
 		struct batch *b = s && s->batch ? batch_by_id(p, s->batch) : NULL;
 		if (b)
 			target = (size_t)(b - p->batches) + 1;
+		if (s)
+			s->found = true;
 	} else if (m->family == TOPIC_SYSTEM) {
 		target = p->index_batch;
 		p->index_seen++;
@@ -796,7 +926,7 @@ int load_plan_tick(struct load_plan *p, double now)
 bool load_plan_usable(const struct load_plan *p)
 {
 	enum load_verdict v = load_plan_verdict(p, NULL, 0);
-	return p->loaded > 0 && (v == LOAD_COMPLETE || v == LOAD_REFUSED);
+	return p->loaded > 0 && (v == LOAD_COMPLETE || v == LOAD_REFUSED || v == LOAD_SCOPE_MISSING);
 }
 
 enum load_stage load_plan_batch_stage(const struct load_plan *p, unsigned id)
@@ -858,8 +988,18 @@ enum load_verdict load_plan_verdict(const struct load_plan *p, char *reason, siz
 			snprintf(reason, size, "loading: %s", load_stage_name(p->stage));
 		return LOAD_LOADING;
 	}
-	snprintf(reason, size, "complete: %zu systems, %zu retained messages", p->system_count,
-		 p->retained);
+	size_t missing = scope_missing(p, NULL);
+	if (missing) {
+		const char *first = NULL;
+		scope_missing(p, &first);
+		snprintf(reason, size,
+			 "%zu of the %zu systems of the scope not found (%s%s): not in the domain, or "
+			 "no access",
+			 missing, p->system_count, first, missing > 1 ? " first" : "");
+		return LOAD_SCOPE_MISSING;
+	}
+	snprintf(reason, size, "complete: %zu systems%s, %zu retained messages", p->system_count,
+		 p->scoped ? " (the scope)" : "", p->retained);
 	return LOAD_COMPLETE;
 }
 
@@ -884,6 +1024,8 @@ void load_plan_stats(const struct load_plan *p, struct load_stats *s)
 	s->index_passes = p->index_pass;
 	s->started = p->started;
 	s->loaded = p->loaded;
+	s->scope = p->scoped ? p->system_count : 0;
+	s->scope_missing = p->loaded ? scope_missing(p, NULL) : 0;
 }
 
 void load_plan_describe(const struct load_plan *p,
@@ -892,11 +1034,18 @@ void load_plan_describe(const struct load_plan *p,
 {
 	struct filter_list sys = { 0 };
 	for (size_t i = 0; i < p->domain_filters.n; i++)
-		fn(ctx, LOAD_STAGE_DOMAIN, p->domain_filters.v[i], p->domain_filters.qos[i]);
+		if (!p->scoped || !p->index_filter || strcmp(p->domain_filters.v[i], p->index_filter))
+			fn(ctx, LOAD_STAGE_DOMAIN, p->domain_filters.v[i], p->domain_filters.qos[i]);
 	system_filters(p, "<systemUuid>", &sys);
 	for (size_t i = 0; i < sys.n; i++)
 		fn(ctx, LOAD_STAGE_SYSTEMS, sys.v[i], sys.qos[i]);
 	filters_clear(&sys);
-	for (size_t i = 0; i < p->live_filters.n; i++)
-		fn(ctx, LOAD_STAGE_LIVE, p->live_filters.v[i], p->live_filters.qos[i]);
+	const struct filter_list *live = &p->live_filters;
+	if (p->scoped) {
+		scope_live_filters(p, "<systemUuid>", &sys);
+		live = &sys;
+	}
+	for (size_t i = 0; i < live->n; i++)
+		fn(ctx, LOAD_STAGE_LIVE, live->v[i], live->qos[i]);
+	filters_clear(&sys);
 }

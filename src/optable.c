@@ -94,6 +94,12 @@ bool opt_set(const struct opt_def *def, void *base, const char *value, char *err
 		free(*FIELD(base, def, char *));
 		*FIELD(base, def, char *) = xstrdup(value);
 		return true;
+	case OPT_LIST: {
+		struct opt_list *l = FIELD(base, def, struct opt_list);
+		l->v = xrealloc(l->v, (l->n + 1) * sizeof(*l->v));
+		l->v[l->n++] = xstrdup(value);
+		return true;
+	}
 	case OPT_INT:
 		if (!parse_number(value, NULL, 0, true, &v))
 			return util_fail(err, err_size, "--%s: \"%s\" is not an integer", def->name,
@@ -150,6 +156,7 @@ void opt_defaults(const struct opt_table *t, void *base)
 		case OPT_SIZE: *FIELD(base, def, long) = OPT_UNSET; break;
 		case OPT_DOUBLE:
 		case OPT_DURATION: *FIELD(base, def, double) = OPT_UNSET; break;
+		case OPT_LIST: memset(FIELD(base, def, struct opt_list), 0, sizeof(struct opt_list)); break;
 		}
 	}
 }
@@ -161,6 +168,12 @@ void opt_free(const struct opt_table *t, void *base)
 		if (def->type == OPT_STRING || def->type == OPT_ENUM) {
 			free(*FIELD(base, def, char *));
 			*FIELD(base, def, char *) = NULL;
+		} else if (def->type == OPT_LIST) {
+			struct opt_list *l = FIELD(base, def, struct opt_list);
+			for (size_t j = 0; j < l->n; j++)
+				free(l->v[j]);
+			free(l->v);
+			memset(l, 0, sizeof(*l));
 		}
 	}
 }

@@ -164,6 +164,11 @@ void bars_draw_status(struct ui *ui, WINDOW *w, int width)
 	}
 	if (ui->read_only)
 		x = segment(ui, w, x, limit, " read-only ", UI_ROLE_STATUS_WARN);
+	if (ui->config->scope_count) { /* --system / --systems-file: not the whole domain */
+		snprintf(part, sizeof(part), " scope: %zu system%s ", ui->config->scope_count,
+			 ui->config->scope_count == 1 ? "" : "s");
+		x = segment(ui, w, x, limit, part, UI_ROLE_STATUS_WARN);
+	}
 	snprintf(part, sizeof(part), " %lu msg/s", bars_rate(ui));
 	x = segment(ui, w, x, limit, part, UI_ROLE_STATUS_BAR);
 	snprintf(part, sizeof(part), " total %llu", (unsigned long long)c->messages);
@@ -212,6 +217,10 @@ bool bars_load_state(const struct ui *ui, char *buf, size_t size)
 	case LOAD_INDEX_LOSSY:
 		snprintf(buf, size, " %s systems may be missing (broker queue too small) ",
 			 ui->scr.g->level[LEVEL_WARNING]);
+		return true;
+	case LOAD_SCOPE_MISSING:
+		snprintf(buf, size, " %s %zu of the scope not found ", ui->scr.g->level[LEVEL_WARNING],
+			 st.scope_missing);
 		return true;
 	case LOAD_VERDICT_COUNT:
 		break;

@@ -221,6 +221,7 @@ for mode in staged single; do
 	[ $mode = single ] && { name=console-single; args="--single-subscription --settle 1"; }
 	timeout 120 "$CONSOLE" $PLAIN -s bench --snapshot --timeout 120 $args >"$IT_TMP/stock.json" 2>/dev/null
 	rc=$?
+	[ $mode = staged ] && cp "$IT_TMP/stock.json" "$IT_TMP/stock-staged.json"
 	record retained-stock $name exit "$rc"
 	python3 - "$IT_TMP/stock.json" <<'PY' | while read -r metric value; do record retained-stock $name "$metric" "$value"; done
 import json, sys
@@ -231,6 +232,36 @@ print("load_seconds", d["loadSeconds"])
 print("complete", 1 if d.get("complete") else 0)
 PY
 done
+
+# A scope of 10 systems (--systems-file) in the same world: its load against
+# the whole domain's (docs/configuration.md: the systems index is not read).
+python3 -c "import json,sys; [print(s['uuid']) for s in json.load(open(sys.argv[1]))['systems'][::max(1, $SYSTEMS // 10)][:10]]" \
+	"$IT_TMP/stock-staged.json" >"$IT_TMP/scope.txt" 2>/dev/null
+if [ "$(wc -l <"$IT_TMP/scope.txt")" -eq 10 ]; then
+	for rep in $(seq 1 "$REPS"); do
+		timeout 120 "$CONSOLE" $PLAIN -s bench --snapshot --timeout 120 --settle 0.1 \
+			--systems-file "$IT_TMP/scope.txt" >"$IT_TMP/scope.json" 2>/dev/null
+		rc=$?
+		record retained-scope console exit "$rc"
+		python3 - "$IT_TMP/scope.json" <<'PY' | while read -r metric value; do record retained-scope console "$metric" "$value"; done
+import json, sys
+d = json.load(open(sys.argv[1]))
+print("systems", len(d["systems"]))
+print("retained", d["load"]["retained"])
+print("load_seconds", d["loadSeconds"])
+print("complete", 1 if d.get("complete") else 0)
+PY
+	done
+	python3 - "$IT_TMP/stock-staged.json" "$IT_TMP/scope.json" <<'PY'
+import json, sys
+whole, scope = (json.load(open(f)) for f in sys.argv[1:])
+print(f"bench: a scope of {len(scope['systems'])} of {len(whole['systems'])} systems loads in "
+      f"{scope['loadSeconds']:.3f} s vs {whole['loadSeconds']:.3f} s: "
+      f"{scope['loadSeconds'] / whole['loadSeconds']:.3f}x")
+PY
+else
+	echo "bench: no 10 systems for the scope row (the staged snapshot failed)"
+fi
 
 # --- pipeline and memory ------------------------------------------------------------
 for rep in $(seq 1 "$REPS"); do

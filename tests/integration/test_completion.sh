@@ -66,8 +66,12 @@ it_check "bash: --profile d<TAB> gives demo" expect_bash "demo" -s adam --profil
 it_check "bash: --config FILE --profile <TAB> reads FILE's profiles" \
 	expect_bash "elsewhere" --config "$IT_TMP/other/config" --profile ""
 it_check "bash: --format <TAB> gives json csv" expect_bash "csv json" --log --format ""
-it_check "bash: set-setpoint --sys<TAB> gives --system" expect_bash "--system" set-setpoint --sys
-it_check "bash: the actions' options only after an action" expect_bash "" --sys
+it_check "bash: set-setpoint --comp<TAB> gives --component" expect_bash "--component" set-setpoint --comp
+it_check "bash: the actions' options only after an action" expect_bash "" --comp
+it_check "bash: --sys<TAB> gives the scope's --system --systems-file" \
+	expect_bash "--system --systems-file" --sys
+it_check "bash: set-setpoint --sys<TAB>: --system once (the action's), --systems-file" \
+	expect_bash "--system --systems-file" set-setpoint --sys
 it_check "bash: nothing offered for an option's value (--slug <TAB>)" expect_bash "" --slug ""
 it_check "bash: no profiles without a config file" \
 	bash -c "XDG_CONFIG_HOME='$IT_TMP/none' HOME='$IT_TMP/none' bash -c 'source $BASH_COMP; COMP_WORDS=(drivr-console --profile \"\"); COMP_CWORD=2; _drivr_console; [ \${#COMPREPLY[@]} -eq 0 ]'"
@@ -125,8 +129,10 @@ else
 	it_check "zsh: --profile <TAB> lists the config file's profiles" \
 		complete_zsh "drivr-console --profile " "demo*field-eu*prod"
 	it_check "zsh: --form<TAB> gives --format" complete_zsh "drivr-console --form" "drivr-console --format "
-	it_check "zsh: set-setpoint --sys<TAB> gives --system" \
-		complete_zsh "drivr-console set-setpoint --sys" "set-setpoint --system "
+	it_check "zsh: set-setpoint --comp<TAB> gives --component" \
+		complete_zsh "drivr-console set-setpoint --comp" "set-setpoint --component "
+	it_check "zsh: --systems<TAB> gives --systems-file" \
+		complete_zsh "drivr-console --systems" "drivr-console --systems-file "
 fi
 
 it_summary

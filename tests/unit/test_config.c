@@ -7,6 +7,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "config.h"
 #include "exitstatus.h"
@@ -395,7 +396,8 @@ static void valid_value(const struct opt_def *d, bool high, char *buf, size_t si
 {
 	switch (d->type) {
 	case OPT_FLAG: snprintf(buf, size, "%s", ""); break;
-	case OPT_STRING: snprintf(buf, size, "%s", "some-value"); break;
+	case OPT_STRING:
+	case OPT_LIST: snprintf(buf, size, "%s", "some-value"); break;
 	case OPT_ENUM: snprintf(buf, size, "%.*s", (int)strcspn(d->arg, "|"), d->arg); break;
 	default:
 		if (d->min != d->max)
@@ -424,7 +426,11 @@ static void expect_stored(const struct opt_def *d, const void *base, const char 
 		assert_true(flag_at(d, base));
 	else if (d->type == OPT_STRING || d->type == OPT_ENUM)
 		assert_string_equal(string_at(d, base), value);
-	else if (number_at(d, base) != strtod(value, NULL))
+	else if (d->type == OPT_LIST) {
+		const struct opt_list *l = (const void *)((const char *)base + d->offset);
+		assert_int_equal(l->n, 1);
+		assert_string_equal(l->v[0], value);
+	} else if (number_at(d, base) != strtod(value, NULL))
 		fail_msg("--%s %s stored %g", d->name, value, number_at(d, base));
 }
 
@@ -489,7 +495,7 @@ static void check_table(const struct opt_table *t, size_t size)
 			}
 		}
 		/* a value that is not one: refused (numbers, enums), a flag's too */
-		if (d->type != OPT_STRING) {
+		if (d->type != OPT_STRING && d->type != OPT_LIST) {
 			snprintf(arg, sizeof(arg), d->type == OPT_FLAG ? "--%s=yes" : "--%s", d->name);
 			char *argv[3] = { "prog", arg, "not-a-value" };
 			void *base = parse_into(t, size, d->type == OPT_FLAG ? 2 : 3, argv, err);
@@ -648,6 +654,100 @@ static void test_help_lists_exit_statuses(void **state)
 	free(buf);
 }
 
+/* The scope: --system repeatable (OPT_LIST), checked and merged with
+ * --systems-file's lines by config_validate; the file's key too. */
+#define UUID_A "11111111-2222-4333-8444-555555555555"
+#define UUID_B "aaaaaaaa-bbbb-4ccc-8ddd-eeeeeeeeeeee"
+static void test_scope(void **state)
+{
+	(void)state;
+	struct config c;
+	char err[256] = "";
+	config_init(&c);
+	assert_true(parse(&c, err, 8, "-s", "adam", "--system", UUID_A, "--system=" UUID_B,
+			  "--system", UUID_A, "--log"));
+	assert_int_equal(c.systems.n, 3);
+	assert_true(config_validate(&c, err, sizeof(err)));
+	assert_int_equal(c.scope_count, 2); /* the repeat dropped, in order */
+	assert_string_equal(c.scope[0], UUID_A);
+	assert_string_equal(c.scope[1], UUID_B);
+	assert_true(config_in_scope(&c, UUID_B));
+	assert_false(config_in_scope(&c, "aaaaaaaa-bbbb-4ccc-8ddd-000000000000"));
+	assert_true(config_validate(&c, err, sizeof(err))); /* again: the same scope */
+	assert_int_equal(c.scope_count, 2);
+	config_free(&c);
+
+	/* no scope: every system is in it */
+	config_init(&c);
+	assert_true(parse(&c, err, 2, "-s", "adam"));
+	assert_true(config_validate(&c, err, sizeof(err)));
+	assert_int_equal(c.scope_count, 0);
+	assert_true(config_in_scope(&c, UUID_A));
+	config_free(&c);
+
+	/* a value that is no UUID; combinations that cannot be scoped */
+	config_init(&c);
+	assert_true(parse(&c, err, 4, "-s", "adam", "--system", "site-7/#"));
+	assert_false(config_validate(&c, err, sizeof(err)));
+	assert_string_equal(err, "--system: \"site-7/#\" is not a UUID (8-4-4-4-12 hex digits)");
+	config_free(&c);
+	config_init(&c);
+	assert_true(parse(&c, err, 5, "-s", "adam", "--system", UUID_A, "--single-subscription"));
+	assert_false(config_validate(&c, err, sizeof(err)));
+	assert_non_null(strstr(err, "not with --single-subscription"));
+	config_free(&c);
+
+	/* the config file: the key repeats; the command line's list wins whole */
+	config_init(&c);
+	assert_true(config_parse_text(&c, "slug = adam\nsystem = " UUID_A "\nsystem = " UUID_B "\n",
+				      "cfg", err, sizeof(err)));
+	assert_true(config_validate(&c, err, sizeof(err)));
+	assert_int_equal(c.scope_count, 2);
+	config_free(&c);
+	config_init(&c);
+	assert_true(parse(&c, err, 2, "--system", UUID_B));
+	assert_true(config_parse_text(&c, "slug = adam\nsystem = " UUID_A "\n", "cfg", err,
+				      sizeof(err)));
+	assert_true(config_validate(&c, err, sizeof(err)));
+	assert_int_equal(c.scope_count, 1);
+	assert_string_equal(c.scope[0], UUID_B);
+	config_free(&c);
+
+	/* --systems-file: comments, blanks, CRLF; a bad line named; empty refused */
+	char path[] = "/tmp/test_config_scope.XXXXXX";
+	int fd = mkstemp(path);
+	assert_true(fd >= 0);
+	const char text[] = "# north site\r\n\n  " UUID_B "  # boiler\r\n" UUID_A;
+	assert_int_equal(write(fd, text, sizeof(text) - 1), (ssize_t)(sizeof(text) - 1));
+	close(fd);
+	config_init(&c);
+	assert_true(parse(&c, err, 6, "-s", "adam", "--system", UUID_A, "--systems-file", path));
+	assert_true(config_validate(&c, err, sizeof(err)));
+	assert_int_equal(c.scope_count, 2);
+	assert_string_equal(c.scope[0], UUID_A);
+	assert_string_equal(c.scope[1], UUID_B);
+	config_free(&c);
+	FILE *f = fopen(path, "w");
+	fputs(UUID_A "\n\nnope\n", f);
+	fclose(f);
+	config_init(&c);
+	assert_true(parse(&c, err, 4, "-s", "adam", "--systems-file", path));
+	assert_false(config_validate(&c, err, sizeof(err)));
+	char want[256];
+	snprintf(want, sizeof(want), "--systems-file %s:3: \"nope\" is not a UUID", path);
+	assert_non_null(strstr(err, want));
+	config_free(&c);
+	f = fopen(path, "w");
+	fputs("# nobody yet\n", f);
+	fclose(f);
+	config_init(&c);
+	assert_true(parse(&c, err, 4, "-s", "adam", "--systems-file", path));
+	assert_false(config_validate(&c, err, sizeof(err)));
+	assert_non_null(strstr(err, "no UUID in it"));
+	config_free(&c);
+	unlink(path);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -666,6 +766,7 @@ int main(void)
 		cmocka_unit_test(test_every_option_as_file_key),
 		cmocka_unit_test(test_value_forms),
 		cmocka_unit_test(test_help_lists_exit_statuses),
+		cmocka_unit_test(test_scope),
 	};
 	return cmocka_run_group_tests_name("config", tests, NULL, NULL);
 }

@@ -136,7 +136,11 @@ static int systems_in(const struct load_batch *b, bool *seen, int max)
 	int n = 0;
 	for (size_t i = 0; i < b->count; i++) {
 		int id;
-		if (sscanf(b->filters[i], ROOT "/systems/00000000-0000-4000-8000-%12d/+/#", &id) == 1) {
+		size_t len = strlen(b->filters[i]);
+		/* sscanf stops at the end of the text: the scope's exact
+		 * systems/<uuid> would match too */
+		if (len > 4 && !strcmp(b->filters[i] + len - 4, "/+/#") &&
+		    sscanf(b->filters[i], ROOT "/systems/00000000-0000-4000-8000-%12d/+/#", &id) == 1) {
 			assert_true(id >= 0 && id < max);
 			assert_false(seen[id]); /* never twice in a round */
 			seen[id] = true;
@@ -516,6 +520,190 @@ static void test_new_round_on_reconnect(void **state)
 	assert_int_equal(st.rounds, 2);
 }
 
+/* --- scope (--system, --systems-file) --------------------------------------- */
+
+/* A plan scoped to the systems `ids` (uuid_of each). */
+static void make_scoped_plan(struct fixture *f, const int *ids, size_t n)
+{
+	char uuids[16][64];
+	const char *v[16];
+	assert_true(n <= 16);
+	for (size_t i = 0; i < n; i++) {
+		uuid_of(ids[i], uuids[i], sizeof(uuids[i]));
+		v[i] = uuids[i];
+	}
+	make_plan(f);
+	load_plan_scope(f->plan, v, n);
+}
+
+static void test_scope_filters(void **state)
+{
+	struct fixture *f = *state;
+	const int ids[] = { 1 };
+	make_scoped_plan(f, ids, 1);
+	struct described d;
+	memset(&d, 0, sizeof(d));
+	load_plan_describe(f->plan, collect, &d);
+	/* stage 1: the domain's rows without the systems index */
+	assert_true(described_has(&d, 0, ROOT "/+", 0));
+	assert_true(described_has(&d, 0, ROOT "/componentModels/+", 0));
+	assert_false(described_has(&d, 0, ROOT "/systems/+", 0));
+	/* stage 2: the system's own index topic with its subtree and token list */
+	assert_int_equal(d.n[1], 3);
+	assert_true(described_has(&d, 1, ROOT "/systems/<systemUuid>", 0));
+	assert_true(described_has(&d, 1, ROOT "/systems/<systemUuid>/+/#", 0));
+	assert_true(described_has(&d, 1, ROOT "/authorization/localApiTokens/<systemUuid>", 0));
+	/* stage 3: its inputs (and their /error replies), never input/#; the
+	 * rows naming no system are left out */
+	assert_false(described_has(&d, 2, ROOT "/input/#", 1));
+	assert_true(described_has(&d, 2, ROOT "/input/system/<systemUuid>/#", 1));
+	assert_true(described_has(&d, 2, ROOT "/input/component/<systemUuid>/#", 1));
+	assert_true(described_has(&d, 2, ROOT "/input/datapoint/<systemUuid>/#", 1));
+	assert_true(described_has(&d, 2, ROOT "/input/setpoint/<systemUuid>/#", 1));
+	assert_true(described_has(&d, 2, ROOT "/input/setpoint/ack/<systemUuid>/#", 1));
+	assert_true(described_has(&d, 2, ROOT "/input/event/s/<systemUuid>/#", 1));
+	assert_int_equal(d.n[2], 6);
+}
+
+/* The three stages of a scoped round: only the scoped systems, complete
+ * when they are in. */
+static void test_scope_loads_only_the_scope(void **state)
+{
+	struct fixture *f = *state;
+	const int ids[] = { 1, 5, 7 };
+	char reason[512], uuid[64], filter[256];
+	make_scoped_plan(f, ids, 3);
+	load_plan_start(f->plan, f->now);
+	const struct load_batch *b = send_next(f);
+	assert_int_equal(b->stage, LOAD_STAGE_DOMAIN);
+	assert_false(has_filter(b, ROOT "/systems/+", 0));
+	unsigned id = b->id;
+	ack(f, id);
+	deliver(f, ROOT, true);
+	deliver(f, ROOT "/componentModels/m1", true);
+	/* an index message of a system outside the scope (a stray one) is not
+	 * taken in: it is never loaded */
+	deliver_system(f, 9, true);
+	wait_quiet(f);
+
+	b = send_next(f);
+	assert_int_equal(b->stage, LOAD_STAGE_SYSTEMS);
+	assert_int_equal(b->systems, 3);
+	bool seen[16] = { false };
+	assert_int_equal(systems_in(b, seen, 16), 3);
+	assert_true(seen[1] && seen[5] && seen[7] && !seen[9]);
+	uuid_of(5, uuid, sizeof(uuid));
+	snprintf(filter, sizeof(filter), ROOT "/systems/%s", uuid);
+	assert_true(has_filter(b, filter, 0));
+	id = b->id;
+	ack(f, id);
+	for (size_t i = 0; i < 3; i++) {
+		deliver_system(f, ids[i], true);
+		deliver_subtree(f, ids[i], 4);
+	}
+	wait_quiet(f);
+	assert_int_equal(load_plan_verdict(f->plan, reason, sizeof(reason)), LOAD_LOADING);
+
+	b = send_next(f);
+	assert_int_equal(b->stage, LOAD_STAGE_LIVE);
+	assert_int_equal(b->count, 18); /* 6 input rows × 3 systems */
+	snprintf(filter, sizeof(filter), ROOT "/input/datapoint/%s/#", uuid);
+	assert_true(has_filter(b, filter, 1));
+	ack(f, b->id);
+	wait_quiet(f);
+	assert_null(load_plan_next(f->plan, f->now));
+	assert_int_equal(load_plan_verdict(f->plan, reason, sizeof(reason)), LOAD_COMPLETE);
+	assert_non_null(strstr(reason, "3 systems (the scope)"));
+	assert_true(load_plan_usable(f->plan));
+	struct load_stats st;
+	load_plan_stats(f->plan, &st);
+	assert_int_equal(st.scope, 3);
+	assert_int_equal(st.scope_missing, 0);
+	assert_int_equal(st.systems_known, 3);
+	assert_int_equal(st.systems_loaded, 3);
+	assert_int_equal(st.index_passes, 0);
+}
+
+/* A scoped system the domain does not have: reported once the rest is in,
+ * not waited for; requests may still go (the verdict is shown). */
+static void test_scope_missing_system(void **state)
+{
+	struct fixture *f = *state;
+	const int ids[] = { 2, 3 };
+	char reason[512], uuid[64];
+	make_scoped_plan(f, ids, 2);
+	load_plan_start(f->plan, f->now);
+	ack(f, send_next(f)->id);
+	deliver(f, ROOT, true);
+	deliver(f, ROOT "/componentModels/m1", true);
+	wait_quiet(f);
+	ack(f, send_next(f)->id);
+	deliver_system(f, 2, true);
+	deliver_subtree(f, 2, 3);
+	wait_quiet(f);
+	ack(f, send_next(f)->id);
+	wait_quiet(f);
+	assert_int_equal(load_plan_verdict(f->plan, reason, sizeof(reason)), LOAD_SCOPE_MISSING);
+	uuid_of(3, uuid, sizeof(uuid));
+	assert_non_null(strstr(reason, uuid));
+	assert_non_null(strstr(reason, "1 of the 2 systems of the scope not found"));
+	assert_true(load_plan_usable(f->plan));
+	struct load_stats st;
+	load_plan_stats(f->plan, &st);
+	assert_int_equal(st.scope_missing, 1);
+	assert_true(st.loaded > 0);
+
+	/* a new round forgets what came: the system must come again */
+	load_plan_start(f->plan, f->now);
+	load_plan_stats(f->plan, &st);
+	assert_int_equal(st.scope_missing, 0); /* not loaded yet: nothing said */
+	assert_int_equal(load_plan_verdict(f->plan, NULL, 0), LOAD_LOADING);
+}
+
+/* Many scoped systems: the live filters go in SUBSCRIBEs of max_filters,
+ * and the round is in only when every one of them is answered. */
+static void test_scope_live_in_several_batches(void **state)
+{
+	struct fixture *f = *state;
+	const int ids[] = { 0, 1, 2 };
+	f->o.max_filters = 4;
+	make_scoped_plan(f, ids, 3);
+	load_plan_start(f->plan, f->now);
+	ack(f, send_next(f)->id);
+	deliver(f, ROOT, true);
+	deliver(f, ROOT "/componentModels/m1", true);
+	wait_quiet(f);
+	/* 3 filters a system, 4 a SUBSCRIBE: one system a batch */
+	for (int i = 0; i < 3; i++) {
+		const struct load_batch *b = send_next(f);
+		assert_int_equal(b->stage, LOAD_STAGE_SYSTEMS);
+		ack(f, b->id);
+		deliver_system(f, ids[i], true);
+		deliver_subtree(f, ids[i], 1);
+	}
+	wait_quiet(f);
+	unsigned live[8];
+	size_t n = 0, filters = 0;
+	const struct load_batch *b;
+	while ((b = load_plan_next(f->plan, f->now))) {
+		assert_int_equal(b->stage, LOAD_STAGE_LIVE);
+		assert_true(b->count <= 4);
+		assert_true(n < 8);
+		filters += b->count;
+		live[n++] = b->id;
+		load_plan_sent(f->plan, b->id, f->now);
+	}
+	assert_int_equal(filters, 18);
+	assert_int_equal(n, 5);
+	for (size_t i = 0; i + 1 < n; i++)
+		ack(f, live[i]);
+	wait_quiet(f);
+	assert_int_equal(load_plan_verdict(f->plan, NULL, 0), LOAD_LOADING);
+	ack(f, live[n - 1]);
+	wait_quiet(f);
+	assert_int_equal(load_plan_verdict(f->plan, NULL, 0), LOAD_COMPLETE);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -530,6 +718,10 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_verdicts, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_live_messages, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_new_round_on_reconnect, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_scope_filters, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_scope_loads_only_the_scope, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_scope_missing_system, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_scope_live_in_several_batches, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
