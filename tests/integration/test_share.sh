@@ -21,7 +21,7 @@
 # nothing (this file tests the split, test_load.sh the stock limits); the
 # broker log is checked for drops anyway.
 set -u
-cd "$(dirname "$0")/../.."
+cd "$(dirname "$0")/../.." || exit 1
 . tests/integration/lib.sh
 
 CONSOLE=${BUILD:-build}/drivr-console
@@ -56,12 +56,15 @@ wait_for "$IT_TMP/world.out" "drivr-sim: ready" 60 ||
 # --timeout 6: each ends by itself once the flood is over and quiet (the
 # positive event that every message that was coming has come).
 CONSUMERS="a b c"
+# shellcheck disable=SC2086 # $PLAIN: the broker's options, several words
 for name in $CONSUMERS; do
 	it_spawn "log-$name" "$CONSOLE" $PLAIN -s "$SLUG" -i "share-$name" --log --share workers \
 		--timeout 6
 	eval "PID_$name=\$IT_PID"
 done
+# shellcheck disable=SC2086
 it_spawn log-plain "$CONSOLE" $PLAIN -s "$SLUG" -i share-plain --log --timeout 6
+# shellcheck disable=SC2034 # read through eval below
 PID_plain=$IT_PID
 for name in $CONSUMERS plain; do
 	it_check "consumer $name: staged load in ('loaded' line)" \
@@ -126,6 +129,7 @@ checks["subscriptions"] = shared_live and plain_live
 print(json.dumps({"shares": shares, "union": len(union), "distinct": len(set(union)),
                   "plain": len(logs["plain"][0]), "checks": checks}))
 EOF
+# shellcheck disable=SC2086 # one argument per consumer
 python3 "$IT_TMP/split.py" "$N" "$SYSTEMS" "$IT_TMP" $CONSUMERS >"$IT_TMP/split.json" 2>"$IT_TMP/split.err" ||
 	cat "$IT_TMP/split.err"
 echo "# split: $(cat "$IT_TMP/split.json")"
