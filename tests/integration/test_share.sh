@@ -16,7 +16,8 @@
 #   - the live stage's SUBACK names $share/workers/<slug>/input/#, the other
 #     stages' filters are plain;
 #   - --share outside --log, or with a GROUP that is not one topic level:
-#     exit 2 and one line.
+#     exit 2 and one line;
+#   - a broker that refuses the shared filter: the refusal named, exit 8.
 # The broker's queue is raised so a consumer slower than the flood loses
 # nothing (this file tests the split, test_load.sh the stock limits); the
 # broker log is checked for drops anyway.
@@ -142,5 +143,28 @@ it_check "every consumer logged the retained state whole ($SYSTEMS systems, reta
 	split_ok state_everywhere
 it_check "the live stage is \$share/workers/.../input/#, the state stages plain" \
 	split_ok subscriptions
+
+# --- a broker that refuses the shared filter: shown, never silent -----------------------
+# (the test plugin refuses SUBSCRIBE to the filters given; mosquitto checks a
+# shared subscription against its filter without the $share/GROUP/ prefix)
+broker_stop
+if gcc -std=c11 -D_DEFAULT_SOURCE -Wall -Wextra -Werror -fPIC -shared \
+	-o "$IT_TMP/acl_refuse.so" tests/integration/acl_refuse_plugin.c; then
+	broker_start --conf "plugin $IT_TMP/acl_refuse.so" \
+		--conf "plugin_opt_deny drivr/v1/$SLUG/input/#" || { echo "broker did not start"; exit 1; }
+	PLAIN=$(broker_plain_args)
+	# shellcheck disable=SC2086
+	timeout 30 "$CONSOLE" $PLAIN -s "$SLUG" --log --share workers --timeout 2 \
+		>"$IT_TMP/refused.ndjson" 2>"$IT_TMP/refused-log.err"
+	rc=$?
+	it_check "shared filter refused by the broker: exit 8" [ "$rc" -eq 8 ]
+	it_check "... the refusal names the shared filter on stderr" \
+		grep -qF "refused 1 subscription(s): \$share/workers/drivr/v1/$SLUG/input/#" \
+		"$IT_TMP/refused-log.err"
+	it_check "... and the 'loaded' line says not complete" \
+		grep -qF '"event":"loaded","complete":false' "$IT_TMP/refused.ndjson"
+else
+	it_fail "build the test plugin"
+fi
 
 it_summary
