@@ -145,14 +145,18 @@ it_check "the live stage is \$share/workers/.../input/#, the state stages plain"
 	split_ok subscriptions
 
 # --- a broker that refuses the shared filter: shown, never silent -----------------------
-# (the test plugin refuses SUBSCRIBE to the filters given; mosquitto checks a
-# shared subscription against its filter without the $share/GROUP/ prefix)
+# (the test plugin refuses SUBSCRIBE to the filters given, as mosquitto hands
+# them to it: the shared one with its $share/GROUP/ prefix)
 broker_stop
 if gcc -std=c11 -D_DEFAULT_SOURCE -Wall -Wextra -Werror -fPIC -shared \
 	-o "$IT_TMP/acl_refuse.so" tests/integration/acl_refuse_plugin.c; then
 	broker_start --conf "plugin $IT_TMP/acl_refuse.so" \
-		--conf "plugin_opt_deny drivr/v1/$SLUG/input/#" || { echo "broker did not start"; exit 1; }
+		--conf "plugin_opt_deny \$share/workers/drivr/v1/$SLUG/input/#" ||
+		{ echo "broker did not start"; exit 1; }
 	PLAIN=$(broker_plain_args)
+	# shellcheck disable=SC2086
+	timeout 60 "$SIM" $PLAIN -s "$SLUG" $WORLD --rate 0 --event-interval 0 --change-interval 0 \
+		--setpoint-interval 0 --duration 1 >/dev/null 2>&1 || it_fail "the world on the second broker"
 	# shellcheck disable=SC2086
 	timeout 30 "$CONSOLE" $PLAIN -s "$SLUG" --log --share workers --timeout 2 \
 		>"$IT_TMP/refused.ndjson" 2>"$IT_TMP/refused-log.err"
