@@ -15,6 +15,7 @@ _drivr_console_value_opts='--host --port --url --id --protocol-version --slug --
 	--max-series --max-memory --theme --fps --stale --stuck --replay --speed --record
 	--record-max-size --keys --dump-screen
 	--size --clock --stats-file --graphql-url --user-token-file --audit-log
+	--share
 	-h -p -L -i -V -s -C -W'
 # Flags.
 _drivr_console_flag_opts='--insecure --log --snapshot --print-topics --single-subscription

@@ -71,6 +71,8 @@ enum config_mode { MODE_CONSOLE, MODE_LOG, MODE_SNAPSHOT, MODE_PRINT_TOPICS };
 	  "headless: print each message as one JSON line")                                     \
 	X(format, "format", 0, STRING, "json|csv|TEMPLATE", "json", 0, 0, 0,                   \
 	  "--log: json lines, csv of the datapoints, or a template (%t %p ...; docs/configuration.md)") \
+	X(share, "share", 0, STRING, "GROUP", NULL, 0, 0, 0,                                   \
+	  "--log: live topics (input/#) through $share/GROUP/: consumers split them (docs/scaling.md)") \
 	X(snapshot, "snapshot", 0, FLAG, NULL, NULL, 0, 0, 0,                                  \
 	  "headless: print the settled store as JSON")                                         \
 	X(print_topics, "print-topics", 0, FLAG, NULL, NULL, 0, 0, 0,                          \
@@ -162,6 +164,7 @@ struct config {
 	char *profile, *config_file, *topics_file;
 	bool log, snapshot, print_topics;
 	char *format; /* --log --format (logformat.h) */
+	char *share;  /* --log --share GROUP: the live stage as a shared subscription */
 	long count;
 	double timeout, settle;
 	bool single_subscription;

@@ -21,6 +21,16 @@
  *   3. live     the input rows and their /error replies (input/#): device
  *               streams, not retained
  *
+ * Shared subscriptions (--log --share GROUP, docs/scaling.md): only the
+ * live stage goes through $share/GROUP/.  A broker gives a shared
+ * subscription no retained messages and splits its traffic over the group,
+ * so the rule follows what a filter carries: the input rows and their
+ * /error replies are never retained (device streams, each message to be
+ * handled once: split), the platform's rows of stages 1 and 2 are retained
+ * state, and their live updates change that state, which every consumer
+ * needs whole (plain, every consumer gets every one).  The plain filters
+ * never match an input topic, so nothing arrives twice.
+ *
  * QoS, by stage: the retained state at QoS 0 — it is read again on every
  * connection (clean session), and at QoS 1 a broker's in-flight window and
  * queue cap apply to the burst without making anything more reliable (a
@@ -54,6 +64,10 @@ struct load_options {
 	double batch_quiet_s;  /* a batch is done this long after its last message (0.05) */
 	double final_quiet_s;  /* complete this long after the last retained message (0.05) */
 	double first_estimate; /* retained messages per system before any was measured (16) */
+	/* --share: the live stage's filters as $share/<group>/<filter>, so the
+	 * broker hands each live message to one member of the group (NULL:
+	 * plain).  Read by load_plan_new() only (not kept). */
+	const char *share_group;
 };
 
 void load_options_default(struct load_options *o);

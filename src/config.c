@@ -426,6 +426,32 @@ bool config_in_scope(const struct config *config, const char *uuid)
 	return false;
 }
 
+/* --share GROUP: only where the live stream is split between consumers
+ * (a console or a snapshot needs all of it), over the staged load (its
+ * live stage is what is shared), and GROUP one topic level (MQTT 5 §4.8.2:
+ * a share name holds no '/', '+' or '#'). */
+static bool validate_share(const struct config *config, char *err, size_t err_size)
+{
+	if (!config->share)
+		return true;
+	if (!config->log || config->replay) {
+		snprintf(err, err_size, "--share is for --log from a broker (not the console, "
+					"--snapshot, --print-topics or --replay)");
+		return false;
+	}
+	if (config->single_subscription) {
+		snprintf(err, err_size, "--share needs the staged load: its live stage is what is "
+					"shared (not --single-subscription)");
+		return false;
+	}
+	if (!*config->share || strpbrk(config->share, "/+#")) {
+		snprintf(err, err_size, "--share: \"%s\" must be one non-empty topic level",
+			 config->share);
+		return false;
+	}
+	return true;
+}
+
 bool config_validate(struct config *config, char *err, size_t err_size)
 {
 	if (config->url && !apply_url(config, err, err_size))
@@ -453,6 +479,8 @@ bool config_validate(struct config *config, char *err, size_t err_size)
 		snprintf(err, err_size, "--format %s is for --log", config->format);
 		return false;
 	}
+	if (!validate_share(config, err, err_size))
+		return false;
 	if (config->stats_file && (modes || config->dump_screen)) {
 		snprintf(err, err_size, "--stats-file is for the full-screen console "
 					"(not --log, --snapshot, --print-topics, --dump-screen)");

@@ -124,6 +124,7 @@ struct load_plan *connection_load_plan(const struct config *c, const struct topi
 	lo.final_quiet_s = c->settle;
 	if (c->keep_session) /* the broker queues for a kept session: QoS 1 throughout */
 		lo.state_qos = 1;
+	lo.share_group = c->share; /* NULL: every stage plain */
 	struct load_plan *plan = load_plan_new(topics, c->slug, &lo);
 	load_plan_scope(plan, (const char *const *)c->scope, c->scope_count);
 	return plan;

@@ -321,6 +321,22 @@ static void build_templates(struct load_plan *p)
 	}
 }
 
+/* --share: every live filter as $share/<group>/<filter> (loadplan.h says
+ * why only these). */
+static void share_live_filters(struct load_plan *p, const char *group)
+{
+	struct filter_list shared = { 0 };
+	for (size_t i = 0; i < p->live_filters.n; i++) {
+		size_t size = strlen("$share//") + strlen(group) + strlen(p->live_filters.v[i]) + 1;
+		char *f = xmalloc(size);
+		snprintf(f, size, "$share/%s/%s", group, p->live_filters.v[i]);
+		filters_push(&shared, f, p->live_filters.qos[i]);
+		free(f);
+	}
+	filters_clear(&p->live_filters);
+	p->live_filters = shared;
+}
+
 /* The per-system filters of one system, appended to l. */
 static void system_filters(const struct load_plan *p, const char *uuid, struct filter_list *l)
 {
@@ -536,6 +552,9 @@ struct load_plan *load_plan_new(const struct topic_table *topics, const char *sl
 		p->o.first_estimate = 1;
 	hashmap_init(&p->system_index);
 	build_templates(p);
+	if (p->o.share_group)
+		share_live_filters(p, p->o.share_group);
+	p->o.share_group = NULL; /* borrowed: not kept past here */
 	return p;
 }
 

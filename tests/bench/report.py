@@ -171,3 +171,18 @@ if renders:
     print(f"Worst idle/live frame of any view (natural order, no filter): {worst_default:.2f} ms wall, "
           f"{worst_cpu:.2f} ms CPU (target < 2 ms; a wall time far above the CPU time is the "
           f"machine preempting the process, not the frame).")
+
+# Shared subscriptions (docs/scaling.md): one flood through one consumer of
+# a --share group, then three; on one machine, so read CPU per consumer.
+one = get("share-split", "consumers-1", "msgs_per_s")
+if one is not None:
+    print()
+    print("| --log --share, one flood | msg/s, all consumers | vs 1 consumer | CPU s, busiest consumer"
+          " | received |")
+    print("|---|---:|---:|---:|---:|")
+    for k in (1, 3):
+        c = f"consumers-{k}"
+        rate = get("share-split", c, "msgs_per_s")
+        print(f"| {k} consumer{'s' if k > 1 else ''} | {fmt(rate)} | {fmt(rate / one if rate else None, 2)}×"
+              f" | {fmt(get('share-split', c, 'cpu_s_max_consumer'), 2)}"
+              f" | {fmt(get('share-split', c, 'received'))} |")

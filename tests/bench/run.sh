@@ -263,6 +263,64 @@ else
 	echo "bench: no 10 systems for the scope row (the staged snapshot failed)"
 fi
 
+# --- shared subscriptions: one live flood split over 3 consumers -----------------------
+# --log --share (docs/scaling.md): one consumer in the group, then three, on
+# the same QoS 1 flood (queue raised: nothing dropped).  msg/s from the first
+# to the last datapoint any of them logged; CPU of the busiest consumer.
+# On this one machine the consumers share its cores: the figure is the cost
+# of the split, not the gain of more machines (CPU per consumer shows that).
+broker_stop
+broker_start --conf "max_queued_messages 0" --conf "max_queued_bytes 0" || exit 1
+PLAIN="-h 127.0.0.1 -p $BROKER_PORT"
+timeout 60 "$SIM" $PLAIN -s bench-share --systems 10 --rate 0 --event-interval 0 \
+	--change-interval 0 --setpoint-interval 0 --duration 1 2>>"$IT_TMP/sim.log" >/dev/null
+# share_run K — K consumers, one flood; prints "metric value" lines
+share_run() {
+	local k=$1 i pid pids=""
+	for i in $(seq 1 "$k"); do
+		/usr/bin/time -f '%U %S' -o "$IT_TMP/share-$i.time" "$CONSOLE" $PLAIN -s bench-share \
+			-i "bench-share-$i" --log --share bench --timeout 3 >"$IT_TMP/share-$i.log" 2>/dev/null &
+		pids="$pids $!"
+		it_track $!
+	done
+	for i in $(seq 1 "$k"); do
+		wait_for "$IT_TMP/share-$i.log" '"event":"loaded"' 30 || return 1
+	done
+	timeout 300 "$SIM" $PLAIN -s bench-share --flood "$N" --payload-bytes "$BYTES" --flood-qos 1 \
+		--series 10000 2>>"$IT_TMP/flood.log" || return 1
+	for pid in $pids; do
+		it_wait_exit "$pid" 120 || return 1
+		wait "$pid"
+	done
+	python3 - "$IT_TMP" "$k" <<'PY'
+import datetime, json, sys
+tmp, k = sys.argv[1], int(sys.argv[2])
+times, cpu = [], []
+for i in range(1, k + 1):
+    for line in open(f"{tmp}/share-{i}.log"):
+        if '"datapoint_input"' in line:
+            t = json.loads(line)["time"].replace("Z", "+00:00")
+            times.append(datetime.datetime.fromisoformat(t).timestamp())
+    u, s = open(f"{tmp}/share-{i}.time").read().split()[-2:]
+    cpu.append(float(u) + float(s))
+span = max(times) - min(times) if times else 0
+print("received", len(times))
+print("msgs_per_s", len(times) / span if span > 0 else 0)
+print("cpu_s_max_consumer", max(cpu))
+PY
+}
+for rep in $(seq 1 "$REPS"); do
+	for k in 1 3; do
+		if share_run $k >"$IT_TMP/share.out"; then
+			while read -r metric value; do
+				record share-split "consumers-$k" "$metric" "$value"
+			done <"$IT_TMP/share.out"
+		else
+			echo "bench: share-split with $k consumer(s) failed"
+		fi
+	done
+done
+
 # --- pipeline and memory ------------------------------------------------------------
 for rep in $(seq 1 "$REPS"); do
 	ns=$("$INGEST" 1000000 10000 | sed -E 's/.*: ([0-9]+) ns.*/\1/')

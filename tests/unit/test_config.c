@@ -748,6 +748,49 @@ static void test_scope(void **state)
 	unlink(path);
 }
 
+/* --share GROUP: --log from a broker over the staged load only, GROUP one
+ * topic level. */
+static void test_share(void **state)
+{
+	(void)state;
+	struct config c;
+	char err[256];
+	config_init(&c);
+	assert_true(parse(&c, err, 5, "-s", "adam", "--log", "--share", "workers"));
+	assert_true(config_validate(&c, err, sizeof(err)));
+	assert_string_equal(c.share, "workers");
+	config_free(&c);
+	static const char *const refused[][2] = {
+		{ "--snapshot", "for --log" },
+		{ "--print-topics", "for --log" },
+		{ "--read-only", "for --log" }, /* the console */
+		{ "--single-subscription", "staged load" },
+	};
+	for (size_t i = 0; i < sizeof(refused) / sizeof(refused[0]); i++) {
+		config_init(&c);
+		bool log = !strcmp(refused[i][0], "--single-subscription");
+		assert_true(log ? parse(&c, err, 6, "-s", "adam", "--log", refused[i][0], "--share", "g")
+				: parse(&c, err, 5, "-s", "adam", refused[i][0], "--share", "g"));
+		assert_false(config_validate(&c, err, sizeof(err)));
+		if (!strstr(err, refused[i][1]))
+			fail_msg("%s --share: \"%s\" lacks \"%s\"", refused[i][0], err, refused[i][1]);
+		config_free(&c);
+	}
+	config_init(&c);
+	assert_true(parse(&c, err, 5, "--replay", "f.json", "--log", "--share", "g"));
+	assert_false(config_validate(&c, err, sizeof(err)));
+	assert_non_null(strstr(err, "--replay"));
+	config_free(&c);
+	static const char *const bad_groups[] = { "", "a/b", "a+", "#" };
+	for (size_t i = 0; i < sizeof(bad_groups) / sizeof(bad_groups[0]); i++) {
+		config_init(&c);
+		assert_true(parse(&c, err, 5, "-s", "adam", "--log", "--share", bad_groups[i]));
+		assert_false(config_validate(&c, err, sizeof(err)));
+		assert_non_null(strstr(err, "one non-empty topic level"));
+		config_free(&c);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -761,6 +804,7 @@ int main(void)
 		cmocka_unit_test(test_file_errors_name_the_line),
 		cmocka_unit_test(test_help_lists_every_option),
 		cmocka_unit_test(test_console_options),
+		cmocka_unit_test(test_share),
 		cmocka_unit_test(test_every_console_option),
 		cmocka_unit_test(test_every_sim_option),
 		cmocka_unit_test(test_every_option_as_file_key),

@@ -222,6 +222,47 @@ static void test_filters_follow_overrides(void **state)
 	assert_true(described_has(&d, 0, ROOT "/systems/+", 1));
 }
 
+/* --share: the live stage alone through $share/<group>/ (the retained
+ * state needs plain subscriptions: a shared one gets no retained message),
+ * and no plain filter reaches an input topic (it would arrive twice). */
+static void test_share_only_the_live_stage(void **state)
+{
+	struct fixture *f = *state;
+	char group[16] = "workers";
+	f->o.share_group = group;
+	load_domain(f, 0, 0);
+	memset(group, 'x', sizeof(group) - 1); /* not kept past load_plan_new */
+	struct described d;
+	memset(&d, 0, sizeof(d));
+	load_plan_describe(f->plan, collect, &d);
+	assert_int_equal(d.n[2], 1);
+	assert_true(described_has(&d, 2, "$share/workers/" ROOT "/input/#", 1));
+	for (int s = 0; s < 2; s++)
+		for (int i = 0; i < d.n[s]; i++) {
+			assert_null(strstr(d.filters[s][i], "$share"));
+			assert_null(strstr(d.filters[s][i], "/input"));
+		}
+	assert_true(described_has(&d, 1, ROOT "/systems/<systemUuid>/+/#", 0));
+	/* the batch sent is the shared one */
+	const struct load_batch *live = send_next(f);
+	assert_int_equal(live->stage, LOAD_STAGE_LIVE);
+	assert_int_equal(live->count, 1);
+	assert_true(has_filter(live, "$share/workers/" ROOT "/input/#", 1));
+
+	/* input rows without a common prefix: every live filter shared */
+	char err[256];
+	assert_true(topics_override(f->topics, "datapoint_input",
+				    "drivr/v1/{slug}/dp/{systemUuid}/{fmt}", err, sizeof(err)));
+	f->o.share_group = "g";
+	make_plan(f);
+	memset(&d, 0, sizeof(d));
+	load_plan_describe(f->plan, collect, &d);
+	assert_true(d.n[2] > 1);
+	assert_true(described_has(&d, 2, "$share/g/" ROOT "/dp/+/+", 1));
+	for (int i = 0; i < d.n[2]; i++)
+		assert_true(!strncmp(d.filters[2][i], "$share/g/" ROOT "/", strlen("$share/g/" ROOT "/")));
+}
+
 /* --- the stages ------------------------------------------------------------ */
 
 static void test_stages_cover_every_system_once(void **state)
@@ -709,6 +750,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_filters_from_the_table, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_filters_follow_overrides, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_share_only_the_live_stage, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_stages_cover_every_system_once, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_batches_paced_by_arrivals, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_suback_barrier_learned_and_unlearned, setup,
