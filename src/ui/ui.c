@@ -25,6 +25,10 @@
 #include "ui/theme.h"
 #include "util.h"
 
+/* A frame skipped while the terminal has not taken the last one is tried
+ * again this much later (seconds). */
+#define SKIP_RETRY_S 0.004
+
 /* At most this much ingest before stdin is looked at again (seconds). */
 #define DRAIN_BUDGET_S 0.005
 
@@ -439,10 +443,13 @@ static int run_loop(struct ui *ui, struct loop_stats *st, struct replay_feed *fe
 		if (ui_stamp(ui) != drawn_stamp)
 			dirty = true;
 		if (dirty && mono >= next_frame && !screen_writable(&ui->scr)) {
-			/* a stopped or stalled terminal: no frame (its write would
-			 * block the drain); try again at the next frame slot */
+			/* the previous frame is still on its way (a busy or stalled
+			 * terminal): no frame now, its write would wait behind it.
+			 * Looked at again soon, not a whole frame slot later: a key
+			 * gets its answer as soon as the terminal has taken the last
+			 * frame (a 50 ms slot added 50 ms to the key latency). */
 			st->frames_skipped++;
-			next_frame = mono + frame_gap;
+			next_frame = mono + (frame_gap < SKIP_RETRY_S ? frame_gap : SKIP_RETRY_S);
 		}
 		if (dirty && mono >= next_frame) {
 			drawn_stamp = ui_stamp(ui);
