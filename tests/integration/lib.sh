@@ -475,3 +475,32 @@ _it_screen_has() { screen | grep -Eq -- "$1"; }
 wait_screen_gone() { wait_until "$2" _it_screen_lacks "$1"; }
 _it_screen_lacks() { ! screen | grep -Eq -- "$1"; }
 keys() { T send-keys -t "$IT_TMUX_SESSION" "$@"; sleep 0.15; }
+
+# it_action_world — the world the action tests share: a broker, drivr-sim on
+# $SLUG serving GraphQL (user token $IT_TMP/user.token) with the catalogue,
+# and a system whose heat-pump-1 is CONNECTED.  Sets PLAIN, GQL_PORT,
+# GQL_URL, SIM_LOG and SYS; false (said) when any of it is missing.
+it_action_world() {
+	broker_start || { echo "broker did not start"; return 1; }
+	PLAIN=$(broker_plain_args)
+	GQL_PORT=$(it_free_port)
+	GQL_URL="http://127.0.0.1:$GQL_PORT/graphql"
+	it_spawn sim "$SIM" $PLAIN -s "$SLUG" --seed 7 --rate 2 --device-delay 0.2 \
+		--change-interval 0 --event-interval 0 --setpoint-interval 0 -v \
+		--graphql-port "$GQL_PORT" --user-token-file "$IT_TMP/user.token" --extensions catalogue
+	SIM_LOG="$IT_TMP/sim.out"
+	it_check "drivr-sim ready" wait_for "$SIM_LOG" "drivr-sim: ready" 15
+	timeout 15 "$CONSOLE" $PLAIN -s "$SLUG" --snapshot --settle 0.3 --timeout 3 \
+		>"$IT_TMP/world.json" 2>/dev/null
+	SYS=$(python3 - "$IT_TMP/world.json" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+for s in d["systems"]:
+    comps = {c["code"]: c for c in d["components"] if c["systemUuid"] == s["uuid"]}
+    if comps.get("heat-pump-1", {}).get("connectionState") == "CONNECTED":
+        print(s["uuid"])
+        break
+PY
+)
+	[ -n "$SYS" ] || { it_fail "a system from the snapshot"; return 1; }
+}
