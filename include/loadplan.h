@@ -42,9 +42,18 @@
  * messages before its SUBACK; Aedes and EMQX after it).  A system found later
  * (a new systems/<uuid>) gets its subtree in the next batch.
  *
+ * The index is the one burst that grows with the domain and cannot be cut
+ * into parts (no MQTT filter splits one topic level).  The index filter
+ * goes last in its SUBSCRIBE and the domain's exact topic once more right
+ * behind it, as an end marker: brokers queue a SUBSCRIBE's retained
+ * messages in filter order and drop the overflow, the tail first (stock
+ * mosquitto: measured, docs/scaling.md), so the marker arriving means the
+ * index arrived whole.  A burst of `budget` or more without its marker is
+ * read again, and after INDEX_PASSES reported as cut.
+ *
  * Completeness is reported, never assumed: load_plan_verdict() says whether
  * every stage loaded, or why not (refusals, nothing for the slug, retained
- * messages only on exact topics).
+ * messages only on exact topics, an index cut short).
  *
  * Pure: no I/O; the caller sends the batches (loadsub.c for the programs)
  * and feeds back SUBACKs, retained messages and the clock. */
@@ -132,6 +141,8 @@ struct load_stats {
 	size_t state_exact;        /* ... on the domain's exact topics (domain, state, jwks) */
 	size_t largest_batch;      /* most retained messages one batch brought */
 	unsigned index_passes;     /* times the systems index was read */
+	bool index_cut;            /* no pass of it was seen to end: systems missing */
+	size_t markers;            /* end markers taken out of the stream */
 	double started;            /* when this round started (caller's clock) */
 	double loaded;             /* when it became complete, 0 before */
 	size_t scope;              /* systems of the scope; 0: the whole domain */
@@ -174,8 +185,11 @@ void load_plan_subscribed(struct load_plan *plan, unsigned id, const bool *refus
 			  const char *error, double now);
 
 /* Every received message (after the topic match).  Only retained messages
- * count for the load; a systems index message makes its system known. */
-void load_plan_message(struct load_plan *plan, const struct topic_match *match, bool retained,
+ * count for the load; a systems index message makes its system known.
+ * Returns true for an end marker (a copy of the domain's retained message
+ * the plan asked for to see the index burst end): the caller drops it —
+ * it is not news, and --log would print the domain twice. */
+bool load_plan_message(struct load_plan *plan, const struct topic_match *match, bool retained,
 		       double now);
 
 /* Advances batches whose quiet time has passed.  Returns the milliseconds
@@ -183,10 +197,10 @@ void load_plan_message(struct load_plan *plan, const struct topic_match *match, 
 int load_plan_tick(struct load_plan *plan, double now);
 
 /* Requests may go out: every stage is in on this connection and the state
- * is complete, or partial only because filters were refused or scoped
- * systems are missing (what a request needs may still be there: the outbox
- * and the actions go on, and the verdict is shown).  Any other verdict
- * waits. */
+ * is complete, or partial only because filters were refused, scoped
+ * systems are missing or the index was cut (what a request needs may still
+ * be there: the outbox and the actions go on, and the verdict is shown).
+ * Any other verdict waits. */
 bool load_plan_usable(const struct load_plan *plan);
 
 /* The stage of batch `id` of this round (IDLE when unknown). */

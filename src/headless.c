@@ -551,6 +551,8 @@ static bool add_verdict(struct run *run, cJSON *doc)
 		cJSON_AddNumberToObject(load, "retained", (double)st.retained);
 		cJSON_AddNumberToObject(load, "largestBatch", (double)st.largest_batch);
 		cJSON_AddNumberToObject(load, "indexPasses", st.index_passes);
+		cJSON_AddBoolToObject(load, "indexCut", st.index_cut);
+		cJSON_AddNumberToObject(load, "endMarkers", (double)st.markers);
 		if (v != LOAD_COMPLETE && v != LOAD_LOADING)
 			cJSON_AddItemToArray(reasons, cJSON_CreateString(reason));
 	} else {

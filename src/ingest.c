@@ -17,10 +17,11 @@ void ingest_message(struct ingest *ingest, const struct message_meta *msg)
 	struct decode_result result;
 
 	topic_match(ingest->topics, msg->topic, msg->topic_len, &match);
+	/* an end marker the load plan asked for is not news: dropped */
+	if (ingest->plan && load_plan_message(ingest->plan, &match, msg->retained, msg->received_at))
+		return;
 	decode_payload(&match, msg->payload, msg->payload_len, &ingest->limits, &result);
 	store_apply(ingest->store, msg, &match, &result);
-	if (ingest->plan)
-		load_plan_message(ingest->plan, &match, msg->retained, msg->received_at);
 	if (ingest->observer)
 		ingest->observer(ingest->observer_ctx, msg, &match, &result);
 	decode_result_free(&result);

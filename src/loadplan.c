@@ -12,7 +12,7 @@
 #define FILTER_MAX 512          /* one filter, built from a pattern */
 #define BATCHES_IN_FLIGHT 16    /* SUBSCRIBEs not yet done, at most */
 #define ESTIMATE_MARGIN 1.25    /* expected messages per system: the mean seen so far, and some */
-#define INDEX_PASSES 3          /* the systems index read again while a pass finds new systems */
+#define INDEX_PASSES 3          /* the systems index read at most this often in a round */
 
 static const char *const stage_names[] = {
 #define X(id, name) name,
@@ -90,6 +90,9 @@ struct batch {
 	struct filter_list filters; /* freed once answered */
 	size_t systems;
 	size_t expected, arrived;
+	/* The end marker (index batches): copies of the domain's own retained
+	 * message this batch asks for, and how many came. */
+	unsigned markers_expected, markers_seen;
 	size_t arrived_at_barrier; /* arrived when a later batch's SUBACK came */
 	bool barrier_seen;          /* ... and one has */
 	double acked_at, last_at;
@@ -116,6 +119,13 @@ struct load_plan {
 	size_t system_row_count;
 	bool subtree;            /* systems/<uuid>/+/# covers the rest */
 	char *index_filter;      /* the systems index (systems/+), or NULL */
+	/* The domain's exact topic (drivr/v1/<slug>), subscribed once more
+	 * right after the index in the same SUBSCRIBE: a broker queues a
+	 * SUBSCRIBE's retained messages in its filters' order and drops what
+	 * overflows the client's queue, the tail first, so the domain message
+	 * coming back after the index means the index burst arrived whole.
+	 * NULL when the table's domain row is not an exact topic. */
+	char *marker_filter;
 	bool exact[TOPIC_FAMILY_COUNT]; /* rows whose topic has no id but the slug */
 
 	/* Scope (load_plan_scope): systems[] is the scope, fixed; the index
@@ -139,7 +149,11 @@ struct load_plan {
 	size_t index_batch;              /* the current pass over the index */
 	unsigned index_pass;             /* 1: with the domain rows; 2, 3: the index again */
 	size_t index_seen, index_new;    /* in the current pass: index messages, new systems */
-	size_t index_unsettled;          /* the last pass still found this many new systems */
+	bool index_cut;                  /* no pass of the index was seen to end (marker lost) */
+	bool index_unmarked;             /* ... because the domain message never came at all */
+	size_t index_most;               /* most index messages one pass brought */
+	size_t markers;                  /* marker copies taken out of the stream this round */
+	size_t domain_copies;            /* retained domain messages this round, markers too */
 	/* Does a later batch's SUBACK mean the earlier batches are in?  It
 	 * does where the broker queues a SUBSCRIBE's retained messages while
 	 * handling it, in order (mosquitto: before or right after its SUBACK,
@@ -305,10 +319,23 @@ static void build_templates(struct load_plan *p)
 			if (!one_below) /* the first level's filter covers it */
 				filters_push(&kept, d, p->domain_filters.qos[i]);
 		}
+		p->marker_filter = xstrdup(f);
 		strcat(f, "/+");
 		filters_push(&kept, f, p->o.state_qos);
 		filters_clear(&p->domain_filters);
 		p->domain_filters = kept;
+	}
+	/* The index last: what a broker cuts from an overflowing SUBSCRIBE is
+	 * its tail, so the domain rows go before the one filter that can
+	 * overflow, and the marker right after it. */
+	if (p->index_filter) {
+		struct filter_list ordered = { 0 };
+		for (size_t i = 0; i < p->domain_filters.n; i++)
+			if (strcmp(p->domain_filters.v[i], p->index_filter))
+				filters_push(&ordered, p->domain_filters.v[i], p->domain_filters.qos[i]);
+		filters_push(&ordered, p->index_filter, p->o.state_qos);
+		filters_clear(&p->domain_filters);
+		p->domain_filters = ordered;
 	}
 	/* One input/# rather than a filter per input row, when they share more
 	 * than the domain's root (else it would be drivr/v1/<slug>/#). */
@@ -570,7 +597,8 @@ static void clear_round(struct load_plan *p)
 	p->first_refused = p->failure = NULL;
 	p->domain_batch = p->live_batch = p->latest_open = p->index_batch = 0;
 	p->index_pass = 0;
-	p->index_seen = p->index_new = p->index_unsettled = 0;
+	p->index_seen = p->index_new = p->index_most = p->markers = p->domain_copies = 0;
+	p->index_cut = p->index_unmarked = false;
 	p->systems_loaded = p->filters_sent = p->filters_refused = 0;
 	p->retained = p->state_messages = p->state_exact = 0;
 	p->measured_systems = p->measured_messages = p->largest_batch = 0;
@@ -596,6 +624,7 @@ void load_plan_free(struct load_plan *p)
 	filters_clear(&p->domain_filters);
 	filters_clear(&p->live_filters);
 	free(p->index_filter);
+	free(p->marker_filter);
 	free(p->slug);
 	free(p);
 }
@@ -707,17 +736,27 @@ static void advance(struct load_plan *p)
 	if (p->stage == LOAD_STAGE_DOMAIN && p->domain_batch &&
 	    p->batches[p->domain_batch - 1].done &&
 	    (!p->index_batch || p->batches[p->index_batch - 1].done)) {
-		/* A burst the size of a broker's queue may have lost some of the
-		 * index: read it again until a pass finds no new system. */
-		bool again = p->index_filter && !p->scoped && p->index_pass < INDEX_PASSES &&
-			     (p->index_pass == 1 ? p->index_seen >= p->o.budget : p->index_new > 0);
-		if (!again) {
-			if (p->index_pass > 1)
-				p->index_unsettled = p->index_new;
+		/* An index burst half a stock broker's queue or more may have
+		 * been cut: it is whole only if the marker behind it came.  A
+		 * cut one is read again (a client draining faster gets
+		 * further); still cut after INDEX_PASSES, it is reported. */
+		const struct batch *ib = p->index_batch ? &p->batches[p->index_batch - 1] : NULL;
+		bool at_risk = ib && p->index_filter && !p->scoped && p->index_seen >= p->o.budget;
+		bool ended = ib && ib->markers_expected && ib->markers_seen >= ib->markers_expected;
+		if (p->index_seen > p->index_most)
+			p->index_most = p->index_seen;
+		if (!at_risk || ended || p->index_pass >= INDEX_PASSES) {
+			p->index_cut = at_risk && !ended;
+			/* the domain message never came, not even the first copy */
+			p->index_unmarked = p->index_cut && (!p->marker_filter || !p->domain_copies);
 			p->stage = LOAD_STAGE_SYSTEMS;
 		} else {
 			struct batch *b = new_batch(p, LOAD_STAGE_DOMAIN);
 			filters_push(&b->filters, p->index_filter, p->o.state_qos);
+			if (p->marker_filter) {
+				filters_push(&b->filters, p->marker_filter, p->o.state_qos);
+				b->markers_expected = 1;
+			}
 			b->expected = p->index_seen;
 			p->index_batch = p->batch_count;
 			p->index_pass++;
@@ -772,8 +811,14 @@ const struct load_batch *load_plan_next(struct load_plan *p, double now)
 		b->expected = p->o.budget / 2;
 		p->domain_batch = p->index_batch = p->batch_count;
 		p->index_pass = 1;
-		if (p->scoped)
+		if (p->scoped) {
 			scope_domain_batch(p, b);
+		} else if (p->index_filter && p->marker_filter) {
+			/* the domain filter heads the batch: its copy comes first,
+			 * the marker's second */
+			filters_push(&b->filters, p->marker_filter, p->o.state_qos);
+			b->markers_expected = 2;
+		}
 		p->index_seen = p->index_new = 0;
 		return as_load_batch(p, b);
 	}
@@ -867,13 +912,35 @@ void load_plan_subscribed(struct load_plan *p, unsigned id, const bool *refused,
 	advance(p);
 }
 
-void load_plan_message(struct load_plan *p, const struct topic_match *m, bool retained, double now)
+/* A retained domain message while the index batch waits for its marker:
+ * counts it; true when this copy is the marker (the batch's last copy). */
+static bool marker_arrived(struct load_plan *p, double now)
+{
+	struct batch *b = p->index_batch ? &p->batches[p->index_batch - 1] : NULL;
+	if (!b || b->done || b->markers_seen >= b->markers_expected)
+		return false;
+	b->markers_seen++;
+	b->last_at = now;
+	if (b->markers_seen < b->markers_expected)
+		return false; /* the first pass's own copy of the domain: a real one */
+	p->markers++;
+	return true;
+}
+
+bool load_plan_message(struct load_plan *p, const struct topic_match *m, bool retained, double now)
 {
 	p->now = now;
+	if (p->running && retained && m->family == TOPIC_DOMAIN) {
+		p->domain_copies++;
+		if (marker_arrived(p, now)) {
+			p->last_retained = now;
+			return true;
+		}
+	}
 	if (m->family == TOPIC_SYSTEM && m->ids[TOPIC_ID_SYSTEM_UUID].ptr)
 		system_seen(p, m->ids[TOPIC_ID_SYSTEM_UUID]);
 	if (!p->running)
-		return;
+		return false;
 	/* Evidence of the platform's state: its rows, retained or forwarded
 	 * live (a platform that republishes after a broker restart). */
 	if (m->family < TOPIC_UNCLASSIFIED && topic_family_direction(m->family) == TOPIC_SUB &&
@@ -884,7 +951,7 @@ void load_plan_message(struct load_plan *p, const struct topic_match *m, bool re
 			p->state_exact++;
 	}
 	if (!retained)
-		return;
+		return false;
 	p->retained++;
 	p->last_retained = now;
 
@@ -915,6 +982,7 @@ void load_plan_message(struct load_plan *p, const struct topic_match *m, bool re
 		if (b->barrier_seen)
 			p->barrier_broken = true; /* it came after a later SUBACK */
 	}
+	return false;
 }
 
 int load_plan_tick(struct load_plan *p, double now)
@@ -945,7 +1013,8 @@ int load_plan_tick(struct load_plan *p, double now)
 bool load_plan_usable(const struct load_plan *p)
 {
 	enum load_verdict v = load_plan_verdict(p, NULL, 0);
-	return p->loaded > 0 && (v == LOAD_COMPLETE || v == LOAD_REFUSED || v == LOAD_SCOPE_MISSING);
+	return p->loaded > 0 && (v == LOAD_COMPLETE || v == LOAD_REFUSED || v == LOAD_SCOPE_MISSING ||
+				 v == LOAD_INDEX_LOSSY);
 }
 
 enum load_stage load_plan_batch_stage(const struct load_plan *p, unsigned id)
@@ -987,12 +1056,20 @@ enum load_verdict load_plan_verdict(const struct load_plan *p, char *reason, siz
 			 "arrived, no system, model or organization");
 		return LOAD_NO_WILDCARD_RETAINED;
 	}
-	if (p->index_unsettled) {
+	if (p->index_cut && p->index_unmarked) {
 		snprintf(reason, size,
-			 "the systems index lost messages in each of %u passes (%zu new in the last): "
-			 "systems may be missing — the broker's per-client queue is too small for "
-			 "this domain",
-			 p->index_pass, p->index_unsettled);
+			 "the systems index (%zu systems in one burst) could not be checked for loss: "
+			 "no retained message on %s marks its end — systems may be missing",
+			 p->index_most, p->marker_filter ? p->marker_filter : "the domain topic");
+		return LOAD_INDEX_LOSSY;
+	}
+	if (p->index_cut) {
+		snprintf(reason, size,
+			 "the broker cut the systems index short in each of %u passes (%zu systems "
+			 "read): systems are missing — its per-client queue is smaller than this "
+			 "domain's index (mosquitto: max_queued_messages); or load a part with "
+			 "--system / --systems-file",
+			 p->index_pass, p->system_count);
 		return LOAD_INDEX_LOSSY;
 	}
 	if (!p->loaded) {
@@ -1041,6 +1118,8 @@ void load_plan_stats(const struct load_plan *p, struct load_stats *s)
 	s->state_exact = p->state_exact;
 	s->largest_batch = p->largest_batch;
 	s->index_passes = p->index_pass;
+	s->index_cut = p->index_cut;
+	s->markers = p->markers;
 	s->started = p->started;
 	s->loaded = p->loaded;
 	s->scope = p->scoped ? p->system_count : 0;

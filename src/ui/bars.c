@@ -215,8 +215,8 @@ bool bars_load_state(const struct ui *ui, char *buf, size_t size)
 			 ui->scr.g->level[LEVEL_WARNING]);
 		return true;
 	case LOAD_INDEX_LOSSY:
-		snprintf(buf, size, " %s systems may be missing (broker queue too small) ",
-			 ui->scr.g->level[LEVEL_WARNING]);
+		snprintf(buf, size, " %s index cut by the broker: %zu systems read, more missing ",
+			 ui->scr.g->level[LEVEL_WARNING], st.systems_known);
 		return true;
 	case LOAD_SCOPE_MISSING:
 		snprintf(buf, size, " %s %zu of the scope not found ", ui->scr.g->level[LEVEL_WARNING],

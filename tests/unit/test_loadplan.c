@@ -1,6 +1,7 @@
 /* Unit tests: the staged load (loadplan) — the filters it builds from the
  * topic table (and its overrides), batches sized by the budget, pacing by
- * arrivals, the SUBACK barrier it learns, the systems index read again, the
+ * arrivals, the SUBACK barrier it learns, the systems index's end marker and
+ * re-reads, the
  * verdicts, and a new round on a reconnection.  The plan is pure: the tests
  * play the broker, with a made-up clock. */
 #include <setjmp.h>
@@ -398,32 +399,132 @@ static void test_suback_barrier_learned_and_unlearned(void **state)
 
 /* A systems index as big as the budget is read again; a pass that finds new
  * systems asks for one more; the last pass still finding some is a verdict. */
-static void test_index_read_again(void **state)
+/* The domain's retained message; returns whether the plan took it as an
+ * end marker (the caller then drops it). */
+static bool deliver_domain(struct fixture *f)
+{
+	struct topic_match m;
+	topic_match(f->topics, ROOT, strlen(ROOT), &m);
+	return load_plan_message(f->plan, &m, true, f->now);
+}
+
+/* The index goes last in its SUBSCRIBE, the domain topic once more right
+ * after it: the broker's queue drops a burst's tail, so the marker coming
+ * back means the index came whole — one pass, no re-read. */
+static void test_index_end_marker(void **state)
 {
 	struct fixture *f = *state;
-	load_domain(f, 10, 10);
+	f->o.budget = 10;
+	make_plan(f);
+	load_plan_start(f->plan, f->now);
+	const struct load_batch *b = send_next(f);
+	assert_true(b->count >= 3);
+	assert_string_equal(b->filters[0], ROOT);
+	assert_string_equal(b->filters[b->count - 2], ROOT "/systems/+");
+	assert_string_equal(b->filters[b->count - 1], ROOT);
+	unsigned id = b->id;
+	ack(f, id);
+	assert_false(deliver_domain(f)); /* the domain filter's own copy: news */
+	for (int i = 0; i < 12; i++)
+		deliver_system(f, i, true);
+	assert_true(deliver_domain(f)); /* the marker: dropped by the caller */
+	wait_quiet(f);
+	assert_int_equal(send_next(f)->stage, LOAD_STAGE_SYSTEMS);
+	struct load_stats st;
+	load_plan_stats(f->plan, &st);
+	assert_int_equal(st.index_passes, 1);
+	assert_int_equal(st.markers, 1);
+	assert_false(st.index_cut);
+	assert_int_equal(st.retained, 13); /* the marker is not counted */
+}
+
+/* A pass that ends without its marker was cut: read again (index, marker);
+ * a re-read whose marker comes settles it. */
+static void test_index_cut_then_whole(void **state)
+{
+	struct fixture *f = *state;
+	f->o.budget = 10;
+	make_plan(f);
+	load_plan_start(f->plan, f->now);
+	unsigned id = send_next(f)->id;
+	ack(f, id);
+	deliver_domain(f);
+	for (int i = 0; i < 11; i++) /* the tail and the marker dropped */
+		deliver_system(f, i, true);
+	wait_quiet(f);
 	const struct load_batch *p2 = send_next(f);
 	assert_int_equal(p2->stage, LOAD_STAGE_DOMAIN);
-	assert_int_equal(p2->count, 1);
+	assert_int_equal(p2->count, 2);
 	assert_string_equal(p2->filters[0], ROOT "/systems/+");
+	assert_string_equal(p2->filters[1], ROOT);
 	unsigned id2 = p2->id;
 	ack(f, id2);
-	for (int i = 0; i < 12; i++) /* two the first pass lost */
+	for (int i = 0; i < 14; i++)
 		deliver_system(f, i, true);
+	assert_true(deliver_domain(f));
 	wait_quiet(f);
-	const struct load_batch *p3 = send_next(f);
-	assert_int_equal(p3->stage, LOAD_STAGE_DOMAIN);
-	unsigned id3 = p3->id;
-	ack(f, id3);
-	for (int i = 0; i < 13; i++) /* and again one more */
-		deliver_system(f, i, true);
-	wait_quiet(f);
-	/* three passes: on to the systems, with the verdict saying so */
-	const struct load_batch *s = send_next(f);
-	assert_int_equal(s->stage, LOAD_STAGE_SYSTEMS);
-	char reason[256];
+	assert_int_equal(send_next(f)->stage, LOAD_STAGE_SYSTEMS);
+	struct load_stats st;
+	load_plan_stats(f->plan, &st);
+	assert_int_equal(st.index_passes, 2);
+	assert_int_equal(st.systems_known, 14);
+	assert_false(st.index_cut);
+}
+
+/* Cut in every pass — the same tail each time, as a stock mosquitto does:
+ * reported after three passes, however few new systems the re-reads found,
+ * and the known systems still load (requests may go out). */
+static void test_index_cut_every_pass(void **state)
+{
+	struct fixture *f = *state;
+	f->o.budget = 10;
+	make_plan(f);
+	load_plan_start(f->plan, f->now);
+	unsigned id = send_next(f)->id;
+	ack(f, id);
+	deliver_domain(f);
+	for (int pass = 1; pass <= 3; pass++) {
+		for (int i = 0; i < 12; i++) /* the same 12, never the marker */
+			deliver_system(f, i, true);
+		wait_quiet(f);
+		const struct load_batch *b = send_next(f);
+		if (pass < 3) {
+			assert_int_equal(b->stage, LOAD_STAGE_DOMAIN);
+			unsigned next = b->id;
+			ack(f, next);
+		} else {
+			assert_int_equal(b->stage, LOAD_STAGE_SYSTEMS);
+		}
+	}
+	char reason[512];
 	assert_int_equal(load_plan_verdict(f->plan, reason, sizeof(reason)), LOAD_INDEX_LOSSY);
-	assert_non_null(strstr(reason, "3 passes"));
+	assert_non_null(strstr(reason, "cut the systems index short in each of 3 passes"));
+	assert_non_null(strstr(reason, "12 systems read"));
+	struct load_stats st;
+	load_plan_stats(f->plan, &st);
+	assert_true(st.index_cut);
+	assert_int_equal(st.markers, 0);
+}
+
+/* No retained domain message at all: nothing can mark the index's end, so
+ * a big index is not called whole. */
+static void test_index_unmarked(void **state)
+{
+	struct fixture *f = *state;
+	load_domain(f, 10, 12); /* no domain message */
+	for (int pass = 2; pass <= 3; pass++) {
+		const struct load_batch *b = send_next(f);
+		assert_int_equal(b->stage, LOAD_STAGE_DOMAIN);
+		unsigned id = b->id;
+		ack(f, id);
+		for (int i = 0; i < 12; i++)
+			deliver_system(f, i, true);
+		wait_quiet(f);
+	}
+	assert_int_equal(send_next(f)->stage, LOAD_STAGE_SYSTEMS);
+	char reason[512];
+	assert_int_equal(load_plan_verdict(f->plan, reason, sizeof(reason)), LOAD_INDEX_LOSSY);
+	assert_non_null(strstr(reason, "could not be checked for loss"));
 }
 
 /* A small index is not read twice. */
@@ -755,7 +856,10 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_batches_paced_by_arrivals, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_suback_barrier_learned_and_unlearned, setup,
 						teardown),
-		cmocka_unit_test_setup_teardown(test_index_read_again, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_index_end_marker, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_index_cut_then_whole, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_index_cut_every_pass, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_index_unmarked, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_small_index_read_once, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_verdicts, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_live_messages, setup, teardown),
