@@ -71,7 +71,8 @@ struct load_options {
 	size_t budget;         /* retained messages expected outstanding at most (500) */
 	size_t max_filters;    /* filters in one SUBSCRIBE (256) */
 	double batch_quiet_s;  /* a batch is done this long after its last message (0.05) */
-	double final_quiet_s;  /* complete this long after the last retained message (0.05) */
+	double final_quiet_s;  /* complete this long after the last retained message (0.05),
+				* unless the broker was learned to be ordered: then at once */
 	double first_estimate; /* retained messages per system before any was measured (16) */
 	/* --share: the live stage's filters as $share/<group>/<filter>, so the
 	 * broker hands each live message to one member of the group (NULL:

@@ -728,6 +728,16 @@ static void finish_batch(struct load_plan *p, struct batch *b)
 		p->latest_open = 0;
 }
 
+/* Known complete without waiting for quiet: on a broker that queues each
+ * SUBACK behind the retained messages of the SUBSCRIBEs before it (learned
+ * from the stream, and never contradicted), every batch done means every
+ * retained message is in — the final quiet time only guards brokers that
+ * stream retained messages out of order. */
+static bool ordered_broker(const struct load_plan *p)
+{
+	return p->barrier_learned && !p->barrier_broken;
+}
+
 /* Stage changes that follow from the batches' states. */
 static void advance(struct load_plan *p)
 {
@@ -773,7 +783,7 @@ static void advance(struct load_plan *p)
 	bool open = p->pending_len || systems_open(p);
 	if (open) /* systems found later (a new one, a platform back after a restart) */
 		p->loaded = 0;
-	else if (!p->loaded && p->now - p->last_retained >= p->o.final_quiet_s)
+	else if (!p->loaded && (ordered_broker(p) || p->now - p->last_retained >= p->o.final_quiet_s))
 		p->loaded = p->now;
 }
 

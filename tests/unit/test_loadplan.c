@@ -399,6 +399,56 @@ static void test_suback_barrier_learned_and_unlearned(void **state)
 
 /* A systems index as big as the budget is read again; a pass that finds new
  * systems asks for one more; the last pass still finding some is a verdict. */
+/* A broker learned to be ordered (each SUBACK behind the retained messages
+ * before it): the state is in when the last batch is, without the final
+ * quiet time; one that broke the order waits for it. */
+static void run_to_loaded(struct fixture *f, bool break_order)
+{
+	f->o.final_quiet_s = 10; /* long: only an ordered broker skips it */
+	load_domain(f, 100, 6);
+	unsigned a = send_next(f)->id; /* systems 0-2 */
+	unsigned b = send_next(f)->id; /* systems 3-5 */
+	for (int i = 0; i < 3; i++)
+		deliver_subtree(f, i, 10);
+	ack(f, a);
+	for (int i = 3; i < 6; i++)
+		deliver_subtree(f, i, 10);
+	ack(f, b); /* the barrier of a: nothing of a comes after it */
+	if (break_order)
+		deliver_subtree(f, 0, 1);
+	f->now += f->o.batch_quiet_s + 0.01;
+	load_plan_tick(f->plan, f->now);
+	const struct load_batch *live = send_next(f);
+	assert_int_equal(live->stage, LOAD_STAGE_LIVE);
+	unsigned l = live->id;
+	ack(f, l);
+	f->now += f->o.batch_quiet_s + 0.01;
+	load_plan_tick(f->plan, f->now);
+}
+
+static void test_loaded_at_once_on_an_ordered_broker(void **state)
+{
+	struct fixture *f = *state;
+	run_to_loaded(f, false);
+	struct load_stats st;
+	load_plan_stats(f->plan, &st);
+	assert_true(st.loaded > 0);
+	assert_int_equal(load_plan_verdict(f->plan, NULL, 0), LOAD_COMPLETE);
+}
+
+static void test_loaded_after_quiet_on_an_unordered_broker(void **state)
+{
+	struct fixture *f = *state;
+	run_to_loaded(f, true);
+	struct load_stats st;
+	load_plan_stats(f->plan, &st);
+	assert_true(st.loaded == 0); /* the final quiet time still runs */
+	f->now += 10.01;
+	load_plan_tick(f->plan, f->now);
+	load_plan_stats(f->plan, &st);
+	assert_true(st.loaded > 0);
+}
+
 /* The domain's retained message; returns whether the plan took it as an
  * end marker (the caller then drops it). */
 static bool deliver_domain(struct fixture *f)
@@ -855,6 +905,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_stages_cover_every_system_once, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_batches_paced_by_arrivals, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_suback_barrier_learned_and_unlearned, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_loaded_at_once_on_an_ordered_broker, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_loaded_after_quiet_on_an_unordered_broker, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_index_end_marker, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_index_cut_then_whole, setup, teardown),
