@@ -29,6 +29,9 @@ struct ingest {
 #define INGEST_BATCH_PAUSE_NS 300000L
 
 void ingest_init(struct ingest *ingest, const struct topic_table *topics, struct store *store);
-void ingest_message(struct ingest *ingest, const struct message_meta *msg);
+/* Decodes, stores and observes one message.  Returns false when the load
+ * plan took it as its end marker (a copy it asked for, not news): nothing
+ * stored or observed, and callers do not count it. */
+bool ingest_message(struct ingest *ingest, const struct message_meta *msg);
 
 #endif

@@ -457,9 +457,10 @@ static size_t drain_inbox(struct run *run)
 		}
 		struct message_meta meta;
 		inbox_message_meta(item, &meta);
-		ingest_message(&run->ingest, &meta);
-		run->received++;
 		run->last_traffic = time_monotonic();
+		if (!ingest_message(&run->ingest, &meta))
+			continue; /* the load plan's end marker: not counted */
+		run->received++;
 		if (run->config->count > 0 && run->received >= (uint64_t)run->config->count)
 			run->done = true;
 	}

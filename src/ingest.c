@@ -11,7 +11,7 @@ void ingest_init(struct ingest *ingest, const struct topic_table *topics, struct
 	decode_limits_default(&ingest->limits);
 }
 
-void ingest_message(struct ingest *ingest, const struct message_meta *msg)
+bool ingest_message(struct ingest *ingest, const struct message_meta *msg)
 {
 	struct topic_match match;
 	struct decode_result result;
@@ -19,10 +19,11 @@ void ingest_message(struct ingest *ingest, const struct message_meta *msg)
 	topic_match(ingest->topics, msg->topic, msg->topic_len, &match);
 	/* an end marker the load plan asked for is not news: dropped */
 	if (ingest->plan && load_plan_message(ingest->plan, &match, msg->retained, msg->received_at))
-		return;
+		return false;
 	decode_payload(&match, msg->payload, msg->payload_len, &ingest->limits, &result);
 	store_apply(ingest->store, msg, &match, &result);
 	if (ingest->observer)
 		ingest->observer(ingest->observer_ctx, msg, &match, &result);
 	decode_result_free(&result);
+	return true;
 }

@@ -319,11 +319,13 @@ static size_t drain(struct ui *ui, struct inbox_item **pending, struct loop_stat
 			struct live_probe probe;
 			inbox_message_meta(item, &meta);
 			live_probe_before(ui, &meta, &probe); /* --bell */
-			ingest_message(&ui->ingest, &meta);
+			bool news = ingest_message(&ui->ingest, &meta);
 			live_probe_after(ui, &probe);
-			app_count_message(ui, meta.received_at);
-			st->messages++;
-			if (st->out) {
+			if (news) { /* not the load plan's end marker */
+				app_count_message(ui, meta.received_at);
+				st->messages++;
+			}
+			if (news && st->out) {
 				st->last_message = time_monotonic();
 				if (st->messages == 1)
 					st->first_message = st->last_message;
