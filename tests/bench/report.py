@@ -21,18 +21,51 @@ def fmt(v, digits=0):
     return "-" if v is None else f"{v:,.{digits}f}"
 
 
-print("| scenario | consumer | msg/s | CPU µs/msg | peak RSS KiB | vs paho (msg/s) | vs mosquitto_sub |")
-print("|---|---|---:|---:|---:|---:|---:|")
+def not_measured(scenario, consumer):
+    """Why run.sh could not measure a consumer (its not_measured_<why>
+    record, e.g. "node missing"), or None."""
+    for s, c, m in median:
+        if s == scenario and c == consumer and m.startswith("not_measured_"):
+            return m[len("not_measured_"):].replace("_", " ")
+    return None
+
+
+def missing(scenario, consumer):
+    """What a table cell says for a consumer without figures."""
+    why = not_measured(scenario, consumer)
+    return f"not measured: {why}" if why else "failed (see the bench's output)"
+
+
+# The MQTT.js peer (tests/bench/mqttjs): mqttjs is a bare MQTT.js client that
+# only counts, mqttjs-cli is MQTT.js's own `mqtt sub -v` (every message
+# printed).  A row whose consumer has no figure says why instead of vanishing.
+INGEST_CONSUMERS = ("mosquitto_sub", "paho", "mqttjs", "mqttjs-cli", "console", "console-tui")
+print("| scenario | consumer | msg/s | CPU µs/msg | peak RSS KiB | vs paho (msg/s) | vs mosquitto_sub"
+      " | console vs this (msg/s) |")
+print("|---|---|---:|---:|---:|---:|---:|---:|")
 for scenario in sorted({k[0] for k in median if k[0].startswith("ingest")}):
     paho = get(scenario, "paho", "msgs_per_s")
     msub = get(scenario, "mosquitto_sub", "msgs_per_s")
-    for consumer in ("mosquitto_sub", "paho", "console", "console-tui"):
+    con = get(scenario, "console", "msgs_per_s")
+    for consumer in INGEST_CONSUMERS:
         rate = get(scenario, consumer, "msgs_per_s")
         if rate is None:
+            print(f"| {scenario} | {consumer} | {missing(scenario, consumer)} | | | | | |")
             continue
+        versus = "-" if consumer.startswith("console") else f"{fmt(con / rate if con else None, 2)}×"
         print(f"| {scenario} | {consumer} | {fmt(rate)} | {fmt(get(scenario, consumer, 'cpu_us_per_msg'), 2)}"
               f" | {fmt(get(scenario, consumer, 'peak_rss_kb'))}"
-              f" | {fmt(rate / paho if paho else None, 2)}× | {fmt(rate / msub if msub else None, 2)}× |")
+              f" | {fmt(rate / paho if paho else None, 2)}× | {fmt(rate / msub if msub else None, 2)}×"
+              f" | {versus} |")
+ingest = sorted({k[0] for k in median if k[0].startswith("ingest")})
+pairs = [(s, get(s, "console", "msgs_per_s"), get(s, "mqttjs-cli", "msgs_per_s")) for s in ingest]
+pairs = [(s, c, m) for s, c, m in pairs if c is not None and m is not None]
+if pairs:
+    slower = [s for s, c, m in pairs if c < m]
+    print()
+    print(f"Target (issue 16), the console at least as fast as MQTT.js's CLI: "
+          f"{'met' if not slower else '**missed** in ' + ', '.join(slower)} "
+          f"({len(pairs)} ingest scenario{'s' if len(pairs) > 1 else ''} measured).")
 
 # (d) the full-screen console under tmux: msg/s against paho while a key is
 # sent every 100 ms; latency from the send to the answering frame, per run
@@ -87,6 +120,46 @@ print(f"| client CPU s (console: with the snapshot printout) | - | {fmt(get('ret
       f"{fmt(get('retained-burst', 'paho-qos1', 'cpu_s'), 2)} | {fmt(get('retained-burst', 'console', 'cpu_s'), 2)} | - |")
 print(f"| broker CPU s | - | {fmt(get('retained-burst', 'paho', 'broker_cpu_s'), 2)} | "
       f"{fmt(get('retained-burst', 'paho-qos1', 'broker_cpu_s'), 2)} | {fmt(get('retained-burst', 'console', 'broker_cpu_s'), 2)} | - |")
+# The MQTT.js peer on the same burst, per subscription QoS.  Two clocks:
+# wall, from the process's start (Node's start-up included) to its exit, or
+# for the CLI to its last message printed (run.sh: mqttjs_cli_drain); and
+# connect → last message (count.js's and paho_count's own line, the console's
+# loadSeconds).  The console subscribes at QoS 1, so its figures stand in the
+# QoS 1 row; its wall time also holds the 0.1 s settle and the snapshot's
+# printout.  Target (issue 16): the console at least as fast as MQTT.js's
+# CLI, wall against wall.
+if any(k[0] == "retained-burst" and k[1].startswith("mqttjs") for k in median):
+    cwall = get("retained-burst", "console", "wall_seconds")
+    print()
+    print("| retained burst, MQTT.js peer | mosquitto_sub s (wall) | paho s (wall) | mqttjs s (wall)"
+          " | mqttjs-cli s (wall) | paho s (connect → last) | mqttjs s (connect → last)"
+          " | console s (connect → last) | console s (wall) | console / mqttjs (connect → last)"
+          " | console / mqttjs-cli (wall) | target: console ≤ mqttjs-cli |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|")
+    for qos, suffix in ((0, ""), (1, "-qos1")):
+        cells = []
+        for consumer, metric in (("mosquitto_sub", "seconds"), ("paho", "seconds"), ("mqttjs", "seconds"),
+                                 ("mqttjs-cli", "seconds"), ("paho", "load_seconds"),
+                                 ("mqttjs", "load_seconds")):
+            v = get("retained-burst", consumer + suffix, metric)
+            cells.append(fmt(v, 3) if v is not None else missing("retained-burst", consumer + suffix))
+        mj = get("retained-burst", "mqttjs" + suffix, "load_seconds")
+        cli = get("retained-burst", "mqttjs-cli" + suffix, "seconds")
+        if qos == 1:
+            verdict = "-" if cwall is None or cli is None else ("met" if cwall <= cli else "**missed**")
+            cells += [fmt(con, 3), fmt(cwall, 3), f"{fmt(con / mj if con and mj else None, 2)}×",
+                      f"{fmt(cwall / cli if cwall and cli else None, 2)}×", verdict]
+        else:
+            cells += ["- (QoS 1 only)"] + ["-"] * 4
+        print(f"| QoS {qos} | " + " | ".join(cells) + " |")
+    print(f"| client CPU s, QoS 1 | - | {fmt(get('retained-burst', 'paho-qos1', 'cpu_s'), 2)}"
+          f" | {fmt(get('retained-burst', 'mqttjs-qos1', 'cpu_s'), 2)}"
+          f" | {fmt(get('retained-burst', 'mqttjs-cli-qos1', 'cpu_s'), 2)} | - | - | - |"
+          f" {fmt(get('retained-burst', 'console', 'cpu_s'), 2)} | - | - | - |")
+    print(f"| peak RSS KiB, QoS 1 | - | - | {fmt(get('retained-burst', 'mqttjs-qos1', 'peak_rss_kb'))}"
+          f" | {fmt(get('retained-burst', 'mqttjs-cli-qos1', 'peak_rss_kb'))} | - | - | - |"
+          f" {fmt(get('retained-burst', 'console', 'peak_rss_kb'))} | - | - | - |")
+
 # The staged load against the single subscription it replaced, both on the
 # broker with raised limits (so both get everything), and on a stock broker.
 st = get("retained-burst", "console", "load_seconds")
