@@ -140,9 +140,9 @@ consumer_run() {
 
 # mqttjs_cli_drain COUNT ARGS... — MQTT.js's own CLI, `mqtt sub -v ARGS`,
 # until it has printed COUNT lines; sets T_WALL T_CPU T_RSS as timed does.
-# The CLI never stops by itself: an awk that exits at the COUNT-th line reads
-# its stdout through a pipe (what `| head -n COUNT` would do; the sim's
-# payloads carry no newline, so a message is a line).  T_WALL runs from the
+# The CLI never stops by itself: `head -n COUNT` reads its stdout through a
+# FIFO and exits at the COUNT-th line (the sim's payloads carry no newline,
+# so a message is a line; head, not mawk, which waits to fill its buffer).  T_WALL runs from the
 # CLI's start (Node's start-up and the connect included, like the other
 # rows' process wall time) to that line read; T_CPU and T_RSS are the CLI's
 # own from /proc, read before it is stopped: its disconnect and exit are not
@@ -156,7 +156,7 @@ mqttjs_cli_drain() {
 	"$MQTTJS_CLI" sub -v "$@" >"$fifo" 2>"$IT_TMP/timed.err" &
 	pid=$!
 	it_track "$pid"
-	got=$(timeout 300 awk -v n="$count" '++c == n { exit } END { print c + 0 }' <"$fifo")
+	got=$(timeout 300 head -n "$count" <"$fifo" | wc -l)
 	t1=$EPOCHREALTIME
 	read -r u s < <(awk '{print $14, $15}' "/proc/$pid/stat" 2>/dev/null)
 	T_RSS=$(awk '/^VmHWM:/ {print $2}' "/proc/$pid/status" 2>/dev/null)
