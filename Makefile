@@ -351,11 +351,31 @@ $(BUILD)/bench/%: tests/bench/%.c $(UI_LIB) $(LIB) $(BUILD)/flags.stamp
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(UI_LIB) $(LIB) $(ALL_LDLIBS)
 
+# Packages for the bench only (the tests need none of them): time for
+# /usr/bin/time; Node for the MQTT.js peer rows (tests/bench/mqttjs), from
+# Debian only when no node and npm are on PATH already.  Without Node, or
+# when npm ci fails, the bench still runs and marks those rows not measured.
+BENCH_DEB_PKGS  := time
+BENCH_NODE_PKGS := nodejs npm
+MQTTJS_DIR      := tests/bench/mqttjs
+
 bench: deps-ensure
-	@$(MAKE) --no-print-directory deps-ensure DEB_PKGS="time"
+	@$(MAKE) --no-print-directory deps-ensure DEB_PKGS="$(BENCH_DEB_PKGS)"
+	@if ! command -v node >/dev/null || ! command -v npm >/dev/null; then \
+		$(MAKE) --no-print-directory deps-ensure DEB_PKGS="$(BENCH_NODE_PKGS)" || \
+		echo "bench: nodejs and npm not installed: the MQTT.js rows will say so"; fi
+	@$(MAKE) --no-print-directory bench-mqttjs || \
+		echo "bench: npm ci in $(MQTTJS_DIR) failed: the MQTT.js rows will say so"
 	@$(MAKE) --no-print-directory build $(BUILD)/bench/paho_count $(BUILD)/bench/memory_bench \
 		$(BUILD)/bench/ingest_bench $(BUILD)/bench/render_bench
 	BUILD=$(BUILD) tests/bench/run.sh
+
+# MQTT.js at the exact versions of its lockfile, into $(MQTTJS_DIR)/node_modules
+# (git-ignored); npm's own stamp of the install is newer than the lockfile.
+.PHONY: bench-mqttjs
+bench-mqttjs: $(MQTTJS_DIR)/node_modules/.package-lock.json
+$(MQTTJS_DIR)/node_modules/.package-lock.json: $(MQTTJS_DIR)/package.json $(MQTTJS_DIR)/package-lock.json
+	cd $(MQTTJS_DIR) && npm ci --ignore-scripts --no-audit --no-fund
 
 # --- demo ----------------------------------------------------------------
 demo: deps-ensure

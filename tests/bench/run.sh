@@ -5,6 +5,11 @@
 #
 #   BENCH_N=200000 BENCH_REPS=5 BENCH_RETAINED_SYSTEMS=10000 tests/bench/run.sh
 #
+# BENCH_ONLY="ingest retained" runs only those scenarios (for a quick check;
+# the report shows "-" for the rest): ingest, retained (the burst on a broker
+# with raised limits), stock (the same world on a stock broker, the scope
+# row), share, pipeline (and memory), render, idle.  Empty: all of them.
+#
 # Ingest: every consumer registers a persistent session first; one flood
 # (drivr-sim --flood) is then queued by the broker for all of them, and each
 # drains its backlog alone, one after the other.
@@ -29,6 +34,27 @@ mkdir -p "$BUILD/bench"
 for tool in "$CONSOLE" "$SIM" "$PAHO" "$MEMORY" "$INGEST"; do
 	[ -x "$tool" ] || { echo "bench: missing $tool (make bench builds it)"; exit 1; }
 done
+
+# bench_only SCENARIO — whether BENCH_ONLY (empty: everything) selects it
+bench_only() {
+	[ -z "${BENCH_ONLY:-}" ] || [[ " $BENCH_ONLY " == *" $1 "* ]]
+}
+
+# The MQTT.js peer (tests/bench/mqttjs, make bench-mqttjs): count.js, a bare
+# client that only counts, and MQTT.js's own CLI.  Without Node or the
+# installed package their rows are recorded as not measured, with the reason
+# (report.py prints it): never silently absent.
+MQTTJS_DIR=tests/bench/mqttjs
+MQTTJS_COUNT=$MQTTJS_DIR/count.js
+MQTTJS_CLI=$MQTTJS_DIR/node_modules/.bin/mqtt
+MQTTJS_MISSING=""
+if ! command -v node >/dev/null; then
+	MQTTJS_MISSING=node_missing
+elif [ ! -f "$MQTTJS_DIR/node_modules/mqtt/package.json" ] || [ ! -x "$MQTTJS_CLI" ]; then
+	MQTTJS_MISSING=mqtt_not_installed
+fi
+[ -n "$MQTTJS_MISSING" ] && echo "bench: the MQTT.js rows are not measured: ${MQTTJS_MISSING//_/ }"
+TICKS=$(getconf CLK_TCK)
 
 # record SCENARIO CONSUMER METRIC VALUE
 record() {
@@ -79,6 +105,21 @@ consumer_run() {
 			timed timeout 300 "$CONSOLE" $args -s bench -i bench-dc -c --snapshot --count "$count" --timeout 300 ||
 				[ $? -eq 8 ]
 		fi ;;
+	mqttjs)
+		if [ "$count" = 0 ]; then
+			timeout 20 node "$MQTTJS_COUNT" $args -i bench-mj -c -q "$qos" -t "$FILTER" >/dev/null
+		else
+			timed timeout 300 node "$MQTTJS_COUNT" $args -i bench-mj -c -q "$qos" -t "$FILTER" -n "$count"
+		fi ;;
+	mqttjs-cli)
+		if [ "$count" = 0 ]; then
+			# The CLI cannot only register: count.js registers the same
+			# session (client id, filter, QoS), and also takes what a
+			# previous run's stopped CLI may have left unacknowledged.
+			timeout 20 node "$MQTTJS_COUNT" $args -i bench-mjcli -c -q "$qos" -t "$FILTER" >/dev/null
+		else
+			mqttjs_cli_drain "$count" $args -i bench-mjcli --no-clean -q "$qos" -t "$FILTER"
+		fi ;;
 	console-tui)
 		# (d) the full-screen console at 20 fps in a 120x40 pane of a private
 		# tmux, a key sent every 100 ms during the drain (tui_bench.py); the
@@ -97,6 +138,38 @@ consumer_run() {
 	esac
 }
 
+# mqttjs_cli_drain COUNT ARGS... — MQTT.js's own CLI, `mqtt sub -v ARGS`,
+# until it has printed COUNT lines; sets T_WALL T_CPU T_RSS as timed does.
+# The CLI never stops by itself: `head -n COUNT` reads its stdout through a
+# FIFO and exits at the COUNT-th line (the sim's payloads carry no newline,
+# so a message is a line; head, not mawk, which waits to fill its buffer).  T_WALL runs from the
+# CLI's start (Node's start-up and the connect included, like the other
+# rows' process wall time) to that line read; T_CPU and T_RSS are the CLI's
+# own from /proc, read before it is stopped: its disconnect and exit are not
+# in them (the other rows' are, a few ms).  Fails when it printed fewer.
+mqttjs_cli_drain() {
+	local count=$1 fifo=$IT_TMP/mqttjs-cli.fifo pid got t0 t1 u s
+	shift
+	rm -f "$fifo"
+	mkfifo "$fifo" || return 1
+	t0=$EPOCHREALTIME
+	"$MQTTJS_CLI" sub -v "$@" >"$fifo" 2>"$IT_TMP/timed.err" &
+	pid=$!
+	it_track "$pid"
+	got=$(timeout 300 head -n "$count" <"$fifo" | wc -l)
+	t1=$EPOCHREALTIME
+	read -r u s < <(awk '{print $14, $15}' "/proc/$pid/stat" 2>/dev/null)
+	T_RSS=$(awk '/^VmHWM:/ {print $2}' "/proc/$pid/status" 2>/dev/null)
+	it_stop "$pid"
+	rm -f "$fifo"
+	if [ "${got:-0}" != "$count" ] || [ -z "${u:-}" ]; then
+		echo "mqttjs-cli: ${got:-0} of $count lines" >>"$IT_TMP/timed.err"
+		return 1
+	fi
+	T_WALL=$(python3 -c "print($t1 - $t0)")
+	T_CPU=$(python3 -c "print(($u + $s) / $TICKS)")
+}
+
 # console-tui's own figures: key latency (ms, sent → the answering frame written to
 # the terminal), keys, frames, the tmux server's CPU
 record_tui() {
@@ -109,12 +182,19 @@ record_tui() {
 	done <"$IT_TMP/tui.out"
 }
 
-CONSUMERS="mosquitto_sub paho console console-tui"
+# (Each scenario's block is left unindented under its bench_only test.)
+if bench_only ingest; then
+CONSUMERS="mosquitto_sub paho console console-tui mqttjs mqttjs-cli"
+[ -n "$MQTTJS_MISSING" ] && CONSUMERS="mosquitto_sub paho console console-tui"
 for transport in tcp tls; do
 	args=$PLAIN
 	[ $transport = tls ] && args=$TLS
 	for qos in 0 1; do
 		scenario="ingest-$transport-qos$qos"
+		if [ -n "$MQTTJS_MISSING" ]; then
+			record "$scenario" mqttjs "not_measured_$MQTTJS_MISSING" 1
+			record "$scenario" mqttjs-cli "not_measured_$MQTTJS_MISSING" 1
+		fi
 		for rep in $(seq 1 "$REPS"); do
 			for c in $CONSUMERS; do consumer_run "$c" "$args" "$qos" 0 || echo "bench: $c register failed"; done
 			timeout 300 "$SIM" $PLAIN -s bench --flood "$N" --payload-bytes "$BYTES" --flood-qos "$qos" \
@@ -133,8 +213,10 @@ for transport in tcp tls; do
 		done
 	done
 done
+fi # ingest
 
 # --- retained burst ---------------------------------------------------------------
+if bench_only retained; then
 broker_stop
 broker_start --conf "max_queued_messages 0" --conf "max_queued_bytes 0" || exit 1
 PLAIN="-h 127.0.0.1 -p $BROKER_PORT"
@@ -147,12 +229,12 @@ echo "bench: retained set of $RETAINED messages"
 # and mosquitto's in-flight window, about twice the broker's CPU of QoS 0.
 # The -qos1 consumers take the same subscription, for a like-for-like
 # comparison; the QoS 0 figures are kept as they were.
-# paho_load_seconds — connect to last message, from paho_count's output
+# paho_load_seconds [FILE] — connect to last message, from paho_count's
+# output (or count.js's, the same line)
 paho_load_seconds() {
-	sed -nE 's/.* ([0-9.]+) s from connect$/\1/p' "$IT_TMP/paho.out"
+	sed -nE 's/.* ([0-9.]+) s from connect$/\1/p' "${1:-$IT_TMP/paho.out}"
 }
 # broker_cpu — the broker's CPU seconds so far (user + system)
-TICKS=$(getconf CLK_TCK)
 broker_cpu() {
 	awk -v t="$TICKS" '{print ($14 + $15) / t}' "/proc/$BROKER_PID/stat"
 }
@@ -176,6 +258,41 @@ for rep in $(seq 1 "$REPS"); do
 			record retained-burst $name cpu_s "$(python3 -c "print($u + $s)")"
 			record retained-burst $name broker_cpu_s "$(python3 -c "print($(broker_cpu) - $b0)")"
 			[ $qos = 0 ] && record retained-burst $name peak_rss_kb "$T_RSS"
+		fi
+	done
+	# MQTT.js, QoS 0 and 1 like paho: count.js (wall, and connect → last
+	# message like paho_count) and the CLI (start → the last message printed:
+	# mqttjs_cli_drain; it has no --retained-only, and none but the retained
+	# messages arrive here: the sim has stopped).
+	for qos in 0 1; do
+		suffix=""
+		[ $qos = 1 ] && suffix=-qos1
+		if [ -n "$MQTTJS_MISSING" ]; then
+			record retained-burst "mqttjs$suffix" "not_measured_$MQTTJS_MISSING" 1
+			record retained-burst "mqttjs-cli$suffix" "not_measured_$MQTTJS_MISSING" 1
+			continue
+		fi
+		b0=$(broker_cpu)
+		if /usr/bin/time -f '%e %U %S %M' -o "$IT_TMP/time.out" timeout 120 node "$MQTTJS_COUNT" $PLAIN \
+			-i bench-retained-mj -q $qos -t "$FILTER" --retained-only -n "$RETAINED" \
+			>"$IT_TMP/mqttjs.out" 2>"$IT_TMP/timed.err"; then
+			read -r T_WALL u s T_RSS < <(tail -1 "$IT_TMP/time.out")
+			record retained-burst "mqttjs$suffix" seconds "$T_WALL"
+			record retained-burst "mqttjs$suffix" load_seconds "$(paho_load_seconds "$IT_TMP/mqttjs.out")"
+			record retained-burst "mqttjs$suffix" cpu_s "$(python3 -c "print($u + $s)")"
+			record retained-burst "mqttjs$suffix" broker_cpu_s "$(python3 -c "print($(broker_cpu) - $b0)")"
+			record retained-burst "mqttjs$suffix" peak_rss_kb "$T_RSS"
+		else
+			echo "bench: retained burst mqttjs$suffix failed: $(tail -2 "$IT_TMP/timed.err")"
+		fi
+		b0=$(broker_cpu)
+		if mqttjs_cli_drain "$RETAINED" $PLAIN -i bench-retained-mjcli -q $qos -t "$FILTER"; then
+			record retained-burst "mqttjs-cli$suffix" seconds "$T_WALL"
+			record retained-burst "mqttjs-cli$suffix" cpu_s "$T_CPU"
+			record retained-burst "mqttjs-cli$suffix" broker_cpu_s "$(python3 -c "print($(broker_cpu) - $b0)")"
+			record retained-burst "mqttjs-cli$suffix" peak_rss_kb "$T_RSS"
+		else
+			echo "bench: retained burst mqttjs-cli$suffix failed: $(tail -2 "$IT_TMP/timed.err")"
 		fi
 	done
 	# The console's own figure: connect to last message (loadSeconds), the
@@ -207,9 +324,11 @@ for rep in $(seq 1 "$REPS"); do
 	done
 done
 record retained-burst messages count "$RETAINED"
+fi # retained
 
 # --- the same retained world on a stock broker (no limit raised) ------------------
 # Staged: every system; single: what fits mosquitto's default queue.
+if bench_only stock; then
 broker_stop
 broker_start || exit 1
 PLAIN="-h 127.0.0.1 -p $BROKER_PORT"
@@ -262,6 +381,7 @@ PY
 else
 	echo "bench: no 10 systems for the scope row (the staged snapshot failed)"
 fi
+fi # stock
 
 # --- shared subscriptions: one live flood split over 3 consumers -----------------------
 # --log --share (docs/scaling.md): one consumer in the group, then three, on
@@ -269,6 +389,7 @@ fi
 # to the last datapoint any of them logged; CPU of the busiest consumer.
 # On this one machine the consumers share its cores: the figure is the cost
 # of the split, not the gain of more machines (CPU per consumer shows that).
+if bench_only share; then
 broker_stop
 broker_start --conf "max_queued_messages 0" --conf "max_queued_bytes 0" || exit 1
 PLAIN="-h 127.0.0.1 -p $BROKER_PORT"
@@ -320,8 +441,10 @@ for rep in $(seq 1 "$REPS"); do
 		fi
 	done
 done
+fi # share
 
 # --- pipeline and memory ------------------------------------------------------------
+if bench_only pipeline; then
 for rep in $(seq 1 "$REPS"); do
 	ns=$("$INGEST" 1000000 10000 | sed -E 's/.*: ([0-9]+) ns.*/\1/')
 	record pipeline console ns_per_msg "$ns"
@@ -334,13 +457,16 @@ for spec in "100000 0" "100000 120" "1000000 120"; do
 	record "memory-$1-history$2" console bytes_per_series "$bps"
 	record "memory-$1-history$2" console peak_rss_kb "$rss"
 done
+fi # pipeline
 
 # --- render -------------------------------------------------------------------------
 # Frame time of every view with 100 000 series (tests/bench/render_bench.c):
 # lines "SIZE VIEW MODE MEDIAN_MS MAX_MS MAX_CPU_MS", each over 25 frames (the
 # first frame of a new sort or filter, modes sort-first, filter-*: over 7).
 RENDER=$BUILD/bench/render_bench
-if [ -x "$RENDER" ]; then
+if ! bench_only render; then
+	: # not selected (BENCH_ONLY)
+elif [ -x "$RENDER" ]; then
 	"$RENDER" "${BENCH_RENDER_SERIES:-100000}" 5000 2>>"$IT_TMP/render.log" |
 		while IFS=$'\t' read -r size view mode med max cpu; do
 			record "render-$size-$view-$mode" console frame_ms_median "$med"
@@ -352,6 +478,7 @@ else
 fi
 
 # --- idle wake-ups --------------------------------------------------------------------
+if bench_only idle; then
 "$CONSOLE" $PLAIN -s bench-idle --log --timeout 30 >/dev/null 2>&1 &  # a slug with no traffic
 IDLE_PID=$!
 it_track "$IDLE_PID"
@@ -377,5 +504,6 @@ if tmux -S "$IDLE_SOCK" -f /dev/null new-session -d -x 120 -y 40 \
 	record idle console-tui wakeups_per_5s "$((after - before))"
 	tmux -S "$IDLE_SOCK" kill-server
 fi
+fi # idle
 
 python3 tests/bench/report.py "$RESULTS" | tee "$BUILD/bench/results.md"
