@@ -207,4 +207,6 @@ if not ok:
     print("    audit:", got)
 sys.exit(0 if ok else 1)
 PY
+it_check "no sanitizer report from drivr-sim or the commands" \
+	bash -c "! grep -lE 'ERROR: (Address|Leak)Sanitizer|runtime error:' '$SIM_LOG' '$IT_TMP'/*.stderr"
 it_summary
