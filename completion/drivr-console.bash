@@ -21,9 +21,11 @@ _drivr_console_value_opts='--host --port --url --id --protocol-version --slug --
 _drivr_console_flag_opts='--insecure --log --snapshot --print-topics --single-subscription
 	--no-color --ascii --no-mouse --bell --keep-session --read-only --help --version -c'
 # The commands and their own options.
-_drivr_console_commands='set-setpoint ack-event issue-token help'
+_drivr_console_commands='set-setpoint ack-event issue-token update-system create-component
+	update-component publish-datapoint raise-event resolve-event help'
 _drivr_console_action_value_opts='--system --component --service --characteristic --value
-	--event --device --duration --token-out'
+	--event --device --duration --token-out --name --description --status --connection-state
+	--model --time --end-time --values-file --error-wait'
 _drivr_console_action_flag_opts='--wait --permanent --msgpack'
 
 # The config file as the console finds it: --config FILE on the line, else
@@ -57,7 +59,9 @@ _drivr_console() {
 	local cur=${COMP_WORDS[COMP_CWORD]} prev='' command=''
 	((COMP_CWORD > 0)) && prev=${COMP_WORDS[COMP_CWORD - 1]}
 	case ${COMP_WORDS[1]-} in
-	set-setpoint | ack-event | issue-token | help) ((COMP_CWORD > 1)) && command=${COMP_WORDS[1]} ;;
+	set-setpoint | ack-event | issue-token | update-system | create-component | update-component | \
+		publish-datapoint | raise-event | resolve-event | help)
+		((COMP_CWORD > 1)) && command=${COMP_WORDS[1]} ;;
 	esac
 	COMPREPLY=()
 
@@ -67,7 +71,7 @@ _drivr_console() {
 		COMPREPLY=($(compgen -W "$(_drivr_console_profiles)" -- "$cur"))
 		return 0 ;;
 	--config | --cafile | --cert | --key | --key-pass-file | --topics | --replay | --record | --keys | \
-		--dump-screen | --stats-file | --user-token-file | --audit-log | --token-out)
+		--dump-screen | --stats-file | --user-token-file | --audit-log | --token-out | --values-file)
 		COMPREPLY=($(compgen -f -- "$cur"))
 		return 0 ;;
 	--capath)
@@ -82,6 +86,16 @@ _drivr_console() {
 	--theme)
 		COMPREPLY=($(compgen -W 'default light high-contrast mono' -- "$cur"))
 		return 0 ;;
+	--status)
+		COMPREPLY=($(compgen -W 'ACTIVATED DEACTIVATED ARCHIVED' -- "$cur"))
+		return 0 ;;
+	--connection-state) # a component's or a system's
+		if [[ $command == *-component ]]; then
+			COMPREPLY=($(compgen -W 'CONNECTED DISCONNECTED NOT_CONNECTIVE UNDEFINED' -- "$cur"))
+		else
+			COMPREPLY=($(compgen -W 'CONNECTED DISCONNECTED PARTIALLY_CONNECTED UNDEFINED' -- "$cur"))
+		fi
+		return 0 ;;
 	esac
 	# any other option's value: nothing to offer
 	local opt
@@ -90,7 +104,7 @@ _drivr_console() {
 	done
 
 	if [[ $command == help ]]; then
-		((COMP_CWORD == 2)) && COMPREPLY=($(compgen -W 'set-setpoint ack-event issue-token' -- "$cur"))
+		((COMP_CWORD == 2)) && COMPREPLY=($(compgen -W "${_drivr_console_commands% help}" -- "$cur"))
 		return 0
 	fi
 	if [[ $cur == -* ]]; then

@@ -5,6 +5,10 @@
  *   drivr-console ack-event --event UUID [--system UUID] [--wait] [...]
  *   drivr-console issue-token --system UUID --device NAME
  *                 (--duration 1D | --permanent) [--token-out FILE] [--wait] [...]
+ *   drivr-console update-system | create-component | update-component |
+ *                 publish-datapoint | raise-event | resolve-event ...: the
+ *                 platform's inputs (inputs.h), confirmed by the retained twin
+ *                 (a datapoint: "sent, no error" after --error-wait)
  *   drivr-console COMMAND --help, drivr-console help COMMAND: its options
  *
  * stdout is data (issue-token's JWT, nothing else), stderr is talk: the
@@ -20,7 +24,8 @@
  * Same path as the console: topic table, payload builders, validation
  * against the characteristic catalogue, requests followed to their end,
  * audit log.  Exit status (enum exit_status):
- * 0 confirmed (or delivered without --wait), 1 connection failed,
+ * 0 confirmed (or delivered without --wait; a datapoint: sent, no error),
+ * 1 connection failed,
  * 2 bad options or refused before sending, 3 rejected, 4 error reply,
  * 5 timed out, 6 refused by --read-only, 7 refused by the broker (a PUBACK
  * reason code >= 0x80, or the broker closed the connection on the publish),

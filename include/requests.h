@@ -26,7 +26,16 @@
  *    (rejected, with the device's message);
  *  - event acknowledgement: the event is republished with acknowledged=true;
  *  - token issue (GraphQL over HTTPS, see graphql.h): the token's uuid shows
- *    up in the system's token list topic.
+ *    up in the system's token list topic;
+ *  - the platform inputs (inputs.h; §4.1, 4.2, 4.5): the retained twin shows
+ *    every member the request expects (request->expect, compared member by
+ *    member, times as instants), updated no earlier than REQUESTS_CLOCK_SKEW_S
+ *    before our publish: the system (topic's uuid ours), the component
+ *    (system and code ours), a new event (one no other request holds; its
+ *    uuid becomes the target), the event resolved (the target);
+ *  - a datapoint has no confirmation (§4.3): delivered and then no /error
+ *    reply for request->quiet seconds ends it as "sent, no error" — never
+ *    "confirmed".
  * An /error reply on <our input topic>/error, arriving while a request on
  * that topic waits, ends the oldest such request as "error" with the
  * platform's message (the reply carries no request id: FIFO per topic).
@@ -64,6 +73,7 @@
 	X(DELIVERED, "delivered", false)                 \
 	X(PENDING_DEVICE, "pending device", false)       \
 	X(CONFIRMED, "confirmed", true)                  \
+	X(NO_ERROR, "sent, no error", true)              \
 	X(REJECTED, "rejected", true)                    \
 	X(ERROR, "error", true)                          \
 	X(FAILED, "failed", true)                        \
@@ -77,7 +87,18 @@ enum request_state {
 	REQUEST_STATE_COUNT
 };
 
-enum request_kind { REQUEST_SETPOINT, REQUEST_EVENT_ACK, REQUEST_TOKEN };
+enum request_kind {
+	REQUEST_SETPOINT,
+	REQUEST_EVENT_ACK,
+	REQUEST_TOKEN,
+	/* the platform inputs of inputs.h */
+	REQUEST_SYSTEM_UPDATE,
+	REQUEST_COMPONENT_CREATE,
+	REQUEST_COMPONENT_UPDATE,
+	REQUEST_DATAPOINT,
+	REQUEST_EVENT_RAISE,
+	REQUEST_EVENT_RESOLVE,
+};
 
 /* What the operator asks for a setpoint. */
 struct setpoint_draft {
@@ -133,6 +154,11 @@ struct request {
 	/* setpoint: the characteristic's type when the catalogue knew it, else
 	 * DATA_TYPE_COUNT */
 	enum payload_data_type data_type;
+	/* platform inputs: the members the twin must show (a JSON object's
+	 * text; NULL for a datapoint) */
+	char *expect;
+	/* datapoint: seconds without an /error reply after the PUBACK */
+	double quiet;
 };
 
 struct request_timeouts {
@@ -183,6 +209,30 @@ bool requests_preview_setpoint(struct requests *r, const struct setpoint_draft *
 struct request *requests_add_event_ack(struct requests *r, const char *system_uuid,
 				       const char *event_uuid, struct request_time now, char *err,
 				       size_t err_size);
+/* A platform input (system, component, datapoint, event) as inputs.h
+ * builds and checks it: the topic from family + ids (the slug is filled in
+ * here), the payload serialised here in format.  All borrowed. */
+struct request_input {
+	enum request_kind kind;
+	enum topic_family family;
+	struct topic_ids ids;
+	const struct cJSON *payload;
+	enum payload_format format;
+	const char *system_uuid;
+	const char *component_code; /* components: the twin's key with the system */
+	const char *target;         /* resolve: the event's uuid */
+	const char *expect;         /* see request->expect; NULL for a datapoint */
+	const char *summary;
+	double quiet;               /* datapoint: request->quiet (> 0) */
+};
+struct request *requests_add_input(struct requests *r, const struct request_input *in,
+				   struct request_time now, char *err, size_t err_size);
+/* Checks a value as the wire carries it (a datapoint line's "value")
+ * against a characteristic, as requests_parse_value checks a typed one:
+ * the type, SELECT options (a string or an array of them), min/max/step.
+ * NULL c: any value but null.  Pure; false with a one-line reason. */
+bool requests_check_json_value(const struct cJSON *value, const struct payload_characteristic *c,
+			       char *err, size_t err_size);
 /* Token requests go over HTTP: the caller sends request->payload (the
  * GraphQL body) and reports back with requests_token_response(). */
 struct request *requests_add_token(struct requests *r, const struct token_draft *d, struct request_time now,
@@ -242,6 +292,7 @@ const char *request_state_name(enum request_state state);
 /* The state as the views say it: "confirmed (late)" for a late outcome. */
 const char *request_state_label(const struct request *request);
 bool request_state_final(enum request_state state);
-const char *request_kind_name(enum request_kind kind); /* "set-setpoint", "ack-event", "issue-token" */
+/* The command's name: "set-setpoint", "ack-event", "issue-token", "update-system", ... */
+const char *request_kind_name(enum request_kind kind);
 
 #endif

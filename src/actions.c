@@ -1,6 +1,7 @@
 /* actions — see include/actions.h. */
 #include "actions.h"
 
+#include <cJSON.h>
 #include <math.h>
 #include <poll.h>
 #include <stdarg.h>
@@ -14,6 +15,7 @@
 #include "config.h"
 #include "connection.h"
 #include "graphql.h"
+#include "inputs.h"
 #include "loadsub.h"
 #include "ingest.h"
 #include "jwt.h"
@@ -34,7 +36,7 @@
 	X(characteristic, "characteristic", STRING, "CODE",                                   \
 	  "the characteristic's code, e.g. flow-temperature-setpoint")                         \
 	X(value, "value", STRING, "V", "the value; the component model's catalogue checks it") \
-	X(msgpack, "msgpack", FLAG, NULL, "send the setpoint as MessagePack (default JSON)")    \
+	X(msgpack, "msgpack", FLAG, NULL, "send the input as MessagePack (default JSON)")       \
 	X(event, "event", STRING, "UUID", "the event's uuid")                                  \
 	X(device, "device", STRING, "NAME", "the device the token is for, e.g. smart-bulb")    \
 	X(duration, "duration", STRING, "D",                                                   \
@@ -42,6 +44,21 @@
 	X(permanent, "permanent", FLAG, NULL, "a token that never expires (not --duration)")   \
 	X(token_out, "token-out", STRING, "FILE",                                              \
 	  "write the JWT to FILE (mode 0600), not to stdout")                                  \
+	X(new_name, "name", STRING, "TEXT", "the new name")                                        \
+	X(description, "description", STRING, "TEXT", "the new description")                   \
+	X(status, "status", STRING, "WORD", "ACTIVATED, DEACTIVATED or ARCHIVED")              \
+	X(connection_state, "connection-state", STRING, "WORD",                                \
+	  "system: CONNECTED, DISCONNECTED, PARTIALLY_CONNECTED, UNDEFINED; component: "       \
+	  "CONNECTED, DISCONNECTED, NOT_CONNECTIVE, UNDEFINED")                                \
+	X(model, "model", STRING, "UUID",                                                      \
+	  "the component model's uuid (components), the event model's (raise-event)")          \
+	X(time, "time", STRING, "T", "ISO-8601, e.g. 2026-01-31T12:00:00Z; not given: now")   \
+	X(end_time, "end-time", STRING, "T",                                                   \
+	  "ISO-8601: the RANGED event's end (it is RESOLVED); resolve-event: not given: now")  \
+	X(values_file, "values-file", STRING, "FILE|-",                                        \
+	  "DatapointInput objects, one JSON line each (- : stdin), checked before sending")     \
+	X(error_wait, "error-wait", DURATION, "S",                                             \
+	  "a datapoint ends as \"sent, no error\" after S s without an /error reply (5)")     \
 	X(wait, "wait", FLAG, NULL,                                                            \
 	  "follow the request to its end state; wait for the broker until --timeout")          \
 	X(quiet, "quiet", FLAG, NULL, "no talk on stderr (outcome, warnings): errors only")    \
@@ -58,7 +75,12 @@ struct action_args {
 	/* the table's values (optable.h: strings owned, freed by opt_free) */
 	char *system, *component, *service, *characteristic, *value;
 	char *event, *device, *duration, *token_out;
+	char *new_name, *description, *status, *connection_state, *model, *time, *end_time;
+	char *values_file;
+	double error_wait; /* OPT_UNSET: the default */
 	bool msgpack, permanent, wait, quiet, help;
+	/* publish-datapoint --values-file: the checked lines (an array, owned) */
+	struct cJSON *values;
 };
 
 static const struct opt_def action_defs[] = {
@@ -94,6 +116,42 @@ static const struct command {
 	  OPT_BIT(system) | OPT_BIT(device) | OPT_BIT(duration) | OPT_BIT(permanent) |
 		  OPT_BIT(token_out) | EVERY_COMMAND,
 	  OPT_BIT(system) | OPT_BIT(device), true },
+	{ "update-system", "change a system's name, description, status or connection state",
+	  "--system UUID [--name TEXT] [--description TEXT] [--status WORD]\n"
+	  "              [--connection-state WORD] [--msgpack] [--wait] [--quiet] [options]",
+	  OPT_BIT(system) | OPT_BIT(new_name) | OPT_BIT(description) | OPT_BIT(status) |
+		  OPT_BIT(connection_state) | OPT_BIT(msgpack) | EVERY_COMMAND,
+	  OPT_BIT(system), false },
+	{ "create-component", "create a component of a system from a component model",
+	  "--system UUID --component CODE --model UUID [--name TEXT] [--status WORD]\n"
+	  "              [--connection-state WORD] [--msgpack] [--wait] [--quiet] [options]",
+	  OPT_BIT(system) | OPT_BIT(component) | OPT_BIT(model) | OPT_BIT(new_name) | OPT_BIT(status) |
+		  OPT_BIT(connection_state) | OPT_BIT(msgpack) | EVERY_COMMAND,
+	  OPT_BIT(system) | OPT_BIT(component) | OPT_BIT(model), false },
+	{ "update-component", "change a component's name, status, connection state or model",
+	  "--system UUID --component CODE [--name TEXT] [--status WORD]\n"
+	  "              [--connection-state WORD] [--model UUID] [--msgpack] [--wait] [options]",
+	  OPT_BIT(system) | OPT_BIT(component) | OPT_BIT(model) | OPT_BIT(new_name) | OPT_BIT(status) |
+		  OPT_BIT(connection_state) | OPT_BIT(msgpack) | EVERY_COMMAND,
+	  OPT_BIT(system) | OPT_BIT(component), false },
+	{ "publish-datapoint", "publish datapoints of a system (no confirmation exists: errors only)",
+	  "--system UUID (--component CODE --service CODE --characteristic CODE\n"
+	  "              --value V [--time T] | --values-file FILE|-) [--error-wait S]\n"
+	  "              [--msgpack] [--quiet] [options]",
+	  OPT_BIT(system) | OPT_BIT(component) | OPT_BIT(service) | OPT_BIT(characteristic) |
+		  OPT_BIT(value) | OPT_BIT(time) | OPT_BIT(values_file) | OPT_BIT(error_wait) |
+		  OPT_BIT(msgpack) | EVERY_COMMAND,
+	  OPT_BIT(system), false },
+	{ "raise-event", "raise an event on a system or one of its components",
+	  "--system UUID [--component CODE] --model UUID [--time T] [--end-time T]\n"
+	  "              [--msgpack] [--wait] [--quiet] [options]",
+	  OPT_BIT(system) | OPT_BIT(component) | OPT_BIT(model) | OPT_BIT(time) | OPT_BIT(end_time) |
+		  OPT_BIT(msgpack) | EVERY_COMMAND,
+	  OPT_BIT(system) | OPT_BIT(model), false },
+	{ "resolve-event", "resolve an ACTIVE RANGED event (its end time set)",
+	  "--event UUID [--end-time T] [--msgpack] [--wait] [--quiet] [options]",
+	  OPT_BIT(event) | OPT_BIT(end_time) | OPT_BIT(msgpack) | EVERY_COMMAND, OPT_BIT(event),
+	  false },
 };
 
 /* The console's options a command uses, shown by its --help (the console's
@@ -254,10 +312,144 @@ static void parse_args(const struct command *cmd, int argc, char **argv, struct 
 	}
 }
 
+/* The most a --values-file may hold (stdin too): INPUTS_DATAPOINTS_MAX
+ * lines of a few KiB. */
+#define LIMIT_VALUES_FILE (4 * UTIL_MiB)
+
+static char *read_values(const char *path, char *err, size_t size)
+{
+	if (strcmp(path, "-") != 0)
+		return util_read_file(path, LIMIT_VALUES_FILE, "--values-file", NULL, err, size);
+	size_t len = 0, cap = 64 * 1024;
+	char *text = xmalloc(cap + 1);
+	size_t n;
+	while ((n = fread(text + len, 1, cap - len, stdin)) > 0) {
+		len += n;
+		if (len == cap && cap >= LIMIT_VALUES_FILE) {
+			free(text);
+			util_fail(err, size, "--values-file -: stdin holds more than %u bytes",
+				  (unsigned)LIMIT_VALUES_FILE);
+			return NULL;
+		}
+		if (len == cap) {
+			cap *= 2;
+			text = xrealloc(text, cap + 1);
+		}
+	}
+	text[len] = '\0';
+	return text;
+}
+
+/* Every line of --values-file checked (all that are wrong said, by line
+ * number) into a->values; nothing is sent unless all are right. */
+static void check_values_file(struct action_args *a, struct problems *p)
+{
+	char err[600];
+	char *text = read_values(a->values_file, err, sizeof(err));
+	if (!text) {
+		problem(p, "%s", err);
+		return;
+	}
+	cJSON *items = cJSON_CreateArray();
+	size_t line = 0, bad = 0;
+	for (char *at = text, *next; at && *at; at = next) {
+		next = strchr(at, '\n');
+		if (next)
+			*next++ = '\0';
+		line++;
+		if (at[strspn(at, " \t\r")] == '\0')
+			continue; /* blank lines separate nothing, and are allowed */
+		cJSON *o;
+		if (!inputs_datapoint_line(at, a->system, &o, err, sizeof(err))) {
+			if (bad++ < 20)
+				problem(p, "--values-file %s:%zu: %s", a->values_file, line, err);
+			continue;
+		}
+		cJSON_AddItemToArray(items, o);
+	}
+	free(text);
+	int n = cJSON_GetArraySize(items);
+	if (bad > 20)
+		problem(p, "--values-file %s: %zu more lines are wrong", a->values_file, bad - 20);
+	else if (!bad && n == 0)
+		problem(p, "--values-file %s: no datapoint in it", a->values_file);
+	else if (n > INPUTS_DATAPOINTS_MAX)
+		problem(p, "--values-file %s: %d datapoints, at most %d at once", a->values_file, n,
+			INPUTS_DATAPOINTS_MAX);
+	a->values = items;
+}
+
+/* The platform inputs' own checks (the schema's: enums, codes, times,
+ * uuids), run on what the options say before connecting; what needs the
+ * twin (a component's uuid, the event's model) comes after. */
+static void check_inputs(const struct command *cmd, struct action_args *a, struct problems *p)
+{
+	char err[600];
+	double t;
+	bool component_cmd = strstr(cmd->name, "-component") != NULL;
+	if (a->model && *a->model && !requests_check_uuid(a->model, err, sizeof(err)))
+		problem(p, "--model: %s", err);
+	if (a->time && !inputs_check_time("--time", a->time, &t, err, sizeof(err)))
+		problem(p, "%s", err);
+	if (a->end_time && !inputs_check_time("--end-time", a->end_time, &t, err, sizeof(err)))
+		problem(p, "%s", err);
+	if (a->status && *a->status &&
+	    !inputs_check_enum("--status", a->status, inputs_system_statuses, INPUTS_STATUS_COUNT,
+			       err, sizeof(err)))
+		problem(p, "%s", err);
+	if (a->connection_state && *a->connection_state &&
+	    !inputs_check_enum("--connection-state", a->connection_state,
+			       component_cmd ? inputs_component_connection_states
+					     : inputs_system_connection_states,
+			       component_cmd ? INPUTS_COMPONENT_STATE_COUNT : INPUTS_SYSTEM_STATE_COUNT,
+			       err, sizeof(err)))
+		problem(p, "%s", err);
+	if (a->component && *a->component && (cmd->takes & OPT_BIT(model)) &&
+	    !inputs_check_code("--component", a->component, err, sizeof(err)))
+		problem(p, "%s", err);
+	if (a->error_wait != OPT_UNSET && (a->error_wait <= 0 || a->error_wait > 300))
+		problem(p, "--error-wait: %g is not more than 0 and at most 300 s", a->error_wait);
+	if (strcmp(cmd->name, "update-system") == 0 && !a->new_name && !a->description && !a->status &&
+	    !a->connection_state)
+		problem(p, "nothing to update: give --name, --description, --status or "
+			   "--connection-state");
+	if (strcmp(cmd->name, "update-component") == 0 && !a->new_name && !a->status &&
+	    !a->connection_state && !a->model)
+		problem(p, "nothing to update: give --name, --status, --connection-state or --model");
+	if (strcmp(cmd->name, "raise-event") == 0 && a->time && a->end_time &&
+	    time_parse_iso8601(a->end_time) < time_parse_iso8601(a->time))
+		problem(p, "--end-time is before --time");
+	if (strcmp(cmd->name, "publish-datapoint") != 0)
+		return;
+	if (a->values_file) {
+		if (a->component || a->service || a->characteristic || a->value || a->time)
+			problem(p, "--values-file names its time streams, values and times: no "
+				   "--component, --service, --characteristic, --value or --time with it");
+		else if (a->system && requests_check_uuid(a->system, err, sizeof(err)))
+			check_values_file(a, p);
+		return;
+	}
+	static const struct {
+		unsigned bit;
+		const char *what;
+	} single[] = {
+		{ OPT_BIT(component), "--component CODE" },
+		{ OPT_BIT(service), "--service CODE" },
+		{ OPT_BIT(characteristic), "--characteristic CODE" },
+		{ OPT_BIT(value), "--value V" },
+	};
+	const char *given[] = { a->component, a->service, a->characteristic, a->value };
+	for (size_t i = 0; i < ARRAY_LEN(single); i++)
+		if (!given[i])
+			problem(p, "missing %s (or --values-file FILE)", single[i].what);
+	for (size_t i = 0; i < 3; i++)
+		if (given[i] && *given[i] && !inputs_check_code(single[i].what, given[i], err, sizeof(err)))
+			problem(p, "%s", err);
+}
+
 /* What can be checked without the broker: every option the command needs,
  * the form of ids and of the token's lifetime. */
-static void check_args(const struct command *cmd, const struct action_args *a,
-		       struct problems *p)
+static void check_args(const struct command *cmd, struct action_args *a, struct problems *p)
 {
 	char err[600];
 	for (size_t i = 0; i < ARRAY_LEN(action_defs); i++) {
@@ -275,6 +467,7 @@ static void check_args(const struct command *cmd, const struct action_args *a,
 		problem(p, "--system: %s", err);
 	if (a->event && *a->event && !requests_check_uuid(a->event, err, sizeof(err)))
 		problem(p, "--event: %s", err);
+	check_inputs(cmd, a, p);
 	if (strcmp(cmd->name, "issue-token") != 0)
 		return;
 	if (a->duration && a->permanent)
@@ -434,6 +627,7 @@ static int exit_for(const struct request *q, bool wait)
 	case REQUEST_FAILED:
 		return q->refused ? EXIT_REFUSED : EXIT_FAILED;
 	case REQUEST_CONFIRMED:
+	case REQUEST_NO_ERROR:
 		return EXIT_OK;
 	case REQUEST_DELIVERED:
 	case REQUEST_PENDING_DEVICE:
@@ -456,12 +650,14 @@ static void follow_mqtt(struct action_run *run, double deadline)
 {
 	struct request *q = run->request;
 	while (time_monotonic() < deadline && !request_state_final(q->state)) {
-		if (!run->args->wait && q->state != REQUEST_QUEUED && q->state != REQUEST_SENT)
+		/* a datapoint always waits out its quiet time: that is its outcome */
+		if (!run->args->wait && q->kind != REQUEST_DATAPOINT && q->state != REQUEST_QUEUED &&
+		    q->state != REQUEST_SENT)
 			break;
 		action_flow_tick(&run->flow);
 		pump(run, 50);
 	}
-	if (run->args->wait)
+	if (run->args->wait || q->kind == REQUEST_DATAPOINT)
 		requests_expire(run->flow.requests, q,
 				q->state == REQUEST_QUEUED ? "still queued: not connected"
 							   : "no final answer in time",
@@ -551,6 +747,209 @@ static void issue_token(struct action_run *run, double deadline)
 	}
 }
 
+/* An entity the retained state holds (not a stub named by another). */
+#define KNOWN(e) ((e) && (e)->meta.known && !(e)->meta.deleted)
+
+/* The datapoint value as the component model's catalogue types it; a
+ * characteristic that is a SETTING is refused (setpoints set those). */
+static bool datapoint_value(struct action_run *run, const char *component, const char *service,
+			    const char *characteristic, const char *text, const cJSON *given,
+			    cJSON **out, char *err, size_t size)
+{
+	const struct action_args *a = run->args;
+	struct action_catalogue held = { 0 };
+	const char *why = NULL;
+	const struct payload_characteristic *c = action_flow_characteristic(
+		run->store, a->system, component, service, characteristic, &held, &why);
+	bool ok = true;
+	*out = NULL;
+	if (c && c->kind != CHARACTERISTIC_MEASUREMENT) {
+		ok = util_fail(err, size, "%s/%s is a SETTING: datapoints are MEASUREMENTs "
+					  "(set-setpoint sets a SETTING)", service, characteristic);
+	} else if (given) {
+		ok = requests_check_json_value(given, c, err, size);
+	} else {
+		struct value v;
+		cJSON *json = NULL;
+		ok = requests_parse_value(text, c, &v, &json, err, size);
+		if (ok)
+			*out = payload_value_json(&v);
+		cJSON_Delete(json);
+	}
+	if (ok && !c)
+		say(a, "%s/%s/%s: %s\n", component, service, characteristic, why);
+	action_catalogue_close(&held);
+	return ok;
+}
+
+static bool build_datapoints(struct action_run *run, struct input_built *b, char *err,
+			     size_t size)
+{
+	struct action_args *a = (struct action_args *)run->args;
+	double quiet = a->error_wait != OPT_UNSET ? a->error_wait : 5;
+	enum payload_format format = a->msgpack ? FORMAT_MSGPACK : FORMAT_JSON;
+	if (a->values) {
+		/* the lines' values against the catalogue, where the codes name it */
+		int line = 0;
+		for (const cJSON *o = a->values->child; o; o = o->next) {
+			line++;
+			const char *cc = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(o, "componentCode"));
+			const char *sc = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(o, "serviceCode"));
+			const char *kc = cJSON_GetStringValue(
+				cJSON_GetObjectItemCaseSensitive(o, "characteristicCode"));
+			cJSON *unused = NULL;
+			char why[400];
+			if (cc && sc && kc &&
+			    !datapoint_value(run, cc, sc, kc, NULL,
+					     cJSON_GetObjectItemCaseSensitive(o, "value"), &unused, why,
+					     sizeof(why)))
+				return util_fail(err, size, "datapoint %d (of the lines with one): %s",
+						 line, why);
+		}
+		cJSON *items = a->values;
+		a->values = NULL;
+		return inputs_datapoints(a->system, items, quiet, format, b, err, size);
+	}
+	cJSON *value;
+	if (!datapoint_value(run, a->component, a->service, a->characteristic, a->value, NULL, &value,
+			     err, size))
+		return false;
+	cJSON *o = cJSON_CreateObject();
+	cJSON_AddStringToObject(o, "componentCode", a->component);
+	cJSON_AddStringToObject(o, "serviceCode", a->service);
+	cJSON_AddStringToObject(o, "characteristicCode", a->characteristic);
+	/* the time of the measurement: the reference recommends sending it */
+	char when[40];
+	time_format_iso8601(a->time ? time_parse_iso8601(a->time) : action_flow_now(&run->flow).wall,
+			    when, sizeof(when));
+	cJSON_AddStringToObject(o, "time", when);
+	cJSON_AddItemToObject(o, "value", value);
+	cJSON *items = cJSON_CreateArray();
+	cJSON_AddItemToArray(items, o);
+	return inputs_datapoints(a->system, items, quiet, format, b, err, size);
+}
+
+/* An event model the twin knows must fit the entity and, with an end
+ * time, be RANGED; one it does not know goes to the platform to judge. */
+static bool event_model_fits(struct action_run *run, bool component, bool ended, char *err,
+			     size_t size)
+{
+	const struct event_model *m = store_find_event_model(run->store, run->args->model);
+	if (!KNOWN(m)) {
+		say(run->args, "event model %s is not in the retained state: the platform judges it\n",
+		    run->args->model);
+		return true;
+	}
+	const char *want = component ? "COMPONENT" : "SYSTEM";
+	if (m->entity_type && strcmp(m->entity_type, want) != 0)
+		return util_fail(err, size, "event model %s is for %s events, not %s ones%s",
+				 m->code ? m->code : run->args->model, m->entity_type, want,
+				 component ? "" : " (--component CODE names a component)");
+	if (ended && m->event_type && strcmp(m->event_type, "RANGED") != 0)
+		return util_fail(err, size, "event model %s is %s: only a RANGED event has an end time",
+				 m->code ? m->code : run->args->model, m->event_type);
+	return true;
+}
+
+static bool build_event(struct action_run *run, struct input_built *b, char *err, size_t size)
+{
+	const struct action_args *a = run->args;
+	double now = action_flow_now(&run->flow).wall;
+	enum payload_format format = a->msgpack ? FORMAT_MSGPACK : FORMAT_JSON;
+	double end = a->end_time ? time_parse_iso8601(a->end_time) : TIME_UNKNOWN;
+	if (strcmp(a->name, "resolve-event") == 0) {
+		const struct event *e = store_find_event(run->store, a->event);
+		if (!KNOWN(e) || !e->system_uuid)
+			return util_fail(err, size, "event %s is not in the retained state", a->event);
+		if (!config_in_scope(run->config, e->system_uuid))
+			return util_fail(err, size, "event %s is of system %s, outside the scope",
+					 a->event, e->system_uuid);
+		if (!e->status || strcmp(e->status, "ACTIVE") != 0)
+			return util_fail(err, size, "event %s is %s: only an ACTIVE RANGED event resolves",
+					 a->event, e->status ? e->status : "SINGLE_POINT (no status)");
+		if (!e->event_model_uuid || e->time == TIME_UNKNOWN)
+			return util_fail(err, size, "event %s has no model or time in the retained state",
+					 a->event);
+		bool component = e->entity_uuid && strcmp(e->entity_uuid, e->system_uuid) != 0;
+		struct event_input d = { true, e->system_uuid, component ? e->entity_uuid : NULL,
+					 e->event_model_uuid, a->event, e->time,
+					 end != TIME_UNKNOWN ? end : fmax(now, e->time), format };
+		return inputs_event(&d, b, err, size);
+	}
+	const char *component_uuid = NULL;
+	if (a->component) {
+		const struct system *s = action_flow_system(run->store, a->system);
+		const struct component *c =
+			s ? store_find_component(run->store, s->uuid, a->component) : NULL;
+		if (!KNOWN(c) || !c->uuid)
+			return util_fail(err, size, "component %s of system %s is not in the retained "
+						    "state (its uuid names the event's topic)",
+					 a->component, a->system);
+		component_uuid = c->uuid;
+	}
+	if (!event_model_fits(run, component_uuid != NULL, end != TIME_UNKNOWN, err, size))
+		return false;
+	/* a time always: the twin's event is told ours by it */
+	struct event_input d = { false, a->system, component_uuid, a->model, NULL,
+				 a->time ? time_parse_iso8601(a->time) : now, end, format };
+	return inputs_event(&d, b, err, size);
+}
+
+static bool build_component(struct action_run *run, struct input_built *b, char *err, size_t size)
+{
+	const struct action_args *a = run->args;
+	bool create = strcmp(a->name, "create-component") == 0;
+	const struct system *s = action_flow_system(run->store, a->system);
+	const struct component *c = KNOWN(s) ? store_find_component(run->store, s->uuid, a->component)
+					      : NULL;
+	if (create && KNOWN(c))
+		return util_fail(err, size, "system %s has a component %s already (update-component "
+					    "changes it)", a->system, a->component);
+	if (!create && KNOWN(s) && !KNOWN(c))
+		return util_fail(err, size, "system %s has no component %s (create-component creates "
+					    "it)", a->system, a->component);
+	if (!KNOWN(s))
+		say(a, "system %s is not in the retained state: the platform judges it\n", a->system);
+	const struct component_model *m =
+		a->model ? store_find_component_model(run->store, a->model) : NULL;
+	if (a->model && !KNOWN(m))
+		say(a, "component model %s is not in the retained state: the platform judges it\n",
+		    a->model);
+	struct component_input d = { create, a->system, a->component, a->model, a->new_name,
+				     a->status, a->connection_state,
+				     a->msgpack ? FORMAT_MSGPACK : FORMAT_JSON };
+	return inputs_component(&d, b, err, size);
+}
+
+/* The platform inputs: built from the options and the twin, then queued. */
+static struct request *build_input(struct action_run *run, char *err, size_t size)
+{
+	const struct action_args *a = run->args;
+	struct input_built b;
+	memset(&b, 0, sizeof(b));
+	bool ok;
+	if (strcmp(a->name, "update-system") == 0) {
+		if (!KNOWN(store_find_system(run->store, a->system)))
+			say(a, "system %s is not in the retained state: the platform judges it\n",
+			    a->system);
+		struct system_update d = { a->system, a->new_name, a->description, a->status,
+					   a->connection_state,
+					   a->msgpack ? FORMAT_MSGPACK : FORMAT_JSON };
+		ok = inputs_system_update(&d, &b, err, size);
+	} else if (strstr(a->name, "-component")) {
+		ok = build_component(run, &b, err, size);
+	} else if (strcmp(a->name, "publish-datapoint") == 0) {
+		ok = build_datapoints(run, &b, err, size);
+	} else {
+		ok = build_event(run, &b, err, size);
+	}
+	struct request *q = ok ? requests_add_input(run->flow.requests, &b.in,
+						     action_flow_now(&run->flow), err, size)
+			       : NULL;
+	input_built_free(&b);
+	return q;
+}
+
 static struct request *build_request(struct action_run *run, char *err, size_t size)
 {
 	const struct action_args *a = run->args;
@@ -573,6 +972,8 @@ static struct request *build_request(struct action_run *run, char *err, size_t s
 		action_catalogue_close(&catalogue);
 		return q;
 	}
+	if (strcmp(a->name, "issue-token") != 0 && strcmp(a->name, "ack-event") != 0)
+		return build_input(run, err, size);
 	if (strcmp(a->name, "ack-event") == 0) {
 		const char *system = a->system;
 		const struct event *e = a->event ? store_find_event(run->store, a->event) : NULL;
@@ -654,6 +1055,7 @@ int actions_main(int argc, char **argv)
 	struct action_args args;
 	memset(&args, 0, sizeof(args));
 	args.name = cmd->name;
+	args.error_wait = OPT_UNSET;
 	int status = EXIT_USAGE;
 	struct config config;
 	config_init(&config);
@@ -724,6 +1126,7 @@ out:
 	topics_free(run.topics);
 	problems_free(&problems);
 	opt_free(&action_options, &args);
+	cJSON_Delete(args.values);
 	config_free(&config);
 	return status;
 }

@@ -79,6 +79,18 @@ const char *request_kind_name(enum request_kind kind)
 		return "ack-event";
 	case REQUEST_TOKEN:
 		return "issue-token";
+	case REQUEST_SYSTEM_UPDATE:
+		return "update-system";
+	case REQUEST_COMPONENT_CREATE:
+		return "create-component";
+	case REQUEST_COMPONENT_UPDATE:
+		return "update-component";
+	case REQUEST_DATAPOINT:
+		return "publish-datapoint";
+	case REQUEST_EVENT_RAISE:
+		return "raise-event";
+	case REQUEST_EVENT_RESOLVE:
+		return "resolve-event";
 	}
 	return "?";
 }
@@ -111,6 +123,7 @@ static void request_free(struct request *q)
 	free(q->service_code);
 	free(q->characteristic_code);
 	free(q->value.text);
+	free(q->expect);
 	free(q);
 }
 
@@ -163,7 +176,8 @@ static void set_state(struct requests *r, struct request *q, enum request_state 
 			      (q->kind == REQUEST_TOKEN ? r->timeouts.platform : 0);
 		break;
 	case REQUEST_DELIVERED:
-		q->deadline = now.mono + r->timeouts.platform;
+		/* a datapoint waits only for an /error reply, its quiet time */
+		q->deadline = now.mono + (q->kind == REQUEST_DATAPOINT ? q->quiet : r->timeouts.platform);
 		break;
 	case REQUEST_PENDING_DEVICE:
 		q->deadline = now.mono + r->timeouts.device;
@@ -326,6 +340,65 @@ bool requests_parse_value(const char *text, const struct payload_characteristic 
 	return false;
 }
 
+bool requests_check_json_value(const cJSON *value, const struct payload_characteristic *c,
+			       char *err, size_t size)
+{
+	if (!value || cJSON_IsNull(value))
+		return util_fail(err, size, "no value");
+	if (!c)
+		return true;
+	struct value parsed;
+	cJSON *owned = NULL;
+	char text[64];
+	bool ok;
+	switch (c->data_type) {
+	case DATA_TYPE_FLOAT:
+	case DATA_TYPE_INTEGER:
+		if (!cJSON_IsNumber(value))
+			return util_fail(err, size, "%s is %s: the value must be a number", c->code,
+					 payload_data_type_name(c->data_type));
+		snprintf(text, sizeof(text), "%.17g", value->valuedouble);
+		ok = requests_parse_value(text, c, &parsed, &owned, err, size);
+		break;
+	case DATA_TYPE_BOOLEAN:
+		if (!cJSON_IsBool(value))
+			return util_fail(err, size, "%s is BOOLEAN: the value must be true or false",
+					 c->code);
+		return true;
+	case DATA_TYPE_STRING:
+		if (!cJSON_IsString(value))
+			return util_fail(err, size, "%s is STRING: the value must be a string", c->code);
+		return true;
+	case DATA_TYPE_SELECT:
+		if (cJSON_IsString(value))
+			return requests_parse_value(value->valuestring, c, &parsed, &owned, err, size);
+		if (!cJSON_IsArray(value) || !value->child)
+			return util_fail(err, size, "%s is SELECT: the value must be an option or an "
+						    "array of options", c->code);
+		for (const cJSON *it = value->child; it; it = it->next)
+			if (!cJSON_IsString(it) ||
+			    !requests_parse_value(it->valuestring, c, &parsed, &owned, err, size))
+				return cJSON_IsString(it) ? false
+							  : util_fail(err, size, "%s is SELECT: "
+								      "options are strings", c->code);
+		return true;
+	case DATA_TYPE_JSON:
+		if (!cJSON_IsObject(value) && !cJSON_IsArray(value))
+			return util_fail(err, size, "%s is JSON: the value must be an object or an array",
+					 c->code);
+		return true;
+	default:
+		ok = true;
+		if (cJSON_IsNumber(value)) { /* the boundaries the model still declares */
+			snprintf(text, sizeof(text), "%.17g", value->valuedouble);
+			ok = requests_parse_value(text, c, &parsed, &owned, err, size);
+		}
+		break;
+	}
+	cJSON_Delete(owned);
+	return ok;
+}
+
 static void stored_from_value(struct stored_value *dst, const struct value *v)
 {
 	memset(dst, 0, sizeof(*dst));
@@ -405,7 +478,7 @@ static bool build_topic(struct requests *r, enum topic_family family, const stru
 	return true;
 }
 
-static void set_payload(struct request *q, cJSON *root)
+static void set_payload(struct request *q, const cJSON *root)
 {
 	struct payload_buf buf = { NULL, 0, 0 };
 	payload_serialize(root, q->format, &buf);
@@ -616,6 +689,34 @@ struct request *requests_add_event_ack(struct requests *r, const char *system_uu
 	char summary[256];
 	snprintf(summary, sizeof(summary), "acknowledge event %.36s", event_uuid);
 	q->summary = xstrdup(summary);
+	set_state(r, q, REQUEST_QUEUED, now);
+	return q;
+}
+
+struct request *requests_add_input(struct requests *r, const struct request_input *in,
+				   struct request_time now, char *err, size_t size)
+{
+	if (missing("system", in->system_uuid, err, size) || !in->payload)
+		return in->payload ? NULL : (util_fail(err, size, "no payload"), NULL);
+	if (in->kind == REQUEST_DATAPOINT ? in->quiet <= 0 : !in->expect)
+		return util_fail(err, size, "nothing to follow the request by"), NULL;
+	struct topic_ids ids = in->ids;
+	ids.v[TOPIC_ID_SLUG] = r->slug;
+	enum payload_format format = in->format == FORMAT_MSGPACK ? FORMAT_MSGPACK : FORMAT_JSON;
+	char *topic;
+	if (!build_topic(r, in->family, &ids, format, &topic, err, size))
+		return NULL;
+	struct request *q = add(r, in->kind, now);
+	q->topic = topic;
+	q->format = format;
+	set_payload(q, in->payload);
+	q->system_uuid = xstrdup(in->system_uuid);
+	q->component_code = dup_or_null(in->component_code);
+	q->target = dup_or_null(in->target);
+	q->expect = dup_or_null(in->expect);
+	q->quiet = in->quiet;
+	q->data_type = DATA_TYPE_COUNT;
+	q->summary = xstrdup(in->summary ? in->summary : request_kind_name(in->kind));
 	set_state(r, q, REQUEST_QUEUED, now);
 	return q;
 }
@@ -918,6 +1019,96 @@ static struct request *observe_event(struct requests *r, const struct upd_event 
 	return NULL;
 }
 
+/* ---- the platform inputs: the retained twin shows the change ---------------- */
+
+/* Does the twin's member show what we sent?  Times as instants (the
+ * platform may write them with other digits), everything else exactly. */
+static bool member_shows(const cJSON *want, const cJSON *got)
+{
+	if (!got)
+		return false;
+	if (cJSON_IsString(want) && cJSON_IsString(got) &&
+	    (strcmp(want->string, "time") == 0 || strcmp(want->string, "endTime") == 0)) {
+		double a = time_parse_iso8601(want->valuestring);
+		double b = time_parse_iso8601(got->valuestring);
+		return a != TIME_UNKNOWN && b != TIME_UNKNOWN && fabs(a - b) < 0.0005;
+	}
+	return cJSON_Compare(want, got, true);
+}
+
+static bool twin_shows(const char *expect, const cJSON *root)
+{
+	cJSON *want = expect ? cJSON_Parse(expect) : NULL;
+	bool shows = want && cJSON_IsObject(root);
+	for (const cJSON *m = want ? want->child : NULL; shows && m; m = m->next)
+		shows = member_shows(m, cJSON_GetObjectItemCaseSensitive(root, m->string));
+	cJSON_Delete(want);
+	return shows;
+}
+
+/* Changed after we published (a twin without the time cannot be checked). */
+static bool fresh(double changed, const struct request *q)
+{
+	return changed == TIME_UNKNOWN || changed >= q->sent_at - REQUESTS_CLOCK_SKEW_S;
+}
+
+static bool event_held(const struct requests *r, const char *uuid)
+{
+	for (size_t i = 0; i < r->count; i++)
+		if (r->items[i]->kind == REQUEST_EVENT_RAISE && eq(r->items[i]->target, uuid))
+			return true;
+	return false;
+}
+
+/* Is this twin message the change q asked for? */
+static bool twin_fits(const struct requests *r, const struct request *q,
+		      const struct topic_match *m, const struct decode_result *res, const char *event)
+{
+	switch (q->kind) {
+	case REQUEST_SYSTEM_UPDATE:
+		return m->family == TOPIC_SYSTEM &&
+		       view_equals(m->ids[TOPIC_ID_SYSTEM_UUID], q->system_uuid) &&
+		       fresh(res->u.system.updated_at, q);
+	case REQUEST_COMPONENT_CREATE:
+	case REQUEST_COMPONENT_UPDATE:
+		return m->family == TOPIC_COMPONENT &&
+		       view_equals(m->ids[TOPIC_ID_SYSTEM_UUID], q->system_uuid) &&
+		       view_equals(m->ids[TOPIC_ID_COMPONENT_CODE], q->component_code) &&
+		       fresh(res->u.component.updated_at, q);
+	case REQUEST_EVENT_RAISE:
+		return m->family == TOPIC_EVENT && event && !q->target && !event_held(r, event) &&
+		       fresh(res->u.event.created_at, q);
+	case REQUEST_EVENT_RESOLVE:
+		return m->family == TOPIC_EVENT && eq(event, q->target) &&
+		       fresh(res->u.event.updated_at, q);
+	default:
+		return false;
+	}
+}
+
+static struct request *observe_twin(struct requests *r, const struct topic_match *m,
+				    const struct decode_result *res, const char *event,
+				    struct request_time now)
+{
+	for (int late = 0; late <= 1; late++) {
+		for (size_t i = 0; i < r->count; i++) {
+			struct request *q = r->items[i];
+			if (!q->expect || q->sent_at <= 0)
+				continue;
+			if (late ? !listening_late(r, q, now)
+				 : q->state != REQUEST_SENT && q->state != REQUEST_DELIVERED)
+				continue;
+			if (!twin_fits(r, q, m, res, event) || !twin_shows(q->expect, res->root))
+				continue;
+			if (q->kind == REQUEST_EVENT_RAISE)
+				q->target = xstrdup(event);
+			finish(r, q, REQUEST_CONFIRMED, now);
+			return q;
+		}
+	}
+	return NULL;
+}
+
 static void remember_token(struct requests *r, const char *uuid)
 {
 	for (size_t i = 0; i < SEEN_TOKENS; i++)
@@ -982,8 +1173,12 @@ struct request *requests_observe(struct requests *r, const struct topic_match *m
 		const char *id = m->ids[TOPIC_ID_EVENT_UUID].ptr
 					 ? sv_copy(m->ids[TOPIC_ID_EVENT_UUID], uuid, sizeof(uuid))
 					 : res->u.event.uuid;
-		return id ? observe_event(r, &res->u.event, id, now) : NULL;
+		struct request *q = id ? observe_event(r, &res->u.event, id, now) : NULL;
+		return q ? q : id ? observe_twin(r, m, res, id, now) : NULL;
 	}
+	case TOPIC_SYSTEM:
+	case TOPIC_COMPONENT:
+		return observe_twin(r, m, res, NULL, now);
 	case TOPIC_LOCAL_API_TOKENS:
 		return observe_tokens(r, &res->u.tokens, now);
 	default:
@@ -998,7 +1193,14 @@ double requests_tick(struct requests *r, struct request_time now)
 		struct request *q = r->items[i];
 		if (!waiting(q) || q->deadline <= 0)
 			continue;
-		if (now.mono >= q->deadline) {
+		if (now.mono >= q->deadline && q->kind == REQUEST_DATAPOINT &&
+		    q->state == REQUEST_DELIVERED) {
+			/* the platform confirms no datapoint: say only what is known */
+			char why[96];
+			snprintf(why, sizeof(why), "no /error reply within %g s", q->quiet);
+			set_text(&q->detail, why);
+			set_state(r, q, REQUEST_NO_ERROR, now);
+		} else if (now.mono >= q->deadline) {
 			static const char *const what[] = {
 				[REQUEST_SENT] = "no PUBACK from the broker",
 				[REQUEST_DELIVERED] = "no answer from the platform",

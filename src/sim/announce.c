@@ -117,8 +117,8 @@ void announce_component(struct sim *sim, size_t i, size_t j)
 	struct sim_component *c = &s->components[j];
 	struct upd_component u = { c->uuid,   c->code,		     c->name,
 				   w->model_uuid[c->model], s->uuid, c->connection_state,
-				   "ACTIVATED", c->connection_changed_at, w->created_at,
-				   fmax(c->connection_changed_at, w->created_at) };
+				   c->status, c->connection_changed_at, c->created_at,
+				   fmax(c->connection_changed_at, c->updated_at) };
 	struct payload_extra x;
 	extra_default(&x, w);
 	struct topic_ids ids = out_ids(&sim->out);

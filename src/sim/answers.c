@@ -32,6 +32,7 @@ struct answer {
 	char topic[TOPIC_ID_MAX * 4];
 	const struct topic_match *match;
 	double now;
+	char prefix[40]; /* before an error's message: "datapoint 3: " */
 };
 
 /* Replies on <input topic>/error; returns false (the input failed). */
@@ -39,9 +40,10 @@ __attribute__((format(printf, 3, 4)))
 static bool reply_error(struct answer *a, enum sim_error code, const char *fmt, ...)
 {
 	char message[512], topic[sizeof(a->topic) + 8];
+	size_t at = (size_t)snprintf(message, sizeof(message), "%s", a->prefix);
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(message, sizeof(message), fmt, ap);
+	vsnprintf(message + at, sizeof(message) - at, fmt, ap);
 	va_end(ap);
 	struct upd_error_reply e = { ERROR_PAYLOAD_JSON, message, sim_error_code(code) };
 	cJSON *root = payload_build_error_reply(&e);
@@ -222,37 +224,34 @@ static void services_text(const struct sim_model *m, char *buf, size_t size)
 						m->chars[i].service);
 }
 
-static bool on_setpoint_input(struct answer *a, const struct upd_setpoint_input *in)
+/* The time stream an address names on system s (timeStreamUuid, or the
+ * component, service and characteristic): false after replying. */
+static bool find_stream(struct answer *a, struct sim_system *s, const struct stream_address *ad,
+			struct sim_component **cp, size_t *ci, long *k)
 {
 	struct world *w = a->sim->world;
-	char id[TOPIC_ID_MAX + 1];
-	const char *sys_id = topic_id(a, TOPIC_ID_SYSTEM_UUID, id, sizeof(id));
-	size_t si, ci = 0;
-	long k = -1;
-	struct sim_system *s = world_find_system(w, sys_id, &si);
-	if (!s)
-		return reply_error(a, SIM_ERR_UNKNOWN_SYSTEM, "unknown system %s", sys_id ? sys_id : "");
-	const struct stream_address *ad = &in->addr;
+	*cp = NULL;
+	*k = -1;
 	if ((ad->system_uuid && strcmp(ad->system_uuid, s->uuid) != 0) ||
 	    (ad->system_code && strcmp(ad->system_code, s->code) != 0))
 		return reply_error(a, SIM_ERR_SYSTEM_MISMATCH,
 				   "the payload names system %s, the topic %s",
 				   ad->system_uuid ? ad->system_uuid : ad->system_code, s->uuid);
-	struct sim_component *c = NULL;
 	if (ad->time_stream_uuid) {
-		for (size_t j = 0; j < s->component_count && k < 0; j++) {
-			k = world_find_stream(&s->components[j], ad->time_stream_uuid);
-			if (k >= 0) {
-				c = &s->components[j];
-				ci = j;
+		for (size_t j = 0; j < s->component_count && *k < 0; j++) {
+			*k = world_find_stream(&s->components[j], ad->time_stream_uuid);
+			if (*k >= 0) {
+				*cp = &s->components[j];
+				*ci = j;
 			}
 		}
-		if (!c)
+		if (!*cp)
 			return reply_error(a, SIM_ERR_UNKNOWN_TIME_STREAM,
 					   "system %s has no time stream %s", s->uuid,
 					   ad->time_stream_uuid);
 	} else {
-		c = world_find_component(s, ad->component_code, ad->component_uuid, &ci);
+		*cp = world_find_component(s, ad->component_code, ad->component_uuid, ci);
+		struct sim_component *c = *cp;
 		if (!c)
 			return reply_error(a, SIM_ERR_UNKNOWN_COMPONENT, "system %s has no component %s",
 					   s->uuid,
@@ -284,8 +283,24 @@ static bool on_setpoint_input(struct answer *a, const struct upd_setpoint_input 
 					   m->code, ad->service_code,
 					   ad->characteristic_code ? ad->characteristic_code
 								   : ad->characteristic_uuid);
-		k = (long)idx;
+		*k = (long)idx;
 	}
+	return true;
+}
+
+static bool on_setpoint_input(struct answer *a, const struct upd_setpoint_input *in)
+{
+	struct world *w = a->sim->world;
+	char id[TOPIC_ID_MAX + 1];
+	const char *sys_id = topic_id(a, TOPIC_ID_SYSTEM_UUID, id, sizeof(id));
+	size_t si, ci = 0;
+	long k = -1;
+	struct sim_system *s = world_find_system(w, sys_id, &si);
+	if (!s)
+		return reply_error(a, SIM_ERR_UNKNOWN_SYSTEM, "unknown system %s", sys_id ? sys_id : "");
+	struct sim_component *c = NULL;
+	if (!find_stream(a, s, &in->addr, &c, &ci, &k))
+		return false;
 	const struct sim_characteristic *ch = &world_model(w, c)->chars[k];
 	if (ch->spec.kind != CHARACTERISTIC_SETTING)
 		return reply_error(a, SIM_ERR_NOT_A_SETTING,
@@ -350,6 +365,20 @@ static bool on_event_ack(struct answer *a, const struct upd_event_ack *ack)
 	return log_ok(a, "event acknowledged");
 }
 
+/* The ACTIVE event of model m on the entity that started at t (to the
+ * millisecond the payloads carry); NULL when none. */
+static struct sim_event *find_open_event(struct world *w, size_t m, size_t s, long component,
+					 double t)
+{
+	for (size_t i = 0; i < WORLD_MAX_EVENTS; i++) {
+		struct sim_event *e = &w->events[i];
+		if (e->live && e->model == m && e->system == s && e->component == component &&
+		    e->end_time == TIME_UNKNOWN && fabs(e->time - t) < 0.0005)
+			return e;
+	}
+	return NULL;
+}
+
 static bool on_event_input(struct answer *a, const struct upd_event_input *in, bool component)
 {
 	struct world *w = a->sim->world;
@@ -380,6 +409,22 @@ static bool on_event_input(struct answer *a, const struct upd_event_input *in, b
 		return reply_error(a, SIM_ERR_WRONG_ENTITY_TYPE,
 				   "event model %s is limited to %s components", em->code,
 				   em->only_model);
+	bool ranged = strcmp(em->type, "RANGED") == 0;
+	if (in->time != TIME_UNKNOWN && in->end_time != TIME_UNKNOWN && in->end_time < in->time)
+		return reply_error(a, SIM_ERR_INVALID_VALUE, "endTime is before time");
+	/* An endTime for the ACTIVE event of this model, entity and start time
+	 * is its update: it is RESOLVED (§4.5; the reference has no other
+	 * update topic). */
+	struct sim_event *open = ranged && in->end_time != TIME_UNKNOWN && in->time != TIME_UNKNOWN
+					 ? find_open_event(w, (size_t)m, si, component ? (long)ci : -1,
+							   in->time)
+					 : NULL;
+	if (open) {
+		world_event_resolve(w, open, a->now);
+		open->end_time = in->end_time;
+		announce_event(a->sim, open);
+		return log_ok(a, "event resolved");
+	}
 	struct sim_event evicted;
 	struct sim_event *e = world_event_raise(w, (size_t)m, si, component ? (long)ci : -1,
 						a->now, &evicted);
@@ -449,11 +494,123 @@ static bool on_system_input(struct answer *a, const struct upd_system_input *in)
 	return log_ok(a, "system updated");
 }
 
+/* ---- component inputs ------------------------------------------------------ */
+
+/* A ComponentInput (§3.8): a code the system lacks is created (its model
+ * required), a known one updated; the component republished retained. */
+static bool on_component_input(struct answer *a, const struct upd_component_input *in)
+{
+	static const char *const statuses[] = { "ACTIVATED", "DEACTIVATED", "ARCHIVED" };
+	static const char *const states[] = { "CONNECTED", "DISCONNECTED", "NOT_CONNECTIVE",
+					      "UNDEFINED" };
+	struct world *w = a->sim->world;
+	char id[TOPIC_ID_MAX + 1];
+	const char *uuid = topic_id(a, TOPIC_ID_SYSTEM_UUID, id, sizeof(id));
+	size_t si, ci;
+	struct sim_system *s = world_find_system(w, uuid, &si);
+	if (!s)
+		return reply_error(a, SIM_ERR_UNKNOWN_SYSTEM, "unknown system %s", uuid ? uuid : "");
+	if (in->system_uuid && strcmp(in->system_uuid, s->uuid) != 0)
+		return reply_error(a, SIM_ERR_SYSTEM_MISMATCH, "the payload names system %s, the topic %s",
+				   in->system_uuid, s->uuid);
+	if (!in->code)
+		return reply_error(a, SIM_ERR_MISSING_FIELD, "code: missing required field");
+	if (!in->code[0] || strlen(in->code) >= WORLD_ID_MAX || strpbrk(in->code, "/+# "))
+		return reply_error(a, SIM_ERR_INVALID_VALUE,
+				   "code must have 1 to %d bytes without '/', '+', '#' or spaces",
+				   WORLD_ID_MAX - 1);
+	if (in->name && (!in->name[0] || strlen(in->name) >= WORLD_ID_MAX))
+		return reply_error(a, SIM_ERR_INVALID_VALUE, "name must have 1 to %d bytes",
+				   WORLD_ID_MAX - 1);
+	if (in->status && !one_of(in->status, statuses, ARRAY_LEN(statuses)))
+		return reply_error(a, SIM_ERR_INVALID_VALUE,
+				   "status \"%s\" is not ACTIVATED, DEACTIVATED or ARCHIVED", in->status);
+	if (in->connection_state && !one_of(in->connection_state, states, ARRAY_LEN(states)))
+		return reply_error(a, SIM_ERR_INVALID_VALUE,
+				   "connectionState \"%s\" is not CONNECTED, DISCONNECTED, "
+				   "NOT_CONNECTIVE or UNDEFINED", in->connection_state);
+	long m = in->component_model_uuid ? world_find_model(w, in->component_model_uuid) : -1;
+	if (in->component_model_uuid && m < 0)
+		return reply_error(a, SIM_ERR_UNKNOWN_COMPONENT_MODEL, "no component model %s",
+				   in->component_model_uuid);
+	struct sim_component *c = world_find_component(s, in->code, NULL, &ci);
+	if (!c) {
+		if (m < 0)
+			return reply_error(a, SIM_ERR_MISSING_FIELD,
+					   "componentModelUuid: required to create component %s",
+					   in->code);
+		ci = world_component_add(w, si, (size_t)m, in->code, in->name, a->now);
+		c = &s->components[ci];
+	} else if (m >= 0 && (size_t)m != c->model) {
+		return reply_error(a, SIM_ERR_MODEL_IMMUTABLE,
+				   "component %s is a %s; its model cannot change", c->code,
+				   world_model(w, c)->code);
+	} else if (in->name) {
+		snprintf(c->name, sizeof(c->name), "%s", in->name);
+	}
+	if (in->status)
+		for (size_t i = 0; i < ARRAY_LEN(statuses); i++)
+			if (strcmp(in->status, statuses[i]) == 0)
+				c->status = statuses[i];
+	bool system_changed = false;
+	if (in->connection_state) {
+		bool up = strcmp(in->connection_state, "CONNECTED") == 0;
+		if (up || strcmp(in->connection_state, "DISCONNECTED") == 0)
+			system_changed = world_set_connection(w, si, ci, up, a->now);
+		for (size_t i = 0; i < ARRAY_LEN(states); i++)
+			if (strcmp(in->connection_state, states[i]) == 0)
+				c->connection_state = states[i];
+		c->connection_changed_at = a->now;
+	}
+	c->updated_at = a->now;
+	announce_component(a->sim, si, ci);
+	if (system_changed)
+		announce_system(a->sim, si);
+	return log_ok(a, "component created or updated");
+}
+
+/* ---- datapoint inputs ------------------------------------------------------ */
+
+/* A DatapointInput (§3.10), one or many: each must name a characteristic
+ * of the system with a value it takes.  Nothing is published on success (the
+ * reference has no echo); the first bad one is the /error reply.  The
+ * devices' own stream arrives here too: it passes, and is not counted. */
+static bool on_datapoint_input(struct answer *a, const struct upd_datapoints *d)
+{
+	struct world *w = a->sim->world;
+	char id[TOPIC_ID_MAX + 1];
+	const char *uuid = topic_id(a, TOPIC_ID_SYSTEM_UUID, id, sizeof(id));
+	size_t si;
+	struct sim_system *s = world_find_system(w, uuid, &si);
+	if (!s)
+		return reply_error(a, SIM_ERR_UNKNOWN_SYSTEM, "unknown system %s", uuid ? uuid : "");
+	for (size_t i = 0; i < d->count; i++) {
+		if (d->count > 1)
+			snprintf(a->prefix, sizeof(a->prefix), "datapoint %zu: ", i + 1);
+		const struct datapoint *dp = &d->items[i];
+		struct sim_component *c;
+		size_t ci;
+		long k;
+		if (!find_stream(a, s, &dp->addr, &c, &ci, &k))
+			return false;
+		/* §3.10 wants a MEASUREMENT, but the simulated devices report
+		 * their settings' values as datapoints too (announce_datapoint
+		 * after an accepted setpoint, and in the stream): refusing
+		 * SETTINGs here would answer the devices' own stream with errors.
+		 * The console refuses them before sending. */
+		const struct sim_characteristic *ch = &world_model(w, c)->chars[k];
+		if (!value_check(a, ch, &dp->value))
+			return false;
+	}
+	return true; /* not logged: the devices' stream passes here all the time */
+}
+
 /* ---- entry points -------------------------------------------------------- */
 
 static const enum topic_family answered[] = {
 	TOPIC_SETPOINT_INPUT,	    TOPIC_SETPOINT_ACK,	   TOPIC_EVENT_ACK,
 	TOPIC_EVENT_INPUT_SYSTEM, TOPIC_EVENT_INPUT_COMPONENT, TOPIC_SYSTEM_INPUT,
+	TOPIC_COMPONENT_INPUT,	    TOPIC_DATAPOINT_INPUT,
 };
 
 void answers_handle(struct sim *sim, const char *topic, size_t topic_len, const void *payload,
@@ -464,7 +621,7 @@ void answers_handle(struct sim *sim, const char *topic, size_t topic_len, const 
 	bool ours = false;
 	for (size_t i = 0; i < ARRAY_LEN(answered); i++)
 		ours |= m.family == answered[i];
-	struct answer a = { sim, "", &m, time_now() };
+	struct answer a = { sim, "", &m, time_now(), "" };
 	/* Not an input we answer (an /error reply, a pattern override that
 	 * makes filters overlap ...), or a topic too long to answer on. */
 	if (!ours || topic_len >= sizeof(a.topic) || memchr(topic, '\0', topic_len))
@@ -494,6 +651,12 @@ void answers_handle(struct sim *sim, const char *topic, size_t topic_len, const 
 		break;
 	case TOPIC_SYSTEM_INPUT:
 		on_system_input(&a, &r.u.system_input);
+		break;
+	case TOPIC_COMPONENT_INPUT:
+		on_component_input(&a, &r.u.component_input);
+		break;
+	case TOPIC_DATAPOINT_INPUT:
+		on_datapoint_input(&a, &r.u.datapoints);
 		break;
 	default:
 		break;

@@ -25,7 +25,9 @@
 	X(EVENT_MISMATCH, "the payload's uuid differs from the topic's eventUuid")               \
 	X(UNKNOWN_EVENT_MODEL, "no event model with that uuid")                                  \
 	X(WRONG_ENTITY_TYPE, "the event model is for the other entity type (SYSTEM / COMPONENT)") \
-	X(INVALID_VALUE, "an enum field or a text has a value the platform does not accept")
+	X(INVALID_VALUE, "an enum field or a text has a value the platform does not accept")     \
+	X(UNKNOWN_COMPONENT_MODEL, "no component model with that uuid")                         \
+	X(MODEL_IMMUTABLE, "a component's model cannot change")
 
 enum sim_error {
 #define X(id, text) SIM_ERR_##id,

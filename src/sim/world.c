@@ -82,7 +82,8 @@ struct world *world_new(const char *slug, unsigned long long seed, size_t system
 			snprintf(c->code, sizeof(c->code), "%s-%zu", m->code, nth);
 			snprintf(c->name, sizeof(c->name), "%s %zu", m->name, nth);
 			c->connection_state = "CONNECTED";
-			c->connection_changed_at = now;
+			c->status = "ACTIVATED";
+			c->connection_changed_at = c->created_at = c->updated_at = now;
 			series_init(w, c);
 		}
 	}
@@ -90,6 +91,32 @@ struct world *world_new(const char *slug, unsigned long long seed, size_t system
 	if (systems >= 2)
 		world_set_connection(w, systems - 1, components - 1, false, now);
 	return w;
+}
+
+size_t world_component_add(struct world *w, size_t s, size_t m, const char *code,
+			   const char *name, double now)
+{
+	struct sim_system *sys = &w->systems[s];
+	sys->components = xrealloc(sys->components, (sys->component_count + 1) * sizeof(*sys->components));
+	struct sim_component *c = &sys->components[sys->component_count];
+	memset(c, 0, sizeof(*c));
+	c->model = m;
+	rng_uuid(&w->rng, c->uuid);
+	copy_id(c->code, sizeof(c->code), code);
+	copy_id(c->name, sizeof(c->name), name ? name : code);
+	c->connection_state = "CONNECTED";
+	c->status = "ACTIVATED";
+	c->connection_changed_at = c->created_at = c->updated_at = now;
+	series_init(w, c);
+	return sys->component_count++;
+}
+
+long world_find_model(const struct world *w, const char *uuid)
+{
+	for (size_t i = 0; uuid && i < catalogue_model_count(); i++)
+		if (strcmp(w->model_uuid[i], uuid) == 0)
+			return (long)i;
+	return -1;
 }
 
 void world_free(struct world *w)

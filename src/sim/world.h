@@ -33,8 +33,9 @@ struct sim_series {
 struct sim_component {
 	char uuid[37], code[WORLD_ID_MAX], name[WORLD_ID_MAX];
 	size_t model; /* catalogue index */
-	const char *connection_state; /* "CONNECTED" / "DISCONNECTED" (static) */
-	double connection_changed_at;
+	const char *connection_state; /* "CONNECTED" / "DISCONNECTED" / ... (static) */
+	const char *status;           /* ACTIVATED / DEACTIVATED / ARCHIVED (static) */
+	double connection_changed_at, created_at, updated_at;
 	struct sim_series *series; /* one per characteristic of the model */
 };
 
@@ -109,6 +110,14 @@ struct world *world_new(const char *slug, unsigned long long seed, size_t system
 void world_free(struct world *w);
 
 const struct sim_model *world_model(const struct world *w, const struct sim_component *c);
+
+/* A new component of system s from catalogue model m (a ComponentInput);
+ * returns its index.  The system's components array moves: indexes, never
+ * pointers, are kept across calls. */
+size_t world_component_add(struct world *w, size_t s, size_t m, const char *code,
+			   const char *name, double now);
+/* The catalogue model with that uuid; -1 when none. */
+long world_find_model(const struct world *w, const char *uuid);
 
 /* Lookups; NULL when absent. */
 struct sim_system *world_find_system(struct world *w, const char *uuid, size_t *index);

@@ -56,9 +56,13 @@ it_check "bash: complete -p drivr-console after sourcing" \
 	bash -c "source '$BASH_COMP' && complete -p drivr-console | grep -qx 'complete -F _drivr_console drivr-console'"
 it_check "bash: drivr-console set-s<TAB> gives set-setpoint" expect_bash "set-setpoint" set-s
 it_check "bash: drivr-console <TAB> gives the commands" \
-	expect_bash "ack-event help issue-token set-setpoint" ""
+	expect_bash "ack-event create-component help issue-token publish-datapoint raise-event resolve-event set-setpoint update-component update-system" ""
 it_check "bash: drivr-console help <TAB> gives the actions" \
-	expect_bash "ack-event issue-token set-setpoint" help ""
+	expect_bash "ack-event create-component issue-token publish-datapoint raise-event resolve-event set-setpoint update-component update-system" help ""
+it_check "bash: update-component --connection-state <TAB> gives a component's states" \
+	expect_bash "CONNECTED DISCONNECTED NOT_CONNECTIVE UNDEFINED" update-component --connection-state ""
+it_check "bash: update-system --status <TAB> gives the statuses" \
+	expect_bash "ACTIVATED ARCHIVED DEACTIVATED" update-system --status ""
 it_check "bash: --prof<TAB> gives --profile" expect_bash "--profile" --prof
 it_check "bash: --profile <TAB> gives the config file's profiles" \
 	expect_bash "demo field-eu prod" --profile ""

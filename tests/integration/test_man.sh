@@ -44,7 +44,8 @@ for page in drivr-console drivr-sim; do
 		[ -z "$stale" ]
 done
 
-for cmd in set-setpoint ack-event issue-token; do
+for cmd in set-setpoint ack-event issue-token update-system create-component update-component \
+	publish-datapoint raise-event resolve-event; do
 	it_check "drivr-console(1) describes $cmd" grep -q "^ *$cmd " "$IT_TMP/drivr-console.man"
 done
 
