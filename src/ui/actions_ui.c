@@ -1049,6 +1049,9 @@ enum ui_role actions_ui_state_text(const struct ui *ui, const struct request *q,
 	case REQUEST_CONFIRMED:
 		snprintf(buf, size, "%s %s", g->state[2], name);
 		return UI_ROLE_STATE_ACCEPTED;
+	case REQUEST_NO_ERROR: /* ended without a reply: done, never "confirmed" */
+		snprintf(buf, size, "%s %s", g->state[2], name);
+		return UI_ROLE_MUTED;
 	case REQUEST_CANCELLED:
 		snprintf(buf, size, "- %s", name);
 		return UI_ROLE_MUTED;
