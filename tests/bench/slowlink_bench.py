@@ -394,13 +394,15 @@ def measure_bytes(o, conn, size, case, slug, outdir):
     if rc != 0 or stats is None:
         raise RuntimeError(f"{name}: the console exited with {rc}")
     total = sum(b[2] for b in bursts)
-    return {
+    out = {
         f"{name}-bytes_per_s": total / elapsed,
         f"{name}-frames_per_s": len(bursts) / elapsed,
-        f"{name}-bytes_per_frame": total / len(bursts) if bursts else 0.0,
         f"{name}-console_frames": stats["frames"],
         f"{name}-frames_skipped": stats.get("framesSkipped", 0),
     }
+    if bursts:  # idle: no frame wrote anything, so no bytes per frame
+        out[f"{name}-bytes_per_frame"] = total / len(bursts)
+    return out
 
 
 def measure_latency(o, conn, size, slug, outdir, hold=None):
