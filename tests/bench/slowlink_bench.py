@@ -16,6 +16,7 @@ Bytes (per size, 80x24 and 250x80; one console per case):
   idle   connected, a world that does not change (a slug with no traffic)
   live   the sim's datapoint stream on the Datapoints view
   scroll the same stream, j held (a key every 33 ms, a keyboard's repeat)
+  page   the same stream, PgDn held (turning to PgUp every 2 pages)
 Measured over a window after the first screen has settled: bytes/s, and
 bytes per frame, a frame being a burst of output (the console writes one
 frame at once; bursts are at least one frame slot apart at --fps 20, so a
@@ -30,7 +31,11 @@ Datapoints, in turn).  The output goes through a small terminal emulator
 size, every sequence bounded); a key is answered when the crumb line (the
 first line after the tab bar) begins with its view's title, or with the
 title of a key sent after it (two keys answered by one frame).  Latency:
-the key's write to the read that made it visible.
+the key's write to the read that made it visible.  Cases: keys (the stream
+alone), keys-page (PgDn held as well), and at 250x80 keys-page-halflink
+(the same at 0.5 Mbit/s, below what PgDn held asks: no target, it shows
+what a saturated link costs).  At the end the emulated screen must show the
+last key's view in the crumb and the tab bar (a check of the emulator).
 
 Prints "metric<TAB>value" lines, metric = SIZE-CASE-NAME (run.sh records
 them); exits non-zero when a console failed, did not start or did not stop.
@@ -405,11 +410,12 @@ def measure_bytes(o, conn, size, case, slug, outdir):
     return out
 
 
-def measure_latency(o, conn, size, slug, outdir, hold=None):
+def measure_latency(o, conn, size, slug, outdir, hold=None, link_share=1.0):
     """View switches every 200 ms over the throttled link; with `hold`, that
-    key held (HELD) at the same time."""
+    key held (HELD) at the same time; link_share < 1: a slower link."""
     cols, rows = size
-    name = f"{cols}x{rows}-keys" + (f"-{hold}" if hold else "")
+    name = f"{cols}x{rows}-keys" + (f"-{hold}" if hold else "") + ("-halflink" if link_share < 1 else "")
+    link_bytes = o.link_bytes * link_share
     cmd = [o.console] + conn + ["-s", slug, "--no-mouse", "--fps", str(o.fps)]
     con = Console(cmd, cols, rows, os.path.join(outdir, f"slowlink-{name}.json"),
                   os.path.join(outdir, f"slowlink-{name}.err"))
@@ -433,7 +439,7 @@ def measure_latency(o, conn, size, slug, outdir, hold=None):
 
         shown = (shown_title(screen.line(crumb)), time.monotonic())  # title, since
         cycle = [b"3", b"2", b"1"]  # every key changes the view
-        tokens, burst = 0.0, o.link_bytes / 100  # at most 10 ms of the link at once
+        tokens, burst = 0.0, link_bytes / 100  # at most 10 ms of the link at once
         last = time.monotonic()
         next_key = last + 0.2
         deadline = last + o.keys * 0.2 + 5
@@ -452,11 +458,11 @@ def measure_latency(o, conn, size, slug, outdir, hold=None):
                 next_key += 0.2
             elif len(sent) == o.keys and all(s[2] is not None for s in sent):
                 break
-            tokens = min(burst, tokens + (now - last) * o.link_bytes)
+            tokens = min(burst, tokens + (now - last) * link_bytes)
             last = now
             due = min(next_key, next_hold) if hold else next_key
             if tokens < 256:
-                time.sleep(min((256 - tokens) / o.link_bytes, max(0.0, due - now)) + 0.0005)
+                time.sleep(min((256 - tokens) / link_bytes, max(0.0, due - now)) + 0.0005)
                 continue
             r, _, _ = select.select([con.master], [], [], max(0.0, min(0.005, due - now)))
             if not r:
@@ -517,7 +523,7 @@ def main():
     ap.add_argument("--rate", type=float, default=20)
     ap.add_argument("--slug", default="bench-slow")
     ap.add_argument("--sizes", default="80x24,250x80", help="COLSxROWS,...")
-    ap.add_argument("--cases", default="idle,live,scroll,page,keys,keys-page")
+    ap.add_argument("--cases", default="idle,live,scroll,page,keys,keys-page,keys-page-halflink")
     ap.add_argument("--dump", action="store_true", help="print the key test's last screen on stderr")
     ap.add_argument("args", nargs=argparse.REMAINDER)
     o = ap.parse_args()
@@ -549,6 +555,10 @@ def main():
                 results.update(measure_latency(o, conn, size, o.slug, outdir))
             if "keys-page" in cases:
                 results.update(measure_latency(o, conn, size, o.slug, outdir, "page"))
+            # the link slower than what PgDn held asks at 250x80: where the
+            # terminal's own buffer (the pty's, sshd's) adds to the latency
+            if "keys-page-halflink" in cases and size[0] >= 250:
+                results.update(measure_latency(o, conn, size, o.slug, outdir, "page", 0.5))
     except RuntimeError as e:
         print(f"slowlink_bench: {e}", file=sys.stderr)
         return 1
