@@ -59,7 +59,7 @@ FILTER='drivr/v1/bench/#'
 # throttled to 1 Mbit/s.  One run (about 2 minutes): 25 keys per size.
 section_slowlink() {
 	local metric value
-	if timeout 600 python3 tests/bench/slowlink_bench.py --console "$CONSOLE" --sim "$SIM" \
+	if timeout -k 30 600 python3 tests/bench/slowlink_bench.py --console "$CONSOLE" --sim "$SIM" \
 		--dir "$IT_TMP" -- $PLAIN >"$IT_TMP/slowlink.out" 2>"$IT_TMP/slowlink.err"; then
 		# SIZE-CASE-NAME value → slowlink-SIZE-CASE console NAME value
 		while IFS=$'\t' read -r metric value; do

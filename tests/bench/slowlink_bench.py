@@ -172,15 +172,16 @@ class VtScreen:
         if st == "charset":
             self.state = "text"
             return
-        if st == "string":  # ends with BEL or ESC \ (the backslash is then text-free)
+        if st == "string":  # OSC, DCS...: ends with BEL or ESC \
             if ch == "\x07" or ch == "\x1b" or len(self.seq) > self.MAX_STRING:
                 self.state = "esc_string_end" if ch == "\x1b" else "text"
             else:
                 self.seq += ch
             return
-        if st == "esc_string_end":
+        if st == "esc_string_end":  # ESC \ ends the string; ESC and else: a new sequence
             self.state = "text"
             if ch != "\\":
+                self.state = "esc"
                 self._char(ch)
             return
         # csi: parameters and intermediates, then a final byte 0x40-0x7e
@@ -199,6 +200,8 @@ class VtScreen:
             p = [int(v) if v else 0 for v in seq.split(";")[: self.MAX_PARAMS]] if seq else []
         except ValueError:
             return
+        if final in "mhlntc":
+            return  # attributes, modes, reports: nothing moves (nor ends a pending wrap)
         n = max(1, p[0] if p else 1)
         self.wrap = False
         rows, cols = self.rows, self.cols
@@ -267,12 +270,31 @@ class VtScreen:
         elif final == "b":
             for _ in range(min(n, cols * rows)):
                 self._put(self.last)
-        # m (attributes), h/l, t, n, c...: nothing on the screen
 
 
 def shown_title(line):
     """The view title the crumb line begins with (None: none)."""
     return next((t for t in TITLES.values() if line.startswith(t + " ")), None)
+
+
+def vt_self_check():
+    """The emulator on known sequences (before its answers are trusted)."""
+    v = VtScreen(10, 4)
+
+    def expect(want):
+        got = [v.line(y) for y in range(4)]
+        if got != want:
+            raise RuntimeError(f"terminal emulator self-check: {got!r} != {want!r}")
+
+    v.feed(b"\x1b[2J\x1b[1;1Habcdefghij")  # the last column: wrap pending
+    v.feed(b"\x1b[1mk\x1b[0m")              # an attribute keeps it: k wraps
+    v.feed(b"\x1b[3;3Hx\x1b[3bq\x1b[1;8H\x1b[K\x1b[2;2H\x1b[2X")  # rep, erase
+    v.feed(b"\x1b[4;1H\xe2\x94\x80end\x1b]0;title\x07!")       # UTF-8, an OSC
+    expect(["abcdefg   ", "k         ", "  xxxxq   ", "\u2500end!     "])
+    v.feed(b"\x1b[2;4r\x1b[4;1H\n")       # scroll region rows 2-4: row 1 stays
+    expect(["abcdefg   ", "  xxxxq   ", "\u2500end!     ", " " * 10])
+    v.feed(b"\x1b[r\x1b[2;1H\x1b[L\x1b[4;2H\x1b[2P")  # insert a line; delete 2 characters
+    expect(["abcdefg   ", " " * 10, "  xxxxq   ", "\u2500d!       "])
 
 
 class Console:
@@ -531,8 +553,16 @@ def main():
     outdir = os.path.abspath(o.dir)
 
     sim_log = open(os.path.join(outdir, "slowlink-sim.log"), "w")
+    try:
+        vt_self_check()
+    except RuntimeError as e:
+        print(f"slowlink_bench: {e}", file=sys.stderr)
+        return 1
+    # timeout's TERM still stops every process (the finally blocks run)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))
+    # --duration: the sim ends by itself even if this script is killed
     sim = subprocess.Popen([o.sim] + conn + ["-s", o.slug, "--systems", str(o.systems),
-                                             "--rate", str(o.rate)],
+                                             "--rate", str(o.rate), "--duration", "900"],
                            stdout=sim_log, stderr=subprocess.STDOUT, start_new_session=True)
     results = {}
     try:
