@@ -19,14 +19,15 @@ Bytes (per size, 80x24 and 250x80; one console per case):
   page   the same stream, PgDn held (turning to PgUp every 2 pages)
 Measured over a window after the first screen has settled: bytes/s, and
 bytes per frame, a frame being a burst of output (the console writes one
-frame at once; bursts are at least one frame slot apart at --fps 20, so a
-gap of 10 ms between reads separates them).  The console's own frame count
+frame at once; frames are at least 33 ms apart here, a frame slot at --fps
+20 or a held key's interval, so a gap of 10 ms between reads separates
+them).  The console's own frame count
 over its whole run (--stats-file) is printed beside it as a check.
 
 Key latency (per size): the reader takes at most --link-bytes (125 000
-bytes/s, 1 Mbit/s; a token bucket) while the stream runs on the Datapoints
-view; every 200 ms a key switches views (1 Systems, 2 Components, 3
-Datapoints, in turn).  The output goes through a small terminal emulator
+bytes/s, 1 Mbit/s; a token bucket) while the stream runs; every 200 ms a
+key switches views (3 Datapoints, 2 Components, 1 Systems, in turn, from
+the first screen's Systems view).  The output goes through a small terminal emulator
 (VtScreen: cursor motion, erase, scroll region, insert/delete, repeat; fixed
 size, every sequence bounded); a key is answered when the crumb line (the
 first line after the tab bar) begins with its view's title, or with the
