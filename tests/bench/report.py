@@ -277,3 +277,46 @@ if one is not None:
         print(f"| {k} consumer{'s' if k > 1 else ''} | {fmt(rate)} | {fmt(rate / one if rate else None, 2)}×"
               f" | {fmt(get('share-split', c, 'cpu_s_max_consumer'), 2)}"
               f" | {fmt(get('share-split', c, 'received'))} |")
+
+# Slow links (tests/bench/slowlink_bench.py): what the full-screen console
+# writes to its terminal per frame, and how fast a view switch is on the
+# screen when the terminal's reader takes at most 1 Mbit/s.
+slow = sorted({k[0] for k in median if k[0].startswith("slowlink-")})
+if slow:
+    sizes = []
+    for s in slow:
+        size = s.split("-")[1]
+        if size not in sizes:
+            sizes.append(size)
+    sizes.sort(key=lambda s: int(s.split("x")[0]))
+    print()
+    print("| slow links: bytes to the terminal | size | bytes/frame | bytes/s | frames/s (with output) |")
+    print("|---|---|---:|---:|---:|")
+    for case, label in (("idle", "idle (connected, nothing changes)"), ("live", "live (20 msg/s, Datapoints)"),
+                        ("scroll", "j held (30/s)"), ("page", "PgDn held (30/s)")):
+        for size in sizes:
+            sc = f"slowlink-{size}-{case}"
+            if get(sc, "console", "bytes_per_s") is None:
+                continue
+            print(f"| {label} | {size} | {fmt(get(sc, 'console', 'bytes_per_frame'))}"
+                  f" | {fmt(get(sc, 'console', 'bytes_per_s'))} | {fmt(get(sc, 'console', 'frames_per_s'), 1)} |")
+    print()
+    print("| slow links: view switch every 200 ms, reader throttled | size | key latency ms, median | max"
+          " | keys | unanswered | link used, bytes/s | frames skipped | target < 100 ms at 1 Mbit/s |")
+    print("|---|---|---:|---:|---:|---:|---:|---:|---|")
+    for case, label in (("keys", "1 Mbit/s, live stream"), ("keys-page", "1 Mbit/s, live stream, PgDn held (30/s)"),
+                        ("keys-page-halflink", "0.5 Mbit/s, live stream, PgDn held (30/s)")):
+        for size in sizes:
+            sc = f"slowlink-{size}-{case}"
+            if get(sc, "console", "keys") is None:
+                continue
+            worst = max(runs.get((sc, "console", "latency_ms_max"), []), default=None)
+            lost = sum(runs.get((sc, "console", "keys_unanswered"), []))
+            ok = worst is not None and worst < 100 and not lost
+            verdict = "met" if ok else "NOT met"
+            if case.endswith("halflink"):
+                verdict = "— (the link slower than the output)"
+            print(f"| {label} | {size} | {fmt(get(sc, 'console', 'latency_ms_median'), 1)} | {fmt(worst, 1)}"
+                  f" | {fmt(get(sc, 'console', 'keys'))} | {fmt(lost)}"
+                  f" | {fmt(get(sc, 'console', 'link_bytes_per_s'))}"
+                  f" | {fmt(get(sc, 'console', 'frames_skipped'))} | {verdict} |")

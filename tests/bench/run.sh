@@ -78,6 +78,38 @@ PLAIN="-h 127.0.0.1 -p $BROKER_PORT"
 TLS="-h 127.0.0.1 -p $BROKER_TLS_PORT --cafile $IT_CERTS/ca.crt --cert $IT_CERTS/client.crt --key $IT_CERTS/client.key"
 FILTER='drivr/v1/bench/#'
 
+# --- slow links (run near the end; a function so BENCH_ONLY can pick it) -----------
+# The full-screen console on a pty of the bench's own (slowlink_bench.py, on
+# the broker running when it is called): bytes per frame idle, live, j held
+# and PgDn held at 80x24 and 250x80, and the key latency over a reader
+# throttled to 1 Mbit/s.  One run (about 2 minutes): 25 keys per size.
+section_slowlink() {
+	local metric value
+	if timeout -k 30 600 python3 tests/bench/slowlink_bench.py --console "$CONSOLE" --sim "$SIM" \
+		--dir "$IT_TMP" -- $PLAIN >"$IT_TMP/slowlink.out" 2>"$IT_TMP/slowlink.err"; then
+		# SIZE-CASE-NAME value → slowlink-SIZE-CASE console NAME value
+		while IFS=$'\t' read -r metric value; do
+			record "slowlink-${metric%-*}" console "${metric##*-}" "$value"
+		done <"$IT_TMP/slowlink.out"
+	else
+		echo "bench: slow links failed: $(tail -2 "$IT_TMP/slowlink.err")"
+	fi
+}
+
+# BENCH_ONLY=slowlink[,...]: only the named sections (those written as
+# section_NAME functions), then the report.
+if [ -n "${BENCH_ONLY:-}" ]; then
+	for only in ${BENCH_ONLY//,/ }; do
+		if declare -F "section_$only" >/dev/null; then
+			"section_$only"
+		else
+			echo "bench: BENCH_ONLY: no section \"$only\""
+		fi
+	done
+	python3 tests/bench/report.py "$RESULTS" | tee "$BUILD/bench/results.md"
+	exit 0
+fi
+
 # --- ingest ---------------------------------------------------------------------
 # consumer_run KIND ARGS QOS COUNT — drains COUNT messages (0: only register)
 consumer_run() {
@@ -490,6 +522,8 @@ elif [ -x "$RENDER" ]; then
 else
 	echo "bench: missing $RENDER"
 fi
+
+section_slowlink
 
 # --- idle wake-ups --------------------------------------------------------------------
 if bench_only idle; then
