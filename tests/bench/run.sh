@@ -8,7 +8,7 @@
 # BENCH_ONLY="ingest retained" runs only those scenarios (for a quick check;
 # the report shows "-" for the rest): ingest, retained (the burst on a broker
 # with raised limits), stock (the same world on a stock broker, the scope
-# row), share, pipeline (and memory), render, idle.  Empty: all of them.
+# row), share, pipeline (and memory), render, slowlink, idle.  Empty: all.
 #
 # Ingest: every consumer registers a persistent session first; one flood
 # (drivr-sim --flood) is then queued by the broker for all of them, and each
@@ -78,7 +78,7 @@ PLAIN="-h 127.0.0.1 -p $BROKER_PORT"
 TLS="-h 127.0.0.1 -p $BROKER_TLS_PORT --cafile $IT_CERTS/ca.crt --cert $IT_CERTS/client.crt --key $IT_CERTS/client.key"
 FILTER='drivr/v1/bench/#'
 
-# --- slow links (run near the end; a function so BENCH_ONLY can pick it) -----------
+# --- slow links (defined here, run near the end) ------------------------------------
 # The full-screen console on a pty of the bench's own (slowlink_bench.py, on
 # the broker running when it is called): bytes per frame idle, live, j held
 # and PgDn held at 80x24 and 250x80, and the key latency over a reader
@@ -95,20 +95,6 @@ section_slowlink() {
 		echo "bench: slow links failed: $(tail -2 "$IT_TMP/slowlink.err")"
 	fi
 }
-
-# BENCH_ONLY=slowlink[,...]: only the named sections (those written as
-# section_NAME functions), then the report.
-if [ -n "${BENCH_ONLY:-}" ]; then
-	for only in ${BENCH_ONLY//,/ }; do
-		if declare -F "section_$only" >/dev/null; then
-			"section_$only"
-		else
-			echo "bench: BENCH_ONLY: no section \"$only\""
-		fi
-	done
-	python3 tests/bench/report.py "$RESULTS" | tee "$BUILD/bench/results.md"
-	exit 0
-fi
 
 # --- ingest ---------------------------------------------------------------------
 # consumer_run KIND ARGS QOS COUNT — drains COUNT messages (0: only register)
@@ -523,7 +509,7 @@ else
 	echo "bench: missing $RENDER"
 fi
 
-section_slowlink
+if bench_only slowlink; then section_slowlink; fi
 
 # --- idle wake-ups --------------------------------------------------------------------
 if bench_only idle; then
