@@ -3,6 +3,8 @@
 
 #include <string.h>
 
+#include "util.h"
+
 void ingest_init(struct ingest *ingest, const struct topic_table *topics, struct store *store)
 {
 	memset(ingest, 0, sizeof(*ingest));
@@ -17,8 +19,12 @@ bool ingest_message(struct ingest *ingest, const struct message_meta *msg)
 	struct decode_result result;
 
 	topic_match(ingest->topics, msg->topic, msg->topic_len, &match);
-	/* an end marker the load plan asked for is not news: dropped */
-	if (ingest->plan && load_plan_message(ingest->plan, &match, msg->retained, msg->received_at))
+	/* The plan's quiet times run from when a message is handled here, not
+	 * from when Paho's thread took it: behind a backlog (a slow terminal,
+	 * a sanitizer build) a batch must not look quiet while its messages
+	 * still wait in the inbox.  An end marker it asked for is not news:
+	 * dropped. */
+	if (ingest->plan && load_plan_message(ingest->plan, &match, msg->retained, time_now()))
 		return false;
 	decode_payload(&match, msg->payload, msg->payload_len, &ingest->limits, &result);
 	store_apply(ingest->store, msg, &match, &result);
