@@ -191,8 +191,11 @@ void app_draw(struct ui *ui)
 		v->table.height = getmaxy(ui->w_main) - 1;
 		/* paused (p): the rows stay as they are, unless the operator
 		 * changed the filter or the order himself */
-		if (!v->paused || v->table.stale)
+		if (!v->paused || v->table.stale || table_progress(&v->table) >= 0)
 			table_refresh(&v->table, v->ops->data_stamp ? v->ops->data_stamp(v) : ui_stamp(ui));
+		/* a new sort or filter spread over frames: the next one soon */
+		if (table_progress(&v->table) >= 0)
+			ui_note_deadline(ui, ui->now + 0.01);
 	}
 	draw_main(ui, v);
 	bars_draw_status(ui, ui->w_status, width);
