@@ -174,6 +174,7 @@ struct table {
 	bool narrowed; /* the last refresh narrowed the filter (tests, benches) */
 	/* a new sort or filter spread over frames (incremental sources only) */
 	double pass_budget_ms; /* per frame; 0: applied in one go (table_init: 2.5) */
+	size_t pass_run;       /* rows sorted at once, a bounded step (table_init: 4096) */
 	struct table_pass {
 		bool active;
 		bool narrowing;	    /* re-checks the order kept under a narrower filter */

@@ -19,6 +19,7 @@ void table_init(struct table *t, const struct table_column *cols, size_t ncols,
 	t->sort_col = -1;
 	/* a frame stays well under the 5 ms a new sort or filter may take */
 	t->pass_budget_ms = 2.5;
+	t->pass_run = 4096; /* ≈1 ms of qsort */
 	table_set_filter(t, "");
 }
 
@@ -616,10 +617,7 @@ static void rebuild_memo(struct table *t, uint64_t epoch)
 
 /* ---- a new sort or filter spread over frames --------------------------------- */
 
-enum {
-	PASS_CHUNK = 64,  /* rows read between looks at the clock */
-	PASS_RUN = 4096,  /* rows sorted at once: a bounded step */
-};
+enum { PASS_CHUNK = 64 }; /* rows read between looks at the clock */
 
 static void reserve_ids(uint64_t **ids, size_t *cap, size_t n)
 {
@@ -704,13 +702,13 @@ static void pass_read(struct table *t, uint64_t id)
 		p->kept[p->kept_count++] = id;
 }
 
-/* Sorts up to PASS_RUN of the rows read since the last run into a run. */
+/* Sorts up to pass_run of the rows read since the last run into a run. */
 static void pass_close_run(struct table *t)
 {
 	struct table_pass *p = &t->pass;
 	size_t n = p->kept_count - p->sorted_to;
-	if (n > PASS_RUN)
-		n = PASS_RUN;
+	if (n > t->pass_run)
+		n = t->pass_run;
 	memo_sorting = t;
 	qsort(p->kept + p->sorted_to, n, sizeof(*p->kept), memo_cmp_qsort);
 	memo_sorting = NULL;
@@ -780,7 +778,7 @@ static void pass_complete(struct table *t, uint64_t epoch)
 }
 
 /* One frame of the pass: steps for pass_budget_ms (at least one) — rows
- * read a chunk at a time, sorted into runs of PASS_RUN, the runs merged
+ * read a chunk at a time, sorted into runs of pass_run, the runs merged
  * once all are read. */
 static void pass_step(struct table *t, uint64_t epoch)
 {
@@ -799,7 +797,7 @@ static void pass_step(struct table *t, uint64_t epoch)
 	bool sorting_runs = sorted(t) && !p->narrowing;
 	for (bool first = true; first || time_monotonic() < deadline; first = false) {
 		size_t unsorted = p->kept_count - p->sorted_to;
-		if (sorting_runs && (unsorted >= PASS_RUN || (unsorted && p->next == p->count))) {
+		if (sorting_runs && (unsorted >= t->pass_run || (unsorted && p->next == p->count))) {
 			pass_close_run(t);
 		} else if (p->next < p->count) {
 			size_t end = p->next + PASS_CHUNK < p->count ? p->next + PASS_CHUNK : p->count;

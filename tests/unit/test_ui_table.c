@@ -436,9 +436,14 @@ static void assert_same_rows(const struct table *got, const struct table *want)
 		assert_int_equal(got->ids[i], want->ids[i]);
 }
 
-static void test_incremental_matches_a_full_rebuild(void **state)
+/* Random changes, sorts and filters, each followed by a refresh of an
+ * incremental table and a full rebuild of a plain one: the same rows in the
+ * same order.  With a pass budget (spread), a new sort or filter takes
+ * several refreshes, the old order shown meanwhile; it is compared with the
+ * rebuild whenever no pass is in progress, and at times finished at once by
+ * table_rebuild() (a key that needs the rows). */
+static void random_refreshes(double budget_ms)
 {
-	(void)state;
 	memset(live, 0, sizeof(live));
 	live_stamp = live_members = live_epoch = 0;
 	for (size_t i = 0; i < LIVE_ROWS; i++) {
@@ -451,7 +456,12 @@ static void test_incremental_matches_a_full_rebuild(void **state)
 	struct table_source plain = { NULL, live_rows, live_cell, NULL };
 	table_init(&inc, live_cols, 3, &src);
 	table_init(&ref, live_cols, 3, &plain);
+	inc.pass_budget_ms = budget_ms;
+	inc.pass_run = 16; /* several runs to merge */
 	inc.height = ref.height = 10;
+	size_t in_pass = 0, passes_done = 0, finished_at_once = 0;
+	uint64_t shown[LIVE_ROWS];
+	size_t shown_count = 0;
 	static const char *const filters[] = { "",     "a",     "n1",	     "name:b", "age:3",
 					       "3",    "zzz",   "a n1",    "b 1 a",  "name:b n1",
 					       "b 3" };
@@ -488,8 +498,30 @@ static void test_incremental_matches_a_full_rebuild(void **state)
 		/* a refresh whenever anything changed, the clock included (the
 		 * "age:3" filter reads it) */
 		uint64_t stamp = live_stamp + live_members + live_clock;
-		table_refresh(&inc, stamp);
+		bool was_in_pass = table_progress(&inc) >= 0;
+		if (was_in_pass && live_random() % 16 == 0) {
+			table_rebuild(&inc); /* finished at once */
+			finished_at_once++;
+		} else {
+			table_refresh(&inc, stamp);
+		}
 		table_rebuild(&ref);
+		if (table_progress(&inc) >= 0) {
+			/* the old order stays shown (a pass started over by another
+			 * filter keeps showing it too) */
+			if (was_in_pass) {
+				assert_int_equal(inc.count, shown_count);
+				for (size_t i = 0; i < shown_count; i++)
+					assert_int_equal(inc.ids[i], shown[i]);
+			}
+			in_pass++;
+			if (!was_in_pass) {
+				shown_count = inc.count;
+				memcpy(shown, inc.ids, inc.count * sizeof(*inc.ids));
+			}
+			continue;
+		}
+		passes_done += was_in_pass;
 		assert_same_rows(&inc, &ref);
 		refreshes++;
 		narrowed += inc.narrowed;
@@ -500,8 +532,30 @@ static void test_incremental_matches_a_full_rebuild(void **state)
 	assert_true(reread_small > refreshes / 2);
 	/* typing extended the filter often enough to test narrowing */
 	assert_true(narrowed > 100);
+	if (budget_ms > 0) {
+		/* passes ran over several refreshes, and completed */
+		assert_true(in_pass > 500);
+		assert_true(passes_done > 100);
+		assert_true(finished_at_once > 10);
+	} else {
+		assert_int_equal(in_pass, 0);
+	}
 	table_free(&inc);
 	table_free(&ref);
+}
+
+static void test_incremental_matches_a_full_rebuild(void **state)
+{
+	(void)state;
+	random_refreshes(0);
+}
+
+/* The smallest budget: one step (a chunk of rows, a run sorted, a merge)
+ * per refresh, so every pass spans several. */
+static void test_spread_pass_matches_a_full_rebuild(void **state)
+{
+	(void)state;
+	random_refreshes(1e-9);
 }
 
 static void test_incremental_rereads_only_what_changed(void **state)
@@ -658,6 +712,7 @@ int main(void)
 		cmocka_unit_test(test_selection_follows_the_row),
 		cmocka_unit_test(test_scrolling_keeps_the_selection_visible),
 		cmocka_unit_test(test_incremental_matches_a_full_rebuild),
+		cmocka_unit_test(test_spread_pass_matches_a_full_rebuild),
 		cmocka_unit_test(test_incremental_rereads_only_what_changed),
 		cmocka_unit_test(test_extended_filter_checks_only_its_rows),
 	};
