@@ -385,7 +385,8 @@ static void reorder(struct table *t, size_t prev_count)
 			m->moved = false; /* left out of the merge by seen or match */
 	}
 	memo_sorting = t;
-	qsort(t->moved, n, sizeof(*t->moved), memo_cmp_qsort);
+	if (n > 1) /* none: t->moved may be NULL, which qsort must not get */
+		qsort(t->moved, n, sizeof(*t->moved), memo_cmp_qsort);
 	memo_sorting = NULL;
 	size_t unique = 0; /* a row listed twice sorts next to itself */
 	for (size_t i = 0; i < n; i++)
