@@ -99,6 +99,10 @@ struct table_source {
 	/* Optional: what the rows' texts depend on besides the rows themselves
 	 * (other entities' names); when it moves, the next refresh re-reads all. */
 	uint64_t (*epoch)(void *ctx);
+	/* Optional: false when the cell's text cannot contain needle[0..len)
+	 * (case-insensitive) — a quick no, such as letters against a number,
+	 * that spares formatting the cell to filter it; true when it may. */
+	bool (*may_contain)(void *ctx, uint64_t id, size_t col, const char *needle, size_t len);
 };
 
 #define TABLE_NOW UINT64_MAX
@@ -173,7 +177,7 @@ struct table {
 	uint32_t built_hidden;
 	bool narrowed; /* the last refresh narrowed the filter (tests, benches) */
 	/* a new sort or filter spread over frames (incremental sources only) */
-	double pass_budget_ms; /* per frame; 0: applied in one go (table_init: 2.5) */
+	double pass_budget_ms; /* per frame; 0: applied in one go (table_init: 2) */
 	size_t pass_run;       /* rows sorted at once, a bounded step (table_init: 4096) */
 	struct table_pass {
 		bool active;

@@ -18,7 +18,7 @@ void table_init(struct table *t, const struct table_column *cols, size_t ncols,
 	t->src = *src;
 	t->sort_col = -1;
 	/* a frame stays well under the 5 ms a new sort or filter may take */
-	t->pass_budget_ms = 2.5;
+	t->pass_budget_ms = 2;
 	t->pass_run = 4096; /* ≈1 ms of qsort */
 	table_set_filter(t, "");
 }
@@ -105,6 +105,9 @@ static uint8_t matches_part(const struct table *t, uint64_t id, bool stable)
 			/* a named column is searched whatever it is (age:stale);
 			 * any-column terms skip glyphs and clock-driven texts */
 			if (term->col >= 0 ? (size_t)term->col != c : t->cols[c].unfiltered)
+				continue;
+			if (!read && t->src.may_contain &&
+			    !t->src.may_contain(t->src.ctx, id, c, t->filter + term->at, term->len))
 				continue;
 			if (!read) {
 				cell_reset(&cell);
@@ -792,7 +795,7 @@ static void pass_step(struct table *t, uint64_t epoch)
 		rebuilt(t, epoch);
 		return;
 	}
-	double deadline = time_monotonic() + t->pass_budget_ms / 1e3;
+	double start = time_monotonic(), deadline = start + t->pass_budget_ms / 1e3;
 	size_t read = p->reread;
 	/* a narrower filter keeps the order; unsorted, the natural order is it */
 	bool sorting_runs = sorted(t) && !p->narrowing;
@@ -806,6 +809,10 @@ static void pass_step(struct table *t, uint64_t epoch)
 				pass_read(t, p->rows[p->next]);
 		} else if (sorting_runs && p->nruns > 1) {
 			pass_merge(t);
+		} else if (!first && time_monotonic() - start > t->pass_budget_ms / 2e3) {
+			/* completing re-reads the rows changed meanwhile (a flood's
+			 * share of them): in a frame of its own unless there is room */
+			break;
 		} else {
 			t->reread = p->reread - read;
 			pass_complete(t, epoch);

@@ -16,7 +16,8 @@
  *   sorted   live, sorted by the view's first column (text: the costliest)
  *   filtered live, with the filter "ch3"
  *
- * and the one frame that applies a new sort or filter to every row (the
+ * (sorted and filtered once the sort or filter is applied: the frames that
+ * apply it are timed apart) and the one frame that applies a new sort or filter to every row (the
  * first sorted or filtered frame above), under the same flood, FIRSTS times
  * each from the state before it:
  *
@@ -320,11 +321,17 @@ int main(int argc, char **argv)
 			struct table *t = &ui_current(&ui)->table;
 			if (!t->cols)
 				continue; /* not a table */
+			/* steady frames: the sort or filter applied first (its
+			 * frames are the *-first modes below) */
 			open_view('s'); /* sort by the first column */
+			frame_ms(&cpu);
+			frames_until_done(t, series, updates, &cpu);
 			run_frames(size, name, "sorted", series, updates);
 			while (t->sort_col >= 0)
 				open_view('s'); /* back to the natural order */
 			table_set_filter(t, "ch3");
+			frame_ms(&cpu);
+			frames_until_done(t, series, updates, &cpu);
 			run_frames(size, name, "filtered", series, updates);
 			table_set_filter(t, "");
 			first_frames(size, name, "sort-first", series, updates, -1, "", 0, "");
