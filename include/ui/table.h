@@ -179,6 +179,7 @@ struct table {
 	/* a new sort or filter spread over frames (incremental sources only) */
 	double pass_budget_ms; /* per frame; 0: applied in one go (table_init: 2) */
 	size_t pass_run;       /* rows sorted at once, a bounded step (table_init: 4096) */
+	size_t pass_min_rows;  /* smaller tables are not spread (table_init: 20 000) */
 	struct table_pass {
 		bool active;
 		bool narrowing;	    /* re-checks the order kept under a narrower filter */
@@ -192,6 +193,7 @@ struct table {
 		size_t scratch_cap;
 		uint64_t since, rows_stamp, epoch; /* the source's stamps at the start */
 		size_t reread;	    /* rows read so far */
+		size_t steps_max;   /* sorts and merges left once all were read */
 	} pass;
 	/* layout of the last draw */
 	int widths[TABLE_MAX_COLUMNS];

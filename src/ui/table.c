@@ -19,6 +19,7 @@ void table_init(struct table *t, const struct table_column *cols, size_t ncols,
 	t->sort_col = -1;
 	/* a frame stays well under the 5 ms a new sort or filter may take */
 	t->pass_budget_ms = 2;
+	t->pass_min_rows = 20000;
 	t->pass_run = 4096; /* ≈1 ms of qsort */
 	table_set_filter(t, "");
 }
@@ -631,12 +632,13 @@ static void reserve_ids(uint64_t **ids, size_t *cap, size_t n)
 	}
 }
 
-/* The incremental rebuilds, less a sort or "field:value" term on the
- * clock (those re-read every row every frame anyway). */
+/* The incremental rebuilds of large tables, less a sort or "field:value"
+ * term on the clock (those re-read every row every frame anyway).  A small
+ * table is rebuilt in one go, however slow the machine (sanitizers). */
 static bool pass_applies(const struct table *t)
 {
-	return t->pass_budget_ms > 0 && incremental(t) && (sorted(t) || filtering(t)) &&
-	       !reads_clock(t);
+	return t->pass_budget_ms > 0 && t->total >= t->pass_min_rows && incremental(t) &&
+	       (sorted(t) || filtering(t)) && !reads_clock(t);
 }
 
 /* rows() into the natural order, nothing read: the pass reads them. */
@@ -683,7 +685,7 @@ static void pass_start(struct table *t, uint64_t epoch)
 		memcpy(p->rows, from, n * sizeof(*from));
 	p->count = n;
 	reserve_ids(&p->kept, &p->kept_cap, n);
-	p->next = p->kept_count = p->sorted_to = p->nruns = p->reread = 0;
+	p->next = p->kept_count = p->sorted_to = p->nruns = p->reread = p->steps_max = 0;
 	p->active = true;
 	t->memo_ready = false; /* until the pass completes */
 }
@@ -781,6 +783,16 @@ static void pass_complete(struct table *t, uint64_t epoch)
 	rebuilt(t, epoch);
 }
 
+/* Runs still to sort and merges still to do. */
+static size_t pass_steps_left(const struct table *t)
+{
+	const struct table_pass *p = &t->pass;
+	if (!sorted(t) || p->narrowing)
+		return 0;
+	size_t runs = (p->kept_count - p->sorted_to + t->pass_run - 1) / t->pass_run;
+	return runs + (p->nruns + runs > 1 ? p->nruns + runs - 1 : 0);
+}
+
 /* One frame of the pass: steps for pass_budget_ms (at least one) — rows
  * read a chunk at a time, sorted into runs of pass_run, the runs merged
  * once all are read. */
@@ -820,6 +832,8 @@ static void pass_step(struct table *t, uint64_t epoch)
 		}
 	}
 	t->reread = p->reread - read;
+	if (p->next == p->count && !p->steps_max)
+		p->steps_max = pass_steps_left(t);
 }
 
 int table_progress(const struct table *t)
@@ -827,10 +841,10 @@ int table_progress(const struct table *t)
 	const struct table_pass *p = &t->pass;
 	if (!p->active)
 		return -1;
-	/* reading is most of the work; the merges are the last tenth */
-	int pct = p->count ? (int)(p->next * 90 / p->count) : 90;
-	if (p->next == p->count && p->nruns > 1)
-		pct = 99 - (int)(9 / (p->nruns - 1));
+	/* reading is most of the work; sorting and merging the rest */
+	if (p->next < p->count || !p->steps_max)
+		return p->count ? (int)(p->next * 80 / p->count) : 80;
+	int pct = 80 + (int)(19 * (p->steps_max - pass_steps_left(t)) / p->steps_max);
 	return pct < 99 ? pct : 99;
 }
 

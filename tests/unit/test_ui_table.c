@@ -478,6 +478,7 @@ static void random_refreshes(double budget_ms)
 	live_quick_no = 0;
 	inc.pass_budget_ms = budget_ms;
 	inc.pass_run = 16; /* several runs to merge */
+	inc.pass_min_rows = 0;
 	inc.height = ref.height = 10;
 	size_t in_pass = 0, passes_done = 0, finished_at_once = 0;
 	uint64_t shown[LIVE_ROWS];
@@ -578,6 +579,54 @@ static void test_spread_pass_matches_a_full_rebuild(void **state)
 {
 	(void)state;
 	random_refreshes(1e-9);
+}
+
+/* A pass shows its progress, rising, and ends; a table smaller than
+ * pass_min_rows is sorted in one refresh whatever the budget. */
+static void test_spread_pass_progress(void **state)
+{
+	(void)state;
+	memset(live, 0, sizeof(live));
+	live_stamp = live_members = live_epoch = 0;
+	for (size_t i = 0; i < LIVE_ROWS; i++) {
+		live[i].present = true;
+		live_replace(i);
+	}
+	struct table t;
+	struct table_source src = { NULL, live_rows, live_cell, NULL, live_rows_stamp,
+				    live_changed_since, live_epoch_of };
+	table_init(&t, live_cols, 3, &src);
+	t.height = 10;
+	t.pass_budget_ms = 1e-9;
+	t.pass_run = 32;
+	t.pass_min_rows = 0;
+	table_rebuild(&t); /* natural order: nothing to spread */
+	t.sort_col = 1;
+	t.stale = true;
+	table_refresh(&t, 1);
+	/* the first refresh read one chunk: the natural order still shown */
+	int pct = table_progress(&t);
+	assert_true(pct >= 0 && pct < 50);
+	assert_int_equal(t.ids[0], 0);
+	int refreshes = 1;
+	for (int last = pct; table_progress(&t) >= 0; refreshes++) {
+		table_refresh(&t, 1);
+		assert_true(table_progress(&t) < 0 || table_progress(&t) >= last);
+		last = table_progress(&t);
+	}
+	/* 300 rows: 5 chunks, 10 runs sorted, 9 merges, completed in a step */
+	assert_true(refreshes > 10);
+	for (size_t i = 1; i < t.count; i++)
+		assert_true(live[t.ids[i - 1]].number <= live[t.ids[i]].number);
+	/* the default threshold: 300 rows are sorted at once */
+	t.pass_min_rows = 20000;
+	t.sort_desc = true;
+	t.stale = true;
+	table_refresh(&t, 2);
+	assert_true(table_progress(&t) < 0);
+	for (size_t i = 1; i < t.count; i++)
+		assert_true(live[t.ids[i - 1]].number >= live[t.ids[i]].number);
+	table_free(&t);
 }
 
 static void test_incremental_rereads_only_what_changed(void **state)
@@ -735,6 +784,7 @@ int main(void)
 		cmocka_unit_test(test_scrolling_keeps_the_selection_visible),
 		cmocka_unit_test(test_incremental_matches_a_full_rebuild),
 		cmocka_unit_test(test_spread_pass_matches_a_full_rebuild),
+		cmocka_unit_test(test_spread_pass_progress),
 		cmocka_unit_test(test_incremental_rereads_only_what_changed),
 		cmocka_unit_test(test_extended_filter_checks_only_its_rows),
 	};
