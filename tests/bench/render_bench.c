@@ -217,11 +217,13 @@ static void set_table(struct table *t, int sort_col, const char *filter)
 
 /* Frames under the flood until the table's pass (if any) completes; their
  * wall and CPU milliseconds added up. */
+static int frames_spread; /* frames_until_done's last count */
+
 static double frames_until_done(struct table *t, long series, long updates, double *cpu)
 {
 	double ms = 0, frame_cpu;
 	*cpu = 0;
-	while (table_progress(t) >= 0) {
+	for (frames_spread = 0; table_progress(t) >= 0; frames_spread++) {
 		ui.clock_fixed += 0.05;
 		for (long u = 0; u < updates; u++)
 			datapoint((long)(next_random() % (unsigned long)series),
@@ -243,6 +245,7 @@ static void first_frames(const char *size, const char *view, const char *mode, l
 {
 	struct table *t = &ui_current(&ui)->table;
 	double ms[FIRSTS], cpu[FIRSTS], done_ms[FIRSTS], done_cpu[FIRSTS], ignored;
+	int frames = 0;
 	for (int f = 0; f < FIRSTS; f++) {
 		set_table(t, sort_before, filter_before);
 		ui.clock_fixed += 0.05;
@@ -256,11 +259,14 @@ static void first_frames(const char *size, const char *view, const char *mode, l
 		ms[f] = frame_ms(&cpu[f]);
 		done_ms[f] = ms[f] + frames_until_done(t, series, updates, &done_cpu[f]);
 		done_cpu[f] += cpu[f];
+		frames += 1 + frames_spread;
 	}
 	set_table(t, -1, "");
 	frame_ms(&ignored);
 	frames_until_done(t, series, 0, &ignored);
 	report(size, view, mode, ms, cpu, FIRSTS);
+	fprintf(stderr, "render_bench: %s %s %s: %.1f frames until shown (mean)\n", size, view, mode,
+		(double)frames / FIRSTS);
 	char done[64];
 	snprintf(done, sizeof(done), "%s-done", mode);
 	report(size, view, done, done_ms, done_cpu, FIRSTS);
