@@ -439,13 +439,16 @@ static void refresh_memo(struct table *t, bool start_over, bool walk)
 		 * those are re-read whole. */
 		uint32_t gen = t->generation;
 		size_t kept = 0;
+		/* the memos looked up first, in a loop of their own: under a
+		 * flood the rows are scattered and each memo is a cache miss,
+		 * which a short loop overlaps and memo_read's calls would not */
 		for (size_t i = 0; i < t->moved_count; i++) {
 			uint64_t id = t->moved[i];
-			if (id < t->memo_cap && t->memo[id].seen == gen && t->memo[id].valid) {
-				memo_read(t, &t->memo[id], id, walk);
+			if (id < t->memo_cap && t->memo[id].seen == gen && t->memo[id].valid)
 				t->moved[kept++] = id;
-			}
 		}
+		for (size_t i = 0; i < kept; i++)
+			memo_read(t, &t->memo[t->moved[i]], t->moved[i], walk);
 		t->moved_count = kept;
 	}
 	if (walk)
