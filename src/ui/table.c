@@ -1076,7 +1076,7 @@ void table_draw(struct table *t, const struct ui_screen *scr, WINDOW *w, int y, 
 		char note[64];
 		int n = snprintf(note, sizeof(note), " %s%s %d %% ",
 				 sorted(t) && !t->pass.narrowing ? "sorting" : "filtering",
-				 scr->g->ellipsis, pct);
+				 scr->ascii ? "..." : "…", pct);
 		int cols = n < width ? n : width;
 		screen_put(scr, w, y, width - cols, cols, note, head | A_BOLD, true, true);
 	}

@@ -5,7 +5,9 @@
  * re-sorting, filtering and live updates, and incremental refreshes (a
  * source with changed_since) that give exactly the rows and order of a full
  * rebuild, re-reading only the rows that changed, and a filter extended as
- * it is typed that checks only the rows the shorter one kept. */
+ * it is typed that checks only the rows the shorter one kept; a new sort or
+ * filter spread over refreshes (a pass) that ends with the same rows and
+ * order, the old order and its progress shown meanwhile. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -13,9 +15,11 @@
 #include <cmocka.h>
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "ui/table.h"
+#include "ui/theme.h"
 
 struct row {
 	uint64_t id;
@@ -619,14 +623,63 @@ static void test_spread_pass_progress(void **state)
 	for (size_t i = 1; i < t.count; i++)
 		assert_true(live[t.ids[i - 1]].number <= live[t.ids[i]].number);
 	/* the default threshold: 300 rows are sorted at once */
+	t.sort_col = -1;
+	table_refresh(&t, 2);
 	t.pass_min_rows = 20000;
+	t.sort_col = 1;
 	t.sort_desc = true;
 	t.stale = true;
-	table_refresh(&t, 2);
+	table_refresh(&t, 3);
 	assert_true(table_progress(&t) < 0);
 	for (size_t i = 1; i < t.count; i++)
 		assert_true(live[t.ids[i - 1]].number >= live[t.ids[i]].number);
 	table_free(&t);
+}
+
+/* The header says a pass is under way, and no longer once it is done. */
+static void test_spread_pass_shown_in_the_header(void **state)
+{
+	(void)state;
+	memset(live, 0, sizeof(live));
+	live_stamp = live_members = live_epoch = 0;
+	for (size_t i = 0; i < LIVE_ROWS; i++) {
+		live[i].present = true;
+		live_replace(i);
+	}
+	struct theme theme;
+	theme_init_builtin(&theme);
+	struct ui_screen scr;
+	struct screen_options so = { .dump_path = "/dev/null", .cols = 80, .rows = 24, .ascii = true };
+	char err[256];
+	setenv("TERM", "xterm", 1); /* whatever runs the tests (TERM=dumb is refused) */
+	assert_true(screen_open(&scr, &so, &theme, err, sizeof(err)));
+	WINDOW *w = newwin(12, 80, 0, 0);
+	struct table t;
+	struct table_source src = { NULL, live_rows, live_cell, NULL, live_rows_stamp,
+				    live_changed_since, live_epoch_of };
+	table_init(&t, live_cols, 3, &src);
+	t.pass_budget_ms = 1e-9;
+	t.pass_min_rows = 0;
+	table_rebuild(&t);
+	table_draw(&t, &scr, w, 0, 12, 80);
+	t.sort_col = 1;
+	t.stale = true;
+	table_refresh(&t, 1);
+	assert_true(table_progress(&t) >= 0);
+	table_draw(&t, &scr, w, 0, 12, 80);
+	char header[81];
+	mvwinnstr(w, 0, 0, header, 80);
+	assert_non_null(strstr(header, "sorting... "));
+	assert_non_null(strstr(header, " %"));
+	while (table_progress(&t) >= 0)
+		table_refresh(&t, 1);
+	table_draw(&t, &scr, w, 0, 12, 80);
+	mvwinnstr(w, 0, 0, header, 80);
+	assert_null(strstr(header, "sorting"));
+	assert_non_null(strstr(header, "name"));
+	table_free(&t);
+	delwin(w);
+	screen_close(&scr);
 }
 
 static void test_incremental_rereads_only_what_changed(void **state)
@@ -785,6 +838,7 @@ int main(void)
 		cmocka_unit_test(test_incremental_matches_a_full_rebuild),
 		cmocka_unit_test(test_spread_pass_matches_a_full_rebuild),
 		cmocka_unit_test(test_spread_pass_progress),
+		cmocka_unit_test(test_spread_pass_shown_in_the_header),
 		cmocka_unit_test(test_incremental_rereads_only_what_changed),
 		cmocka_unit_test(test_extended_filter_checks_only_its_rows),
 	};
