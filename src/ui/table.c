@@ -711,13 +711,18 @@ static void pass_read(struct table *t, uint64_t id)
 		p->kept[p->kept_count++] = id;
 }
 
+static size_t run_rows(const struct table *t)
+{
+	return t->pass_run ? t->pass_run : 1;
+}
+
 /* Sorts up to pass_run of the rows read since the last run into a run. */
 static void pass_close_run(struct table *t)
 {
 	struct table_pass *p = &t->pass;
 	size_t n = p->kept_count - p->sorted_to;
-	if (n > t->pass_run)
-		n = t->pass_run;
+	if (n > run_rows(t))
+		n = run_rows(t);
 	memo_sorting = t;
 	qsort(p->kept + p->sorted_to, n, sizeof(*p->kept), memo_cmp_qsort);
 	memo_sorting = NULL;
@@ -792,7 +797,7 @@ static size_t pass_steps_left(const struct table *t)
 	const struct table_pass *p = &t->pass;
 	if (!sorted(t) || p->narrowing)
 		return 0;
-	size_t runs = (p->kept_count - p->sorted_to + t->pass_run - 1) / t->pass_run;
+	size_t runs = (p->kept_count - p->sorted_to + run_rows(t) - 1) / run_rows(t);
 	return runs + (p->nruns + runs > 1 ? p->nruns + runs - 1 : 0);
 }
 
@@ -816,7 +821,7 @@ static void pass_step(struct table *t, uint64_t epoch)
 	bool sorting_runs = sorted(t) && !p->narrowing;
 	for (bool first = true; first || time_monotonic() < deadline; first = false) {
 		size_t unsorted = p->kept_count - p->sorted_to;
-		if (sorting_runs && (unsorted >= t->pass_run || (unsorted && p->next == p->count))) {
+		if (sorting_runs && (unsorted >= run_rows(t) || (unsorted && p->next == p->count))) {
 			pass_close_run(t);
 		} else if (p->next < p->count) {
 			size_t end = p->next + PASS_CHUNK < p->count ? p->next + PASS_CHUNK : p->count;
