@@ -22,7 +22,16 @@
  * O(changed · log changed), plus O(rows) only when some row moved — instead
  * of formatting, filtering and sorting every row every frame.  A filter
  * extended as it is typed ("ch" then "ch3") re-checks only the rows that
- * matched the shorter one, in the order it kept. */
+ * matched the shorter one, in the order it kept.
+ *
+ * A new sort or filter over a large table is spread over frames: a pass
+ * reads the rows a few milliseconds per frame (pass_budget_ms), sorting what
+ * each frame read into a run and merging the runs once all are read, while
+ * the old order stays shown with the progress in the header ("sorting…
+ * 40 %").  It then catches up with the rows changed meanwhile as any
+ * incremental refresh does, so its result is that of a rebuild at that
+ * moment.  table_rebuild() (a key that needs the new rows) finishes it at
+ * once. */
 #ifndef DRIVR_UI_TABLE_H
 #define DRIVR_UI_TABLE_H
 
@@ -90,6 +99,10 @@ struct table_source {
 	/* Optional: what the rows' texts depend on besides the rows themselves
 	 * (other entities' names); when it moves, the next refresh re-reads all. */
 	uint64_t (*epoch)(void *ctx);
+	/* Optional: false when the cell's text cannot contain needle[0..len)
+	 * (case-insensitive) — a quick no, such as letters against a number,
+	 * that spares formatting the cell to filter it; true when it may. */
+	bool (*may_contain)(void *ctx, uint64_t id, size_t col, const char *needle, size_t len);
 };
 
 #define TABLE_NOW UINT64_MAX
@@ -98,6 +111,8 @@ struct table_source {
 struct table_memo {
 	double num;     /* sort key (numeric columns) */
 	char *text;     /* sort key (text columns), owned */
+	uint64_t prefix; /* text's first 8 bytes, lowered, big-endian: most
+			  * comparisons end on it without strcasecmp */
 	uint32_t order; /* position in the natural order (stable ties) */
 	uint32_t seen;  /* the last generation rows() listed it in */
 	bool valid;     /* match and key were read under the current filter/sort */
@@ -161,6 +176,25 @@ struct table {
 	bool built_sort_desc;
 	uint32_t built_hidden;
 	bool narrowed; /* the last refresh narrowed the filter (tests, benches) */
+	/* a new sort or filter spread over frames (incremental sources only) */
+	double pass_budget_ms; /* per frame; 0: applied in one go (table_init: 2) */
+	size_t pass_run;       /* rows sorted at once, a bounded step (table_init: 4096) */
+	size_t pass_min_rows;  /* smaller tables are not spread (table_init: 20 000) */
+	struct table_pass {
+		bool active;
+		bool narrowing;	    /* re-checks the order kept under a narrower filter */
+		uint64_t *rows;	    /* to read, in order */
+		size_t count, next, cap;
+		uint64_t *kept;	    /* read and matching: sorted runs */
+		size_t kept_count, kept_cap, sorted_to; /* kept[0..sorted_to) is in runs */
+		size_t *run_end;    /* end of each run in kept */
+		size_t nruns, run_cap;
+		uint64_t *scratch;  /* merges */
+		size_t scratch_cap;
+		uint64_t since, rows_stamp, epoch; /* the source's stamps at the start */
+		size_t reread;	    /* rows read so far */
+		size_t steps_max;   /* sorts and merges left once all were read */
+	} pass;
 	/* layout of the last draw */
 	int widths[TABLE_MAX_COLUMNS];
 	int x[TABLE_MAX_COLUMNS];
@@ -178,11 +212,17 @@ void table_add_row(struct table *t, uint64_t id);
 void table_add_changed(struct table *t, uint64_t id);
 void table_changed_all(struct table *t);
 
-/* Re-reads the rows, filters, sorts, and finds the selected id again. */
+/* Re-reads the rows, filters, sorts, and finds the selected id again (a
+ * pass in progress is finished at once). */
 void table_rebuild(struct table *t);
 /* table_rebuild() unless nothing changed since the last one: the data's
- * stamp is the same and no filter, sort or context change marked it stale. */
+ * stamp is the same and no filter, sort or context change marked it stale.
+ * A new sort or filter of an incremental source starts a pass spread over
+ * frames (pass_budget_ms each); each refresh then advances it. */
 void table_refresh(struct table *t, uint64_t stamp);
+/* A pass is in progress: its percentage done (0-99), or -1.  The caller
+ * draws another frame soon while it is. */
+int table_progress(const struct table *t);
 
 /* Draws header + visible rows into w at rows y .. y+height-1. */
 void table_draw(struct table *t, const struct ui_screen *scr, WINDOW *w, int y, int height,

@@ -106,6 +106,8 @@ struct view_ops {
 	uint64_t (*rows_stamp)(struct view *v);
 	uint64_t (*changed_since)(struct view *v, uint64_t since, struct table *t);
 	uint64_t (*epoch)(struct view *v);
+	/* optional: a quick no for filtering (table_source.may_contain) */
+	bool (*may_contain)(struct view *v, uint64_t id, size_t col, const char *needle, size_t len);
 	/* optional: the columns the drill-down context makes constant (bit =
 	 * column), hidden while it holds (the system column of one system) */
 	uint32_t (*context_columns)(const struct view_context *ctx);

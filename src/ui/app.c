@@ -57,6 +57,12 @@ static uint64_t src_epoch(void *ctx)
 	return v->ops->epoch(v);
 }
 
+static bool src_may_contain(void *ctx, uint64_t id, size_t col, const char *needle, size_t len)
+{
+	struct view *v = ctx;
+	return v->ops->may_contain(v, id, col, needle, len);
+}
+
 void app_init(struct ui *ui, const struct config *config, const struct topic_table *topics,
 	      struct store *store)
 {
@@ -75,6 +81,8 @@ void app_init(struct ui *ui, const struct config *config, const struct topic_tab
 		}
 		if (v->ops->epoch)
 			src.epoch = src_epoch;
+		if (v->ops->may_contain)
+			src.may_contain = src_may_contain;
 		if (v->ops->rows)
 			table_init(&v->table, v->ops->cols, v->ops->ncols, &src);
 	}
@@ -191,8 +199,11 @@ void app_draw(struct ui *ui)
 		v->table.height = getmaxy(ui->w_main) - 1;
 		/* paused (p): the rows stay as they are, unless the operator
 		 * changed the filter or the order himself */
-		if (!v->paused || v->table.stale)
+		if (!v->paused || v->table.stale || table_progress(&v->table) >= 0)
 			table_refresh(&v->table, v->ops->data_stamp ? v->ops->data_stamp(v) : ui_stamp(ui));
+		/* a new sort or filter spread over frames: the next one soon */
+		if (table_progress(&v->table) >= 0)
+			ui_note_deadline(ui, ui->now + 0.01);
 	}
 	draw_main(ui, v);
 	bars_draw_status(ui, ui->w_status, width);

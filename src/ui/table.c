@@ -17,6 +17,10 @@ void table_init(struct table *t, const struct table_column *cols, size_t ncols,
 	t->ncols = ncols < TABLE_MAX_COLUMNS ? ncols : TABLE_MAX_COLUMNS;
 	t->src = *src;
 	t->sort_col = -1;
+	/* a frame stays well under the 5 ms a new sort or filter may take */
+	t->pass_budget_ms = 2;
+	t->pass_min_rows = 20000;
+	t->pass_run = 4096; /* ≈1 ms of qsort */
 	table_set_filter(t, "");
 }
 
@@ -29,6 +33,11 @@ void table_free(struct table *t)
 	free(t->prev);
 	free(t->moved);
 	free(t->ids);
+	free(t->pass.rows);
+	free(t->pass.kept);
+	free(t->pass.run_end);
+	free(t->pass.scratch);
+	memset(&t->pass, 0, sizeof(t->pass));
 	t->memo = NULL;
 	t->natural = t->prev = t->moved = t->ids = NULL;
 	t->memo_cap = t->natural_cap = t->prev_cap = t->moved_cap = 0;
@@ -97,6 +106,9 @@ static uint8_t matches_part(const struct table *t, uint64_t id, bool stable)
 			/* a named column is searched whatever it is (age:stale);
 			 * any-column terms skip glyphs and clock-driven texts */
 			if (term->col >= 0 ? (size_t)term->col != c : t->cols[c].unfiltered)
+				continue;
+			if (!read && t->src.may_contain &&
+			    !t->src.may_contain(t->src.ctx, id, c, t->filter + term->at, term->len))
 				continue;
 			if (!read) {
 				cell_reset(&cell);
@@ -232,6 +244,18 @@ void table_changed_all(struct table *t)
 	t->all_changed = true;
 }
 
+/* The first 8 bytes of a text sort key as strcasecmp compares them (each
+ * lowered by tolower, unsigned), big-endian and padded with zeros like the
+ * end of a string: keys whose prefixes differ compare as their texts do. */
+static uint64_t key_prefix(const char *text)
+{
+	uint64_t p = 0;
+	size_t i = 0;
+	for (; i < 8 && text[i]; i++)
+		p = p << 8 | (uint8_t)tolower((unsigned char)text[i]);
+	return i ? p << (8 * (8 - i)) : 0;
+}
+
 /* Reads the row's sort key into its memo; true when it differs from the one
  * kept (or none was). */
 static bool memo_read_key(struct table *t, struct table_memo *m, uint64_t id)
@@ -244,10 +268,11 @@ static bool memo_read_key(struct table *t, struct table_memo *m, uint64_t id)
 		m->num = cell.num;
 		return changed;
 	}
-	if (m->valid && m->text && strcmp(m->text, cell.text) == 0)
-		return false;
+	if (m->text && strcmp(m->text, cell.text) == 0)
+		return !m->valid; /* the same text: no copy (a sort back on a column) */
 	free(m->text);
 	m->text = xstrdup(cell.text);
+	m->prefix = key_prefix(m->text);
 	return true;
 }
 
@@ -280,6 +305,8 @@ static int memo_cmp(const struct table *t, uint64_t a, uint64_t b)
 	int r;
 	if (t->cols[t->sort_col].numeric)
 		r = x->num < y->num ? -1 : x->num > y->num ? 1 : 0;
+	else if (x->prefix != y->prefix)
+		r = x->prefix < y->prefix ? -1 : 1;
 	else
 		r = strcasecmp(x->text ? x->text : "", y->text ? y->text : "");
 	if (t->sort_desc)
@@ -362,7 +389,8 @@ static void reorder(struct table *t, size_t prev_count)
 			m->moved = false; /* left out of the merge by seen or match */
 	}
 	memo_sorting = t;
-	qsort(t->moved, n, sizeof(*t->moved), memo_cmp_qsort);
+	if (n > 1) /* none: t->moved may be NULL, which qsort must not get */
+		qsort(t->moved, n, sizeof(*t->moved), memo_cmp_qsort);
 	memo_sorting = NULL;
 	size_t unique = 0; /* a row listed twice sorts next to itself */
 	for (size_t i = 0; i < n; i++)
@@ -411,13 +439,16 @@ static void refresh_memo(struct table *t, bool start_over, bool walk)
 		 * those are re-read whole. */
 		uint32_t gen = t->generation;
 		size_t kept = 0;
+		/* the memos looked up first, in a loop of their own: under a
+		 * flood the rows are scattered and each memo is a cache miss,
+		 * which a short loop overlaps and memo_read's calls would not */
 		for (size_t i = 0; i < t->moved_count; i++) {
 			uint64_t id = t->moved[i];
-			if (id < t->memo_cap && t->memo[id].seen == gen && t->memo[id].valid) {
-				memo_read(t, &t->memo[id], id, walk);
+			if (id < t->memo_cap && t->memo[id].seen == gen && t->memo[id].valid)
 				t->moved[kept++] = id;
-			}
 		}
+		for (size_t i = 0; i < kept; i++)
+			memo_read(t, &t->memo[t->moved[i]], t->moved[i], walk);
 		t->moved_count = kept;
 	}
 	if (walk)
@@ -488,12 +519,17 @@ static bool filter_narrows(const struct table *t)
  * their memo (a row that comes back is read again).  The keys are not
  * re-read: a row changed since the last refresh is still to be merged by
  * the incremental refresh that follows, against the key it had. */
-static bool narrow_filter(struct table *t, uint64_t epoch)
+static bool can_narrow(const struct table *t, uint64_t epoch)
 {
-	if (!incremental(t) || !t->memo_ready || !filtering(t) || reads_clock(t) ||
-	    epoch != t->built_epoch || t->sort_col != t->built_sort_col ||
-	    t->sort_desc != t->built_sort_desc || !filter_narrows(t))
-		return false;
+	return incremental(t) && t->memo_ready && filtering(t) && !reads_clock(t) &&
+	       epoch == t->built_epoch && t->sort_col == t->built_sort_col &&
+	       t->sort_desc == t->built_sort_desc && filter_narrows(t);
+}
+
+/* Every memo's stable match is of the old filter; rows not listed now
+ * forget theirs. */
+static void narrow_begin(struct table *t)
+{
 	uint32_t gen = t->generation;
 	for (size_t i = 0; i < t->memo_cap; i++) {
 		struct table_memo *m = &t->memo[i];
@@ -501,18 +537,28 @@ static bool narrow_filter(struct table *t, uint64_t epoch)
 		if (m->seen != gen)
 			m->valid = false;
 	}
+}
+
+/* Checks a row of the kept order against the narrower filter. */
+static bool narrow_row(struct table *t, uint64_t id)
+{
 	uint8_t all = (uint8_t)((1u << t->nterms) - 1);
+	struct table_memo *m = &t->memo[id];
+	m->stable_terms = matches_part(t, id, true);
+	m->stable_old = false;
+	m->match = m->stable_terms == all || (m->stable_terms | matches_part(t, id, false)) == all;
+	return m->match;
+}
+
+static bool narrow_filter(struct table *t, uint64_t epoch)
+{
+	if (!can_narrow(t, epoch))
+		return false;
+	narrow_begin(t);
 	size_t kept = 0;
-	for (size_t i = 0; i < t->count; i++) {
-		uint64_t id = t->ids[i];
-		struct table_memo *m = &t->memo[id];
-		m->stable_terms = matches_part(t, id, true);
-		m->stable_old = false;
-		m->match = m->stable_terms == all ||
-			   (m->stable_terms | matches_part(t, id, false)) == all;
-		if (m->match)
-			t->ids[kept++] = id;
-	}
+	for (size_t i = 0; i < t->count; i++)
+		if (narrow_row(t, t->ids[i]))
+			t->ids[kept++] = t->ids[i];
 	t->reread = t->count;
 	t->count = kept;
 	return true;
@@ -577,16 +623,148 @@ static void rebuild_memo(struct table *t, uint64_t epoch)
 	}
 }
 
-void table_rebuild(struct table *t)
+/* ---- a new sort or filter spread over frames --------------------------------- */
+
+enum { PASS_CHUNK = 64 }; /* rows read between looks at the clock */
+
+static void reserve_ids(uint64_t **ids, size_t *cap, size_t n)
 {
-	uint64_t epoch = t->src.epoch ? t->src.epoch(t->src.ctx) : 0;
-	if (incremental(t) && (sorted(t) || filtering(t))) {
-		rebuild_memo(t, epoch);
-	} else {
-		read_all_rows(t);
-		t->memo_ready = false;
-		t->narrowed = false;
+	if (*cap < n) {
+		*cap = n;
+		*ids = xrealloc(*ids, n * sizeof(**ids));
 	}
+}
+
+/* The incremental rebuilds of large tables, less a sort or "field:value"
+ * term on the clock (those re-read every row every frame anyway).  A small
+ * table is rebuilt in one go, however slow the machine (sanitizers). */
+static bool pass_applies(const struct table *t)
+{
+	return t->pass_budget_ms > 0 && t->total >= t->pass_min_rows && incremental(t) &&
+	       (sorted(t) || filtering(t)) && !reads_clock(t);
+}
+
+/* rows() into the natural order, nothing read: the pass reads them. */
+static void list_rows(struct table *t)
+{
+	size_t shown = t->count; /* the old order stays shown */
+	swap_ids(&t->ids, &t->cap, &t->natural, &t->natural_cap);
+	t->count = 0;
+	t->src.rows(t->src.ctx, t);
+	swap_ids(&t->ids, &t->cap, &t->natural, &t->natural_cap);
+	t->natural_count = t->total = t->count;
+	t->count = shown;
+	uint32_t gen = ++t->generation;
+	for (size_t i = 0; i < t->natural_count; i++) {
+		struct table_memo *m = memo_for(t, t->natural[i]);
+		m->seen = gen;
+		m->order = (uint32_t)i;
+	}
+}
+
+/* Starts the pass: a narrower filter re-checks the order kept, anything
+ * else reads every row again (from the stamp of this moment). */
+static void pass_start(struct table *t, uint64_t epoch)
+{
+	struct table_pass *p = &t->pass;
+	p->narrowing = can_narrow(t, epoch);
+	p->epoch = epoch;
+	p->rows_stamp = t->src.rows_stamp(t->src.ctx);
+	const uint64_t *from = t->ids;
+	size_t n = t->count;
+	if (p->narrowing) {
+		narrow_begin(t);
+		p->since = t->built_since;
+	} else {
+		for (size_t i = 0; i < t->memo_cap; i++)
+			t->memo[i].valid = t->memo[i].moved = t->memo[i].stable_old = false;
+		p->since = t->src.changed_since(t->src.ctx, TABLE_NOW, t);
+		list_rows(t);
+		from = t->natural;
+		n = t->natural_count;
+	}
+	reserve_ids(&p->rows, &p->cap, n);
+	if (n)
+		memcpy(p->rows, from, n * sizeof(*from));
+	p->count = n;
+	reserve_ids(&p->kept, &p->kept_cap, n);
+	p->next = p->kept_count = p->sorted_to = p->nruns = p->reread = p->steps_max = 0;
+	p->active = true;
+	t->memo_ready = false; /* until the pass completes */
+}
+
+/* Reads one row under the new filter and sort; keeps it when it passes. */
+static void pass_read(struct table *t, uint64_t id)
+{
+	struct table_pass *p = &t->pass;
+	bool match;
+	if (p->narrowing) {
+		match = narrow_row(t, id);
+	} else {
+		struct table_memo *m = &t->memo[id];
+		memo_read(t, m, id, true);
+		m->moved = false; /* placed by the pass, not merged */
+		match = m->match;
+	}
+	p->reread++;
+	if (match)
+		p->kept[p->kept_count++] = id;
+}
+
+static size_t run_rows(const struct table *t)
+{
+	return t->pass_run ? t->pass_run : 1;
+}
+
+/* Sorts up to pass_run of the rows read since the last run into a run. */
+static void pass_close_run(struct table *t)
+{
+	struct table_pass *p = &t->pass;
+	size_t n = p->kept_count - p->sorted_to;
+	if (n > run_rows(t))
+		n = run_rows(t);
+	memo_sorting = t;
+	qsort(p->kept + p->sorted_to, n, sizeof(*p->kept), memo_cmp_qsort);
+	memo_sorting = NULL;
+	if (p->nruns == p->run_cap) {
+		p->run_cap = p->run_cap ? p->run_cap * 2 : 16;
+		p->run_end = xrealloc(p->run_end, p->run_cap * sizeof(*p->run_end));
+	}
+	p->run_end[p->nruns++] = p->sorted_to += n;
+}
+
+/* Merges the two adjacent runs smallest together (balanced merges). */
+static void pass_merge(struct table *t)
+{
+	struct table_pass *p = &t->pass;
+	size_t best = 0, best_len = SIZE_MAX;
+	for (size_t r = 0; r + 1 < p->nruns; r++) {
+		size_t start = r ? p->run_end[r - 1] : 0;
+		if (p->run_end[r + 1] - start < best_len) {
+			best_len = p->run_end[r + 1] - start;
+			best = r;
+		}
+	}
+	size_t lo = best ? p->run_end[best - 1] : 0, mid = p->run_end[best];
+	size_t hi = p->run_end[best + 1];
+	reserve_ids(&p->scratch, &p->scratch_cap, hi - lo);
+	size_t a = lo, b = mid, out = 0;
+	while (a < mid && b < hi)
+		p->scratch[out++] = memo_cmp(t, p->kept[a], p->kept[b]) <= 0 ? p->kept[a++]
+									    : p->kept[b++];
+	while (a < mid)
+		p->scratch[out++] = p->kept[a++];
+	while (b < hi)
+		p->scratch[out++] = p->kept[b++];
+	memcpy(p->kept + lo, p->scratch, out * sizeof(*p->scratch));
+	memmove(p->run_end + best, p->run_end + best + 1,
+		(p->nruns - best - 1) * sizeof(*p->run_end));
+	p->nruns--;
+}
+
+/* What a rebuild leaves behind, after the memos are read. */
+static void rebuilt(struct table *t, uint64_t epoch)
+{
 	if (incremental(t))
 		t->built_rows = t->src.rows_stamp(t->src.ctx);
 	t->built_epoch = epoch; /* every row was read under it */
@@ -595,12 +773,123 @@ void table_rebuild(struct table *t)
 	keep_selection(t);
 }
 
+/* The pass's order becomes the table's; the rows changed since the pass
+ * started are then re-read and merged, as by any incremental refresh. */
+static void pass_complete(struct table *t, uint64_t epoch)
+{
+	struct table_pass *p = &t->pass;
+	p->active = false;
+	swap_ids(&t->ids, &t->cap, &p->kept, &p->kept_cap);
+	t->count = p->kept_count;
+	t->memo_ready = true;
+	t->built_since = p->since;
+	if (!p->narrowing)
+		t->built_rows = p->rows_stamp; /* listed at the start */
+	refresh_memo(t, false, p->rows_stamp != t->built_rows);
+	t->reread += p->reread;
+	t->narrowed = p->narrowing;
+	rebuilt(t, epoch);
+}
+
+/* Runs still to sort and merges still to do. */
+static size_t pass_steps_left(const struct table *t)
+{
+	const struct table_pass *p = &t->pass;
+	if (!sorted(t) || p->narrowing)
+		return 0;
+	size_t runs = (p->kept_count - p->sorted_to + run_rows(t) - 1) / run_rows(t);
+	return runs + (p->nruns + runs > 1 ? p->nruns + runs - 1 : 0);
+}
+
+/* One frame of the pass: steps for pass_budget_ms (at least one) — rows
+ * read a chunk at a time, sorted into runs of pass_run, the runs merged
+ * once all are read. */
+static void pass_step(struct table *t, uint64_t epoch)
+{
+	struct table_pass *p = &t->pass;
+	if (epoch != p->epoch || t->src.rows_stamp(t->src.ctx) != p->rows_stamp) {
+		/* other rows, or other texts, under the pass: done in one go */
+		p->active = false;
+		refresh_memo(t, true, true);
+		t->narrowed = false;
+		rebuilt(t, epoch);
+		return;
+	}
+	double start = time_monotonic(), deadline = start + t->pass_budget_ms / 1e3;
+	size_t read = p->reread;
+	/* a narrower filter keeps the order; unsorted, the natural order is it */
+	bool sorting_runs = sorted(t) && !p->narrowing;
+	for (bool first = true; first || time_monotonic() < deadline; first = false) {
+		size_t unsorted = p->kept_count - p->sorted_to;
+		if (sorting_runs && (unsorted >= run_rows(t) || (unsorted && p->next == p->count))) {
+			pass_close_run(t);
+		} else if (p->next < p->count) {
+			size_t end = p->next + PASS_CHUNK < p->count ? p->next + PASS_CHUNK : p->count;
+			for (; p->next < end; p->next++)
+				pass_read(t, p->rows[p->next]);
+		} else if (sorting_runs && p->nruns > 1) {
+			pass_merge(t);
+		} else if (!first && time_monotonic() - start > t->pass_budget_ms / 2e3) {
+			/* completing re-reads the rows changed meanwhile (a flood's
+			 * share of them): in a frame of its own unless there is room */
+			break;
+		} else {
+			t->reread = p->reread - read;
+			pass_complete(t, epoch);
+			return;
+		}
+	}
+	t->reread = p->reread - read;
+	if (p->next == p->count && !p->steps_max)
+		p->steps_max = pass_steps_left(t);
+}
+
+int table_progress(const struct table *t)
+{
+	const struct table_pass *p = &t->pass;
+	if (!p->active)
+		return -1;
+	/* reading is most of the work; sorting and merging the rest */
+	if (p->next < p->count || !p->steps_max)
+		return p->count ? (int)(p->next * 80 / p->count) : 80;
+	int pct = 80 + (int)(19 * (p->steps_max - pass_steps_left(t)) / p->steps_max);
+	return pct < 99 ? pct : 99;
+}
+
+void table_rebuild(struct table *t)
+{
+	uint64_t epoch = t->src.epoch ? t->src.epoch(t->src.ctx) : 0;
+	t->pass.active = false; /* its memos are not ready: read again whole */
+	if (incremental(t) && (sorted(t) || filtering(t))) {
+		rebuild_memo(t, epoch);
+	} else {
+		read_all_rows(t);
+		t->memo_ready = false;
+		t->narrowed = false;
+	}
+	rebuilt(t, epoch);
+}
+
 void table_refresh(struct table *t, uint64_t stamp)
 {
 	uint64_t epoch = t->src.epoch ? t->src.epoch(t->src.ctx) : 0;
+	if (t->pass.active && !t->stale) {
+		pass_step(t, epoch);
+		t->built_stamp = stamp;
+		return;
+	}
 	if (!t->stale && stamp == t->built_stamp && epoch == t->built_epoch)
 		return;
 	t->narrowed = false;
+	if (t->stale && pass_applies(t)) {
+		/* a pass in progress (another filter typed) starts over */
+		pass_start(t, epoch);
+		t->stale = false;
+		pass_step(t, epoch);
+		t->built_stamp = stamp;
+		return;
+	}
+	t->pass.active = false;
 	if (!incremental(t) || t->stale) {
 		table_rebuild(t);
 	} else {
@@ -785,6 +1074,16 @@ void table_draw(struct table *t, const struct ui_screen *scr, WINDOW *w, int y, 
 							 : "";
 		snprintf(name, sizeof(name), "%s%s", t->cols[c].name, mark);
 		screen_put(scr, w, y, t->x[c], t->widths[c], name, head, true, t->cols[c].right);
+	}
+	int pct = table_progress(t);
+	if (pct >= 0) {
+		/* the old order is shown until the pass completes: said so */
+		char note[64];
+		int n = snprintf(note, sizeof(note), " %s%s %d %% ",
+				 sorted(t) && !t->pass.narrowing ? "sorting" : "filtering",
+				 scr->ascii ? "..." : "…", pct);
+		int cols = n < width ? n : width;
+		screen_put(scr, w, y, width - cols, cols, note, head | A_BOLD, true, true);
 	}
 	struct table_cell cell;
 	for (int line = 0; line < t->height; line++) {

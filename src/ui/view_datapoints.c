@@ -172,6 +172,23 @@ static void cell(struct view *v, uint64_t id, size_t col, int width, struct tabl
 	}
 }
 
+/* A number's text (fmt_value: %.0f or %.6g) holds only digits, a sign, a
+ * point, an exponent, or inf / nan: a filter term with any other character
+ * ("ch3") cannot be in it, so the value is not formatted to be searched
+ * (5 000 changed series a frame under a flood, 100 000 for a new filter). */
+static bool may_contain(struct view *v, uint64_t id, size_t col, const char *needle, size_t len)
+{
+	if (col != COL_VALUE)
+		return true;
+	const struct series *s = store_series_at(v->ui->store, (size_t)id);
+	if (s->last.type != VALUE_NUMBER)
+		return true;
+	for (size_t i = 0; i < len; i++)
+		if (needle[i] == '\0' || !strchr("0123456789.+-eEiInNfFaA", needle[i]))
+			return false;
+	return true;
+}
+
 static enum ui_role row_role(struct view *v, uint64_t id)
 {
 	struct ui *ui = v->ui;
@@ -298,6 +315,7 @@ const struct view_ops view_datapoints_ops = {
 	.rows_stamp = rows_stamp,
 	.changed_since = changed_since,
 	.epoch = epoch,
+	.may_contain = may_contain,
 	.drill = drill,
 	.inspect = inspect,
 	.key = key,

@@ -16,7 +16,8 @@
  *   sorted   live, sorted by the view's first column (text: the costliest)
  *   filtered live, with the filter "ch3"
  *
- * and the one frame that applies a new sort or filter to every row (the
+ * (sorted and filtered once the sort or filter is applied: the frames that
+ * apply it are timed apart) and the one frame that applies a new sort or filter to every row (the
  * first sorted or filtered frame above), under the same flood, FIRSTS times
  * each from the state before it:
  *
@@ -26,6 +27,11 @@
  *                     order): the 10 % of the series the shorter filter kept
  *                     are checked again, 1 % stay
  *   filter-on-sorted  sorted by the first column, no filter -> "ch3"
+ *
+ * A table spreads a new sort or filter over frames (a few milliseconds
+ * each, the old order shown meanwhile): each of these modes is also
+ * printed as MODE-done, the wall (and CPU) milliseconds of all the frames
+ * until the new order is shown, each frame under the flood's updates.
  *
  * Prints one tab-separated line per (size, view, mode): median and max
  * milliseconds per frame (wall), and the most CPU time one frame took. */
@@ -209,30 +215,61 @@ static void set_table(struct table *t, int sort_col, const char *filter)
 	t->stale = true;
 }
 
+/* Frames under the flood until the table's pass (if any) completes; their
+ * wall and CPU milliseconds added up. */
+static int frames_spread; /* frames_until_done's last count */
+
+static double frames_until_done(struct table *t, long series, long updates, double *cpu)
+{
+	double ms = 0, frame_cpu;
+	*cpu = 0;
+	for (frames_spread = 0; table_progress(t) >= 0; frames_spread++) {
+		ui.clock_fixed += 0.05;
+		for (long u = 0; u < updates; u++)
+			datapoint((long)(next_random() % (unsigned long)series),
+				  (double)(next_random() % 1000) / 10.0, ui.clock_fixed);
+		ms += frame_ms(&frame_cpu);
+		*cpu += frame_cpu;
+	}
+	return ms;
+}
+
 /* The first frame of a new sort or filter, FIRSTS times: each time the
- * table is brought to the state before (sort_before, filter_before) by an
- * unmeasured frame, then the change (sort_col, filter) is timed with the
- * flood's updates of one frame in between. */
+ * table is brought to the state before (sort_before, filter_before) by
+ * unmeasured frames, then the change (sort_col, filter) is timed with the
+ * flood's updates of one frame in between; and so are all its frames until
+ * the new order is shown (MODE-done). */
 static void first_frames(const char *size, const char *view, const char *mode, long series,
 			 long updates, int sort_before, const char *filter_before, int sort_col,
 			 const char *filter)
 {
 	struct table *t = &ui_current(&ui)->table;
-	double ms[FIRSTS], cpu[FIRSTS], ignored;
+	double ms[FIRSTS], cpu[FIRSTS], done_ms[FIRSTS], done_cpu[FIRSTS], ignored;
+	int frames = 0;
 	for (int f = 0; f < FIRSTS; f++) {
 		set_table(t, sort_before, filter_before);
 		ui.clock_fixed += 0.05;
 		frame_ms(&ignored);
+		frames_until_done(t, series, 0, &ignored);
 		ui.clock_fixed += 0.05;
 		for (long u = 0; u < updates; u++)
 			datapoint((long)(next_random() % (unsigned long)series),
 				  (double)(next_random() % 1000) / 10.0, ui.clock_fixed);
 		set_table(t, sort_col, filter);
 		ms[f] = frame_ms(&cpu[f]);
+		done_ms[f] = ms[f] + frames_until_done(t, series, updates, &done_cpu[f]);
+		done_cpu[f] += cpu[f];
+		frames += 1 + frames_spread;
 	}
 	set_table(t, -1, "");
 	frame_ms(&ignored);
+	frames_until_done(t, series, 0, &ignored);
 	report(size, view, mode, ms, cpu, FIRSTS);
+	fprintf(stderr, "render_bench: %s %s %s: %.1f frames until shown (mean)\n", size, view, mode,
+		(double)frames / FIRSTS);
+	char done[64];
+	snprintf(done, sizeof(done), "%s-done", mode);
+	report(size, view, done, done_ms, done_cpu, FIRSTS);
 }
 
 int main(int argc, char **argv)
@@ -290,11 +327,17 @@ int main(int argc, char **argv)
 			struct table *t = &ui_current(&ui)->table;
 			if (!t->cols)
 				continue; /* not a table */
+			/* steady frames: the sort or filter applied first (its
+			 * frames are the *-first modes below) */
 			open_view('s'); /* sort by the first column */
+			frame_ms(&cpu);
+			frames_until_done(t, series, updates, &cpu);
 			run_frames(size, name, "sorted", series, updates);
 			while (t->sort_col >= 0)
 				open_view('s'); /* back to the natural order */
 			table_set_filter(t, "ch3");
+			frame_ms(&cpu);
+			frames_until_done(t, series, updates, &cpu);
 			run_frames(size, name, "filtered", series, updates);
 			table_set_filter(t, "");
 			first_frames(size, name, "sort-first", series, updates, -1, "", 0, "");

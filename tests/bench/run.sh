@@ -494,7 +494,9 @@ fi # pipeline
 # --- render -------------------------------------------------------------------------
 # Frame time of every view with 100 000 series (tests/bench/render_bench.c):
 # lines "SIZE VIEW MODE MEDIAN_MS MAX_MS MAX_CPU_MS", each over 25 frames (the
-# first frame of a new sort or filter, modes sort-first, filter-*: over 7).
+# first frame of a new sort or filter, modes sort-first, filter-*: over 7; and
+# MODE-done, all the frames of that sort or filter until its order is shown:
+# the table spreads it over frames).
 RENDER=$BUILD/bench/render_bench
 if ! bench_only render; then
 	: # not selected (BENCH_ONLY)

@@ -5,7 +5,9 @@
  * re-sorting, filtering and live updates, and incremental refreshes (a
  * source with changed_since) that give exactly the rows and order of a full
  * rebuild, re-reading only the rows that changed, and a filter extended as
- * it is typed that checks only the rows the shorter one kept. */
+ * it is typed that checks only the rows the shorter one kept; a new sort or
+ * filter spread over refreshes (a pass) that ends with the same rows and
+ * order, the old order and its progress shown meanwhile. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -13,9 +15,11 @@
 #include <cmocka.h>
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "ui/table.h"
+#include "ui/theme.h"
 
 struct row {
 	uint64_t id;
@@ -341,6 +345,23 @@ static void live_cell(void *ctx, uint64_t id, size_t col, int width, struct tabl
 	}
 }
 
+/* The number column's text is "n" and digits: any other character is a
+ * quick no (the cell is not formatted). */
+static size_t live_quick_no;
+static bool live_may_contain(void *ctx, uint64_t id, size_t col, const char *needle, size_t len)
+{
+	(void)ctx;
+	(void)id;
+	if (col != 1)
+		return true;
+	for (size_t i = 0; i < len; i++)
+		if (!strchr("nN0123456789", needle[i])) {
+			live_quick_no++;
+			return false;
+		}
+	return true;
+}
+
 static uint64_t live_rows_stamp(void *ctx)
 {
 	(void)ctx;
@@ -436,9 +457,14 @@ static void assert_same_rows(const struct table *got, const struct table *want)
 		assert_int_equal(got->ids[i], want->ids[i]);
 }
 
-static void test_incremental_matches_a_full_rebuild(void **state)
+/* Random changes, sorts and filters, each followed by a refresh of an
+ * incremental table and a full rebuild of a plain one: the same rows in the
+ * same order.  With a pass budget (spread), a new sort or filter takes
+ * several refreshes, the old order shown meanwhile; it is compared with the
+ * rebuild whenever no pass is in progress, and at times finished at once by
+ * table_rebuild() (a key that needs the rows). */
+static void random_refreshes(double budget_ms)
 {
-	(void)state;
 	memset(live, 0, sizeof(live));
 	live_stamp = live_members = live_epoch = 0;
 	for (size_t i = 0; i < LIVE_ROWS; i++) {
@@ -446,12 +472,21 @@ static void test_incremental_matches_a_full_rebuild(void **state)
 		live_replace(i);
 	}
 	struct table inc, ref;
-	struct table_source src = { NULL, live_rows, live_cell, NULL, live_rows_stamp,
-				    live_changed_since, live_epoch_of };
+	/* the reference formats every cell it filters */
+	struct table_source src = { NULL,	     live_rows,		 live_cell,
+				    NULL,	     live_rows_stamp,	 live_changed_since,
+				    live_epoch_of, live_may_contain };
 	struct table_source plain = { NULL, live_rows, live_cell, NULL };
 	table_init(&inc, live_cols, 3, &src);
 	table_init(&ref, live_cols, 3, &plain);
+	live_quick_no = 0;
+	inc.pass_budget_ms = budget_ms;
+	inc.pass_run = 16; /* several runs to merge */
+	inc.pass_min_rows = 0;
 	inc.height = ref.height = 10;
+	size_t in_pass = 0, passes_done = 0, finished_at_once = 0;
+	uint64_t shown[LIVE_ROWS];
+	size_t shown_count = 0;
 	static const char *const filters[] = { "",     "a",     "n1",	     "name:b", "age:3",
 					       "3",    "zzz",   "a n1",    "b 1 a",  "name:b n1",
 					       "b 3" };
@@ -488,8 +523,30 @@ static void test_incremental_matches_a_full_rebuild(void **state)
 		/* a refresh whenever anything changed, the clock included (the
 		 * "age:3" filter reads it) */
 		uint64_t stamp = live_stamp + live_members + live_clock;
-		table_refresh(&inc, stamp);
+		bool was_in_pass = table_progress(&inc) >= 0;
+		if (was_in_pass && live_random() % 16 == 0) {
+			table_rebuild(&inc); /* finished at once */
+			finished_at_once++;
+		} else {
+			table_refresh(&inc, stamp);
+		}
 		table_rebuild(&ref);
+		if (table_progress(&inc) >= 0) {
+			/* the old order stays shown (a pass started over by another
+			 * filter keeps showing it too) */
+			if (was_in_pass) {
+				assert_int_equal(inc.count, shown_count);
+				for (size_t i = 0; i < shown_count; i++)
+					assert_int_equal(inc.ids[i], shown[i]);
+			}
+			in_pass++;
+			if (!was_in_pass) {
+				shown_count = inc.count;
+				memcpy(shown, inc.ids, inc.count * sizeof(*inc.ids));
+			}
+			continue;
+		}
+		passes_done += was_in_pass;
 		assert_same_rows(&inc, &ref);
 		refreshes++;
 		narrowed += inc.narrowed;
@@ -500,8 +557,129 @@ static void test_incremental_matches_a_full_rebuild(void **state)
 	assert_true(reread_small > refreshes / 2);
 	/* typing extended the filter often enough to test narrowing */
 	assert_true(narrowed > 100);
+	/* and letters against numbers spared formatting them */
+	assert_true(live_quick_no > 1000);
+	if (budget_ms > 0) {
+		/* passes ran over several refreshes, and completed */
+		assert_true(in_pass > 500);
+		assert_true(passes_done > 100);
+		assert_true(finished_at_once > 10);
+	} else {
+		assert_int_equal(in_pass, 0);
+	}
 	table_free(&inc);
 	table_free(&ref);
+}
+
+static void test_incremental_matches_a_full_rebuild(void **state)
+{
+	(void)state;
+	random_refreshes(0);
+}
+
+/* The smallest budget: one step (a chunk of rows, a run sorted, a merge)
+ * per refresh, so every pass spans several. */
+static void test_spread_pass_matches_a_full_rebuild(void **state)
+{
+	(void)state;
+	random_refreshes(1e-9);
+}
+
+/* A pass shows its progress, rising, and ends; a table smaller than
+ * pass_min_rows is sorted in one refresh whatever the budget. */
+static void test_spread_pass_progress(void **state)
+{
+	(void)state;
+	memset(live, 0, sizeof(live));
+	live_stamp = live_members = live_epoch = 0;
+	for (size_t i = 0; i < LIVE_ROWS; i++) {
+		live[i].present = true;
+		live_replace(i);
+	}
+	struct table t;
+	struct table_source src = { NULL, live_rows, live_cell, NULL, live_rows_stamp,
+				    live_changed_since, live_epoch_of };
+	table_init(&t, live_cols, 3, &src);
+	t.height = 10;
+	t.pass_budget_ms = 1e-9;
+	t.pass_run = 32;
+	t.pass_min_rows = 0;
+	table_rebuild(&t); /* natural order: nothing to spread */
+	t.sort_col = 1;
+	t.stale = true;
+	table_refresh(&t, 1);
+	/* the first refresh read one chunk: the natural order still shown */
+	int pct = table_progress(&t);
+	assert_true(pct >= 0 && pct < 50);
+	assert_int_equal(t.ids[0], 0);
+	int refreshes = 1;
+	for (int last = pct; table_progress(&t) >= 0; refreshes++) {
+		table_refresh(&t, 1);
+		assert_true(table_progress(&t) < 0 || table_progress(&t) >= last);
+		last = table_progress(&t);
+	}
+	/* 300 rows: 5 chunks, 10 runs sorted, 9 merges, completed in a step */
+	assert_true(refreshes > 10);
+	for (size_t i = 1; i < t.count; i++)
+		assert_true(live[t.ids[i - 1]].number <= live[t.ids[i]].number);
+	/* the default threshold: 300 rows are sorted at once */
+	t.sort_col = -1;
+	table_refresh(&t, 2);
+	t.pass_min_rows = 20000;
+	t.sort_col = 1;
+	t.sort_desc = true;
+	t.stale = true;
+	table_refresh(&t, 3);
+	assert_true(table_progress(&t) < 0);
+	for (size_t i = 1; i < t.count; i++)
+		assert_true(live[t.ids[i - 1]].number >= live[t.ids[i]].number);
+	table_free(&t);
+}
+
+/* The header says a pass is under way, and no longer once it is done. */
+static void test_spread_pass_shown_in_the_header(void **state)
+{
+	(void)state;
+	memset(live, 0, sizeof(live));
+	live_stamp = live_members = live_epoch = 0;
+	for (size_t i = 0; i < LIVE_ROWS; i++) {
+		live[i].present = true;
+		live_replace(i);
+	}
+	struct theme theme;
+	theme_init_builtin(&theme);
+	struct ui_screen scr;
+	struct screen_options so = { .dump_path = "/dev/null", .cols = 80, .rows = 24, .ascii = true };
+	char err[256];
+	setenv("TERM", "xterm", 1); /* whatever runs the tests (TERM=dumb is refused) */
+	assert_true(screen_open(&scr, &so, &theme, err, sizeof(err)));
+	WINDOW *w = newwin(12, 80, 0, 0);
+	struct table t;
+	struct table_source src = { NULL, live_rows, live_cell, NULL, live_rows_stamp,
+				    live_changed_since, live_epoch_of };
+	table_init(&t, live_cols, 3, &src);
+	t.pass_budget_ms = 1e-9;
+	t.pass_min_rows = 0;
+	table_rebuild(&t);
+	table_draw(&t, &scr, w, 0, 12, 80);
+	t.sort_col = 1;
+	t.stale = true;
+	table_refresh(&t, 1);
+	assert_true(table_progress(&t) >= 0);
+	table_draw(&t, &scr, w, 0, 12, 80);
+	char header[81];
+	mvwinnstr(w, 0, 0, header, 80);
+	assert_non_null(strstr(header, "sorting... "));
+	assert_non_null(strstr(header, " %"));
+	while (table_progress(&t) >= 0)
+		table_refresh(&t, 1);
+	table_draw(&t, &scr, w, 0, 12, 80);
+	mvwinnstr(w, 0, 0, header, 80);
+	assert_null(strstr(header, "sorting"));
+	assert_non_null(strstr(header, "name"));
+	table_free(&t);
+	delwin(w);
+	screen_close(&scr);
 }
 
 static void test_incremental_rereads_only_what_changed(void **state)
@@ -658,6 +836,9 @@ int main(void)
 		cmocka_unit_test(test_selection_follows_the_row),
 		cmocka_unit_test(test_scrolling_keeps_the_selection_visible),
 		cmocka_unit_test(test_incremental_matches_a_full_rebuild),
+		cmocka_unit_test(test_spread_pass_matches_a_full_rebuild),
+		cmocka_unit_test(test_spread_pass_progress),
+		cmocka_unit_test(test_spread_pass_shown_in_the_header),
 		cmocka_unit_test(test_incremental_rereads_only_what_changed),
 		cmocka_unit_test(test_extended_filter_checks_only_its_rows),
 	};
