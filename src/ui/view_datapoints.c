@@ -287,7 +287,7 @@ static const struct key_help keys[] = {
 	{ "g", "chart the series (the marked ones, or the selected)", true },
 	{ "Space", "mark / unmark the series for the chart (up to 4)", false },
 	{ "e", "edit: send a setpoint for the series' characteristic", true, true },
-	{ "d", "publish a datapoint for the series' characteristic (by hand)", false, true },
+	{ "d", "publish a datapoint for the series' characteristic", false, true },
 	{ NULL, NULL, false },
 };
 
