@@ -163,9 +163,9 @@ static int key(struct view *v, int ch)
 
 static const struct key_help keys[] = {
 	{ "Enter", "datapoints of the component", true },
-	{ "u", "update the component: name, model, status, connection state", false, true },
+	{ "u", "update the component (name, model, status, connection)", false, true },
 	{ "c", "create a component of the same system", false, true },
-	{ "d", "publish a datapoint for one of the component's characteristics", false, true },
+	{ "d", "publish a datapoint for a characteristic of the component", false, true },
 	{ "r", "raise an event on the component", false, true },
 	{ NULL, NULL, false },
 };

@@ -124,9 +124,9 @@ static int key(struct view *v, int ch)
 
 static const struct key_help keys[] = {
 	{ "Enter", "components of the system", true },
-	{ "u", "update the system: name, description, status, connection state", false, true },
-	{ "c", "create a component of the system (its model from the known ones)", false, true },
-	{ "r", "raise an event on the system (its model from the known ones)", false, true },
+	{ "u", "update the system (name, description, status, connection)", false, true },
+	{ "c", "create a component of the system (model from a picker)", false, true },
+	{ "r", "raise an event on the system (model from a picker)", false, true },
 	{ NULL, NULL, false },
 };
 
