@@ -76,6 +76,27 @@ void actions_ui_ack_event(struct ui *ui, const struct event *event);
 /* The top unacknowledged alert of the alert pane. */
 void actions_ui_ack_top_alert(struct ui *ui);
 void actions_ui_new_token(struct ui *ui, const char *system_uuid);
+/* The platform inputs' forms (inputs.h builds and checks what they send;
+ * each previews the exact topic and payload, JSON or MessagePack, before
+ * the operator confirms).  A system or component not in the retained state
+ * is said in a notice and nothing opens. */
+/* u (systems): name, description, status, connection state, prefilled from
+ * the twin; only the members changed are sent. */
+void actions_ui_update_system(struct ui *ui, const char *system_uuid);
+/* c (systems, components): a new component of the system (code NULL);
+ * u (components): the component code, prefilled.  The model from a picker
+ * of the component models the store knows. */
+void actions_ui_edit_component(struct ui *ui, const char *system_uuid, const char *code);
+/* d (components, datapoints): one datapoint for a component's
+ * characteristic (prefill's value: the last one), typed by the model's
+ * catalogue where known; ends as "sent, no error", never "confirmed". */
+void actions_ui_publish_datapoint(struct ui *ui, const struct setpoint_prefill *prefill);
+/* r (systems, components): an event on the system or one of its components
+ * (component NULL or ""), the model from a picker of the event models for
+ * that entity type; an end time only for a RANGED model. */
+void actions_ui_raise_event(struct ui *ui, const char *system_uuid, const char *component);
+/* R (events): resolve the selected ACTIVE RANGED event (its endTime). */
+void actions_ui_resolve_event(struct ui *ui, const struct event *event);
 /* Requests view: cancel one (queued: never sent; sent: no longer followed). */
 void actions_ui_cancel(struct ui *ui, uint32_t id);
 

@@ -30,10 +30,21 @@
 #define FORM_PREVIEW_LINES 24
 #define FORM_PREVIEW_BYTES 4096
 
+struct form_field;
+
+/* A field's own check (the owner wraps the module that owns the rule, e.g.
+ * inputs.h): false with a one-line reason.  Called for non-empty text. */
+typedef bool (*form_check_fn)(const struct form_field *fld, char *err, size_t err_size);
+
 struct form_field {
 	char label[32];
 	char text[FORM_TEXT_MAX];
+	char initial[FORM_TEXT_MAX]; /* the text it opened with (form_field_changed) */
 	bool readonly;
+	/* form_check_fields: empty is refused (required) or means "not sent"
+	 * (optional: Left / Right then also pass through the empty text) */
+	bool required, optional;
+	form_check_fn check;
 	/* Left / Right cycle through these (borrowed; the owner keeps them alive). */
 	const char *const *choices;
 	size_t choice_count;
@@ -66,6 +77,28 @@ struct form {
 void form_init(struct form *f, const char *title, void *ctx);
 /* Appends a field (NULL when FORM_MAX_FIELDS are there). */
 struct form_field *form_add(struct form *f, const char *label, const char *text);
+
+/* A form described as data: one row per field, in order. */
+enum { FORM_REQUIRED = 1, FORM_OPTIONAL = 2, FORM_READONLY = 4 };
+struct form_spec {
+	const char *label;
+	unsigned flags;      /* FORM_REQUIRED, FORM_OPTIONAL, FORM_READONLY */
+	form_check_fn check; /* NULL: any text */
+};
+/* Appends one field per spec (texts[i] its text, NULL: empty); false when
+ * they do not fit FORM_MAX_FIELDS. */
+bool form_add_specs(struct form *f, const struct form_spec *specs, size_t count,
+		    const char *const *texts);
+/* Clears every field's note, error and ok, then checks each editable field
+ * as its spec says: required and empty, or its check refusing it, set its
+ * error.  The owner adds what depends on more than one field after it. */
+void form_check_fields(struct form *f);
+/* The first editable field with an error as "Label: error"; false when none. */
+bool form_first_error(const struct form *f, char *buf, size_t size);
+/* The text differs from the one the field opened with. */
+bool form_field_changed(const struct form_field *fld);
+/* The field's text, or NULL when it is empty (an optional member left out). */
+const char *form_text_or_null(const struct form_field *fld);
 void form_focus(struct form *f, size_t index);
 /* Preview lines, cleared with form_preview_clear(). */
 void form_preview_clear(struct form *f);

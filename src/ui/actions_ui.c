@@ -15,6 +15,7 @@
 #include "action_flow.h"
 #include "alerts.h"
 #include "graphql.h"
+#include "inputs.h"
 #include "jwt.h"
 #include "offline.h"
 #include "payload.h"
@@ -47,7 +48,17 @@ struct jwt_shown {
 	char saved_to[512];
 };
 
-enum modal { MODAL_NONE, MODAL_SETPOINT, MODAL_ACK, MODAL_TOKEN, MODAL_JWT, MODAL_SAVE_JWT };
+enum modal {
+	MODAL_NONE,
+	MODAL_SETPOINT,
+	MODAL_ACK,
+	MODAL_TOKEN,
+	MODAL_JWT,
+	MODAL_SAVE_JWT,
+	MODAL_INPUT, /* one of the platform inputs' forms (struct input_form) */
+};
+
+struct input_form;
 
 struct ui_actions {
 	/* requests, outbox, audit: the path every request takes */
@@ -58,6 +69,12 @@ struct ui_actions {
 	 * every check (ch borrows from it) */
 	struct action_catalogue catalogue;
 	const struct payload_characteristic *ch;
+	/* the platform inputs' form open, and its model picker's choices
+	 * (uuids copied: the store may change while the form is open) */
+	const struct input_form *input;
+	char model_text[64][TOPIC_ID_MAX + 1];
+	const char *model_choice[64];
+	size_t model_total;
 	/* event acknowledgement */
 	char ack_event[TOPIC_ID_MAX + 1], ack_system[TOPIC_ID_MAX + 1];
 	/* tokens */
@@ -963,6 +980,772 @@ static void save_submit(struct ui *ui)
 	}
 }
 
+/* ---- the platform inputs: system, component, datapoint, event ------------------------ */
+
+/* Each form is data: its fields (struct form_spec, checked by form.c with
+ * the inputs module's checks), a context step for what depends on the twin
+ * or on several fields, and a builder that fills the inputs module's draft.
+ * Preview and send share one path: the builder's struct input_built through
+ * requests_add_input — into a scratch list for the preview (never sent), into
+ * the console's requests on confirmation. */
+
+/* Field checks: the inputs and requests modules' rules, under the field's label. */
+static bool check_uuid_field(const struct form_field *fld, char *err, size_t size)
+{
+	return requests_check_uuid(fld->text, err, size);
+}
+
+static bool check_code_field(const struct form_field *fld, char *err, size_t size)
+{
+	return inputs_check_code(fld->label, fld->text, err, size);
+}
+
+static bool check_time_field(const struct form_field *fld, char *err, size_t size)
+{
+	double t;
+	return inputs_check_time(fld->label, fld->text, &t, err, size);
+}
+
+static bool check_enum_field(const struct form_field *fld, char *err, size_t size)
+{
+	return inputs_check_enum(fld->label, fld->text, fld->choices, fld->choice_count, err, size);
+}
+
+static const char *const FORMATS[] = { "JSON", "MessagePack" };
+
+static enum payload_format format_of(const struct form_field *fld)
+{
+	return strcmp(fld->text, "MessagePack") == 0 ? FORMAT_MSGPACK : FORMAT_JSON;
+}
+
+static void set_choices(struct form_field *fld, const char *const *choices, size_t n)
+{
+	fld->choices = choices;
+	fld->choice_count = n;
+}
+
+struct input_form {
+	const char *title, *what, *view; /* what: for --read-only's notice */
+	const struct form_spec *specs;
+	size_t count;
+	size_t format_field;
+	/* notes and errors that need the twin or several fields (after the
+	 * fields' own checks) */
+	void (*context)(struct ui *ui, struct form *f);
+	/* the inputs module's draft from the fields; false with why */
+	bool (*build)(struct ui *ui, struct form *f, struct input_built *b, char *err, size_t size);
+};
+
+#define SPECS(a) a, ARRAY_LEN(a)
+
+/* The twin's entity, if the retained state holds it (not a stub). */
+#define KNOWN(e) ((e) && (e)->meta.known && !(e)->meta.deleted)
+
+static void note_system(struct ui *ui, struct form_field *fld)
+{
+	const struct system *s = find_system(ui->store, fld->text);
+	snprintf(fld->note, sizeof(fld->note), "%s", KNOWN(s) ? fmt_system_name(ui->store, s->uuid)
+								: "not a system known here: the platform judges it");
+}
+
+/* The models the store knows, as a picker's choices (uuids; the note names
+ * the one shown).  Component models, or event models of one entity type. */
+static void pick_models(struct ui *ui, struct form_field *fld, const char *entity_type)
+{
+	struct ui_actions *a = ui->actions;
+	const struct store *st = ui->store;
+	size_t n = 0, total = 0;
+	size_t count = entity_type ? store_event_models_count(st) : store_component_models_count(st);
+	for (size_t i = 0; i < count; i++) {
+		const char *uuid;
+		if (entity_type) {
+			const struct event_model *m = store_event_model_at(st, i);
+			if (!KNOWN(m) || !m->uuid || (m->entity_type && strcmp(m->entity_type, entity_type)))
+				continue;
+			uuid = m->uuid;
+		} else {
+			const struct component_model *m = store_component_model_at(st, i);
+			if (!KNOWN(m) || !m->uuid)
+				continue;
+			uuid = m->uuid;
+		}
+		total++;
+		if (n < ARRAY_LEN(a->model_text)) {
+			snprintf(a->model_text[n], sizeof(a->model_text[n]), "%s", uuid);
+			a->model_choice[n] = a->model_text[n];
+			n++;
+		}
+	}
+	a->model_total = total;
+	set_choices(fld, a->model_choice, n);
+}
+
+/* Under the model picker: which model, and how many there are. */
+static void note_model(struct ui *ui, struct form_field *fld, const char *code, const char *name,
+		       const char *extra)
+{
+	const struct ui_actions *a = ui->actions;
+	size_t shown = fld->choice_count;
+	if (!code) {
+		snprintf(fld->note, sizeof(fld->note), "%s; Left/Right: %zu known model%s%s",
+			 fld->text[0] ? "not a model known here: the platform judges it" : "no model",
+			 shown, shown == 1 ? "" : "s",
+			 a->model_total > shown ? " (the first ones)" : "");
+		return;
+	}
+	size_t at = 0;
+	for (size_t i = 0; i < shown; i++)
+		if (strcmp(fld->choices[i], fld->text) == 0)
+			at = i + 1;
+	snprintf(fld->note, sizeof(fld->note), "%s%s%s%s%s, %zu of %zu%s", code,
+		 name && strcmp(name, code) ? " (" : "", name && strcmp(name, code) ? name : "",
+		 name && strcmp(name, code) ? ")" : "", extra ? extra : "", at, a->model_total,
+		 a->model_total > shown ? " (the picker holds the first ones)" : "");
+}
+
+static void note_component_model(struct ui *ui, struct form_field *fld)
+{
+	const struct component_model *m = store_find_component_model(ui->store, fld->text);
+	note_model(ui, fld, KNOWN(m) && m->code ? m->code : NULL, KNOWN(m) ? m->name : NULL, NULL);
+}
+
+/* A member the form prefilled from the twin: sent only when changed. */
+static const char *changed(const struct form_field *fld)
+{
+	return form_field_changed(fld) && (fld->text[0] || !fld->optional) ? fld->text : NULL;
+}
+
+static void note_sent(struct form_field *fld)
+{
+	if (fld->readonly || fld->error[0] || fld->note[0])
+		return;
+	if (changed(fld))
+		snprintf(fld->note, sizeof(fld->note), "changed: sent");
+	else if (!fld->text[0] && fld->optional)
+		snprintf(fld->note, sizeof(fld->note), "empty: not sent");
+}
+
+/* -- update a system (SystemInput) -- */
+
+enum { US_SYSTEM, US_NAME, US_DESCRIPTION, US_STATUS, US_CONNECTION, US_FORMAT };
+static const struct form_spec update_system_specs[] = {
+	{ "System", FORM_READONLY, NULL },
+	{ "Name", FORM_OPTIONAL, NULL },
+	{ "Description", 0, NULL },
+	{ "Status", FORM_OPTIONAL, check_enum_field },
+	{ "Connection", FORM_OPTIONAL, check_enum_field },
+	{ "Format", FORM_REQUIRED, check_enum_field },
+};
+
+static void update_system_context(struct ui *ui, struct form *f)
+{
+	note_system(ui, &f->fields[US_SYSTEM]);
+	for (size_t i = US_NAME; i <= US_CONNECTION; i++)
+		note_sent(&f->fields[i]);
+}
+
+static bool update_system_build(struct ui *ui, struct form *f, struct input_built *b, char *err,
+				size_t size)
+{
+	(void)ui;
+	struct form_field *fs = f->fields;
+	struct system_update d = { fs[US_SYSTEM].text, changed(&fs[US_NAME]),
+				   changed(&fs[US_DESCRIPTION]), changed(&fs[US_STATUS]),
+				   changed(&fs[US_CONNECTION]), format_of(&fs[US_FORMAT]) };
+	return inputs_system_update(&d, b, err, size);
+}
+
+static const struct input_form update_system_form = {
+	"Update a system", "the system form", "Systems", SPECS(update_system_specs), US_FORMAT,
+	update_system_context, update_system_build,
+};
+
+/* -- create or update a component (ComponentInput) -- */
+
+enum { CO_SYSTEM, CO_CODE, CO_MODEL, CO_NAME, CO_STATUS, CO_CONNECTION, CO_FORMAT };
+static const struct form_spec create_component_specs[] = {
+	{ "System", FORM_READONLY, NULL },
+	{ "Code", FORM_REQUIRED, check_code_field },
+	{ "Model", FORM_REQUIRED, check_uuid_field },
+	{ "Name", FORM_OPTIONAL, NULL },
+	{ "Status", FORM_OPTIONAL, check_enum_field },
+	{ "Connection", FORM_OPTIONAL, check_enum_field },
+	{ "Format", FORM_REQUIRED, check_enum_field },
+};
+static const struct form_spec update_component_specs[] = {
+	{ "System", FORM_READONLY, NULL },
+	{ "Code", FORM_READONLY, NULL },
+	{ "Model", FORM_OPTIONAL, check_uuid_field },
+	{ "Name", FORM_OPTIONAL, NULL },
+	{ "Status", FORM_OPTIONAL, check_enum_field },
+	{ "Connection", FORM_OPTIONAL, check_enum_field },
+	{ "Format", FORM_REQUIRED, check_enum_field },
+};
+
+static bool creating(const struct form *f)
+{
+	return !f->fields[CO_CODE].readonly;
+}
+
+static void component_context(struct ui *ui, struct form *f)
+{
+	struct form_field *fs = f->fields;
+	note_system(ui, &fs[CO_SYSTEM]);
+	note_component_model(ui, &fs[CO_MODEL]);
+	const struct system *s = find_system(ui->store, fs[CO_SYSTEM].text);
+	const struct component *c = KNOWN(s) && fs[CO_CODE].text[0]
+		? store_find_component(ui->store, s->uuid, fs[CO_CODE].text) : NULL;
+	if (creating(f)) {
+		if (KNOWN(c) && !fs[CO_CODE].error[0])
+			snprintf(fs[CO_CODE].error, sizeof(fs[CO_CODE].error),
+				 "the system has a component %.60s already (u on it updates it)",
+				 fs[CO_CODE].text);
+		for (size_t i = CO_NAME; i <= CO_CONNECTION; i++)
+			if (!fs[i].text[0] && !fs[i].note[0])
+				snprintf(fs[i].note, sizeof(fs[i].note), "empty: not sent");
+		return;
+	}
+	if (KNOWN(s) && !KNOWN(c))
+		snprintf(fs[CO_CODE].error, sizeof(fs[CO_CODE].error),
+			 "the system has no such component any more");
+	for (size_t i = CO_NAME; i <= CO_CONNECTION; i++)
+		note_sent(&fs[i]);
+	if (!fs[CO_MODEL].error[0] && changed(&fs[CO_MODEL]))
+		snprintf(fs[CO_MODEL].ok, sizeof(fs[CO_MODEL].ok), "changed: sent");
+}
+
+static bool component_build(struct ui *ui, struct form *f, struct input_built *b, char *err,
+			    size_t size)
+{
+	(void)ui;
+	struct form_field *fs = f->fields;
+	bool create = creating(f);
+	struct component_input d = {
+		create,
+		fs[CO_SYSTEM].text,
+		fs[CO_CODE].text,
+		create ? form_text_or_null(&fs[CO_MODEL]) : changed(&fs[CO_MODEL]),
+		create ? form_text_or_null(&fs[CO_NAME]) : changed(&fs[CO_NAME]),
+		create ? form_text_or_null(&fs[CO_STATUS]) : changed(&fs[CO_STATUS]),
+		create ? form_text_or_null(&fs[CO_CONNECTION]) : changed(&fs[CO_CONNECTION]),
+		format_of(&fs[CO_FORMAT]),
+	};
+	return inputs_component(&d, b, err, size);
+}
+
+static const struct input_form create_component_form = {
+	"Create a component", "the component form", "Components", SPECS(create_component_specs),
+	CO_FORMAT, component_context, component_build,
+};
+static const struct input_form update_component_form = {
+	"Update a component", "the component form", "Components", SPECS(update_component_specs),
+	CO_FORMAT, component_context, component_build,
+};
+
+/* -- publish a datapoint (DatapointInput) -- */
+
+enum { DP_SYSTEM, DP_COMPONENT, DP_SERVICE, DP_CHAR, DP_VALUE, DP_TIME, DP_FORMAT };
+static const struct form_spec datapoint_specs[] = {
+	{ "System", FORM_READONLY, NULL },
+	{ "Component", FORM_REQUIRED, check_code_field },
+	{ "Service", FORM_REQUIRED, check_code_field },
+	{ "Characteristic", FORM_REQUIRED, check_code_field },
+	{ "Value", FORM_REQUIRED, NULL },
+	{ "Time", FORM_REQUIRED, check_time_field },
+	{ "Format", FORM_REQUIRED, check_enum_field },
+};
+
+/* A datapoint has no answer on the platform's side (§4.3): this long
+ * without an /error reply ends it as "sent, no error" (publish-datapoint's
+ * --error-wait default). */
+#define DATAPOINT_QUIET_S 5.0
+
+static void datapoint_context(struct ui *ui, struct form *f)
+{
+	struct form_field *fs = f->fields;
+	note_system(ui, &fs[DP_SYSTEM]);
+	const char *why = NULL;
+	const struct payload_characteristic *c =
+		lookup(ui, fs[DP_SYSTEM].text, fs[DP_COMPONENT].text, fs[DP_SERVICE].text,
+		       fs[DP_CHAR].text, &why);
+	struct form_field *v = &fs[DP_VALUE];
+	set_choices(v, NULL, 0);
+	if (c) {
+		describe(c, fs[DP_CHAR].note, sizeof(fs[DP_CHAR].note));
+		if (c->kind != CHARACTERISTIC_MEASUREMENT && !fs[DP_CHAR].error[0])
+			snprintf(fs[DP_CHAR].error, sizeof(fs[DP_CHAR].error),
+				 "a SETTING: datapoints are MEASUREMENTs (e sends a setpoint)");
+		if (c->data_type == DATA_TYPE_SELECT)
+			set_choices(v, c->valid_values, c->valid_value_count);
+		else if (c->data_type == DATA_TYPE_BOOLEAN)
+			set_choices(v, BOOLEANS, 2);
+	} else if (!fs[DP_CHAR].error[0]) {
+		snprintf(fs[DP_CHAR].note, sizeof(fs[DP_CHAR].note), "validation off: no catalogue (%s)",
+			 why);
+	}
+	if (!v->text[0])
+		return;
+	struct value parsed;
+	cJSON *json = NULL;
+	char err[256];
+	if (!requests_parse_value(v->text, c, &parsed, &json, err, sizeof(err))) {
+		snprintf(v->error, sizeof(v->error), "%s", err);
+		return;
+	}
+	cJSON_Delete(json);
+	const char *type = parsed.type == VALUE_NUMBER ? (parsed.is_integer ? "integer" : "number")
+			   : parsed.type == VALUE_BOOL ? "boolean"
+			   : parsed.type == VALUE_JSON ? "JSON"
+						       : "text";
+	snprintf(v->ok, sizeof(v->ok), "%.120s%s%.16s (%s)%s", v->text, c && c->symbol ? " " : "",
+		 c && c->symbol ? c->symbol : "", type, c ? "" : ", not checked");
+}
+
+static bool datapoint_build(struct ui *ui, struct form *f, struct input_built *b, char *err,
+			    size_t size)
+{
+	struct form_field *fs = f->fields;
+	const struct payload_characteristic *c = ui->actions->ch;
+	struct value v;
+	cJSON *json = NULL;
+	if (!requests_parse_value(fs[DP_VALUE].text, c, &v, &json, err, size))
+		return false;
+	cJSON *o = cJSON_CreateObject();
+	cJSON_AddStringToObject(o, "componentCode", fs[DP_COMPONENT].text);
+	cJSON_AddStringToObject(o, "serviceCode", fs[DP_SERVICE].text);
+	cJSON_AddStringToObject(o, "characteristicCode", fs[DP_CHAR].text);
+	cJSON_AddStringToObject(o, "time", fs[DP_TIME].text);
+	cJSON_AddItemToObject(o, "value", payload_value_json(&v));
+	cJSON_Delete(json);
+	/* the object through the inputs module's line check, as --values-file's are */
+	char *line = cJSON_PrintUnformatted(o);
+	cJSON_Delete(o);
+	cJSON *checked = NULL;
+	bool ok = inputs_datapoint_line(line, fs[DP_SYSTEM].text, &checked, err, size);
+	cJSON_free(line);
+	if (!ok)
+		return false;
+	cJSON *items = cJSON_CreateArray();
+	cJSON_AddItemToArray(items, checked);
+	return inputs_datapoints(fs[DP_SYSTEM].text, items, DATAPOINT_QUIET_S,
+				 format_of(&fs[DP_FORMAT]), b, err, size);
+}
+
+static const struct input_form datapoint_form = {
+	"Publish a datapoint", "the datapoint form", "Datapoints", SPECS(datapoint_specs), DP_FORMAT,
+	datapoint_context, datapoint_build,
+};
+
+/* -- raise an event (EventInput) -- */
+
+enum { EV_SYSTEM, EV_COMPONENT, EV_MODEL, EV_TIME, EV_END, EV_FORMAT };
+static const struct form_spec raise_event_specs[] = {
+	{ "System", FORM_READONLY, NULL },
+	{ "Component", FORM_READONLY, NULL },
+	{ "Event model", FORM_REQUIRED, check_uuid_field },
+	{ "Time", FORM_REQUIRED, check_time_field },
+	{ "End time", FORM_OPTIONAL, check_time_field },
+	{ "Format", FORM_REQUIRED, check_enum_field },
+};
+
+static const struct component *event_component(const struct ui *ui, const struct form *f)
+{
+	const struct system *s = find_system(ui->store, f->fields[EV_SYSTEM].text);
+	return s && f->fields[EV_COMPONENT].text[0]
+		? store_find_component(ui->store, s->uuid, f->fields[EV_COMPONENT].text) : NULL;
+}
+
+/* The model picked, when the twin knows it. */
+static const struct event_model *event_model_of(const struct ui *ui, const struct form *f)
+{
+	const struct event_model *m = store_find_event_model(ui->store, f->fields[EV_MODEL].text);
+	return KNOWN(m) ? m : NULL;
+}
+
+static bool single_point(const struct event_model *m)
+{
+	return m && m->event_type && strcmp(m->event_type, "RANGED") != 0;
+}
+
+static void raise_event_context(struct ui *ui, struct form *f)
+{
+	struct form_field *fs = f->fields;
+	note_system(ui, &fs[EV_SYSTEM]);
+	bool component = fs[EV_COMPONENT].text[0] != '\0';
+	const struct component *c = event_component(ui, f);
+	if (!component)
+		snprintf(fs[EV_COMPONENT].note, sizeof(fs[EV_COMPONENT].note),
+			 "(none: an event of the system itself)");
+	else if (!KNOWN(c) || !c->uuid)
+		snprintf(fs[EV_COMPONENT].error, sizeof(fs[EV_COMPONENT].error),
+			 "not in the retained state: its uuid names the event's topic");
+	else
+		snprintf(fs[EV_COMPONENT].note, sizeof(fs[EV_COMPONENT].note), "uuid %s", c->uuid);
+	const struct event_model *m = event_model_of(ui, f);
+	const char *want = component ? "COMPONENT" : "SYSTEM";
+	char extra[160] = "";
+	if (m)
+		snprintf(extra, sizeof(extra), ", %s", m->event_type ? m->event_type : "type unknown");
+	note_model(ui, &fs[EV_MODEL], m ? (m->code ? m->code : "?") : NULL, NULL, extra);
+	if (m && m->entity_type && strcmp(m->entity_type, want) != 0 && !fs[EV_MODEL].error[0])
+		snprintf(fs[EV_MODEL].error, sizeof(fs[EV_MODEL].error),
+			 "a model for %s events, not %s ones", m->entity_type, want);
+	if (!fs[EV_MODEL].choice_count && !m)
+		snprintf(fs[EV_MODEL].note, sizeof(fs[EV_MODEL].note),
+			 "no event model for %s events known here: type its uuid", want);
+	/* an end time only for a RANGED event */
+	fs[EV_END].readonly = single_point(m);
+	if (fs[EV_END].readonly) {
+		fs[EV_END].error[0] = '\0';
+		snprintf(fs[EV_END].note, sizeof(fs[EV_END].note), "%s: no end time",
+			 m->event_type);
+	} else if (!fs[EV_END].text[0]) {
+		snprintf(fs[EV_END].note, sizeof(fs[EV_END].note),
+			 "empty: the event starts ACTIVE; a time: it starts RESOLVED");
+	}
+}
+
+static bool raise_event_build(struct ui *ui, struct form *f, struct input_built *b, char *err,
+			      size_t size)
+{
+	struct form_field *fs = f->fields;
+	const struct component *c = event_component(ui, f);
+	if (fs[EV_COMPONENT].text[0] && (!KNOWN(c) || !c->uuid))
+		return util_fail(err, size, "component %.60s is not in the retained state",
+				 fs[EV_COMPONENT].text);
+	double t = TIME_UNKNOWN, end = TIME_UNKNOWN;
+	if (!inputs_check_time("the time", fs[EV_TIME].text, &t, err, size) ||
+	    (!fs[EV_END].readonly && fs[EV_END].text[0] &&
+	     !inputs_check_time("the end time", fs[EV_END].text, &end, err, size)))
+		return false;
+	struct event_input d = { false, fs[EV_SYSTEM].text, c ? c->uuid : NULL, fs[EV_MODEL].text,
+				 NULL, t, end, format_of(&fs[EV_FORMAT]) };
+	return inputs_event(&d, b, err, size);
+}
+
+static const struct input_form raise_event_form = {
+	"Raise an event", "the event form", "Events", SPECS(raise_event_specs), EV_FORMAT,
+	raise_event_context, raise_event_build,
+};
+
+/* -- resolve an active RANGED event (EventInput with its endTime) -- */
+
+enum { RE_EVENT, RE_MODEL, RE_ENTITY, RE_TIME, RE_END, RE_FORMAT };
+static const struct form_spec resolve_event_specs[] = {
+	{ "Event", FORM_READONLY, NULL },
+	{ "Event model", FORM_READONLY, NULL },
+	{ "On", FORM_READONLY, NULL },
+	{ "Since", FORM_READONLY, NULL },
+	{ "End time", FORM_REQUIRED, check_time_field },
+	{ "Format", FORM_REQUIRED, check_enum_field },
+};
+
+/* The event still resolvable: known, ACTIVE, of a RANGED model (or one the
+ * twin does not know); NULL with why. */
+static const struct event *resolvable(const struct ui *ui, const char *uuid, const char **why)
+{
+	const struct event *e = uuid ? store_find_event(ui->store, uuid) : NULL;
+	const struct event_model *m =
+		KNOWN(e) && e->event_model_uuid ? store_find_event_model(ui->store, e->event_model_uuid)
+						: NULL;
+	if (!KNOWN(e) || !e->system_uuid || !e->event_model_uuid || e->time == TIME_UNKNOWN)
+		*why = "the event is not in the retained state (with its model and time)";
+	else if (!e->status || strcmp(e->status, "ACTIVE") != 0)
+		*why = "only an ACTIVE event resolves";
+	else if (KNOWN(m) && single_point(m))
+		*why = "a SINGLE_POINT event has no end: only a RANGED one resolves";
+	else
+		return e;
+	return NULL;
+}
+
+static void resolve_event_context(struct ui *ui, struct form *f)
+{
+	struct form_field *fs = f->fields;
+	const char *why = NULL;
+	const struct event *e = resolvable(ui, fs[RE_EVENT].text, &why);
+	if (!e) {
+		snprintf(fs[RE_EVENT].error, sizeof(fs[RE_EVENT].error), "%s", why);
+		return;
+	}
+	const struct event_model *m = store_find_event_model(ui->store, e->event_model_uuid);
+	snprintf(fs[RE_MODEL].note, sizeof(fs[RE_MODEL].note), "%s%s%s",
+		 KNOWN(m) && m->code ? m->code : "not known here", KNOWN(m) && m->event_type ? ", " : "",
+		 KNOWN(m) && m->event_type ? m->event_type : "");
+	double end;
+	char err[64];
+	if (!fs[RE_END].error[0] &&
+	    inputs_check_time("the end time", fs[RE_END].text, &end, err, sizeof(err)) &&
+	    end < e->time)
+		snprintf(fs[RE_END].error, sizeof(fs[RE_END].error), "before the event's start");
+}
+
+static bool resolve_event_build(struct ui *ui, struct form *f, struct input_built *b, char *err,
+				size_t size)
+{
+	struct form_field *fs = f->fields;
+	const char *why = NULL;
+	const struct event *e = resolvable(ui, fs[RE_EVENT].text, &why);
+	if (!e)
+		return util_fail(err, size, "%s", why);
+	double end;
+	if (!inputs_check_time("the end time", fs[RE_END].text, &end, err, size))
+		return false;
+	bool component = e->entity_uuid && strcmp(e->entity_uuid, e->system_uuid) != 0;
+	struct event_input d = { true, e->system_uuid, component ? e->entity_uuid : NULL,
+				 e->event_model_uuid, e->uuid, e->time, end,
+				 format_of(&fs[RE_FORMAT]) };
+	return inputs_event(&d, b, err, size);
+}
+
+static const struct input_form resolve_event_form = {
+	"Resolve an event", "the event form", "Events", SPECS(resolve_event_specs), RE_FORMAT,
+	resolve_event_context, resolve_event_build,
+};
+
+/* -- the shared path -- */
+
+static void in_check(struct form *f)
+{
+	struct ui *ui = f->ctx;
+	const struct input_form *in = ui->actions->input;
+	form_check_fields(f);
+	in->context(ui, f);
+}
+
+/* The built input queued into r (a scratch list for the preview); NULL with
+ * why.  The fields are checked again first: the twin may have moved. */
+static struct request *in_queue(struct ui *ui, struct requests *r, struct input_built *b,
+				char *err, size_t size)
+{
+	struct form *f = &ui->actions->form;
+	const struct input_form *in = ui->actions->input;
+	in_check(f);
+	memset(b, 0, sizeof(*b));
+	if (form_first_error(f, err, size))
+		return NULL;
+	if (!in->build(ui, f, b, err, size))
+		return NULL;
+	return requests_add_input(r, &b->in, now_of(ui), err, size);
+}
+
+/* The payload as it goes out: JSON as text; MessagePack as its bytes in hex
+ * and the same members decoded. */
+static void preview_input(struct form *f, const struct request *q, const struct input_built *b)
+{
+	form_preview_add(f, UI_ROLE_HELP_KEY, "Publish (QoS 1, not retained) to");
+	form_preview_add(f, UI_ROLE_VALUE, "%s", q->topic);
+	if (b->in.format != FORMAT_MSGPACK) {
+		form_preview_add(f, UI_ROLE_HELP_KEY, "Payload (JSON, %zu bytes)", q->payload_len);
+		form_preview_add(f, UI_ROLE_VALUE, "%.*s", (int)q->payload_len, q->payload);
+	} else {
+		char hex[3 * 512 + 1];
+		size_t shown = q->payload_len < 512 ? q->payload_len : 512, h = 0;
+		for (size_t i = 0; i < shown; i++)
+			h += (size_t)snprintf(hex + h, sizeof(hex) - h, "%s%02x", i ? " " : "",
+					      (unsigned char)q->payload[i]);
+		form_preview_add(f, UI_ROLE_HELP_KEY, "Payload (MessagePack, %zu bytes)", q->payload_len);
+		form_preview_add(f, UI_ROLE_VALUE, "%s%s", hex, shown < q->payload_len ? " …" : "");
+		char *decoded = cJSON_PrintUnformatted(b->payload);
+		form_preview_add(f, UI_ROLE_HELP_KEY, "decoded");
+		form_preview_add(f, UI_ROLE_VALUE, "%s", decoded ? decoded : "?");
+		cJSON_free(decoded);
+	}
+	form_preview_add(f, UI_ROLE_HELP, "%s", "");
+}
+
+static bool in_preview(struct form *f)
+{
+	struct ui *ui = f->ctx;
+	const struct input_form *in = ui->actions->input;
+	struct requests *scratch = requests_new(ui->topics, slug_of(ui));
+	struct input_built b;
+	char err[512];
+	struct request *q = in_queue(ui, scratch, &b, err, sizeof(err));
+	if (!q) {
+		snprintf(f->status, sizeof(f->status), "Refused before sending: %.200s", err);
+		input_built_free(&b);
+		requests_free(scratch);
+		return false;
+	}
+	char label[512];
+	actions_ui_request_label(ui, q, label, sizeof(label));
+	form_preview_add(f, UI_ROLE_HELP, "%s", label);
+	form_preview_add(f, UI_ROLE_HELP, "%s", "");
+	preview_input(f, q, &b);
+	if (q->kind == REQUEST_DATAPOINT)
+		form_preview_add(f, UI_ROLE_MUTED,
+				 "The platform never answers a datapoint: it ends as \"sent, no error\" "
+				 "after %g s without an /error reply (never \"confirmed\").",
+				 DATAPOINT_QUIET_S);
+	where_it_goes(f, ui, q->kind == REQUEST_DATAPOINT ? "Requests" : in->view, NULL);
+	input_built_free(&b);
+	requests_free(scratch);
+	return true;
+}
+
+static void in_submit(struct ui *ui)
+{
+	struct form *f = &ui->actions->form;
+	struct input_built b;
+	char err[512];
+	struct request *q = in_queue(ui, ui->requests, &b, err, sizeof(err));
+	input_built_free(&b);
+	if (!q) {
+		snprintf(f->status, sizeof(f->status), "Refused before sending: %.200s", err);
+		f->step = FORM_EDIT;
+		return;
+	}
+	close_modal(ui);
+	actions_ui_pump(ui);
+	notice_sent(ui, q);
+}
+
+/* Opens one of the forms with its fields' first texts; focus: the first
+ * field to edit. */
+static struct form *in_open(struct ui *ui, const struct input_form *in, const char *const *texts,
+			    size_t focus)
+{
+	sync_slug(ui);
+	if (!allowed(ui, in->what) || actions_ui_modal(ui))
+		return NULL;
+	struct ui_actions *a = ui->actions;
+	struct form *f = &a->form;
+	form_init(f, in->title, ui);
+	form_add_specs(f, in->specs, in->count, texts);
+	set_choices(&f->fields[in->format_field], FORMATS, ARRAY_LEN(FORMATS));
+	f->check = in_check;
+	f->preview_fill = in_preview;
+	f->confirm_what = "send";
+	a->input = in;
+	a->modal = MODAL_INPUT;
+	form_focus(f, focus);
+	return f;
+}
+
+static void now_text(const struct ui *ui, char *buf, size_t size)
+{
+	time_format_iso8601(now_of(ui).wall, buf, size);
+}
+
+void actions_ui_update_system(struct ui *ui, const char *system_uuid)
+{
+	const struct system *s = find_system(ui->store, system_uuid);
+	if (!KNOWN(s)) {
+		if (allowed(ui, "the system form"))
+			ui_notice(ui, "no system selected");
+		return;
+	}
+	const char *texts[] = { s->uuid, s->name, s->description, s->status, s->connection_state,
+				"JSON" };
+	struct form *f = in_open(ui, &update_system_form, texts, US_NAME);
+	if (!f)
+		return;
+	set_choices(&f->fields[US_STATUS], inputs_system_statuses, INPUTS_STATUS_COUNT);
+	set_choices(&f->fields[US_CONNECTION], inputs_system_connection_states,
+		    INPUTS_SYSTEM_STATE_COUNT);
+	in_check(f);
+}
+
+void actions_ui_edit_component(struct ui *ui, const char *system_uuid, const char *code)
+{
+	const struct system *s = find_system(ui->store, system_uuid);
+	if (!KNOWN(s)) {
+		if (allowed(ui, "the component form"))
+			ui_notice(ui, "no system selected");
+		return;
+	}
+	const struct component *c = code ? store_find_component(ui->store, s->uuid, code) : NULL;
+	struct form *f;
+	if (code) {
+		if (!KNOWN(c)) {
+			if (allowed(ui, "the component form"))
+				ui_notice(ui, "no component selected");
+			return;
+		}
+		const char *texts[] = { s->uuid, c->code, c->component_model_uuid, c->name, c->status,
+					c->connection_state, "JSON" };
+		f = in_open(ui, &update_component_form, texts, CO_NAME);
+	} else {
+		const char *texts[] = { s->uuid, "", "", "", "", "", "JSON" };
+		f = in_open(ui, &create_component_form, texts, CO_CODE);
+	}
+	if (!f)
+		return;
+	pick_models(ui, &f->fields[CO_MODEL], NULL);
+	set_choices(&f->fields[CO_STATUS], inputs_system_statuses, INPUTS_STATUS_COUNT);
+	set_choices(&f->fields[CO_CONNECTION], inputs_component_connection_states,
+		    INPUTS_COMPONENT_STATE_COUNT);
+	in_check(f);
+}
+
+void actions_ui_publish_datapoint(struct ui *ui, const struct setpoint_prefill *p)
+{
+	const struct system *s = find_system(ui->store, p->system_uuid);
+	if (!s || !s->uuid) {
+		if (allowed(ui, "the datapoint form"))
+			ui_notice(ui, "no system selected");
+		return;
+	}
+	char now[40];
+	now_text(ui, now, sizeof(now));
+	const char *texts[] = { s->uuid, p->component, p->service, p->characteristic, p->value, now,
+				"JSON" };
+	size_t focus = !p->component || !*p->component ? DP_COMPONENT
+		       : !p->service || !*p->service   ? DP_SERVICE
+		       : !p->characteristic || !*p->characteristic ? DP_CHAR
+								   : DP_VALUE;
+	struct form *f = in_open(ui, &datapoint_form, texts, focus);
+	if (f)
+		in_check(f);
+}
+
+void actions_ui_raise_event(struct ui *ui, const char *system_uuid, const char *component)
+{
+	const struct system *s = find_system(ui->store, system_uuid);
+	if (!s || !s->uuid) {
+		if (allowed(ui, "the event form"))
+			ui_notice(ui, "no system selected");
+		return;
+	}
+	char now[40];
+	now_text(ui, now, sizeof(now));
+	const char *texts[] = { s->uuid, component, "", now, "", "JSON" };
+	struct form *f = in_open(ui, &raise_event_form, texts, EV_MODEL);
+	if (!f)
+		return;
+	pick_models(ui, &f->fields[EV_MODEL], component && *component ? "COMPONENT" : "SYSTEM");
+	if (f->fields[EV_MODEL].choice_count)
+		snprintf(f->fields[EV_MODEL].text, sizeof(f->fields[EV_MODEL].text), "%s",
+			 f->fields[EV_MODEL].choices[0]);
+	in_check(f);
+}
+
+void actions_ui_resolve_event(struct ui *ui, const struct event *e)
+{
+	const char *why = NULL;
+	if (!e || !e->uuid) {
+		if (allowed(ui, "the event form"))
+			ui_notice(ui, "no event selected");
+		return;
+	}
+	if (!resolvable(ui, e->uuid, &why)) {
+		if (allowed(ui, "the event form"))
+			ui_notice(ui, "cannot resolve this event: %s", why);
+		return;
+	}
+	char entity[256], since[40], now[40];
+	fmt_event_entity(ui->store, e, entity, sizeof(entity));
+	time_format_iso8601(e->time, since, sizeof(since));
+	now_text(ui, now, sizeof(now));
+	if (now_of(ui).wall < e->time)
+		snprintf(now, sizeof(now), "%s", since);
+	const char *texts[] = { e->uuid, e->event_model_uuid, entity, since, now, "JSON" };
+	struct form *f = in_open(ui, &resolve_event_form, texts, RE_END);
+	if (f)
+		in_check(f);
+}
+
 /* ---- keys and drawing ------------------------------------------------------------------ */
 
 int actions_ui_key(struct ui *ui, int key)
@@ -996,6 +1779,9 @@ int actions_ui_key(struct ui *ui, int key)
 			break;
 		case MODAL_SAVE_JWT:
 			save_submit(ui);
+			break;
+		case MODAL_INPUT:
+			in_submit(ui);
 			break;
 		default:
 			close_modal(ui);

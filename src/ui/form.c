@@ -23,7 +23,60 @@ struct form_field *form_add(struct form *f, const char *label, const char *text)
 	memset(fld, 0, sizeof(*fld));
 	snprintf(fld->label, sizeof(fld->label), "%s", label);
 	snprintf(fld->text, sizeof(fld->text), "%s", text ? text : "");
+	memcpy(fld->initial, fld->text, sizeof(fld->initial));
 	return fld;
+}
+
+bool form_add_specs(struct form *f, const struct form_spec *specs, size_t count,
+		    const char *const *texts)
+{
+	if (f->count + count > FORM_MAX_FIELDS)
+		return false;
+	for (size_t i = 0; i < count; i++) {
+		struct form_field *fld = form_add(f, specs[i].label, texts ? texts[i] : NULL);
+		fld->required = specs[i].flags & FORM_REQUIRED;
+		fld->optional = specs[i].flags & FORM_OPTIONAL;
+		fld->readonly = specs[i].flags & FORM_READONLY;
+		fld->check = specs[i].check;
+	}
+	return true;
+}
+
+void form_check_fields(struct form *f)
+{
+	for (size_t i = 0; i < f->count; i++) {
+		struct form_field *fld = &f->fields[i];
+		fld->note[0] = fld->error[0] = fld->ok[0] = '\0';
+		if (fld->readonly)
+			continue;
+		if (!fld->text[0]) {
+			if (fld->required)
+				snprintf(fld->error, sizeof(fld->error), "required");
+			continue;
+		}
+		if (fld->check)
+			fld->check(fld, fld->error, sizeof(fld->error));
+	}
+}
+
+bool form_first_error(const struct form *f, char *buf, size_t size)
+{
+	for (size_t i = 0; i < f->count; i++)
+		if (!f->fields[i].readonly && f->fields[i].error[0]) {
+			snprintf(buf, size, "%s: %s", f->fields[i].label, f->fields[i].error);
+			return true;
+		}
+	return false;
+}
+
+bool form_field_changed(const struct form_field *fld)
+{
+	return strcmp(fld->text, fld->initial) != 0;
+}
+
+const char *form_text_or_null(const struct form_field *fld)
+{
+	return fld->text[0] ? fld->text : NULL;
 }
 
 void form_focus(struct form *f, size_t index)
@@ -92,21 +145,24 @@ static void erase_last(char *text)
 	text[n] = '\0';
 }
 
+/* An optional field's cycle has one more stop: the empty text (left out). */
 static void cycle_choice(struct form_field *fld, int dir)
 {
 	if (!fld->choice_count)
 		return;
-	size_t at = fld->choice_count; /* not one of them: start at either end */
+	size_t stops = fld->choice_count + (fld->optional ? 1 : 0);
+	size_t at = stops; /* not one of them: start at either end */
 	for (size_t i = 0; i < fld->choice_count; i++)
 		if (strcmp(fld->text, fld->choices[i]) == 0)
 			at = i;
+	if (fld->optional && !fld->text[0])
+		at = fld->choice_count;
 	size_t next;
-	if (at == fld->choice_count)
-		next = dir > 0 ? 0 : fld->choice_count - 1;
+	if (at == stops)
+		next = dir > 0 ? 0 : stops - 1;
 	else
-		next = (at + fld->choice_count + (size_t)(dir > 0 ? 1 : fld->choice_count - 1)) %
-		       fld->choice_count;
-	snprintf(fld->text, sizeof(fld->text), "%s", fld->choices[next]);
+		next = (at + stops + (size_t)(dir > 0 ? 1 : stops - 1)) % stops;
+	snprintf(fld->text, sizeof(fld->text), "%s", next < fld->choice_count ? fld->choices[next] : "");
 }
 
 static void edited(struct form *f)

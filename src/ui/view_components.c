@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "ui/actions_ui.h"
 #include "ui/fmt.h"
 #include "ui/view.h"
 
@@ -136,8 +137,36 @@ static bool inspect(struct view *v, uint64_t id, struct inspect_target *out)
 	return true;
 }
 
+/* The platform inputs about the selected component or its system
+ * (ui/actions_ui); c also works on an empty list drilled into from a system. */
+static int key(struct view *v, int ch)
+{
+	if (ch != 'u' && ch != 'c' && ch != 'r' && ch != 'd')
+		return KEY_UNHANDLED;
+	uint64_t id;
+	const struct component *c =
+		table_selected(&v->table, &id) ? store_component_at(v->ui->store, (size_t)id) : NULL;
+	const char *system = c ? c->system_uuid : v->ctx.system[0] ? v->ctx.system : NULL;
+	const char *code = c ? c->code : NULL;
+	if (ch == 'c')
+		actions_ui_edit_component(v->ui, system, NULL);
+	else if (ch == 'u')
+		actions_ui_edit_component(v->ui, system, code ? code : "");
+	else if (ch == 'r')
+		actions_ui_raise_event(v->ui, system, code ? code : "");
+	else {
+		struct setpoint_prefill pre = { system, code ? code : "", "", "", "" };
+		actions_ui_publish_datapoint(v->ui, &pre);
+	}
+	return KEY_HANDLED | KEY_REDRAW;
+}
+
 static const struct key_help keys[] = {
 	{ "Enter", "datapoints of the component", true },
+	{ "u", "update the component (name, model, status, connection)", false, true },
+	{ "c", "create a component of the same system", false, true },
+	{ "d", "publish a datapoint for a characteristic of the component", false, true },
+	{ "r", "raise an event on the component", false, true },
 	{ NULL, NULL, false },
 };
 
@@ -153,5 +182,6 @@ const struct view_ops view_components_ops = {
 	.epoch = epoch,
 	.drill = drill,
 	.inspect = inspect,
+	.key = key,
 	.keys = keys,
 };

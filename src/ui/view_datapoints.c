@@ -281,7 +281,7 @@ static int key(struct view *v, int ch)
 {
 	if (ch == ' ' || ch == 'g')
 		return key_chart(v, ch);
-	if (ch != 'e')
+	if (ch != 'e' && ch != 'd')
 		return KEY_UNHANDLED;
 	uint64_t id;
 	struct setpoint_prefill pre = { v->ctx.system, v->ctx.component, "", "", "" };
@@ -292,7 +292,10 @@ static int key(struct view *v, int ch)
 		pre = (struct setpoint_prefill){ s->system, s->component, s->service, s->characteristic,
 						 value };
 	}
-	actions_ui_edit_setpoint(v->ui, &pre);
+	if (ch == 'd')
+		actions_ui_publish_datapoint(v->ui, &pre);
+	else
+		actions_ui_edit_setpoint(v->ui, &pre);
 	return KEY_HANDLED | KEY_REDRAW;
 }
 
@@ -301,6 +304,7 @@ static const struct key_help keys[] = {
 	{ "g", "chart the series (the marked ones, or the selected)", true },
 	{ "Space", "mark / unmark the series for the chart (up to 4)", false },
 	{ "e", "edit: send a setpoint for the series' characteristic", true, true },
+	{ "d", "publish a datapoint for the series' characteristic", false, true },
 	{ NULL, NULL, false },
 };
 

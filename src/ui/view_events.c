@@ -128,16 +128,21 @@ static bool inspect(struct view *v, uint64_t id, struct inspect_target *out)
 
 static int key(struct view *v, int ch)
 {
-	if (ch != 'a')
+	if (ch != 'a' && ch != 'R')
 		return KEY_UNHANDLED;
 	uint64_t id;
-	if (table_selected(&v->table, &id))
-		actions_ui_ack_event(v->ui, store_event_at(v->ui->store, (size_t)id));
+	const struct event *e =
+		table_selected(&v->table, &id) ? store_event_at(v->ui->store, (size_t)id) : NULL;
+	if (ch == 'R')
+		actions_ui_resolve_event(v->ui, e);
+	else if (e)
+		actions_ui_ack_event(v->ui, e);
 	return KEY_HANDLED | KEY_REDRAW;
 }
 
 static const struct key_help keys[] = {
 	{ "a", "acknowledge the selected event", true, true },
+	{ "R", "resolve the selected ACTIVE RANGED event (its end time)", false, true },
 	{ "Enter", "inspect the event", true },
 	{ NULL, NULL, false },
 };

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "ui/actions_ui.h"
 #include "ui/fmt.h"
 #include "ui/view.h"
 
@@ -103,8 +104,29 @@ static bool inspect(struct view *v, uint64_t id, struct inspect_target *out)
 	return true;
 }
 
+/* The platform inputs about the selected system (ui/actions_ui). */
+static int key(struct view *v, int ch)
+{
+	if (ch != 'u' && ch != 'c' && ch != 'r')
+		return KEY_UNHANDLED;
+	uint64_t id;
+	const struct system *s =
+		table_selected(&v->table, &id) ? store_system_at(v->ui->store, (size_t)id) : NULL;
+	const char *uuid = s ? s->uuid : NULL;
+	if (ch == 'u')
+		actions_ui_update_system(v->ui, uuid);
+	else if (ch == 'c')
+		actions_ui_edit_component(v->ui, uuid, NULL);
+	else
+		actions_ui_raise_event(v->ui, uuid, NULL);
+	return KEY_HANDLED | KEY_REDRAW;
+}
+
 static const struct key_help keys[] = {
 	{ "Enter", "components of the system", true },
+	{ "u", "update the system (name, description, status, connection)", false, true },
+	{ "c", "create a component of the system (model from a picker)", false, true },
+	{ "r", "raise an event on the system (model from a picker)", false, true },
 	{ NULL, NULL, false },
 };
 
@@ -116,5 +138,6 @@ const struct view_ops view_systems_ops = {
 	.cell = cell,
 	.drill = drill,
 	.inspect = inspect,
+	.key = key,
 	.keys = keys,
 };
