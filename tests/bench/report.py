@@ -258,6 +258,24 @@ if renders:
             continue
         status = "**missed**: " + ", ".join(over) if over else "met"
         print(f"| {view} | {size} | " + " | ".join(cells) + f" | {status} |")
+    # A sort or filter over 20 000 rows or more is spread over frames (2 ms
+    # of work each, the old order shown meanwhile): the first frame above,
+    # and here the work of all its frames until the new order shows.
+    dones = [m + "-done" for m in firsts]
+    if any(get(f"render-{size}-{view}-{m}", "console", "frame_ms_median") is not None
+           for view, size in views for m in dones):
+        print()
+        print("| all frames of it, until the new order shows, ms: median (max) | size | "
+              + " | ".join(firsts) + " |")
+        print("|---|---|" + "---:|" * len(firsts))
+        for view, size in views:
+            cells = []
+            for mode in dones:
+                med = get(f"render-{size}-{view}-{mode}", "console", "frame_ms_median")
+                mx = get(f"render-{size}-{view}-{mode}", "console", "frame_ms_max")
+                cells.append("-" if med is None else f"{med:.2f} ({mx:.2f})")
+            if any(c != "-" for c in cells):
+                print(f"| {view} | {size} | " + " | ".join(cells) + " |")
     print()
     print(f"Worst idle/live frame of any view (natural order, no filter): {worst_default:.2f} ms wall, "
           f"{worst_cpu:.2f} ms CPU (target < 2 ms; a wall time far above the CPU time is the "
