@@ -86,6 +86,7 @@ it_check "issue-token --quiet: exit 0, the JWT on stdout, nothing on stderr" \
 run sp "${SP[@]}" --value 45 "${CONN[@]}"
 it_check "set-setpoint: exit 0, stdout empty, the outcome line on stderr" \
 	bash -c "[ $RC -eq 0 ] && [ ! -s '$IT_TMP/sp.stdout' ] && grep -q '^delivered: set heat-pump-1/heating/flow-temperature-setpoint = 45' '$IT_TMP/sp.stderr'"
+[ $RC -eq 0 ] || show sp
 run spq "${SP[@]}" --value 70 --quiet "${CONN[@]}"
 it_check "set-setpoint --quiet refused before sending: exit 2, the error still said" \
 	bash -c "[ $RC -eq 2 ] && grep -q 'refused before sending: 70 is above the maximum 60' '$IT_TMP/spq.stderr'"
