@@ -354,7 +354,7 @@ action_flow_characteristic(const struct store *store, const char *system, const 
 	case CATALOGUE_FOUND:
 		return found;
 	case CATALOGUE_NOT_IN_MODEL:
-		*why = "not in the model's catalogue (GraphQL): the value is sent as typed";
+		*why = "not in the model's catalogue: the value is sent as typed";
 		return NULL;
 	case CATALOGUE_NO_MODEL:
 		break;
