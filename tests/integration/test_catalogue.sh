@@ -104,6 +104,12 @@ act setting publish-datapoint --system "$SYS" --component heat-pump-1 --service 
 it_check "token: a datapoint for a SETTING refused before sending (exit 2), known from GraphQL" \
 	bash -c "[ $RC -eq 2 ] && grep -q 'is a SETTING' '$IT_TMP/setting.stderr'"
 
+# --log --format csv: the units from the GraphQL catalogue, once it is in.
+timeout -s INT 6 "$CONSOLE" $PLAIN -s "$SLUG" --log --format csv --graphql-url "$GQL_URL" \
+	--user-token-file "$IT_TMP/user.token" >"$IT_TMP/log.csv" 2>"$IT_TMP/log.err"
+it_check "--format csv with the token: units from the GraphQL catalogue (rows with a unit)" \
+	bash -c "tr -d '\\r' <'$IT_TMP/log.csv' | grep -Eq ',(°C|W|V|A|kWh|%|ppm|s)\$'"
+
 # --- without a token: said, sent ----------------------------------------------------
 BEFORE=$(queries)
 act notoken "${SP[@]}" --value 45
