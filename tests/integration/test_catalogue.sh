@@ -11,6 +11,8 @@
 #     the value sent; no query;
 #   - a refused token (HTTP 401), an unreachable endpoint: said, validation
 #     off, the value sent, no crash;
+#   - the full-screen console with the token: the setpoint editor refuses
+#     the out-of-range value inline, from the same one-query catalogue;
 #   - --catalogue-query: a bad file refused before connecting (exit 2); an
 #     override with other field paths is used (the answer then misses them:
 #     refused with the path, validation off).
@@ -23,7 +25,7 @@ BUILD=${BUILD:-build}
 SIM=$(pwd)/$BUILD/drivr-sim
 CONSOLE=$(pwd)/$BUILD/drivr-console
 for f in "$SIM" "$CONSOLE"; do [ -x "$f" ] || { echo "missing $f (run make)"; exit 1; }; done
-for tool in mosquitto mosquitto_pub mosquitto_sub python3; do
+for tool in mosquitto mosquitto_pub mosquitto_sub python3 tmux; do
 	command -v "$tool" >/dev/null || { echo "test_catalogue: $tool is missing (make deps)"; exit 1; }
 done
 
@@ -141,5 +143,33 @@ printf 'characteristic.max = boundaryMaximum\n' >"$IT_TMP/other.query"
 act other "${SP[@]}" --value 99 --user-token-file "$IT_TMP/user.token" --catalogue-query "$IT_TMP/other.query"
 it_check "--catalogue-query: its paths are the ones read (no boundaryMaximum: no maximum; 99 goes out)" \
 	bash -c "[ $RC -eq 0 ] && grep -q 'delivered' '$IT_TMP/other.stderr'"
+
+# --- the full-screen console: the editor checks against the GraphQL catalogue -------
+BEFORE=$(queries)
+ENVS="TERM=xterm-256color LC_ALL=C.UTF-8 TZ=UTC XDG_STATE_HOME=$IT_TMP/state"
+cat >"$IT_TMP/pane.sh" <<EOF
+env $ENVS "$CONSOLE" $PLAIN -s $SLUG --no-mouse --settle 0.3 --graphql-url "$GQL_URL" \
+	--user-token-file "$IT_TMP/user.token" --audit-log "$IT_TMP/ui-audit.log" 2>"$IT_TMP/console.err"
+echo "CONSOLE-EXIT=\$?"
+exec sleep 60
+EOF
+it_tmux_open cat 120 36 "$IT_TMP/pane.sh" || { it_fail "tmux starts"; it_summary; exit 1; }
+it_check "console: connected, the retained state in" wait_screen_gone '^ .* loading' 10
+it_check "console: one catalogue query for the session" \
+	wait_until 5 bash -c "[ \$(grep -c 'graphql: componentModels' '$SIM_LOG') -eq $((BEFORE + 1)) ]"
+keys 3
+keys / C-u heat-pump-1 Enter
+keys e
+keys Up Up Up Up C-u "$SYS" Down C-u heat-pump-1 Down C-u heating Down C-u flow-temperature-setpoint Down C-u 70
+it_check "editor: 70 refused inline (above the maximum 60, from the GraphQL catalogue)" \
+	wait_screen '✖ 70 is above the maximum 60' 3
+keys C-u 45
+it_check "editor: 45 accepted, checked against the catalogue" wait_screen '✔ 45' 3
+keys Escape
+keys q
+keys y
+it_check "console: exits 0" wait_screen 'CONSOLE-EXIT=0' 15
+it_check "... still one query after the editor's lookups" \
+	bash -c "[ $(queries) -eq $((BEFORE + 1)) ]"
 
 it_summary
