@@ -339,7 +339,7 @@ static bool read_characteristic(const struct catalogue_query *q, struct where *w
 	if (!get_list(w, c, p[CATALOGUE_FIELD_CHARACTERISTIC_OPTIONS], false, CATALOGUE_OPTIONS_MAX,
 		      &options, &count))
 		return false;
-	ch->valid_values = values;
+	ch->valid_values = &values[*nv];
 	size_t i = 0;
 	for (const cJSON *o = options ? options->child : NULL; o; o = o->next, i++) {
 		size_t mark;
@@ -471,7 +471,8 @@ bool catalogue_answer_parse(const struct catalogue_query *q, const char *body, s
 		return util_fail(err, err_size, "the catalogue answer is not a JSON object");
 	}
 	const cJSON *errors = cJSON_GetObjectItemCaseSensitive(root, "errors");
-	if (errors && !cJSON_IsNull(errors)) {
+	/* an error list, even beside data: a partial answer is not the catalogue */
+	if (errors && !cJSON_IsNull(errors) && !(cJSON_IsArray(errors) && !errors->child)) {
 		const cJSON *first = cJSON_IsArray(errors) ? errors->child : NULL;
 		char msg[256];
 		clean_message(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(first, "message")),

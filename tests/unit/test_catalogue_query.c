@@ -25,7 +25,7 @@ static const char good[] =
 	"{\"code\":\"heating\",\"name\":\"Heating\",\"characteristics\":{\"items\":["
 	"{\"code\":\"flow\",\"name\":\"Flow\",\"dataType\":\"FLOAT\",\"characteristicType\":\"SETTING\","
 	"\"symbol\":\"°C\",\"boundaryMin\":25,\"boundaryMax\":60,\"boundaryStep\":0.5,"
-	"\"characteristicValidValues\":{\"items\":[]}},"
+	"\"characteristicValidValues\":{\"items\":[\"x\"]}},"
 	"{\"code\":\"mode\",\"name\":null,\"dataType\":\"SELECT\",\"characteristicType\":\"SETTING\","
 	"\"symbol\":null,\"characteristicValidValues\":{\"items\":[{\"value\":\"OFF\"},\"AUTO\"]}}]}},"
 	"{\"code\":\"status\",\"characteristics\":{\"items\":["
@@ -73,6 +73,8 @@ static void test_parse_good(void **state)
 	assert_int_equal(c->kind, CHARACTERISTIC_SETTING);
 	assert_string_equal(c->symbol, "°C");
 	assert_true(c->min == 25 && c->max == 60 && c->step == 0.5);
+	assert_int_equal(c->valid_value_count, 1);
+	assert_string_equal(c->valid_values[0], "x");
 	c = catalogue_find_characteristic(&m->catalogue, "heating", "mode");
 	assert_non_null(c);
 	assert_null(c->name);
@@ -138,6 +140,17 @@ static void test_parse_hostile(void **state)
 	const char *errors = "{\"errors\":[{\"message\":\"bad\\u001b[31mtoken\"}],\"data\":null}";
 	assert_refused(&q, errors, strlen(errors), "GraphQL error: bad?[31mtoken");
 	assert_refused(&q, "{\"errors\":5}", 12, "GraphQL error: (no message)");
+	/* an error list beside data: refused all the same */
+	char *partial = edited("{\"data\":", "{\"errors\":[{\"message\":\"partial\"}],\"data\":");
+	assert_refused(&q, partial, strlen(partial), "GraphQL error: partial");
+	free(partial);
+	/* an empty error list is no error */
+	char *empty = edited("{\"data\":", "{\"errors\":[],\"data\":");
+	struct catalogue_answer ok_answer;
+	char ok_err[256];
+	assert_true(catalogue_answer_parse(&q, empty, strlen(empty), &ok_answer, ok_err, sizeof(ok_err)));
+	catalogue_answer_free(&ok_answer);
+	free(empty);
 	assert_refused(&q, "{\"data\":null}", 13, "data.componentModels.items is missing");
 	assert_refused(&q, "{\"data\":5}", 10, "crosses a member that is not an object");
 	assert_refused(&q, "{\"data\":{\"componentModels\":{\"items\":{}}}}", 41, "is not a list");
@@ -162,7 +175,7 @@ static void test_parse_hostile(void **state)
 		     "characteristicValidValues.items[0] is neither a string nor an object");
 	refused_edit(&q, "{\"value\":\"OFF\"}", "{\"value\":null}",
 		     "characteristicValidValues.items[0].value is missing");
-	refused_edit(&q, "\"characteristicValidValues\":{\"items\":[]}",
+	refused_edit(&q, "\"characteristicValidValues\":{\"items\":[\"x\"]}",
 		     "\"characteristicValidValues\":{\"items\":5}", "characteristicValidValues.items is not a list");
 
 	/* limits: a string, a list, the body */
@@ -179,7 +192,7 @@ static void test_parse_hostile(void **state)
 	for (size_t i = 0; i < n; i++)
 		strcat(many, i ? ",\"a\"" : "\"a\"");
 	strcat(many, "]}");
-	refused_edit(&q, "\"characteristicValidValues\":{\"items\":[]}", many,
+	refused_edit(&q, "\"characteristicValidValues\":{\"items\":[\"x\"]}", many,
 		     "has more than 1024 items");
 	free(many);
 	size_t big = CATALOGUE_ANSWER_MAX + 1;
