@@ -14,7 +14,7 @@ _drivr_console_value_opts='--host --port --url --id --protocol-version --slug --
 	--systems-file --history
 	--max-series --max-memory --theme --fps --stale --stuck --replay --speed --record
 	--record-max-size --keys --dump-screen
-	--size --clock --stats-file --graphql-url --user-token-file --audit-log
+	--size --clock --stats-file --graphql-url --user-token-file --catalogue-query --audit-log
 	--share
 	-h -p -L -i -V -s -C -W'
 # Flags.
@@ -71,7 +71,7 @@ _drivr_console() {
 		COMPREPLY=($(compgen -W "$(_drivr_console_profiles)" -- "$cur"))
 		return 0 ;;
 	--config | --cafile | --cert | --key | --key-pass-file | --topics | --replay | --record | --keys | \
-		--dump-screen | --stats-file | --user-token-file | --audit-log | --token-out | --values-file)
+		--dump-screen | --stats-file | --user-token-file | --catalogue-query | --audit-log | --token-out | --values-file)
 		COMPREPLY=($(compgen -f -- "$cur"))
 		return 0 ;;
 	--capath)

@@ -29,6 +29,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "catalogue_session.h"
 #include "config.h"
 #include "graphql.h"
 #include "ingest.h"
@@ -40,6 +41,9 @@
 #include "requests.h"
 #include "store.h"
 
+/* How often a loop looks whether the catalogue query finished. */
+#define CATALOGUE_POLL_S 0.1
+
 struct action_flow {
 	/* borrowed, set by the caller (mqtt and plan may come later, or never:
 	 * replay has no connection) */
@@ -49,6 +53,9 @@ struct action_flow {
 	const struct mqtt_status *status;
 	struct load_plan *plan; /* NULL: one subscription */
 	double clock_fixed;     /* --clock: the wall time; < 0: the real one */
+	/* read the session's characteristic catalogue over GraphQL once the
+	 * platform's state settled (catalogue_session; with a user API token) */
+	bool catalogue_wanted;
 	/* told of every request that ends (and of late answers): outcome is
 	 * the audit line's, recorded false when that line was not written */
 	void (*on_end)(void *ctx, const struct request *q, const char *outcome, bool recorded);
@@ -111,9 +118,12 @@ void action_flow_outcome(const struct request *q, char *buf, size_t size);
 /* A system by uuid, or by code (datapoints may name it so); NULL. */
 const struct system *action_flow_system(const struct store *store, const char *id);
 
-/* The characteristic a setpoint is checked against, from the catalogue of
- * the component's model; NULL with why (one line) when unknown.  Its
- * strings live in held until action_catalogue_close. */
+/* The characteristic a setpoint or datapoint is checked against: from the
+ * session's catalogue (GraphQL, catalogue_session) when it has the
+ * component's model, else from drivr-sim's MQTT extension in the model's
+ * payload; NULL with why (one line: "validation off: ..." with the
+ * session's reason when there is no catalogue) when unknown.  Its strings
+ * live in held (or the session) until action_catalogue_close. */
 struct action_catalogue {
 	struct cJSON *model;
 	struct payload_catalogue catalogue;

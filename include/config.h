@@ -137,6 +137,8 @@ enum config_mode { MODE_CONSOLE, MODE_LOG, MODE_SNAPSHOT, MODE_PRINT_TOPICS };
 	  "GraphQL endpoint for tokens (default https://<slug>.api.drivr.cloud/graphql)")      \
 	X(user_token_file, "user-token-file", 0, STRING, "FILE", NULL, 0, 0, 0,                \
 	  "file holding the user API token (or env DRIVR_USER_TOKEN)")                         \
+	X(catalogue_query, "catalogue-query", 0, STRING, "FILE", NULL, 0, 0, 0,                \
+	  "the GraphQL query of the characteristic catalogue and its field paths (docs/topics.md)") \
 	X(audit_log, "audit-log", 0, STRING, "FILE", NULL, 0, 0, 0,                            \
 	  "audit log (default $XDG_STATE_HOME/drivr-console/audit.log)")                       \
 	X(help, "help", 0, FLAG, NULL, NULL, 0, 0, OPT_CLI_ONLY, "show this help and exit")     \
@@ -192,7 +194,7 @@ struct config {
 	char *stats_file; /* --stats-file (tests/bench/tui_bench.py) */
 	int size_cols, size_rows; /* --size, parsed by config_validate */
 	bool read_only, keep_session;
-	char *graphql_url, *user_token_file, *audit_log;
+	char *graphql_url, *user_token_file, *catalogue_query, *audit_log;
 	/* Which options the command line set (so the file does not override). */
 	bool set_on_command_line[CONFIG_OPT_COUNT];
 	/* [topics] lines from the config file, applied by the caller:

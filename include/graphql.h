@@ -1,6 +1,7 @@
-/* graphql — the one HTTPS call the console makes: DRIVR issues Local API
+/* graphql — the HTTPS calls the console makes: DRIVR issues Local API
  * Tokens only through its GraphQL API (createLocalApiToken /
- * createPermanentLocalApiToken).  libcurl, bearer authentication with a user
+ * createPermanentLocalApiToken), and serves the characteristic catalogue
+ * only there (catalogue_query builds that query and reads its answer).  libcurl, bearer authentication with a user
  * API token read from a file or the environment — never from the command
  * line, never logged. */
 #ifndef DRIVR_GRAPHQL_H
@@ -28,6 +29,14 @@ struct graphql_token_result {
 bool graphql_issue_token(const char *url, const char *user_token, const char *body,
 			 const char *cafile, long timeout_s, struct graphql_token_result *out);
 void graphql_token_result_free(struct graphql_token_result *r);
+
+/* POSTs body (a GraphQL request) to url with the bearer token; the answer
+ * of a 200/400/401/403 (GraphQL explains refusals in the body) as a new
+ * string of *len bytes (free()), its HTTP status in *status.  NULL with the
+ * transport's reason in *error (owned) — the endpoint unreachable, another
+ * status, an answer over max bytes.  Blocking, bounded by timeout_s. */
+char *graphql_query(const char *url, const char *user_token, const char *body, const char *cafile,
+		    long timeout_s, size_t max, size_t *len, long *status, char **error);
 
 /* The endpoint: url when given, else https://<slug>.api.drivr.cloud/graphql. */
 void graphql_endpoint(const char *url, const char *slug, char *buf, size_t size);

@@ -7,6 +7,8 @@
 #include <string.h>
 
 #include "audit.h"
+#include "catalogue_query.h"
+#include "catalogue_session.h"
 #include "secret.h"
 #include "util.h"
 
@@ -22,6 +24,7 @@ void action_flow_init(struct action_flow *f, const struct config *config, struct
 	f->clock_fixed = -1;
 	f->audit_path = config->audit_log ? xstrdup(config->audit_log) : audit_default_path();
 	f->requests = requests_new(topics, action_flow_slug(f));
+	catalogue_session_configure(config);
 }
 
 void action_flow_free(struct action_flow *f)
@@ -30,6 +33,7 @@ void action_flow_free(struct action_flow *f)
 	f->requests = NULL;
 	free(f->audit_path);
 	f->audit_path = NULL;
+	catalogue_session_close();
 }
 
 struct request_time action_flow_now(const struct action_flow *f)
@@ -272,6 +276,16 @@ double action_flow_tick(struct action_flow *f)
 	action_flow_sweep(f);
 	if (f->pump_at > 0 && (next <= 0 || f->pump_at < next))
 		next = f->pump_at;
+	/* the session's catalogue: asked once the platform's state settled
+	 * (the models are known then), its end looked for every tick */
+	if (f->catalogue_wanted && action_flow_settled(f))
+		catalogue_session_start(f->store, action_flow_slug(f));
+	catalogue_session_poll();
+	if (catalogue_session_state() == CATALOGUE_LOADING) {
+		double soon = time_monotonic() + CATALOGUE_POLL_S;
+		if (next <= 0 || soon < next)
+			next = soon;
+	}
 	return next;
 }
 
@@ -301,6 +315,21 @@ void action_catalogue_close(struct action_catalogue *held)
 	held->model = NULL;
 }
 
+/* The drivr-sim extension: "services" in the model's retained payload. */
+static const struct payload_characteristic *
+from_extension(const struct component_model *m, const char *service, const char *characteristic,
+	       struct action_catalogue *held, bool *has_catalogue)
+{
+	*has_catalogue = false;
+	if (!m->meta.raw.bytes || m->meta.raw.truncated)
+		return NULL;
+	held->model = cJSON_ParseWithLength(m->meta.raw.bytes, m->meta.raw.len);
+	if (!held->model || !payload_catalogue_read(held->model, &held->catalogue))
+		return NULL;
+	*has_catalogue = true;
+	return catalogue_find_characteristic(&held->catalogue, service, characteristic);
+}
+
 const struct payload_characteristic *
 action_flow_characteristic(const struct store *store, const char *system, const char *component,
 			   const char *service, const char *characteristic,
@@ -314,28 +343,40 @@ action_flow_characteristic(const struct store *store, const char *system, const 
 		*why = "component not known here: no catalogue, the value is sent as typed";
 		return NULL;
 	}
-	const struct component_model *m =
-		c->component_model_uuid ? store_find_component_model(store, c->component_model_uuid)
-					: NULL;
-	if (!m || !m->meta.raw.bytes || m->meta.raw.truncated) {
+	if (!c->component_model_uuid) {
 		*why = "the component's model is not known here: the value is sent as typed";
 		return NULL;
 	}
-	held->model = cJSON_ParseWithLength(m->meta.raw.bytes, m->meta.raw.len);
-	if (!held->model || !payload_catalogue_read(held->model, &held->catalogue)) {
-		*why = "the model has no characteristic catalogue: the value is sent as typed";
+	/* The platform's catalogue (GraphQL) wins; what it lacks for a model
+	 * it knows, it lacks. */
+	const struct payload_characteristic *found;
+	switch (catalogue_session_find(c->component_model_uuid, service, characteristic, &found)) {
+	case CATALOGUE_FOUND:
+		return found;
+	case CATALOGUE_NOT_IN_MODEL:
+		*why = "not in the model's catalogue: the value is sent as typed";
+		return NULL;
+	case CATALOGUE_NO_MODEL:
+		break;
+	}
+	/* Else drivr-sim's MQTT extension, when the model carries it. */
+	const struct component_model *m = store_find_component_model(store, c->component_model_uuid);
+	bool has_catalogue = false;
+	found = m ? from_extension(m, service, characteristic, held, &has_catalogue) : NULL;
+	if (found)
+		return found;
+	if (has_catalogue) {
+		*why = "not in the model's catalogue: the value is sent as typed";
 		return NULL;
 	}
-	for (size_t i = 0; service && characteristic && i < held->catalogue.service_count; i++) {
-		const struct payload_service *svc = &held->catalogue.services[i];
-		if (!svc->code || strcmp(svc->code, service) != 0)
-			continue;
-		for (size_t k = 0; k < svc->characteristic_count; k++)
-			if (svc->characteristics[k].code &&
-			    strcmp(svc->characteristics[k].code, characteristic) == 0)
-				return &svc->characteristics[k];
-	}
-	*why = "not in the model's catalogue: the value is sent as typed";
+	/* Nowhere: said with the session's reason, never skipped silently. */
+	if (catalogue_session_state() == CATALOGUE_READY)
+		*why = "validation off: the model is not in the platform's catalogue (GraphQL): the "
+		       "value is sent as typed";
+	else if (catalogue_session_state() == CATALOGUE_UNCONFIGURED)
+		*why = "the model has no characteristic catalogue: the value is sent as typed";
+	else
+		*why = catalogue_session_off_reason();
 	return NULL;
 }
 

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "action_flow.h"
+#include "catalogue_query.h"
 #include "config.h"
 #include "connection.h"
 #include "graphql.h"
@@ -621,6 +622,20 @@ static bool wait_ready(struct action_run *run, double deadline)
 	return false;
 }
 
+/* The session's catalogue (GraphQL) before the value is checked: asked once
+ * the state settled, waited for within the run's time.  A failure is said
+ * and leaves validation off (or to the MQTT extension), never the run. */
+static void wait_catalogue(struct action_run *run, double deadline)
+{
+	action_flow_tick(&run->flow); /* starts the query */
+	while (catalogue_session_state() == CATALOGUE_LOADING && time_monotonic() < deadline) {
+		pump(run, 50);
+		action_flow_tick(&run->flow);
+	}
+	if (catalogue_session_state() == CATALOGUE_FAILED)
+		say(run->args, "%s\n", catalogue_session_status());
+}
+
 static int exit_for(const struct request *q, bool wait)
 {
 	switch (q->state) {
@@ -961,11 +976,16 @@ static struct request *build_request(struct action_run *run, char *err, size_t s
 		const struct payload_characteristic *c = action_flow_characteristic(
 			run->store, a->system, a->component, a->service, a->characteristic, &catalogue,
 			&why);
-		if (!c && a->characteristic)
+		/* never skipped silently: a characteristic the catalogue lacks,
+		 * or no catalogue at all (validation off, and why) */
+		if (!c && a->characteristic && strncmp(why, "not in ", 7) == 0)
 			say(a, "%s/%s/%s is not in the catalogue of the component's model; sending the "
 			       "value as typed\n",
 			    a->component ? a->component : "?", a->service ? a->service : "?",
 			    a->characteristic);
+		else if (!c && a->characteristic)
+			say(a, "%s/%s/%s: %s\n", a->component ? a->component : "?",
+			    a->service ? a->service : "?", a->characteristic, why);
 		struct setpoint_draft d = { a->system, a->component, a->service, a->characteristic,
 					    a->value, c, a->msgpack ? FORMAT_MSGPACK : FORMAT_JSON };
 		struct request *q = requests_add_setpoint(r, &d, now, err, size);
@@ -992,6 +1012,8 @@ static int run_action(struct action_run *run)
 	double deadline = time_monotonic() + timeout;
 	if (!wait_ready(run, deadline))
 		return EXIT_FAILED;
+	if (run->flow.catalogue_wanted)
+		wait_catalogue(run, deadline);
 	run->request = build_request(run, err, sizeof(err));
 	if (!run->request) {
 		fprintf(stderr, "drivr-console: refused before sending: %s\n", err);
@@ -1033,6 +1055,10 @@ static void check_files(const struct command *cmd, const struct action_args *a,
 	char err[600];
 	if (!config_apply_topic_overrides(config, topics, err, sizeof(err)))
 		problem(p, "%s", err);
+	struct catalogue_query query;
+	if (!catalogue_query_load(&query, config->catalogue_query, err, sizeof(err)))
+		problem(p, "%s", err);
+	catalogue_query_free(&query);
 	if (!cmd->graphql)
 		return;
 	/* a --token-out that cannot take the JWT would leave a token on the
@@ -1114,6 +1140,9 @@ int actions_main(int argc, char **argv)
 	run.flow.mqtt = run.mqtt;
 	run.flow.status = &run.status;
 	run.flow.plan = run.plan;
+	/* the value checks read the session's catalogue (GraphQL) */
+	run.flow.catalogue_wanted = strcmp(cmd->name, "set-setpoint") == 0 ||
+				    strcmp(cmd->name, "publish-datapoint") == 0;
 	run.ingest.observer = action_flow_observer;
 	run.ingest.observer_ctx = &run.flow;
 	status = run_action(&run);

@@ -199,38 +199,50 @@ bool graphql_parse_token_answer(const char *body, size_t len, struct graphql_tok
 
 struct body {
 	char *data;
-	size_t len;
+	size_t len, cap, max;
 };
 
-/* Answers are small; anything past 1 MiB is not a token answer.  The
- * answer holds the JWT: grown by copy, the old buffer wiped (realloc would
- * leave it behind in the heap). */
+/* The answer holds the JWT (token calls): grown by copy, the old buffer
+ * wiped (realloc would leave it behind in the heap); doubled, so a large
+ * catalogue answer costs linear time.  Past max bytes, refused. */
 static size_t collect(char *ptr, size_t size, size_t nmemb, void *userdata)
 {
 	struct body *b = userdata;
 	size_t n = size * nmemb;
-	if (b->len + n > (1u << 20))
+	if (b->len + n > b->max)
 		return 0;
-	char *grown = xmalloc(b->len + n + 1);
-	if (b->data) {
-		memcpy(grown, b->data, b->len);
-		secret_wipe(b->data, b->len);
-		free(b->data);
+	if (b->len + n + 1 > b->cap) {
+		size_t cap = b->cap ? b->cap : 4096;
+		while (cap < b->len + n + 1)
+			cap *= 2;
+		char *grown = xmalloc(cap);
+		if (b->data) {
+			memcpy(grown, b->data, b->len);
+			secret_wipe(b->data, b->len);
+			free(b->data);
+		}
+		b->data = grown;
+		b->cap = cap;
 	}
-	b->data = grown;
 	memcpy(b->data + b->len, ptr, n);
 	b->len += n;
 	b->data[b->len] = '\0';
 	return n;
 }
 
-bool graphql_issue_token(const char *url, const char *user_token, const char *body,
-			 const char *cafile, long timeout_s, struct graphql_token_result *out)
+/* One POST of a GraphQL request with the bearer token: true with the body
+ * of a 200/400/401/403 answer in *answer (GraphQL servers explain refusals
+ * in the body, whatever the status) and the status in *status; false with
+ * the transport's reason in *error. */
+static bool post(const char *url, const char *user_token, const char *request, const char *cafile,
+		 long timeout_s, size_t max, struct body *answer, long *status, char **error)
 {
-	memset(out, 0, sizeof(*out));
+	memset(answer, 0, sizeof(*answer));
+	answer->max = max;
+	*status = 0;
 	CURL *curl = curl_easy_init();
 	if (!curl) {
-		out->error = xstrdup("cannot initialise libcurl");
+		*error = xstrdup("cannot initialise libcurl");
 		return false;
 	}
 	size_t auth_len = strlen(user_token) + 32;
@@ -238,13 +250,12 @@ bool graphql_issue_token(const char *url, const char *user_token, const char *bo
 	snprintf(auth, auth_len, "Authorization: Bearer %s", user_token);
 	struct curl_slist *headers = curl_slist_append(NULL, "Content-Type: application/json");
 	headers = curl_slist_append(headers, auth);
-	struct body answer = { NULL, 0 };
 	char curl_err[CURL_ERROR_SIZE] = "";
 	curl_easy_setopt(curl, CURLOPT_URL, url);
 	curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
-	curl_easy_setopt(curl, CURLOPT_POSTFIELDS, body);
+	curl_easy_setopt(curl, CURLOPT_POSTFIELDS, request);
 	curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, collect);
-	curl_easy_setopt(curl, CURLOPT_WRITEDATA, &answer);
+	curl_easy_setopt(curl, CURLOPT_WRITEDATA, answer);
 	curl_easy_setopt(curl, CURLOPT_TIMEOUT, timeout_s);
 	curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, curl_err);
 	curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
@@ -256,37 +267,70 @@ bool graphql_issue_token(const char *url, const char *user_token, const char *bo
 	if (cafile)
 		curl_easy_setopt(curl, CURLOPT_CAINFO, cafile);
 	CURLcode rc = curl_easy_perform(curl);
-	long status = 0;
-	curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
+	curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, status);
 	bool ok = false;
-	if (rc != CURLE_OK) {
+	if (rc == CURLE_WRITE_ERROR) { /* collect refused the rest */
+		char msg[512];
+		snprintf(msg, sizeof(msg), "%s: the answer is larger than %zu bytes: refused", url, max);
+		*error = xstrdup(msg);
+	} else if (rc != CURLE_OK) {
 		char msg[512];
 		snprintf(msg, sizeof(msg), "%s: %s", url, curl_err[0] ? curl_err : curl_easy_strerror(rc));
-		out->error = xstrdup(msg);
-	} else if (answer.data && (status == 200 || status == 400 || status == 401 || status == 403)) {
-		/* GraphQL servers explain refusals in the body, whatever the status. */
-		ok = graphql_parse_token_answer(answer.data, answer.len, out);
-		if (!ok && status != 200 && !strstr(out->error, "HTTP")) {
-			char msg[512];
-			snprintf(msg, sizeof(msg), "HTTP %ld: %s", status, out->error);
-			free(out->error);
-			out->error = xstrdup(msg);
-		}
+		*error = xstrdup(msg);
+	} else if (answer->data &&
+		   (*status == 200 || *status == 400 || *status == 401 || *status == 403)) {
+		ok = true;
 	} else {
 		char msg[128];
-		snprintf(msg, sizeof(msg), "the GraphQL endpoint answered HTTP %ld", status);
-		out->error = xstrdup(msg);
+		snprintf(msg, sizeof(msg), "the GraphQL endpoint answered HTTP %ld", *status);
+		*error = xstrdup(msg);
 	}
 	/* The bearer header and libcurl's copy of it in the list hold the user
-	 * token, the answer the JWT: wiped before they are freed (what libcurl
-	 * copies internally is out of our reach). */
+	 * token: wiped before they are freed (what libcurl copies internally is
+	 * out of our reach). */
 	secret_wipe(auth, auth_len);
 	free(auth);
 	for (struct curl_slist *h = headers; h; h = h->next)
 		secret_wipe(h->data, strlen(h->data));
 	curl_slist_free_all(headers);
+	curl_easy_cleanup(curl);
+	if (!ok) {
+		secret_wipe(answer->data, answer->len);
+		free(answer->data);
+		memset(answer, 0, sizeof(*answer));
+	}
+	return ok;
+}
+
+bool graphql_issue_token(const char *url, const char *user_token, const char *body,
+			 const char *cafile, long timeout_s, struct graphql_token_result *out)
+{
+	memset(out, 0, sizeof(*out));
+	/* Answers are small; anything past 1 MiB is not a token answer. */
+	struct body answer;
+	long status;
+	if (!post(url, user_token, body, cafile, timeout_s, 1u << 20, &answer, &status, &out->error))
+		return false;
+	bool ok = graphql_parse_token_answer(answer.data, answer.len, out);
+	if (!ok && status != 200 && !strstr(out->error, "HTTP")) {
+		char msg[512];
+		snprintf(msg, sizeof(msg), "HTTP %ld: %s", status, out->error);
+		free(out->error);
+		out->error = xstrdup(msg);
+	}
+	/* the answer holds the JWT */
 	secret_wipe(answer.data, answer.len);
 	free(answer.data);
-	curl_easy_cleanup(curl);
 	return ok;
+}
+
+char *graphql_query(const char *url, const char *user_token, const char *body, const char *cafile,
+		    long timeout_s, size_t max, size_t *len, long *status, char **error)
+{
+	struct body answer;
+	*error = NULL;
+	if (!post(url, user_token, body, cafile, timeout_s, max, &answer, status, error))
+		return NULL;
+	*len = answer.len;
+	return answer.data;
 }

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "action_flow.h"
+#include "catalogue_session.h"
 #include "connection.h"
 #include "ingest.h"
 #include "loadsub.h"
@@ -204,6 +205,7 @@ struct run {
 	struct mqtt_status status;
 	struct load_plan *plan; /* NULL with --single-subscription */
 	int plan_wait_ms;       /* when the plan needs its next pump */
+	bool units_wanted;      /* --format csv: the session's catalogue (GraphQL) */
 	uint64_t received;
 	double last_traffic;   /* monotonic time of the last message (or of connecting) */
 	double started;        /* monotonic */
@@ -480,6 +482,23 @@ static void let_batch_grow(size_t last_batch)
 	}
 }
 
+/* --format csv: the units from the session's catalogue, asked once the
+ * platform's state is in (its models known); until it answers, units come
+ * from drivr-sim's MQTT extension or are empty.  A failed query is said. */
+static void units_catalogue(struct run *run)
+{
+	if (!run->units_wanted)
+		return;
+	struct load_stats st;
+	if (run->plan)
+		load_plan_stats(run->plan, &st);
+	if (catalogue_session_state() == CATALOGUE_IDLE &&
+	    (run->plan ? st.loaded > 0 : run->status.subscribed))
+		catalogue_session_start(run->store, run->config->slug);
+	if (catalogue_session_poll() && catalogue_session_state() == CATALOGUE_FAILED)
+		fprintf(stderr, "drivr-console: --format csv units: %s\n", catalogue_session_status());
+}
+
 /* Milliseconds poll() may sleep before a deadline needs checking. */
 static int next_wait_ms(const struct run *run, double now)
 {
@@ -495,6 +514,8 @@ static int next_wait_ms(const struct run *run, double now)
 	}
 	if (run->plan && run->plan_wait_ms >= 0)
 		wait = fmin(wait, run->plan_wait_ms / 1000.0);
+	if (catalogue_session_state() == CATALOGUE_LOADING)
+		wait = fmin(wait, CATALOGUE_POLL_S); /* looked for, never waited on */
 	return wait <= 0 ? 0 : (int)ceil(wait * 1000.0);
 }
 
@@ -717,6 +738,9 @@ int headless_run(const struct config *config, const struct topic_table *topics)
 	logformat_begin(&run.format, stdout);
 	mqtt_status_init(&run.status);
 	stopsig_install();
+	run.units_wanted = run.mode == MODE_LOG && run.format.kind == LOGFORMAT_CSV;
+	if (run.units_wanted)
+		catalogue_session_configure(config);
 
 	/* Full buffering when piped (fast), flushed whenever the feed pauses. */
 	while (!run.done && !stopsig_requested()) {
@@ -742,8 +766,10 @@ int headless_run(const struct config *config, const struct topic_table *topics)
 			run.plan_wait_ms = loadsub_pump(run.plan, run.mqtt, time_now());
 			log_loaded(&run);
 		}
+		units_catalogue(&run);
 		check_deadlines(&run, time_monotonic());
 	}
+	catalogue_session_close();
 
 	announce_losses(&run);
 	if (run.mode == MODE_LOG && run.exit_status == EXIT_OK &&

@@ -3,6 +3,7 @@
  * (a limit, a step, an option, a value the device refuses). */
 #include "catalogue.h"
 
+#include <cJSON.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -194,6 +195,60 @@ const struct sim_characteristic *catalogue_find(const struct sim_model *model, c
 		}
 	}
 	return NULL;
+}
+
+static void add_limit(cJSON *obj, const char *name, double v)
+{
+	if (!isnan(v))
+		cJSON_AddNumberToObject(obj, name, v);
+	else
+		cJSON_AddNullToObject(obj, name);
+}
+
+cJSON *catalogue_graphql_model(const struct sim_model *model, const char *uuid)
+{
+	cJSON *m = cJSON_CreateObject();
+	cJSON_AddStringToObject(m, "uuid", uuid);
+	cJSON_AddStringToObject(m, "code", model->code);
+	cJSON *services = cJSON_AddArrayToObject(cJSON_AddObjectToObject(m, "services"), "items");
+	cJSON *chars = NULL;
+	for (size_t i = 0; i < model->char_count; i++) {
+		const struct sim_characteristic *c = &model->chars[i];
+		if (i == 0 || strcmp(c->service, model->chars[i - 1].service) != 0) {
+			cJSON *svc = cJSON_CreateObject();
+			cJSON_AddStringToObject(svc, "code", c->service);
+			cJSON_AddStringToObject(svc, "name", c->service);
+			chars = cJSON_AddArrayToObject(cJSON_AddObjectToObject(svc, "characteristics"),
+						       "items");
+			cJSON_AddItemToArray(services, svc);
+		}
+		const struct payload_characteristic *spec = &c->spec;
+		cJSON *ch = cJSON_CreateObject();
+		cJSON_AddStringToObject(ch, "code", spec->code);
+		cJSON_AddStringToObject(ch, "name", spec->name);
+		cJSON_AddStringToObject(ch, "dataType", payload_data_type_name(spec->data_type));
+		cJSON_AddStringToObject(ch, "characteristicType",
+					payload_characteristic_kind_name(spec->kind));
+		if (spec->symbol)
+			cJSON_AddStringToObject(ch, "symbol", spec->symbol);
+		else
+			cJSON_AddNullToObject(ch, "symbol");
+		/* boundaries exist on the numeric types only, as the fragments ask */
+		if (spec->data_type == DATA_TYPE_FLOAT || spec->data_type == DATA_TYPE_INTEGER) {
+			add_limit(ch, "boundaryMin", spec->min);
+			add_limit(ch, "boundaryMax", spec->max);
+			add_limit(ch, "boundaryStep", spec->step);
+		}
+		cJSON *values = cJSON_AddArrayToObject(
+			cJSON_AddObjectToObject(ch, "characteristicValidValues"), "items");
+		for (size_t k = 0; k < spec->valid_value_count; k++) {
+			cJSON *v = cJSON_CreateObject();
+			cJSON_AddStringToObject(v, "value", spec->valid_values[k]);
+			cJSON_AddItemToArray(values, v);
+		}
+		cJSON_AddItemToArray(chars, ch);
+	}
+	return m;
 }
 
 bool catalogue_event_fits(const struct sim_event_model *em, const struct sim_model *model)

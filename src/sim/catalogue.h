@@ -64,6 +64,13 @@ void catalogue_services_free(struct payload_service *services, size_t count);
 const struct sim_characteristic *catalogue_find(const struct sim_model *model, const char *service,
 						const char *code, size_t *index);
 
+/* The model as DRIVR's GraphQL API would answer the console's catalogue
+ * query (the INFERRED shape of docs/topics.md, "GraphQL catalogue query"):
+ * {uuid, code, services: {items: [{code, name, characteristics: {items:
+ * [{code, name, dataType, characteristicType, symbol, boundaryMin/Max/Step,
+ * characteristicValidValues: {items: [{value}]}}]}}]}}.  A new tree. */
+struct cJSON *catalogue_graphql_model(const struct sim_model *model, const char *uuid);
+
 /* Whether a COMPONENT event of em may attach to a component of model. */
 bool catalogue_event_fits(const struct sim_event_model *em, const struct sim_model *model);
 

@@ -1,4 +1,5 @@
-/* graphql — the two token mutations of DRIVR's GraphQL API on a loopback
+/* graphql — the two token mutations of DRIVR's GraphQL API, and the
+ * characteristic catalogue query (componentModels), on a loopback
  * HTTP endpoint (libmicrohttpd, driven from the main loop through its epoll
  * fd: no extra thread touches the world).
  *
@@ -9,7 +10,10 @@
  *
  * Not a GraphQL engine: the mutation is recognised by name, its arguments
  * are read from the argument list (literals or $variables), the selection
- * picks jwt and/or uuid.  Errors come back GraphQL-style, {"errors":
+ * picks jwt and/or uuid.  A query naming componentModels is answered with
+ * the catalogue of the models whose uuids come in the request's list
+ * variable (all models without one), in the console's INFERRED shape
+ * (catalogue_graphql_model); the selection is not read.  Errors come back GraphQL-style, {"errors":
  * [{"message": ...}]} (HTTP 200), or with 401/404/405/413 for HTTP-level
  * refusals. */
 #include <arpa/inet.h>
@@ -198,8 +202,57 @@ static void read_selection(const char *p, bool *jwt, bool *uuid)
 	}
 }
 
+/* The model uuids of the request: its first list variable of strings;
+ * NULL (every model) when it has none. */
+static const cJSON *uuid_list(const cJSON *vars)
+{
+	for (const cJSON *v = cJSON_IsObject(vars) ? vars->child : NULL; v; v = v->next) {
+		if (!cJSON_IsArray(v))
+			continue;
+		bool strings = true;
+		for (const cJSON *e = v->child; e && strings; e = e->next)
+			strings = cJSON_IsString(e);
+		if (strings)
+			return v;
+	}
+	return NULL;
+}
+
+static bool listed(const cJSON *list, const char *uuid)
+{
+	if (!list)
+		return true;
+	for (const cJSON *e = list->child; e; e = e->next)
+		if (strcmp(e->valuestring, uuid) == 0)
+			return true;
+	return false;
+}
+
+static cJSON *catalogue_answer(struct sim *sim, const cJSON *vars)
+{
+	const cJSON *list = uuid_list(vars);
+	cJSON *doc = cJSON_CreateObject();
+	cJSON *items = cJSON_AddArrayToObject(
+		cJSON_AddObjectToObject(cJSON_AddObjectToObject(doc, "data"), "componentModels"),
+		"items");
+	size_t n = 0;
+	for (size_t i = 0; i < catalogue_model_count(); i++) {
+		if (!listed(list, sim->world->model_uuid[i]))
+			continue;
+		cJSON_AddItemToArray(items, catalogue_graphql_model(catalogue_model(i),
+								    sim->world->model_uuid[i]));
+		n++;
+	}
+	if (sim->opt.verbose)
+		fprintf(stderr, "drivr-sim: graphql: componentModels: the catalogue of %zu model%s\n",
+			n, n == 1 ? "" : "s");
+	return doc;
+}
+
 static cJSON *execute(struct sim *sim, const char *query, const cJSON *vars)
 {
+	if (strstr(query, "componentModels"))
+		return catalogue_answer(sim, vars);
 	static const char *const fields[] = { "createPermanentLocalApiToken",
 					      "createLocalApiToken" };
 	const char *at = NULL, *field = NULL;
@@ -208,7 +261,7 @@ static cJSON *execute(struct sim *sim, const char *query, const cJSON *vars)
 			field = fields[i];
 	if (!at)
 		return error_doc("drivr-sim serves only the mutations createLocalApiToken and "
-				 "createPermanentLocalApiToken");
+				 "createPermanentLocalApiToken, and the query componentModels");
 	bool permanent = field == fields[0];
 	struct args args;
 	memset(&args, 0, sizeof(args));

@@ -195,6 +195,7 @@ void actions_ui_init(struct ui *ui)
 	a->flow.clock_fixed = ui->clock_fixed;
 	a->flow.on_end = on_end;
 	a->flow.on_end_ctx = ui;
+	a->flow.catalogue_wanted = true; /* the forms' checks, the chart's units */
 	ui->actions = a;
 	ui->requests = a->flow.requests;
 	ui->read_only = ui->config->read_only;

@@ -76,7 +76,7 @@ act() { # NAME VALUE → exit status in RC, output in NAME.stdout / NAME.stderr
 
 act accepted 45 0
 it_check "set-setpoint 45 without a catalogue: a note, the value sent as typed" \
-	grep -q 'not in the catalogue .*sending the value as typed' "$IT_TMP/accepted.stderr"
+	grep -q 'validation off: no catalogue (no user API token): the value is sent as typed' "$IT_TMP/accepted.stderr"
 it_check "set-setpoint 45: exit 0, confirmed by the schema-shaped setpoint (receipt adopted)" \
 	bash -c "[ $RC -eq 0 ] && grep -q '^confirmed: set heat-pump-1/heating/flow-temperature-setpoint = 45 (receipt .*): applied' '$IT_TMP/accepted.stderr'"
 
@@ -113,8 +113,8 @@ keys 3
 keys / C-u heat-pump-1 Enter
 keys e
 keys Up Up Up Up C-u "$SYS" Down C-u heat-pump-1 Down C-u heating Down C-u flow-temperature-setpoint Down C-u 46.5
-it_check "editor: no catalogue, the value is sent as typed" \
-	wait_screen 'the model has no characteristic catalogue: the value is' 3
+it_check "editor: no catalogue, validation off (no user API token)" \
+	wait_screen 'validation off: no catalogue \(no user API token\)' 3
 it_check "editor: the value is checked as a number only, not against a catalogue" \
 	wait_screen '✔ 46\.5 \(number\), not checked against a catalogue' 3
 screen | sed -n 12,26p | sed 's/^/    | /'
