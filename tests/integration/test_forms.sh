@@ -40,8 +40,11 @@ ranged = [m["code"] for m in d["eventModels"]
           if m.get("eventType") == "RANGED" and m.get("entityType") == "SYSTEM"]
 print(s.get("code") or "-", "|".join(ranged) or "-", s.get("name") or s.get("code"))' \
 	"$IT_TMP/world.json" "$SYS")"
-[ "${SYS_CODE:--}" != - ] && [ "${RANGED_CODES:--}" != - ] ||
-	{ it_fail "the system and a RANGED event model from the snapshot"; it_summary; exit 1; }
+if [ "${SYS_CODE:--}" = - ] || [ "${RANGED_CODES:--}" = - ]; then
+	it_fail "the system and a RANGED event model from the snapshot"
+	it_summary
+	exit 1
+fi
 BAD_MODEL=00000000-0000-4000-8000-00000000beef # no component model drivr-sim knows
 
 see() { # WHAT PATTERN SECONDS: the check; the screen when it fails
