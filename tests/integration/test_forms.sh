@@ -198,5 +198,7 @@ it_check "read-only: u opens no form, the notice says why" \
 it_check "read-only: no form on the screen" wait_screen_gone 'Update a system' 1
 keys q
 it_check "read-only console quits with status 0" wait_screen 'CONSOLE-EXIT=0' 5
+it_check "no sanitizer report from drivr-sim or the consoles" \
+	bash -c "! grep -lE 'ERROR: (Address|Leak)Sanitizer|runtime error:' '$SIM_LOG' '$IT_TMP'/pane*.sh.err"
 
 it_summary
