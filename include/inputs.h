@@ -19,9 +19,10 @@
  *
  * Each builder fills a struct input_built: the request_input requests_add_input
  * takes (topic family + ids, payload, what the twin must show to confirm,
- * summary), owning what it points to.  Checks say one line; nothing here
- * looks at the twin (the caller checks what it knows: a component's
- * existence, an event model's entity type).
+ * summary), owning what it points to.  Checks say one line.  The builders
+ * do not look at the twin; the twin-side checks below do, given the
+ * entities the caller found in the store (one copy for the commands and the
+ * console's forms).
  *
  * Pure module: no I/O, no globals. */
 #ifndef DRIVR_INPUTS_H
@@ -105,6 +106,41 @@ bool inputs_event(const struct event_input *d, struct input_built *b, char *err,
  * a systemUuid, if any, being system_uuid.  *out: the object (owned). */
 bool inputs_datapoint_line(const char *line, const char *system_uuid, struct cJSON **out,
 			   char *err, size_t err_size);
+
+/* -- what the retained twin already says about an input --
+ * The entities as the caller found them in the store: NULL, a stub named by
+ * another entity or a deleted one counts as not in the retained state.
+ * Each returns false with the reason (one line) in err. */
+struct system;
+struct component;
+struct event;
+struct event_model;
+
+/* create: the system s must not have a component code already; update: a
+ * system the twin knows (s) must have it (c).  An unknown system passes:
+ * the platform judges it. */
+bool inputs_component_fits(bool create, const struct system *s, const struct component *c,
+			   const char *code, char *err, size_t err_size);
+/* A component's event goes to a topic named by the component's uuid: c
+ * (the component code names) must be in the retained state with it. */
+bool inputs_event_component(const struct component *c, const char *code, char *err,
+			    size_t err_size);
+/* A model the twin knows whose event type is not RANGED: its events are
+ * single points, with no end time (and nothing to resolve). */
+bool inputs_event_model_single_point(const struct event_model *m);
+/* An event model the twin knows must be for the entity (a component's or
+ * the system's event) and, with an end time (ended), be RANGED; one it does
+ * not know (m NULL or a stub) passes: the platform judges it. */
+bool inputs_event_model_fits(const struct event_model *m, bool component, bool ended,
+			     char *err, size_t err_size);
+/* Only an ACTIVE event of a RANGED model (or of one the twin does not know)
+ * resolves, and the input needs its model and start time from the twin.
+ * uuid: the event as the operator named it; m: the event's model, if found. */
+bool inputs_event_resolvable(const char *uuid, const struct event *e,
+			     const struct event_model *m, char *err, size_t err_size);
+/* An end time is not before the event's start (time); either unknown
+ * (TIME_UNKNOWN) passes. */
+bool inputs_check_end_time(double time, double end_time, char *err, size_t err_size);
 
 /* The datapoints (an array of checked objects; taken) of one system as one
  * input: a single object when there is one.  quiet: seconds without an

@@ -844,26 +844,22 @@ static bool build_datapoints(struct action_run *run, struct input_built *b, char
 	return inputs_datapoints(a->system, items, quiet, format, b, err, size);
 }
 
-/* An event model the twin knows must fit the entity and, with an end
- * time, be RANGED; one it does not know goes to the platform to judge. */
+/* inputs_event_model_fits(), saying when the twin does not know the model. */
 static bool event_model_fits(struct action_run *run, bool component, bool ended, char *err,
 			     size_t size)
 {
 	const struct event_model *m = store_find_event_model(run->store, run->args->model);
-	if (!KNOWN(m)) {
+	if (!KNOWN(m))
 		say(run->args, "event model %s is not in the retained state: the platform judges it\n",
 		    run->args->model);
-		return true;
+	/* the entity first: a system's event may want a --component */
+	if (!inputs_event_model_fits(m, component, false, err, size)) {
+		size_t n = strlen(err);
+		if (!component)
+			snprintf(err + n, size - n, " (--component CODE names a component)");
+		return false;
 	}
-	const char *want = component ? "COMPONENT" : "SYSTEM";
-	if (m->entity_type && strcmp(m->entity_type, want) != 0)
-		return util_fail(err, size, "event model %s is for %s events, not %s ones%s",
-				 m->code ? m->code : run->args->model, m->entity_type, want,
-				 component ? "" : " (--component CODE names a component)");
-	if (ended && m->event_type && strcmp(m->event_type, "RANGED") != 0)
-		return util_fail(err, size, "event model %s is %s: only a RANGED event has an end time",
-				 m->code ? m->code : run->args->model, m->event_type);
-	return true;
+	return inputs_event_model_fits(m, component, ended, err, size);
 }
 
 static bool build_event(struct action_run *run, struct input_built *b, char *err, size_t size)
@@ -874,17 +870,13 @@ static bool build_event(struct action_run *run, struct input_built *b, char *err
 	double end = a->end_time ? time_parse_iso8601(a->end_time) : TIME_UNKNOWN;
 	if (strcmp(a->name, "resolve-event") == 0) {
 		const struct event *e = store_find_event(run->store, a->event);
-		if (!KNOWN(e) || !e->system_uuid)
-			return util_fail(err, size, "event %s is not in the retained state", a->event);
+		const struct event_model *m = KNOWN(e) && e->event_model_uuid
+			? store_find_event_model(run->store, e->event_model_uuid) : NULL;
+		if (!inputs_event_resolvable(a->event, e, m, err, size))
+			return false;
 		if (!config_in_scope(run->config, e->system_uuid))
 			return util_fail(err, size, "event %s is of system %s, outside the scope",
 					 a->event, e->system_uuid);
-		if (!e->status || strcmp(e->status, "ACTIVE") != 0)
-			return util_fail(err, size, "event %s is %s: only an ACTIVE RANGED event resolves",
-					 a->event, e->status ? e->status : "SINGLE_POINT (no status)");
-		if (!e->event_model_uuid || e->time == TIME_UNKNOWN)
-			return util_fail(err, size, "event %s has no model or time in the retained state",
-					 a->event);
 		bool component = e->entity_uuid && strcmp(e->entity_uuid, e->system_uuid) != 0;
 		struct event_input d = { true, e->system_uuid, component ? e->entity_uuid : NULL,
 					 e->event_model_uuid, a->event, e->time,
@@ -896,10 +888,8 @@ static bool build_event(struct action_run *run, struct input_built *b, char *err
 		const struct system *s = action_flow_system(run->store, a->system);
 		const struct component *c =
 			s ? store_find_component(run->store, s->uuid, a->component) : NULL;
-		if (!KNOWN(c) || !c->uuid)
-			return util_fail(err, size, "component %s of system %s is not in the retained "
-						    "state (its uuid names the event's topic)",
-					 a->component, a->system);
+		if (!inputs_event_component(c, a->component, err, size))
+			return false;
 		component_uuid = c->uuid;
 	}
 	if (!event_model_fits(run, component_uuid != NULL, end != TIME_UNKNOWN, err, size))
@@ -917,12 +907,12 @@ static bool build_component(struct action_run *run, struct input_built *b, char 
 	const struct system *s = action_flow_system(run->store, a->system);
 	const struct component *c = KNOWN(s) ? store_find_component(run->store, s->uuid, a->component)
 					      : NULL;
-	if (create && KNOWN(c))
-		return util_fail(err, size, "system %s has a component %s already (update-component "
-					    "changes it)", a->system, a->component);
-	if (!create && KNOWN(s) && !KNOWN(c))
-		return util_fail(err, size, "system %s has no component %s (create-component creates "
-					    "it)", a->system, a->component);
+	if (!inputs_component_fits(create, KNOWN(s) ? s : NULL, c, a->component, err, size)) {
+		size_t n = strlen(err);
+		snprintf(err + n, size - n, " (%s)", create ? "update-component changes it"
+							   : "create-component creates it");
+		return false;
+	}
 	if (!KNOWN(s))
 		say(a, "system %s is not in the retained state: the platform judges it\n", a->system);
 	const struct component_model *m =

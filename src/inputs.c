@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "store.h"
 #include "util.h"
 
 const char *const inputs_system_statuses[] = { "ACTIVATED", "DEACTIVATED", "ARCHIVED" };
@@ -225,8 +226,8 @@ bool inputs_event(const struct event_input *d, struct input_built *b, char *err,
 		return false;
 	if (d->resolve && (d->time == TIME_UNKNOWN || d->end_time == TIME_UNKNOWN))
 		return util_fail(err, size, "resolving needs the event's time and an end time");
-	if (d->time != TIME_UNKNOWN && d->end_time != TIME_UNKNOWN && d->end_time < d->time)
-		return util_fail(err, size, "the end time is before the event's time");
+	if (!inputs_check_end_time(d->time, d->end_time, err, size))
+		return false;
 	built_init(b, d->resolve ? REQUEST_EVENT_RESOLVE : REQUEST_EVENT_RAISE,
 		   d->component_uuid ? TOPIC_EVENT_INPUT_COMPONENT : TOPIC_EVENT_INPUT_SYSTEM,
 		   d->system_uuid, d->format);
@@ -261,6 +262,82 @@ bool inputs_event(const struct event_input *d, struct input_built *b, char *err,
 			 d->component_uuid ? d->component_uuid : d->system_uuid,
 			 d->end_time != TIME_UNKNOWN ? ", resolved" : "");
 	built_finish(b, summary);
+	return true;
+}
+
+/* ---- what the twin already says ------------------------------------------------- */
+
+/* Held by the retained state (not a stub another entity named, not deleted). */
+static bool known(const struct entity_meta *m)
+{
+	return m && m->known && !m->deleted;
+}
+
+bool inputs_component_fits(bool create, const struct system *s, const struct component *c,
+			   const char *code, char *err, size_t size)
+{
+	const char *system = s ? (s->code ? s->code : s->uuid) : NULL;
+	if (create && c && known(&c->meta))
+		return util_fail(err, size, "system %.60s has a component %.60s already",
+				 system ? system : "?", code);
+	if (!create && s && known(&s->meta) && !(c && known(&c->meta)))
+		return util_fail(err, size, "system %.60s has no component %.60s", system, code);
+	return true;
+}
+
+bool inputs_event_component(const struct component *c, const char *code, char *err, size_t size)
+{
+	if (!c || !known(&c->meta) || !c->uuid)
+		return util_fail(err, size, "component %.60s is not in the retained state (its uuid "
+					    "names the event's topic)", code);
+	return true;
+}
+
+bool inputs_event_model_single_point(const struct event_model *m)
+{
+	return m && known(&m->meta) && m->event_type && strcmp(m->event_type, "RANGED") != 0;
+}
+
+bool inputs_event_model_fits(const struct event_model *m, bool component, bool ended, char *err,
+			     size_t size)
+{
+	if (!m || !known(&m->meta))
+		return true;
+	const char *name = m->code ? m->code : m->uuid;
+	const char *want = component ? "COMPONENT" : "SYSTEM";
+	if (m->entity_type && strcmp(m->entity_type, want) != 0)
+		return util_fail(err, size, "event model %.60s is for %.20s events, not %s ones", name,
+				 m->entity_type, want);
+	if (ended && inputs_event_model_single_point(m))
+		return util_fail(err, size, "event model %.60s is %.20s: only a RANGED event has an "
+					    "end time", name, m->event_type);
+	return true;
+}
+
+bool inputs_event_resolvable(const char *uuid, const struct event *e, const struct event_model *m,
+			     char *err, size_t size)
+{
+	if (!e || !known(&e->meta) || !e->system_uuid)
+		return util_fail(err, size, "event %.40s is not in the retained state",
+				 uuid ? uuid : "?");
+	/* a SINGLE_POINT event has no status: it never was ACTIVE */
+	if (!e->status || strcmp(e->status, "ACTIVE") != 0)
+		return util_fail(err, size, "event %.40s is %.30s: only an ACTIVE RANGED event "
+					    "resolves", uuid, e->status ? e->status
+									: "SINGLE_POINT (no status)");
+	if (inputs_event_model_single_point(m))
+		return util_fail(err, size, "event %.40s is of a %.20s model: only an ACTIVE RANGED "
+					    "event resolves", uuid, m->event_type);
+	if (!e->event_model_uuid || e->time == TIME_UNKNOWN)
+		return util_fail(err, size, "event %.40s has no model or time in the retained state",
+				 uuid);
+	return true;
+}
+
+bool inputs_check_end_time(double time, double end_time, char *err, size_t size)
+{
+	if (time != TIME_UNKNOWN && end_time != TIME_UNKNOWN && end_time < time)
+		return util_fail(err, size, "the end time is before the event's time");
 	return true;
 }
 

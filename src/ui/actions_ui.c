@@ -1196,19 +1196,18 @@ static void component_context(struct ui *ui, struct form *f)
 	const struct system *s = find_system(ui->store, fs[CO_SYSTEM].text);
 	const struct component *c = KNOWN(s) && fs[CO_CODE].text[0]
 		? store_find_component(ui->store, s->uuid, fs[CO_CODE].text) : NULL;
+	char why[200];
+	if (!fs[CO_CODE].error[0] &&
+	    !inputs_component_fits(creating(f), KNOWN(s) ? s : NULL, c, fs[CO_CODE].text, why,
+				   sizeof(why)))
+		snprintf(fs[CO_CODE].error, sizeof(fs[CO_CODE].error), "%s%s", why,
+			 creating(f) ? " (u on it updates it)" : "");
 	if (creating(f)) {
-		if (KNOWN(c) && !fs[CO_CODE].error[0])
-			snprintf(fs[CO_CODE].error, sizeof(fs[CO_CODE].error),
-				 "the system has a component %.60s already (u on it updates it)",
-				 fs[CO_CODE].text);
 		for (size_t i = CO_NAME; i <= CO_CONNECTION; i++)
 			if (!fs[i].text[0] && !fs[i].note[0])
 				snprintf(fs[i].note, sizeof(fs[i].note), "empty: not sent");
 		return;
 	}
-	if (KNOWN(s) && !KNOWN(c))
-		snprintf(fs[CO_CODE].error, sizeof(fs[CO_CODE].error),
-			 "the system has no such component any more");
 	for (size_t i = CO_NAME; i <= CO_CONNECTION; i++)
 		note_sent(&fs[i]);
 	if (!fs[CO_MODEL].error[0] && changed(&fs[CO_MODEL]))
@@ -1363,23 +1362,18 @@ static const struct event_model *event_model_of(const struct ui *ui, const struc
 	return KNOWN(m) ? m : NULL;
 }
 
-static bool single_point(const struct event_model *m)
-{
-	return m && m->event_type && strcmp(m->event_type, "RANGED") != 0;
-}
-
 static void raise_event_context(struct ui *ui, struct form *f)
 {
 	struct form_field *fs = f->fields;
 	note_system(ui, &fs[EV_SYSTEM]);
 	bool component = fs[EV_COMPONENT].text[0] != '\0';
 	const struct component *c = event_component(ui, f);
+	char why[200];
 	if (!component)
 		snprintf(fs[EV_COMPONENT].note, sizeof(fs[EV_COMPONENT].note),
 			 "(none: an event of the system itself)");
-	else if (!KNOWN(c) || !c->uuid)
-		snprintf(fs[EV_COMPONENT].error, sizeof(fs[EV_COMPONENT].error),
-			 "not in the retained state: its uuid names the event's topic");
+	else if (!inputs_event_component(c, fs[EV_COMPONENT].text, why, sizeof(why)))
+		snprintf(fs[EV_COMPONENT].error, sizeof(fs[EV_COMPONENT].error), "%s", why);
 	else
 		snprintf(fs[EV_COMPONENT].note, sizeof(fs[EV_COMPONENT].note), "uuid %s", c->uuid);
 	const struct event_model *m = event_model_of(ui, f);
@@ -1388,14 +1382,15 @@ static void raise_event_context(struct ui *ui, struct form *f)
 	if (m)
 		snprintf(extra, sizeof(extra), ", %s", m->event_type ? m->event_type : "type unknown");
 	note_model(ui, &fs[EV_MODEL], m ? (m->code ? m->code : "?") : NULL, NULL, extra);
-	if (m && m->entity_type && strcmp(m->entity_type, want) != 0 && !fs[EV_MODEL].error[0])
-		snprintf(fs[EV_MODEL].error, sizeof(fs[EV_MODEL].error),
-			 "a model for %s events, not %s ones", m->entity_type, want);
+	/* the entity only: the end time goes read-only for a SINGLE_POINT model */
+	if (!fs[EV_MODEL].error[0] &&
+	    !inputs_event_model_fits(m, component, false, why, sizeof(why)))
+		snprintf(fs[EV_MODEL].error, sizeof(fs[EV_MODEL].error), "%s", why);
 	if (!fs[EV_MODEL].choice_count && !m)
 		snprintf(fs[EV_MODEL].note, sizeof(fs[EV_MODEL].note),
 			 "no event model for %s events known here: type its uuid", want);
 	/* an end time only for a RANGED event */
-	fs[EV_END].readonly = single_point(m);
+	fs[EV_END].readonly = inputs_event_model_single_point(m);
 	if (fs[EV_END].readonly) {
 		fs[EV_END].error[0] = '\0';
 		snprintf(fs[EV_END].note, sizeof(fs[EV_END].note), "%s: no end time",
@@ -1411,9 +1406,8 @@ static bool raise_event_build(struct ui *ui, struct form *f, struct input_built 
 {
 	struct form_field *fs = f->fields;
 	const struct component *c = event_component(ui, f);
-	if (fs[EV_COMPONENT].text[0] && (!KNOWN(c) || !c->uuid))
-		return util_fail(err, size, "component %.60s is not in the retained state",
-				 fs[EV_COMPONENT].text);
+	if (fs[EV_COMPONENT].text[0] && !inputs_event_component(c, fs[EV_COMPONENT].text, err, size))
+		return false;
 	double t = TIME_UNKNOWN, end = TIME_UNKNOWN;
 	if (!inputs_check_time("the time", fs[EV_TIME].text, &t, err, size) ||
 	    (!fs[EV_END].readonly && fs[EV_END].text[0] &&
@@ -1441,34 +1435,24 @@ static const struct form_spec resolve_event_specs[] = {
 	{ "Format", FORM_REQUIRED, check_enum_field },
 };
 
-/* The event still resolvable: known, ACTIVE, of a RANGED model (or one the
- * twin does not know); NULL with why. */
-static const struct event *resolvable(const struct ui *ui, const char *uuid, const char **why)
+/* The event still resolvable (inputs_event_resolvable()); NULL with why. */
+static const struct event *resolvable(const struct ui *ui, const char *uuid, char *why,
+				      size_t size)
 {
 	const struct event *e = uuid ? store_find_event(ui->store, uuid) : NULL;
 	const struct event_model *m =
 		KNOWN(e) && e->event_model_uuid ? store_find_event_model(ui->store, e->event_model_uuid)
 						: NULL;
-	if (!KNOWN(e) || !e->system_uuid || !e->event_model_uuid || e->time == TIME_UNKNOWN)
-		*why = "the event is not in the retained state (with its model and time)";
-	else if (!e->status || strcmp(e->status, "ACTIVE") != 0)
-		*why = "only an ACTIVE event resolves";
-	else if (KNOWN(m) && single_point(m))
-		*why = "a SINGLE_POINT event has no end: only a RANGED one resolves";
-	else
-		return e;
-	return NULL;
+	return inputs_event_resolvable(uuid, e, m, why, size) ? e : NULL;
 }
 
 static void resolve_event_context(struct ui *ui, struct form *f)
 {
 	struct form_field *fs = f->fields;
-	const char *why = NULL;
-	const struct event *e = resolvable(ui, fs[RE_EVENT].text, &why);
-	if (!e) {
-		snprintf(fs[RE_EVENT].error, sizeof(fs[RE_EVENT].error), "%s", why);
+	const struct event *e =
+		resolvable(ui, fs[RE_EVENT].text, fs[RE_EVENT].error, sizeof(fs[RE_EVENT].error));
+	if (!e)
 		return;
-	}
 	const struct event_model *m = store_find_event_model(ui->store, e->event_model_uuid);
 	snprintf(fs[RE_MODEL].note, sizeof(fs[RE_MODEL].note), "%s%s%s",
 		 KNOWN(m) && m->code ? m->code : "not known here", KNOWN(m) && m->event_type ? ", " : "",
@@ -1476,19 +1460,17 @@ static void resolve_event_context(struct ui *ui, struct form *f)
 	double end;
 	char err[64];
 	if (!fs[RE_END].error[0] &&
-	    inputs_check_time("the end time", fs[RE_END].text, &end, err, sizeof(err)) &&
-	    end < e->time)
-		snprintf(fs[RE_END].error, sizeof(fs[RE_END].error), "before the event's start");
+	    inputs_check_time("the end time", fs[RE_END].text, &end, err, sizeof(err)))
+		inputs_check_end_time(e->time, end, fs[RE_END].error, sizeof(fs[RE_END].error));
 }
 
 static bool resolve_event_build(struct ui *ui, struct form *f, struct input_built *b, char *err,
 				size_t size)
 {
 	struct form_field *fs = f->fields;
-	const char *why = NULL;
-	const struct event *e = resolvable(ui, fs[RE_EVENT].text, &why);
+	const struct event *e = resolvable(ui, fs[RE_EVENT].text, err, size);
 	if (!e)
-		return util_fail(err, size, "%s", why);
+		return false;
 	double end;
 	if (!inputs_check_time("the end time", fs[RE_END].text, &end, err, size))
 		return false;
@@ -1724,13 +1706,13 @@ void actions_ui_raise_event(struct ui *ui, const char *system_uuid, const char *
 
 void actions_ui_resolve_event(struct ui *ui, const struct event *e)
 {
-	const char *why = NULL;
+	char why[200];
 	if (!e || !e->uuid) {
 		if (allowed(ui, "the event form"))
 			ui_notice(ui, "no event selected");
 		return;
 	}
-	if (!resolvable(ui, e->uuid, &why)) {
+	if (!resolvable(ui, e->uuid, why, sizeof(why))) {
 		if (allowed(ui, "the event form"))
 			ui_notice(ui, "cannot resolve this event: %s", why);
 		return;

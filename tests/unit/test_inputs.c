@@ -1,7 +1,8 @@
 /* Unit tests: inputs — the schema's checks and payloads of the platform
  * inputs (SystemInput, ComponentInput, DatapointInput, EventInput), and
  * requests following them: the twin that confirms, a datapoint's quiet
- * time ("sent, no error", never confirmed). */
+ * time ("sent, no error", never confirmed); the twin-side checks (what
+ * the retained state already says against an input). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -16,6 +17,7 @@
 #include "decode.h"
 #include "inputs.h"
 #include "requests.h"
+#include "store.h"
 #include "topics.h"
 #include "util.h"
 
@@ -106,6 +108,105 @@ static void test_event_raise_and_resolve(void **state)
 	resolve.end_time = 1600000000; /* before the start */
 	assert_false(inputs_event(&resolve, &b, err, sizeof(err)));
 	assert_non_null(strstr(err, "before"));
+}
+
+/* The twin-side checks take the store's structs as found: a stub (named by
+ * another entity only) or a deleted one is as good as none. */
+static void test_twin_component_fits(void **state)
+{
+	(void)state;
+	struct system s = { .meta = { .known = true }, .uuid = SYS, .code = "plant-7" };
+	struct component c = { .meta = { .known = true }, .system_uuid = SYS, .code = "hp",
+			       .uuid = EVENT };
+	/* create: a code the system has already is refused, naming both */
+	assert_false(inputs_component_fits(true, &s, &c, "hp", err, sizeof(err)));
+	assert_string_equal(err, "system plant-7 has a component hp already");
+	assert_true(inputs_component_fits(true, &s, NULL, "meter-9", err, sizeof(err)));
+	c.meta.deleted = true; /* deleted: the code is free again */
+	assert_true(inputs_component_fits(true, &s, &c, "hp", err, sizeof(err)));
+	/* update: a system the twin knows must have it */
+	assert_false(inputs_component_fits(false, &s, &c, "hp", err, sizeof(err)));
+	assert_string_equal(err, "system plant-7 has no component hp");
+	c.meta.deleted = false;
+	assert_true(inputs_component_fits(false, &s, &c, "hp", err, sizeof(err)));
+	/* a system the twin does not know: the platform judges */
+	s.meta.known = false;
+	assert_true(inputs_component_fits(false, &s, NULL, "hp", err, sizeof(err)));
+	assert_true(inputs_component_fits(false, NULL, NULL, "hp", err, sizeof(err)));
+
+	/* a component's event needs its uuid (the topic names it) */
+	assert_true(inputs_event_component(&c, "hp", err, sizeof(err)));
+	c.uuid = NULL;
+	assert_false(inputs_event_component(&c, "hp", err, sizeof(err)));
+	assert_non_null(strstr(err, "component hp is not in the retained state"));
+	assert_false(inputs_event_component(NULL, "nope", err, sizeof(err)));
+	assert_non_null(strstr(err, "component nope"));
+}
+
+static void test_twin_event_model_fits(void **state)
+{
+	(void)state;
+	struct event_model ranged = { .meta = { .known = true }, .uuid = MODEL, .code = "MAINT",
+				      .event_type = "RANGED", .entity_type = "SYSTEM" };
+	struct event_model single = { .meta = { .known = true }, .uuid = MODEL, .code = "TEST",
+				      .event_type = "SINGLE_POINT", .entity_type = "COMPONENT" };
+	assert_true(inputs_event_model_fits(&ranged, false, true, err, sizeof(err)));
+	assert_false(inputs_event_model_fits(&ranged, true, false, err, sizeof(err)));
+	assert_string_equal(err, "event model MAINT is for SYSTEM events, not COMPONENT ones");
+	assert_true(inputs_event_model_fits(&single, true, false, err, sizeof(err)));
+	assert_false(inputs_event_model_fits(&single, true, true, err, sizeof(err)));
+	assert_string_equal(err, "event model TEST is SINGLE_POINT: only a RANGED event has an "
+				 "end time");
+	assert_false(inputs_event_model_single_point(&ranged));
+	assert_true(inputs_event_model_single_point(&single));
+	/* not known (none, a stub, no type): the platform judges */
+	single.code = NULL;
+	assert_false(inputs_event_model_fits(&single, false, true, err, sizeof(err)));
+	assert_non_null(strstr(err, "event model " MODEL " is for COMPONENT"));
+	single.meta.known = false;
+	assert_false(inputs_event_model_single_point(&single));
+	assert_true(inputs_event_model_fits(&single, false, true, err, sizeof(err)));
+	assert_true(inputs_event_model_fits(NULL, true, true, err, sizeof(err)));
+	ranged.event_type = ranged.entity_type = NULL;
+	assert_false(inputs_event_model_single_point(&ranged));
+	assert_true(inputs_event_model_fits(&ranged, true, true, err, sizeof(err)));
+}
+
+static void test_twin_event_resolvable(void **state)
+{
+	(void)state;
+	struct event_model m = { .meta = { .known = true }, .uuid = MODEL, .code = "MAINT",
+				 .event_type = "RANGED", .entity_type = "SYSTEM" };
+	struct event e = { .meta = { .known = true }, .uuid = EVENT, .event_model_uuid = MODEL,
+			   .entity_uuid = SYS, .system_uuid = SYS, .status = "ACTIVE",
+			   .time = 1700000000, .end_time = TIME_UNKNOWN };
+	assert_true(inputs_event_resolvable(EVENT, &e, &m, err, sizeof(err)));
+	assert_true(inputs_event_resolvable(EVENT, &e, NULL, err, sizeof(err))); /* model unknown */
+	assert_false(inputs_event_resolvable(EVENT, NULL, NULL, err, sizeof(err)));
+	assert_string_equal(err, "event " EVENT " is not in the retained state");
+	e.meta.known = false;
+	assert_false(inputs_event_resolvable(EVENT, &e, &m, err, sizeof(err)));
+	e.meta.known = true;
+	e.status = "RESOLVED";
+	assert_false(inputs_event_resolvable(EVENT, &e, &m, err, sizeof(err)));
+	assert_string_equal(err, "event " EVENT " is RESOLVED: only an ACTIVE RANGED event resolves");
+	e.status = NULL; /* a SINGLE_POINT event has none */
+	assert_false(inputs_event_resolvable(EVENT, &e, &m, err, sizeof(err)));
+	assert_non_null(strstr(err, "is SINGLE_POINT (no status)"));
+	e.status = "ACTIVE";
+	m.event_type = "SINGLE_POINT";
+	assert_false(inputs_event_resolvable(EVENT, &e, &m, err, sizeof(err)));
+	assert_non_null(strstr(err, "is of a SINGLE_POINT model"));
+	m.event_type = "RANGED";
+	e.time = TIME_UNKNOWN; /* the input needs its start time */
+	assert_false(inputs_event_resolvable(EVENT, &e, &m, err, sizeof(err)));
+	assert_non_null(strstr(err, "has no model or time"));
+
+	assert_true(inputs_check_end_time(1700000000, 1700000000, err, sizeof(err)));
+	assert_true(inputs_check_end_time(TIME_UNKNOWN, 1, err, sizeof(err)));
+	assert_true(inputs_check_end_time(1700000000, TIME_UNKNOWN, err, sizeof(err)));
+	assert_false(inputs_check_end_time(1700000000, 1699999999.9, err, sizeof(err)));
+	assert_string_equal(err, "the end time is before the event's time");
 }
 
 static void test_datapoint_lines(void **state)
@@ -293,6 +394,9 @@ int main(void)
 		cmocka_unit_test(test_system_update_schema_members_only),
 		cmocka_unit_test(test_component_checks),
 		cmocka_unit_test(test_event_raise_and_resolve),
+		cmocka_unit_test(test_twin_component_fits),
+		cmocka_unit_test(test_twin_event_model_fits),
+		cmocka_unit_test(test_twin_event_resolvable),
 		cmocka_unit_test(test_datapoint_lines),
 		cmocka_unit_test(test_json_value_against_characteristic),
 		cmocka_unit_test(test_system_update_confirmed_by_twin),
