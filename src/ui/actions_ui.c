@@ -1280,8 +1280,12 @@ static void datapoint_context(struct ui *ui, struct form *f)
 		else if (c->data_type == DATA_TYPE_BOOLEAN)
 			set_choices(v, BOOLEANS, 2);
 	} else if (!fs[DP_CHAR].error[0]) {
-		snprintf(fs[DP_CHAR].note, sizeof(fs[DP_CHAR].note), "validation off: no catalogue (%s)",
-			 why);
+		/* the catalogue session's reasons say "validation off" themselves */
+		if (!strncmp(why, "validation off", 14))
+			snprintf(fs[DP_CHAR].note, sizeof(fs[DP_CHAR].note), "%s", why);
+		else
+			snprintf(fs[DP_CHAR].note, sizeof(fs[DP_CHAR].note),
+				 "validation off: no catalogue (%s)", why);
 	}
 	if (!v->text[0])
 		return;
