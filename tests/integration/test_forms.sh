@@ -79,6 +79,15 @@ keys Enter
 it_check "system form: sent (notice)" \
 	wait_screen "update system ${SYS:0:8}: description.*: (sent|confirmed)" 3
 
+# --- invalid input: refused in the form, nothing sent (the audit below has no line for it) --
+keys r
+it_check "r opens the event form" wait_screen 'Raise an event' 3
+keys Tab C-u yesterday Enter
+see "event form: a time that is no date refused inline, no preview" 'is not an ISO-8601 date-time' 3
+it_check "... and no preview of a topic to send to" bash -c "! tmux -S '$IT_TMUX_SOCK' -f /dev/null capture-pane -p -t '$IT_TMUX_SESSION' | grep -q 'input/event/s/'"
+keys Escape
+it_check "Esc closes the refused form" wait_screen_gone 'Raise an event' 3
+
 # --- the event form: a RANGED SYSTEM event model from the picker ----------------
 keys r
 it_check "r opens the event form with a SYSTEM event model picked" \
