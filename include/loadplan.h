@@ -49,7 +49,15 @@
  * messages in filter order and drop the overflow, the tail first (stock
  * mosquitto: measured, docs/scaling.md), so the marker arriving means the
  * index arrived whole.  A burst of `budget` or more without its marker is
- * read again, and after INDEX_PASSES reported as cut.
+ * read again, and after INDEX_PASSES reported as cut.  Every systems batch
+ * ends with the marker too (a batch is sized by the mean system, and one
+ * system can hold thousands of retained events): a batch without it is
+ * loaded again one system per batch, and a system cut even alone is
+ * reported (LOAD_SUBTREE_CUT).  Markers are credited in batch order.  A
+ * batch's marker is a subscription repeated in a later SUBSCRIBE, whose
+ * retained message MQTT says must come again; a broker that does not
+ * (Aedes) is found out by the round's first systems batch, and the check is
+ * then off for the round (said in the stats, never guessed as a cut).
  *
  * Completeness is reported, never assumed: load_plan_verdict() says whether
  * every stage loaded, or why not (refusals, nothing for the slug, retained
@@ -105,6 +113,7 @@ const char *load_stage_name(enum load_stage stage);
 	X(FAILED, "a subscription failed")                                            \
 	X(NOTHING, "nothing for the slug")                                            \
 	X(INDEX_LOSSY, "the systems index lost messages")                             \
+	X(SUBTREE_CUT, "a system's retained state was cut")                           \
 	X(NO_WILDCARD_RETAINED, "no retained messages on wildcard subscriptions")      \
 	X(SCOPE_MISSING, "scoped systems not found")
 
@@ -144,6 +153,11 @@ struct load_stats {
 	unsigned index_passes;     /* times the systems index was read */
 	bool index_cut;            /* no pass of it was seen to end: systems missing */
 	size_t markers;            /* end markers taken out of the stream */
+	size_t batches_cut;        /* systems batches cut (their systems loaded again, alone) */
+	size_t subtrees_cut;       /* systems cut even alone: their state is partial */
+	size_t subacks_lost;       /* SUBSCRIBEs never answered (taken as cut, loaded again) */
+	bool subtree_check;        /* systems batches checked by their marker (the broker sends
+				    * it again; off on Aedes, or without a domain message) */
 	double started;            /* when this round started (caller's clock) */
 	double loaded;             /* when it became complete, 0 before */
 	size_t scope;              /* systems of the scope; 0: the whole domain */

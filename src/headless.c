@@ -575,6 +575,10 @@ static bool add_verdict(struct run *run, cJSON *doc)
 		cJSON_AddNumberToObject(load, "indexPasses", st.index_passes);
 		cJSON_AddBoolToObject(load, "indexCut", st.index_cut);
 		cJSON_AddNumberToObject(load, "endMarkers", (double)st.markers);
+		cJSON_AddNumberToObject(load, "batchesCut", (double)st.batches_cut);
+		cJSON_AddNumberToObject(load, "subtreesCut", (double)st.subtrees_cut);
+		cJSON_AddNumberToObject(load, "subacksLost", (double)st.subacks_lost);
+		cJSON_AddBoolToObject(load, "subtreeCheck", st.subtree_check);
 		if (v != LOAD_COMPLETE && v != LOAD_LOADING)
 			cJSON_AddItemToArray(reasons, cJSON_CreateString(reason));
 	} else {

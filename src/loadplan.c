@@ -13,6 +13,7 @@
 #define BATCHES_IN_FLIGHT 16    /* SUBSCRIBEs not yet done, at most */
 #define ESTIMATE_MARGIN 1.25    /* expected messages per system: the mean seen so far, and some */
 #define INDEX_PASSES 3          /* the systems index read at most this often in a round */
+#define SUBACK_WAIT_S 5.0       /* a SUBACK not in this long after the last retained message: lost */
 
 static const char *const stage_names[] = {
 #define X(id, name) name,
@@ -93,10 +94,12 @@ struct batch {
 	/* The end marker (index batches): copies of the domain's own retained
 	 * message this batch asks for, and how many came. */
 	unsigned markers_expected, markers_seen;
+	bool first_copy_real; /* the first index pass: its first copy is the domain's own */
 	size_t arrived_at_barrier; /* arrived when a later batch's SUBACK came */
 	bool barrier_seen;          /* ... and one has */
-	double acked_at, last_at;
+	double sent_at, acked_at, last_at;
 	bool sent, acked, done;
+	bool suback_lost; /* never answered: stock mosquitto drops SUBACKs while it drops messages */
 };
 
 struct plan_system {
@@ -104,6 +107,7 @@ struct plan_system {
 	uint64_t hash;
 	unsigned batch; /* the batch of this round that loads it; 0: none yet */
 	bool queued;    /* waiting in pending[] */
+	bool alone;     /* its batch was cut: loaded again in a batch of its own */
 	bool found;     /* scope: a retained message of it came this round */
 };
 
@@ -154,6 +158,16 @@ struct load_plan {
 	size_t index_most;               /* most index messages one pass brought */
 	size_t markers;                  /* marker copies taken out of the stream this round */
 	size_t domain_copies;            /* retained domain messages this round, markers too */
+	size_t batches_cut;              /* systems batches whose marker never came (loaded again) */
+	size_t subacks_lost;             /* batches never answered (taken as cut) */
+	/* Does the broker send a retained message again for a subscription
+	 * repeated in a later SUBSCRIBE (MQTT says it must; Aedes does not)?
+	 * Learned from this round's first systems batch: until then, and if
+	 * not, a batch without its marker is not taken as cut. */
+	enum { MARKERS_UNKNOWN, MARKERS_TRUSTED, MARKERS_OFF } systems_markers;
+	bool probe_sent; /* the batch that finds it out has gone */
+	size_t subtrees_cut;             /* ... systems cut even in a batch of their own */
+	char *first_cut;                 /* the first of those (uuid) */
 	/* Does a later batch's SUBACK mean the earlier batches are in?  It
 	 * does where the broker queues a SUBSCRIBE's retained messages while
 	 * handling it, in order (mosquitto: before or right after its SUBACK,
@@ -598,6 +612,11 @@ static void clear_round(struct load_plan *p)
 	p->domain_batch = p->live_batch = p->latest_open = p->index_batch = 0;
 	p->index_pass = 0;
 	p->index_seen = p->index_new = p->index_most = p->markers = p->domain_copies = 0;
+	p->batches_cut = p->subtrees_cut = p->subacks_lost = 0;
+	p->systems_markers = MARKERS_UNKNOWN;
+	p->probe_sent = false;
+	free(p->first_cut);
+	p->first_cut = NULL;
 	p->index_cut = p->index_unmarked = false;
 	p->systems_loaded = p->filters_sent = p->filters_refused = 0;
 	p->retained = p->state_messages = p->state_exact = 0;
@@ -608,6 +627,7 @@ static void clear_round(struct load_plan *p)
 		p->systems[i].batch = 0;
 		p->systems[i].queued = false;
 		p->systems[i].found = false;
+		p->systems[i].alone = false;
 	}
 }
 
@@ -719,7 +739,32 @@ static void finish_batch(struct load_plan *p, struct batch *b)
 		p->barrier_learned = true;
 	if (b->arrived > p->largest_batch)
 		p->largest_batch = b->arrived;
-	if (b->stage == LOAD_STAGE_SYSTEMS) {
+	if (b->stage == LOAD_STAGE_SYSTEMS && b->markers_expected == 2 && !b->markers_seen &&
+	    p->systems_markers == MARKERS_UNKNOWN)
+		p->systems_markers = MARKERS_OFF; /* not even the copy heading the probe came */
+	bool cut = (b->markers_expected && b->markers_seen < b->markers_expected &&
+		    (b->stage != LOAD_STAGE_SYSTEMS || p->systems_markers == MARKERS_TRUSTED)) ||
+		   b->suback_lost;
+	if (b->stage == LOAD_STAGE_SYSTEMS && cut && b->systems > 1) {
+		/* Its marker never came: the broker dropped part of it.  Each of
+		 * its systems again, alone, so one big subtree cannot hide the
+		 * others' (a batch is sized by the mean, not the largest). */
+		p->batches_cut++;
+		for (size_t i = 0; i < p->system_count; i++) {
+			struct plan_system *s = &p->systems[i];
+			if (s->batch != b->id)
+				continue;
+			s->batch = 0;
+			s->alone = true;
+			pending_push(p, (uint32_t)i);
+		}
+	} else if (b->stage == LOAD_STAGE_SYSTEMS) {
+		if (cut) { /* alone and still cut: more than the broker's queue holds */
+			p->subtrees_cut++;
+			for (size_t i = 0; !p->first_cut && i < p->system_count; i++)
+				if (p->systems[i].batch == b->id)
+					p->first_cut = xstrdup(p->systems[i].uuid);
+		}
 		p->systems_loaded += b->systems;
 		p->measured_systems += b->systems;
 		p->measured_messages += b->arrived;
@@ -828,6 +873,7 @@ const struct load_batch *load_plan_next(struct load_plan *p, double now)
 			 * the marker's second */
 			filters_push(&b->filters, p->marker_filter, p->o.state_qos);
 			b->markers_expected = 2;
+			b->first_copy_real = true;
 		}
 		p->index_seen = p->index_new = 0;
 		return as_load_batch(p, b);
@@ -845,12 +891,29 @@ const struct load_batch *load_plan_next(struct load_plan *p, double now)
 		size_t n = (size_t)fmax(1.0, floor((double)(p->o.budget / 2) / each));
 		if (n * per > p->o.max_filters)
 			n = p->o.max_filters / per ? p->o.max_filters / per : 1;
+		if (p->systems[p->pending[p->pending_head]].alone) {
+			n = 1; /* its first batch was cut: alone, and one at a time */
+			if (open)
+				return NULL;
+		}
 		if (n > p->pending_len)
 			n = p->pending_len;
 		size_t expected = (size_t)ceil((double)n * each);
 		if (open >= BATCHES_IN_FLIGHT || (backlog > 0 && backlog + expected > p->o.budget))
 			return NULL;
 		struct batch *b = new_batch(p, LOAD_STAGE_SYSTEMS);
+		/* Its end marked, as the index's, where the domain message
+		 * exists.  The round's first batch also starts with it: that
+		 * copy cannot be cut (the queue is empty then), so whether it
+		 * comes tells whether this broker sends a repeated
+		 * subscription's retained message at all. */
+		bool mark = p->marker_filter && !p->scoped && p->domain_copies &&
+			    p->systems_markers != MARKERS_OFF;
+		if (mark && p->systems_markers == MARKERS_UNKNOWN && !p->probe_sent) {
+			filters_push(&b->filters, p->marker_filter, p->o.state_qos);
+			b->markers_expected = 1;
+			p->probe_sent = true;
+		}
 		for (size_t i = 0; i < n; i++) {
 			uint32_t slot = pending_pop(p);
 			p->systems[slot].batch = b->id;
@@ -858,6 +921,10 @@ const struct load_batch *load_plan_next(struct load_plan *p, double now)
 		}
 		b->systems = n;
 		b->expected = expected;
+		if (mark) {
+			filters_push(&b->filters, p->marker_filter, p->o.state_qos);
+			b->markers_expected++;
+		}
 		return as_load_batch(p, b);
 	}
 	if (p->stage == LOAD_STAGE_LIVE && !p->live_batch && p->scoped)
@@ -885,6 +952,7 @@ void load_plan_sent(struct load_plan *p, unsigned id, double now)
 	if (!b || b->sent)
 		return;
 	b->sent = true;
+	b->sent_at = now;
 	p->filters_sent += b->filters.n;
 }
 
@@ -926,13 +994,24 @@ void load_plan_subscribed(struct load_plan *p, unsigned id, const bool *refused,
  * counts it; true when this copy is the marker (the batch's last copy). */
 static bool marker_arrived(struct load_plan *p, double now)
 {
-	struct batch *b = p->index_batch ? &p->batches[p->index_batch - 1] : NULL;
-	if (!b || b->done || b->markers_seen >= b->markers_expected)
+	/* Markers come in the order of their batches: the oldest batch still
+	 * open and waiting for one.  (On a broker learned to be ordered a
+	 * batch is done at the next SUBACK, which its marker precedes: one
+	 * done without it was cut, and a marker after that is a later one's.) */
+	struct batch *b = NULL;
+	for (size_t i = 0; i < p->batch_count && !b; i++) {
+		struct batch *e = &p->batches[i];
+		if (e->sent && !e->done && e->markers_seen < e->markers_expected)
+			b = e;
+	}
+	if (!b)
 		return false;
 	b->markers_seen++;
 	b->last_at = now;
-	if (b->markers_seen < b->markers_expected)
+	if (b->first_copy_real && b->markers_seen == 1)
 		return false; /* the first pass's own copy of the domain: a real one */
+	if (b->stage == LOAD_STAGE_SYSTEMS && p->systems_markers == MARKERS_UNKNOWN)
+		p->systems_markers = MARKERS_TRUSTED; /* the broker sends it again */
 	p->markers++;
 	return true;
 }
@@ -1003,6 +1082,21 @@ int load_plan_tick(struct load_plan *p, double now)
 	double next = INFINITY;
 	for (size_t i = 0; i < p->batch_count; i++) {
 		struct batch *b = &p->batches[i];
+		if (!b->done && b->sent && !b->acked) {
+			/* A stock mosquitto drops the SUBACK of a SUBSCRIBE that
+			 * comes while it drops this client's messages (measured:
+			 * docs/scaling.md): not answered while nothing else came
+			 * either, the batch is taken as cut. */
+			double since = fmax(b->sent_at, p->last_retained);
+			if (now - since >= SUBACK_WAIT_S) {
+				b->suback_lost = true;
+				p->subacks_lost++;
+				finish_batch(p, b);
+			} else {
+				next = fmin(next, since + SUBACK_WAIT_S);
+			}
+			continue;
+		}
 		if (b->done || !b->acked)
 			continue;
 		double quiet_from = fmax(b->acked_at, b->last_at);
@@ -1024,7 +1118,7 @@ bool load_plan_usable(const struct load_plan *p)
 {
 	enum load_verdict v = load_plan_verdict(p, NULL, 0);
 	return p->loaded > 0 && (v == LOAD_COMPLETE || v == LOAD_REFUSED || v == LOAD_SCOPE_MISSING ||
-				 v == LOAD_INDEX_LOSSY);
+				 v == LOAD_INDEX_LOSSY || v == LOAD_SUBTREE_CUT);
 }
 
 enum load_stage load_plan_batch_stage(const struct load_plan *p, unsigned id)
@@ -1072,6 +1166,14 @@ enum load_verdict load_plan_verdict(const struct load_plan *p, char *reason, siz
 			 "no retained message on %s marks its end — systems may be missing",
 			 p->index_most, p->marker_filter ? p->marker_filter : "the domain topic");
 		return LOAD_INDEX_LOSSY;
+	}
+	if (p->subtrees_cut) {
+		snprintf(reason, size,
+			 "the broker cut the retained state of %zu system%s (%s%s) even loaded alone: "
+			 "more than its per-client queue holds (mosquitto: max_queued_messages)",
+			 p->subtrees_cut, p->subtrees_cut == 1 ? "" : "s", p->first_cut,
+			 p->subtrees_cut > 1 ? " first" : "");
+		return LOAD_SUBTREE_CUT;
 	}
 	if (p->index_cut) {
 		snprintf(reason, size,
@@ -1130,6 +1232,10 @@ void load_plan_stats(const struct load_plan *p, struct load_stats *s)
 	s->index_passes = p->index_pass;
 	s->index_cut = p->index_cut;
 	s->markers = p->markers;
+	s->batches_cut = p->batches_cut;
+	s->subtrees_cut = p->subtrees_cut;
+	s->subacks_lost = p->subacks_lost;
+	s->subtree_check = p->systems_markers == MARKERS_TRUSTED;
 	s->started = p->started;
 	s->loaded = p->loaded;
 	s->scope = p->scoped ? p->system_count : 0;

@@ -218,6 +218,10 @@ bool bars_load_state(const struct ui *ui, char *buf, size_t size)
 		snprintf(buf, size, " %s index cut by the broker: %zu systems read, more missing ",
 			 ui->scr.g->level[LEVEL_WARNING], st.systems_known);
 		return true;
+	case LOAD_SUBTREE_CUT:
+		snprintf(buf, size, " %s %zu system%s cut by the broker: partial state ",
+			 ui->scr.g->level[LEVEL_WARNING], st.subtrees_cut, st.subtrees_cut == 1 ? "" : "s");
+		return true;
 	case LOAD_SCOPE_MISSING:
 		snprintf(buf, size, " %s %zu of the scope not found ", ui->scr.g->level[LEVEL_WARNING],
 			 st.scope_missing);

@@ -10,7 +10,10 @@ longer than the test itself.  A PINGREQ after the last PUBLISH and its
 PINGRESP mean the broker has stored every message (it handles one client's
 packets in order).
 
-usage: retain_burst.py HOST PORT SLUG SYSTEMS
+usage: retain_burst.py HOST PORT SLUG SYSTEMS [EVENTS]
+
+EVENTS: that many retained events (tests/fixtures/event.json's shape) under
+the first system's subtree — one system far bigger than the others.
 """
 import json
 import os
@@ -56,9 +59,11 @@ def read_exact(sock, n):
 
 def main():
     host, port, slug, systems = sys.argv[1], int(sys.argv[2]), sys.argv[3], int(sys.argv[4])
+    events = int(sys.argv[5]) if len(sys.argv) > 5 else 0
     fixtures = os.path.join(os.path.dirname(__file__), "..", "fixtures")
     domain = json.load(open(os.path.join(fixtures, "domain.json")))["payload"]
     system = json.load(open(os.path.join(fixtures, "system.json")))["payload"]
+    event = json.load(open(os.path.join(fixtures, "event.json")))["payload"]
     domain["slug"] = slug
 
     sock = socket.create_connection((host, port), timeout=30)
@@ -75,6 +80,15 @@ def main():
         s["name"] = "burst system %d" % i
         s["code"] = "burst-%d" % i
         out += publish("%s/systems/%s" % (root, s["uuid"]), json.dumps(s).encode())
+        for k in range(events if i == 0 else 0):
+            e = dict(event)
+            e["uuid"] = str(uuid.UUID(int=(0xE7E << 96) | k, version=4))
+            e["entityUuid"] = s["uuid"]
+            out += publish("%s/systems/%s/events/%s" % (root, s["uuid"], e["uuid"]),
+                           json.dumps(e).encode())
+            if len(out) > 1 << 20:
+                sock.sendall(out)
+                out.clear()
         if len(out) > 1 << 20:
             sock.sendall(out)
             out.clear()

@@ -87,6 +87,12 @@ static void deliver_subtree(struct fixture *f, int i, int components)
 	deliver(f, topic, true);
 }
 
+/* The end marker a batch asks for: the domain's retained message again. */
+static void deliver_marker(struct fixture *f)
+{
+	deliver(f, ROOT, true);
+}
+
 static bool has_filter(const struct load_batch *b, const char *filter, int qos)
 {
 	for (size_t i = 0; i < b->count; i++)
@@ -299,10 +305,16 @@ static void test_stages_cover_every_system_once(void **state)
 		assert_true(s->count <= f->o.max_filters);
 		int n = systems_in(s, seen, 20);
 		assert_int_equal((size_t)n, s->systems);
-		assert_int_equal(s->count, 2 * (size_t)n); /* subtree + token list each */
+		/* subtree + token list each, the end marker; the first batch
+		 * also starts with one (does the broker send it again?) */
+		assert_int_equal(s->count, 2 * (size_t)n + 1 + (batches == 0));
+		assert_string_equal(s->filters[s->count - 1], ROOT);
 		if (batches++ == 0)
 			assert_int_equal(n, 3); /* (100 / 2) / 16 */
 		covered += n;
+		if (batches == 1)
+			deliver_marker(f); /* the copy heading the first batch */
+		deliver_marker(f);
 		ack(f, s->id);
 	}
 	assert_int_equal(covered, 20);
@@ -389,6 +401,8 @@ static void test_suback_barrier_learned_and_unlearned(void **state)
 	for (int i = 9; i < 12; i++)
 		deliver_subtree(f, i, 10);
 	unsigned e = send_next(f)->id; /* systems 12-14 */
+	for (int i = 12; i < 15; i++)
+		deliver_subtree(f, i, 10);
 	ack(f, e);
 	load_plan_stats(f->plan, &st);
 	assert_int_equal(st.systems_loaded, 9); /* d waits for its quiet time again */
@@ -456,6 +470,152 @@ static bool deliver_domain(struct fixture *f)
 	struct topic_match m;
 	topic_match(f->topics, ROOT, strlen(ROOT), &m);
 	return load_plan_message(f->plan, &m, true, f->now);
+}
+
+/* load_domain with the domain's retained message (and its marker copy). */
+static void load_domain_marked(struct fixture *f, size_t budget, int systems)
+{
+	f->o.budget = budget;
+	make_plan(f);
+	load_plan_start(f->plan, f->now);
+	unsigned domain = send_next(f)->id;
+	ack(f, domain);
+	deliver_domain(f);
+	for (int i = 0; i < systems; i++)
+		deliver_system(f, i, true);
+	deliver_domain(f);
+	wait_quiet(f);
+}
+
+/* Sends the next systems batch and answers it: its systems' subtrees, the
+ * marker when `whole`, the SUBACK, quiet.  Returns its systems. */
+static bool probe_answered = true; /* false: a broker that does not send it again */
+
+static size_t answer_batch(struct fixture *f, bool whole, int components)
+{
+	const struct load_batch *b = send_next(f);
+	assert_int_equal(b->stage, LOAD_STAGE_SYSTEMS);
+	assert_string_equal(b->filters[b->count - 1], ROOT); /* its end marker */
+	unsigned id = b->id;
+	size_t n = b->systems;
+	bool probe = !strcmp(b->filters[0], ROOT); /* the round's first: a copy heads it */
+	bool seen[16] = { false };
+	systems_in(b, seen, 16);
+	if (probe && probe_answered)
+		assert_true(deliver_domain(f));
+	for (int i = 0; i < 16; i++)
+		if (seen[i])
+			deliver_subtree(f, i, components);
+	if (whole)
+		assert_true(deliver_domain(f));
+	ack(f, id);
+	wait_quiet(f);
+	return n;
+}
+
+static void finish_live(struct fixture *f)
+{
+	const struct load_batch *live = send_next(f);
+	assert_int_equal(live->stage, LOAD_STAGE_LIVE);
+	unsigned id = live->id;
+	ack(f, id);
+	wait_quiet(f);
+}
+
+/* A systems batch whose marker never comes was cut (one big subtree can
+ * overflow a batch sized by the mean): each of its systems again, alone;
+ * the whole state once those come whole. */
+static void test_cut_batch_loaded_again_alone(void **state)
+{
+	struct fixture *f = *state;
+	load_domain_marked(f, 100, 6);
+	assert_int_equal(answer_batch(f, true, 5), 3); /* whole: markers come */
+	assert_int_equal(answer_batch(f, false, 5), 3); /* cut: no marker */
+	struct load_stats st;
+	load_plan_stats(f->plan, &st);
+	assert_true(st.subtree_check);
+	assert_int_equal(st.batches_cut, 1);
+	assert_int_equal(st.systems_loaded, 3); /* the cut three not counted: loaded again */
+	for (int k = 0; k < 3; k++)
+		assert_int_equal(answer_batch(f, true, 5), 1); /* alone, one at a time */
+	finish_live(f);
+	load_plan_stats(f->plan, &st);
+	assert_int_equal(st.systems_loaded, 6);
+	assert_int_equal(st.subtrees_cut, 0);
+	assert_int_equal(load_plan_verdict(f->plan, NULL, 0), LOAD_COMPLETE);
+}
+
+/* Cut even alone: more of one system than the broker's queue holds — the
+ * verdict names it, and requests may still go out. */
+static void test_subtree_cut_alone_reported(void **state)
+{
+	struct fixture *f = *state;
+	load_domain_marked(f, 100, 4);
+	assert_int_equal(answer_batch(f, true, 5), 3);
+	assert_int_equal(answer_batch(f, false, 50), 1); /* system 3, alone, cut */
+	finish_live(f);
+	char reason[512], uuid[64];
+	uuid_of(3, uuid, sizeof(uuid));
+	assert_int_equal(load_plan_verdict(f->plan, reason, sizeof(reason)), LOAD_SUBTREE_CUT);
+	assert_non_null(strstr(reason, uuid));
+	assert_true(load_plan_usable(f->plan));
+	struct load_stats st;
+	load_plan_stats(f->plan, &st);
+	assert_int_equal(st.subtrees_cut, 1);
+}
+
+/* A broker that does not send a retained message again for a repeated
+ * subscription (Aedes): the first batch's marker never comes, the check is
+ * off for the round — said in the stats, and no batch taken as cut. */
+static void test_markers_off_without_resend(void **state)
+{
+	struct fixture *f = *state;
+	load_domain_marked(f, 100, 6);
+	probe_answered = false;
+	assert_int_equal(answer_batch(f, false, 5), 3);
+	probe_answered = true;
+	const struct load_batch *b = send_next(f); /* no marker asked any more */
+	assert_int_equal(b->systems, 3);
+	assert_string_not_equal(b->filters[b->count - 1], ROOT);
+	unsigned id = b->id;
+	for (int i = 3; i < 6; i++)
+		deliver_subtree(f, i, 5);
+	ack(f, id);
+	wait_quiet(f);
+	finish_live(f);
+	struct load_stats st;
+	load_plan_stats(f->plan, &st);
+	assert_false(st.subtree_check);
+	assert_int_equal(st.batches_cut, 0);
+	assert_int_equal(st.systems_loaded, 6);
+	assert_int_equal(load_plan_verdict(f->plan, NULL, 0), LOAD_COMPLETE);
+}
+
+/* A stock mosquitto drops the SUBACK of a SUBSCRIBE that arrives while it
+ * drops the client's messages: a batch never answered, with nothing else
+ * coming, is taken as cut after SUBACK_WAIT_S — not waited for forever. */
+static void test_lost_suback_taken_as_cut(void **state)
+{
+	struct fixture *f = *state;
+	load_domain(f, 100, 3);
+	const struct load_batch *b = send_next(f);
+	assert_int_equal(b->systems, 3);
+	for (int i = 0; i < 3; i++)
+		deliver_subtree(f, i, 5); /* its messages, never its SUBACK */
+	f->now += 4.9;
+	load_plan_tick(f->plan, f->now);
+	struct load_stats st;
+	load_plan_stats(f->plan, &st);
+	assert_int_equal(st.subacks_lost, 0);
+	assert_null(load_plan_next(f->plan, f->now)); /* still waiting */
+	f->now += 0.2;
+	load_plan_tick(f->plan, f->now);
+	load_plan_stats(f->plan, &st);
+	assert_int_equal(st.subacks_lost, 1);
+	assert_int_equal(st.batches_cut, 1);
+	const struct load_batch *alone = send_next(f); /* loaded again, one at a time */
+	assert_int_equal(alone->systems, 1);
+	assert_null(load_plan_next(f->plan, f->now));
 }
 
 /* The index goes last in its SUBSCRIBE, the domain topic once more right
@@ -909,6 +1069,10 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_loaded_at_once_on_an_ordered_broker, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_loaded_after_quiet_on_an_unordered_broker, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(test_cut_batch_loaded_again_alone, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_subtree_cut_alone_reported, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_markers_off_without_resend, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_lost_suback_taken_as_cut, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_index_end_marker, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_index_cut_then_whole, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_index_cut_every_pass, setup, teardown),
