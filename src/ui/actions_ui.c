@@ -381,6 +381,27 @@ static void describe(const struct payload_characteristic *c, char *buf, size_t s
 		n += (size_t)snprintf(buf + n, size - n, "%s%s", i ? " " : ": ", c->valid_values[i]);
 }
 
+/* A value field's text checked as requests will (the characteristic's type
+ * and bounds, or as typed without one): the error, or what it reads as. */
+static void check_value_text(struct form_field *v, const struct payload_characteristic *c,
+			     const char *unchecked)
+{
+	struct value parsed;
+	cJSON *json = NULL;
+	char err[256];
+	if (!requests_parse_value(v->text, c, &parsed, &json, err, sizeof(err))) {
+		snprintf(v->error, sizeof(v->error), "%s", err);
+		return;
+	}
+	cJSON_Delete(json);
+	const char *type = parsed.type == VALUE_NUMBER ? (parsed.is_integer ? "integer" : "number")
+			   : parsed.type == VALUE_BOOL ? "boolean"
+			   : parsed.type == VALUE_JSON ? "JSON"
+						       : "text";
+	snprintf(v->ok, sizeof(v->ok), "%.120s%s%.16s (%s)%s", v->text, c && c->symbol ? " " : "",
+		 c && c->symbol ? c->symbol : "", type, c ? "" : unchecked);
+}
+
 static void sp_check(struct form *f)
 {
 	struct ui *ui = f->ctx;
@@ -434,20 +455,7 @@ static void sp_check(struct form *f)
 		snprintf(v->error, sizeof(v->error), "type a value");
 		return;
 	}
-	struct value parsed;
-	cJSON *json = NULL;
-	char err[256];
-	if (!requests_parse_value(v->text, c, &parsed, &json, err, sizeof(err))) {
-		snprintf(v->error, sizeof(v->error), "%s", err);
-		return;
-	}
-	cJSON_Delete(json);
-	const char *type = parsed.type == VALUE_NUMBER ? (parsed.is_integer ? "integer" : "number")
-			   : parsed.type == VALUE_BOOL ? "boolean"
-			   : parsed.type == VALUE_JSON ? "JSON"
-						       : "text";
-	snprintf(v->ok, sizeof(v->ok), "%.120s%s%.16s (%s)%s", v->text, c && c->symbol ? " " : "",
-		 c && c->symbol ? c->symbol : "", type, c ? "" : ", not checked against a catalogue");
+	check_value_text(v, c, ", not checked against a catalogue");
 }
 
 static void sp_draft(struct form *f, struct setpoint_draft *d, const struct ui *ui)
@@ -1289,20 +1297,7 @@ static void datapoint_context(struct ui *ui, struct form *f)
 	}
 	if (!v->text[0])
 		return;
-	struct value parsed;
-	cJSON *json = NULL;
-	char err[256];
-	if (!requests_parse_value(v->text, c, &parsed, &json, err, sizeof(err))) {
-		snprintf(v->error, sizeof(v->error), "%s", err);
-		return;
-	}
-	cJSON_Delete(json);
-	const char *type = parsed.type == VALUE_NUMBER ? (parsed.is_integer ? "integer" : "number")
-			   : parsed.type == VALUE_BOOL ? "boolean"
-			   : parsed.type == VALUE_JSON ? "JSON"
-						       : "text";
-	snprintf(v->ok, sizeof(v->ok), "%.120s%s%.16s (%s)%s", v->text, c && c->symbol ? " " : "",
-		 c && c->symbol ? c->symbol : "", type, c ? "" : ", not checked");
+	check_value_text(v, c, ", not checked");
 }
 
 static bool datapoint_build(struct ui *ui, struct form *f, struct input_built *b, char *err,
