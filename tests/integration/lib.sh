@@ -477,9 +477,12 @@ _it_screen_lacks() { ! screen | grep -Eq -- "$1"; }
 keys() { T send-keys -t "$IT_TMUX_SESSION" "$@"; sleep 0.15; }
 
 # it_action_world — the world the action tests share: a broker, drivr-sim on
-# $SLUG serving GraphQL (user token $IT_TMP/user.token) with the catalogue,
-# and a system whose heat-pump-1 is CONNECTED.  Sets PLAIN, GQL_PORT,
-# GQL_URL, SIM_LOG and SYS; false (said) when any of it is missing.
+# $SLUG in the reference's shapes only (no --extensions) serving GraphQL —
+# the token mutations and the characteristic catalogue, user token
+# $IT_TMP/user.token — and a system whose heat-pump-1 is CONNECTED.  Sets
+# PLAIN, GQL_PORT, GQL_URL, SIM_LOG, SYS and CATALOGUE_ARGS (the console's
+# options to read the catalogue over GraphQL); false (said) when any of it
+# is missing.
 it_action_world() {
 	broker_start || { echo "broker did not start"; return 1; }
 	PLAIN=$(broker_plain_args)
@@ -487,7 +490,8 @@ it_action_world() {
 	GQL_URL="http://127.0.0.1:$GQL_PORT/graphql"
 	it_spawn sim "$SIM" $PLAIN -s "$SLUG" --seed 7 --rate 2 --device-delay 0.2 \
 		--change-interval 0 --event-interval 0 --setpoint-interval 0 -v \
-		--graphql-port "$GQL_PORT" --user-token-file "$IT_TMP/user.token" --extensions catalogue
+		--graphql-port "$GQL_PORT" --user-token-file "$IT_TMP/user.token"
+	CATALOGUE_ARGS=(--graphql-url "$GQL_URL" --user-token-file "$IT_TMP/user.token")
 	SIM_LOG="$IT_TMP/sim.out"
 	it_check "drivr-sim ready" wait_for "$SIM_LOG" "drivr-sim: ready" 15
 	timeout 15 "$CONSOLE" $PLAIN -s "$SLUG" --snapshot --settle 0.3 --timeout 3 \

@@ -50,7 +50,7 @@ GQL_PORT=$(it_free_port)
 GQL_URL="http://127.0.0.1:$GQL_PORT/graphql"
 it_spawn sim "$SIM" $PLAIN -s "$SLUG" --seed 42 --rate 5 --device-delay 0.2 \
 	--change-interval 0 --event-interval 0 --setpoint-interval 0 \
-	--graphql-port "$GQL_PORT" --user-token-file "$IT_TMP/user.token" --extensions catalogue
+	--graphql-port "$GQL_PORT" --user-token-file "$IT_TMP/user.token" # the reference's shapes only
 it_check "drivr-sim ready" wait_for "$IT_TMP/sim.out" "drivr-sim: ready" 15
 
 timeout 15 "$CONSOLE" $PLAIN -s "$SLUG" --snapshot --settle 0.3 --timeout 3 >"$IT_TMP/world.json" 2>/dev/null
@@ -69,7 +69,8 @@ PY
 INPUT="drivr/v1/$SLUG/input/setpoint/$SYS/json"
 
 # --- (a) the scriptable commands ---------------------------------------------------
-ARGS=($PLAIN -s "$SLUG" --settle 0.3 --timeout 20 --audit-log "$AUDIT")
+ARGS=($PLAIN -s "$SLUG" --settle 0.3 --timeout 20 --audit-log "$AUDIT" \
+	--graphql-url "$GQL_URL" --user-token-file "$IT_TMP/user.token") # the catalogue over GraphQL
 SP=(--system "$SYS" --component heat-pump-1 --service heating)
 act() { # NAME args... → exit status in RC, output in NAME.stdout / NAME.stderr
 	local name=$1

@@ -19,14 +19,19 @@ done
 
 broker_start || { echo "broker did not start"; exit 1; }
 # a quiet world: only the datapoint stream (20/s over every characteristic:
-# one series gets a sample every few seconds), with the models' catalogue
-# (the chart's unit)
+# one series gets a sample every few seconds), the models' catalogue (the
+# chart's unit) served over GraphQL, the reference's shapes only on MQTT
+GQL_PORT=$(it_free_port)
+echo "chart-test-user-token" >"$IT_TMP/user.token"
+chmod 600 "$IT_TMP/user.token"
 it_spawn sim "$SIM" -h 127.0.0.1 -p "$BROKER_PORT" -s demo --systems 2 --rate 20 --seed 7 \
-	--event-interval 0 --change-interval 0 --setpoint-interval 0 --extensions catalogue
+	--event-interval 0 --change-interval 0 --setpoint-interval 0 \
+	--graphql-port "$GQL_PORT" --user-token-file "$IT_TMP/user.token"
 it_ok "data: drivr-sim (pid $IT_PID)"
 
 cat >"$IT_TMP/pane.sh" <<SH
 env TERM=xterm-256color LC_ALL=C.UTF-8 TZ=UTC "$CONSOLE" -h 127.0.0.1 -p $BROKER_PORT -s demo \
+	--graphql-url "http://127.0.0.1:$GQL_PORT/graphql" --user-token-file "$IT_TMP/user.token" \
 	--no-mouse 2>"$IT_TMP/console.err"
 echo "CONSOLE-EXIT=\$?"
 exec sleep 60

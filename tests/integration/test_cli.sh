@@ -35,7 +35,8 @@ AUDIT="$IT_TMP/audit.log"
 
 it_action_world || { it_summary; exit 1; }
 
-CONN=($PLAIN -s "$SLUG" --settle 0.3 --timeout 20 --audit-log "$AUDIT")
+CONN_NO_TOKEN=($PLAIN -s "$SLUG" --settle 0.3 --timeout 20 --audit-log "$AUDIT")
+CONN=("${CONN_NO_TOKEN[@]}" "${CATALOGUE_ARGS[@]}") # the catalogue from GraphQL
 TK=(issue-token --system "$SYS" --graphql-url "$GQL_URL" --user-token-file "$IT_TMP/user.token")
 SP=(set-setpoint --system "$SYS" --component heat-pump-1 --service heating
 	--characteristic flow-temperature-setpoint)
@@ -149,7 +150,7 @@ for d in 3X 0; do
 done
 LINES=$(audit_lines)
 env -u DRIVR_USER_TOKEN timeout 40 "$CONSOLE" issue-token --system "$SYS" --device no-token --duration 1D \
-	--graphql-url "$GQL_URL" "${CONN[@]}" >"$IT_TMP/notoken.stdout" 2>"$IT_TMP/notoken.stderr"
+	--graphql-url "$GQL_URL" "${CONN_NO_TOKEN[@]}" >"$IT_TMP/notoken.stdout" 2>"$IT_TMP/notoken.stderr"
 RC=$?
 it_check "issue-token without a user API token: exit 2, said" \
 	bash -c "[ $RC -eq 2 ] && grep -q 'no user API token' '$IT_TMP/notoken.stderr'"

@@ -39,7 +39,7 @@ export XDG_STATE_HOME="$IT_TMP/state"
 
 it_action_world || { it_summary; exit 1; }
 
-CONN=($PLAIN -s "$SLUG" --settle 0.3 --timeout 20)
+CONN=($PLAIN -s "$SLUG" --settle 0.3 --timeout 20 "${CATALOGUE_ARGS[@]}")
 SP=(set-setpoint --system "$SYS" --component heat-pump-1 --service heating
 	--characteristic flow-temperature-setpoint)
 TK=(issue-token --system "$SYS" --duration 1D --graphql-url "$GQL_URL"

@@ -54,7 +54,8 @@ see() { # WHAT PATTERN SECONDS: the check; the screen when it fails
 ENVS="TERM=xterm-256color LC_ALL=C.UTF-8 TZ=UTC XDG_STATE_HOME=$IT_TMP/state"
 pane() { # FILE EXTRA-OPTIONS
 	cat >"$1" <<EOF
-env $ENVS "$CONSOLE" $PLAIN -s $SLUG --no-mouse --settle 0.3 --audit-log "$UI_AUDIT" $2 \
+env $ENVS "$CONSOLE" $PLAIN -s $SLUG --no-mouse --settle 0.3 --audit-log "$UI_AUDIT" \
+	--graphql-url "$GQL_URL" --user-token-file "$IT_TMP/user.token" $2 \
 	2>"$1.err"
 echo "CONSOLE-EXIT=\$?"
 exec sleep 60

@@ -38,7 +38,7 @@ PY
 )"
 [ -n "${HP_UUID:-}" ] || { it_fail "models and the heat pump from the snapshot"; it_summary; exit 1; }
 
-ARGS=($PLAIN -s "$SLUG" --settle 0.3 --timeout 20 --audit-log "$AUDIT")
+ARGS=($PLAIN -s "$SLUG" --settle 0.3 --timeout 20 --audit-log "$AUDIT" "${CATALOGUE_ARGS[@]}")
 act() { # NAME args... → exit status in RC, output in NAME.stdout / NAME.stderr
 	local name=$1
 	shift
