@@ -19,9 +19,10 @@
 #   DEMO_DIR=$BUILD/demo        certificates (made once), configs, logs
 #   DEMO_SLUG=demo              the simulated domain's slug
 #   DEMO_SIM_ARGS="..."         more drivr-sim options (e.g. "--faults 0.1 --rate 50");
-#                               the demo turns every extension on (the editor
-#                               shows types and limits, setpoints their
-#                               codes): "--extensions none" shows the
+#                               the demo turns one extension on (setpoints
+#                               name their target's codes; the editor's
+#                               types and limits come over GraphQL, as from
+#                               the platform): "--extensions none" shows the
 #                               reference's shapes only
 #   DEMO_CONSOLE_ARGS="..."     run the console with these options instead of
 #                               the full screen, e.g. for a test:
@@ -174,7 +175,7 @@ GQL_PORT=$(free_port) || die "no free port"
 SIM_LOG=$DEMO_DIR/drivr-sim.log
 # shellcheck disable=SC2086 # DEMO_SIM_ARGS are options, split on purpose
 "$SIM" "${TLS[@]}" -s "$SLUG" --graphql-port "$GQL_PORT" \
-	--user-token-file "$DEMO_DIR/user.token" --extensions all $SIM_ARGS >"$SIM_LOG" 2>&1 &
+	--user-token-file "$DEMO_DIR/user.token" --extensions setpoint-codes $SIM_ARGS >"$SIM_LOG" 2>&1 &
 SIM_PID=$!
 PIDS="$SIM_PID $PIDS" # stopped before the broker
 for _ in $(seq 1 600); do
