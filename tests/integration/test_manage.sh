@@ -125,6 +125,12 @@ it_check "publish-datapoint to a characteristic the model lacks: exit 4 with the
 act everr raise-event --system "$SYS" --model 00000000-0000-4000-8000-00000000feed --wait
 it_check "raise-event of an unknown event model: exit 4, [UNKNOWN_EVENT_MODEL]" \
 	bash -c "[ $RC -eq 4 ] && grep -q '\[UNKNOWN_EVENT_MODEL\]' '$IT_TMP/everr.stderr'"
+act syserr update-system --system 00000000-0000-4000-8000-00000000dead --name Nowhere --wait
+it_check "update-system of a system the platform does not have: exit 4, [UNKNOWN_SYSTEM]" \
+	bash -c "[ $RC -eq 4 ] && grep -q '\[UNKNOWN_SYSTEM\]' '$IT_TMP/syserr.stderr'"
+act modelerr update-component --system "$SYS" --component heat-pump-1 --model "$METER_MODEL" --wait
+it_check "update-component changing its model: exit 4, [MODEL_IMMUTABLE]" \
+	bash -c "[ $RC -eq 4 ] && grep -q '\[MODEL_IMMUTABLE\]' '$IT_TMP/modelerr.stderr'"
 
 # --- refused before sending: nothing published -------------------------------------------
 MARK="drivr/v1/$SLUG/manage-marker"
@@ -199,7 +205,8 @@ want = [("update-system", "confirmed"), ("create-component", "confirmed"),
         ("update-component", "confirmed"), ("publish-datapoint", "sent, no error"),
         ("publish-datapoint", "sent, no error"), ("raise-event", "confirmed"),
         ("resolve-event", "confirmed"), ("create-component", "error"),
-        ("publish-datapoint", "error"), ("raise-event", "error")]
+        ("publish-datapoint", "error"), ("raise-event", "error"), ("update-system", "error"),
+        ("update-component", "error")]
 ok = got == want and all(l["topic"] and l["payload"] for l in lines)
 ok = ok and "[UNKNOWN_COMPONENT_MODEL]" in lines[7]["outcome"]
 ok = ok and json.loads(lines[0]["payload"]) == {"name": "Depot North", "description": "after the refit"}
