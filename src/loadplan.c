@@ -91,8 +91,8 @@ struct batch {
 	struct filter_list filters; /* freed once answered */
 	size_t systems;
 	size_t expected, arrived;
-	/* The end marker (index batches): copies of the domain's own retained
-	 * message this batch asks for, and how many came. */
+	/* The end marker (index and systems batches): copies of the domain's
+	 * own retained message this batch asks for, and how many came. */
 	unsigned markers_expected, markers_seen;
 	bool first_copy_real; /* the first index pass: its first copy is the domain's own */
 	size_t arrived_at_barrier; /* arrived when a later batch's SUBACK came */
@@ -162,8 +162,9 @@ struct load_plan {
 	size_t subacks_lost;             /* batches never answered (taken as cut) */
 	/* Does the broker send a retained message again for a subscription
 	 * repeated in a later SUBSCRIBE (MQTT says it must; Aedes does not)?
-	 * Learned from this round's first systems batch: until then, and if
-	 * not, a batch without its marker is not taken as cut. */
+	 * Learned from the copy heading this round's first systems batch:
+	 * until then, and if not, a batch without its marker is not taken as
+	 * cut. */
 	enum { MARKERS_UNKNOWN, MARKERS_TRUSTED, MARKERS_OFF } systems_markers;
 	bool probe_sent; /* the batch that finds it out has gone */
 	size_t subtrees_cut;             /* ... systems cut even in a batch of their own */
