@@ -55,9 +55,10 @@
  * loaded again one system per batch, and a system cut even alone is
  * reported (LOAD_SUBTREE_CUT).  Markers are credited in batch order.  A
  * batch's marker is a subscription repeated in a later SUBSCRIBE, whose
- * retained message MQTT says must come again; a broker that does not
- * (Aedes) is found out by the round's first systems batch, and the check is
- * then off for the round (said in the stats, never guessed as a cut).
+ * retained message MQTT says must come again; a broker that does not is
+ * found out by the round's first systems batch, and the check is
+ * then off for the round (said in the stats, never guessed as a cut); so
+ * it is on a broker found unordered (a marker may overtake its batch).
  *
  * Completeness is reported, never assumed: load_plan_verdict() says whether
  * every stage loaded, or why not (refusals, nothing for the slug, retained

@@ -161,10 +161,11 @@ struct load_plan {
 	size_t batches_cut;              /* systems batches whose marker never came (loaded again) */
 	size_t subacks_lost;             /* batches never answered (taken as cut) */
 	/* Does the broker send a retained message again for a subscription
-	 * repeated in a later SUBSCRIBE (MQTT says it must; Aedes does not)?
+	 * repeated in a later SUBSCRIBE (MQTT says it must)?
 	 * Learned from the copy heading this round's first systems batch:
 	 * until then, and if not, a batch without its marker is not taken as
-	 * cut. */
+	 * cut.  Off too on a broker found unordered (barrier_broken: Aedes
+	 * streams retained messages, a marker may overtake its batch). */
 	enum { MARKERS_UNKNOWN, MARKERS_TRUSTED, MARKERS_OFF } systems_markers;
 	bool probe_sent; /* the batch that finds it out has gone */
 	size_t subtrees_cut;             /* ... systems cut even in a batch of their own */
@@ -743,6 +744,8 @@ static void finish_batch(struct load_plan *p, struct batch *b)
 	if (b->stage == LOAD_STAGE_SYSTEMS && b->markers_expected == 2 && !b->markers_seen &&
 	    p->systems_markers == MARKERS_UNKNOWN)
 		p->systems_markers = MARKERS_OFF; /* not even the copy heading the probe came */
+	if (p->barrier_broken) /* unordered (Aedes): a marker may come before its batch's end */
+		p->systems_markers = MARKERS_OFF;
 	bool cut = (b->markers_expected && b->markers_seen < b->markers_expected &&
 		    (b->stage != LOAD_STAGE_SYSTEMS || p->systems_markers == MARKERS_TRUSTED)) ||
 		   b->suback_lost;
@@ -1168,7 +1171,7 @@ enum load_verdict load_plan_verdict(const struct load_plan *p, char *reason, siz
 			 p->index_most, p->marker_filter ? p->marker_filter : "the domain topic");
 		return LOAD_INDEX_LOSSY;
 	}
-	if (p->subtrees_cut) {
+	if (p->subtrees_cut && p->systems_markers == MARKERS_TRUSTED) {
 		snprintf(reason, size,
 			 "the broker cut the retained state of %zu system%s (%s%s) even loaded alone: "
 			 "more than its per-client queue holds (mosquitto: max_queued_messages)",
@@ -1237,6 +1240,8 @@ void load_plan_stats(const struct load_plan *p, struct load_stats *s)
 	s->subtrees_cut = p->subtrees_cut;
 	s->subacks_lost = p->subacks_lost;
 	s->subtree_check = p->systems_markers == MARKERS_TRUSTED;
+	if (!s->subtree_check)
+		s->subtrees_cut = 0; /* counted on a signal found unreliable since */
 	s->started = p->started;
 	s->loaded = p->loaded;
 	s->scope = p->scoped ? p->system_count : 0;

@@ -153,6 +153,8 @@ timeout 40 "$CONSOLE" "${MQ[@]}" -s "$WORLD" --snapshot --settle 1 --timeout 30 
 RC=$?
 it_check "--snapshot: exit 0, the whole retained world: 500 systems, 4000 components, 4 models, 8 event models, 500 token lists" \
 	snapshot_ok $RC "$IT_TMP/snap.json"
+snapshot_ok $RC "$IT_TMP/snap.json" ||
+	{ sed 's/^/    snapshot: /' "$IT_TMP/snap.err"; python3 -c 'import json,sys; print("    load:", json.load(open(sys.argv[1])).get("load"))' "$IT_TMP/snap.json"; }
 
 # --- --log --count N --------------------------------------------------------------
 N=150

@@ -591,6 +591,30 @@ static void test_markers_off_without_resend(void **state)
 	assert_int_equal(load_plan_verdict(f->plan, NULL, 0), LOAD_COMPLETE);
 }
 
+/* A broker found unordered (a message of a batch after a later batch's
+ * SUBACK: Aedes streams retained messages) can deliver a marker before its
+ * batch's end: the check goes off, no batch is taken as cut. */
+static void test_markers_off_on_an_unordered_broker(void **state)
+{
+	struct fixture *f = *state;
+	load_domain_marked(f, 100, 6);
+	const struct load_batch *a = send_next(f);
+	unsigned aid = a->id;
+	const struct load_batch *b = send_next(f);
+	unsigned bid = b->id;
+	assert_true(deliver_domain(f)); /* the copy heading the first batch */
+	ack(f, aid);
+	ack(f, bid);
+	deliver_subtree(f, 0, 5); /* a's, after b's SUBACK: not ordered */
+	wait_quiet(f);
+	finish_live(f);
+	struct load_stats st;
+	load_plan_stats(f->plan, &st);
+	assert_false(st.subtree_check);
+	assert_int_equal(st.subtrees_cut, 0);
+	assert_int_not_equal(load_plan_verdict(f->plan, NULL, 0), LOAD_SUBTREE_CUT);
+}
+
 /* A stock mosquitto drops the SUBACK of a SUBSCRIBE that arrives while it
  * drops the client's messages: a batch never answered, with nothing else
  * coming, is taken as cut after SUBACK_WAIT_S — not waited for forever. */
@@ -1072,6 +1096,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_cut_batch_loaded_again_alone, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_subtree_cut_alone_reported, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_markers_off_without_resend, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_markers_off_on_an_unordered_broker, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_lost_suback_taken_as_cut, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_index_end_marker, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_index_cut_then_whole, setup, teardown),
